@@ -1,0 +1,123 @@
+/**
+ * The agent protocol: JSON lines over one byte stream (a virtio-serial port, or a container's stdio).
+ * The host sends requests with an id; the agent answers each with exactly one final reply and,
+ * for spawned processes, any number of output events before it. Bytes travel as base64 so that
+ * command output of any content survives the line framing.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+export interface ExecRequest {
+  id: number;
+  op: 'exec';
+  argv: string[];
+  netns?: string;
+  timeoutMs?: number;
+  /** base64 */
+  input?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface SpawnRequest {
+  id: number;
+  op: 'spawn';
+  argv: string[];
+  netns?: string;
+  env?: Record<string, string>;
+}
+
+export interface KillRequest {
+  id: number;
+  op: 'kill';
+  /** The id of the spawn or exec request whose process to signal. */
+  target: number;
+  signal: string;
+}
+
+export interface ReadFileRequest {
+  id: number;
+  op: 'readFile';
+  path: string;
+}
+
+export interface WriteFileRequest {
+  id: number;
+  op: 'writeFile';
+  path: string;
+  /** base64 */
+  data: string;
+}
+
+export interface ClockRequest {
+  id: number;
+  op: 'clock';
+}
+
+export interface ShutdownRequest {
+  id: number;
+  op: 'shutdown';
+}
+
+export type Request =
+  | ExecRequest
+  | SpawnRequest
+  | KillRequest
+  | ReadFileRequest
+  | WriteFileRequest
+  | ClockRequest
+  | ShutdownRequest;
+
+/** A finished process, as exec and spawn report it. */
+export interface ProcessOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  /** base64 */
+  stdout: string;
+  /** base64 */
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface RemoteError {
+  code: string;
+  message: string;
+  argv?: string[];
+  path?: string;
+}
+
+export type Reply =
+  | { id: number; kind: 'ok'; value: ProcessOutcome | string | null }
+  | { id: number; kind: 'error'; error: RemoteError }
+  | { id: number; kind: 'stdout' | 'stderr'; data: string }
+  | { id: 0; kind: 'hello'; version: number; pid: number; kernel: string; clockNs: string };
+
+export function encodeLine(message: Request | Reply): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/** Splits a byte stream into JSON-lines messages; a partial last line waits for the next chunk. */
+export class LineDecoder {
+  // Chunks of a line not yet complete: kept apart so a megabyte line costs one join, not one per chunk.
+  private pending: string[] = [];
+
+  push(chunk: string): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+      this.pending.push(chunk.slice(start, newline));
+      const line = this.pending.join('');
+      this.pending = [];
+      if (line.length > 0) lines.push(line);
+      start = newline + 1;
+    }
+    if (start < chunk.length) this.pending.push(chunk.slice(start));
+    return lines;
+  }
+}
+
+/** The argv that runs a command inside a named network namespace. */
+export function inNetns(argv: string[], netns: string | undefined): string[] {
+  return netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+}

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { Command } from 'commander';
+import { execa } from 'execa';
+import { QEMU, kvmPrerequisites } from '../vm/accel.js';
+import { BUSYBOX_CANDIDATES } from '../vm/initramfs.js';
+import { listCachedKernels } from '../vm/kernels.js';
+import { printJson, useColor } from './output.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** The command that fixes it, when it is not ok. */
+  fix?: string;
+}
+
+async function commandVersion(argv: string[]): Promise<string | undefined> {
+  const [file, ...args] = argv;
+  if (!file) return undefined;
+  const result = await execa(file, args, { reject: false, all: true });
+  if (result.failed && result.exitCode === undefined) return undefined;
+  return String(result.all ?? '').split('\n').find((line) => line.trim())?.trim() ?? '';
+}
+
+/** Bonding in the running kernel: built in, loaded, or loadable. */
+async function hostBonding(): Promise<Check> {
+  const release = (await execa('uname', ['-r'])).stdout.trim();
+  if (existsSync('/sys/module/bonding') || existsSync('/proc/net/bonding')) {
+    return { name: 'bonding in the host kernel', ok: true, detail: `loaded in ${release}` };
+  }
+  const builtin = await readFile(`/lib/modules/${release}/modules.builtin`, 'utf8').catch(() => '');
+  if (builtin.includes('/bonding.ko')) return { name: 'bonding in the host kernel', ok: true, detail: `built into ${release}` };
+  const found = await execa('modinfo', ['bonding'], { reject: false });
+  if (found.exitCode === 0) return { name: 'bonding in the host kernel', ok: true, detail: `loadable module in ${release}` };
+  return {
+    name: 'bonding in the host kernel',
+    ok: false,
+    detail: `${release} has no bonding driver: use the VM target (--target vm), which boots its own kernel`,
+    fix: 'bondlab kernels fetch debian:bookworm',
+  };
+}
+
+async function toolCheck(name: string, argv: string[], fix: string): Promise<Check> {
+  const version = await commandVersion(argv);
+  return version === undefined
+    ? { name, ok: false, detail: 'not installed', fix }
+    : { name, ok: true, detail: version };
+}
+
+async function dockerEngine(): Promise<Check> {
+  const host = process.env.DOCKER_HOST;
+  const socketPath = host?.startsWith('unix://') ? host.slice('unix://'.length) : host ? undefined : '/var/run/docker.sock';
+  if (host && !socketPath) return { name: 'Docker engine', ok: true, detail: `DOCKER_HOST=${host} (not probed)` };
+  const reachable = await new Promise<boolean>((resolve) => {
+    const socket = new Socket();
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.connect(socketPath ?? '');
+  });
+  return reachable
+    ? { name: 'Docker engine', ok: true, detail: `reachable at ${socketPath}` }
+    : {
+        name: 'Docker engine',
+        ok: false,
+        detail: `nothing answers at ${socketPath}; only the container target needs one`,
+        fix: 'apt-get install docker.io && systemctl start docker',
+      };
+}
+
+export async function runChecks(): Promise<Check[]> {
+  const kvmMissing = await kvmPrerequisites();
+  const qemu = await commandVersion([QEMU, '--version']);
+  const kernels = await listCachedKernels();
+  const busybox = BUSYBOX_CANDIDATES.find((path) => existsSync(path));
+  return [
+    await hostBonding(),
+    {
+      name: 'root',
+      ok: process.getuid?.() === 0,
+      detail: process.getuid?.() === 0 ? 'running as root' : 'the host target needs root (the VM target does not)',
+      fix: 'sudo bondlab ...',
+    },
+    await toolCheck('iproute2', ['ip', '-V'], 'apt-get install iproute2'),
+    await toolCheck('iperf3', ['iperf3', '--version'], 'apt-get install iperf3'),
+    await toolCheck('ethtool', ['ethtool', '--version'], 'apt-get install ethtool'),
+    qemu === undefined
+      ? { name: 'qemu', ok: false, detail: `${QEMU} not installed`, fix: 'apt-get install qemu-system-x86' }
+      : { name: 'qemu', ok: true, detail: qemu },
+    busybox
+      ? { name: 'busybox (VM initramfs)', ok: true, detail: busybox }
+      : { name: 'busybox (VM initramfs)', ok: false, detail: 'not installed', fix: 'apt-get install busybox-static' },
+    kvmMissing
+      ? { name: 'KVM', ok: false, detail: `unusable: ${kvmMissing}; the VM target uses TCG (slower, works)`, fix: 'enable virtualisation in the BIOS or the hypervisor (nested VMX/SVM)' }
+      : { name: 'KVM', ok: true, detail: '/dev/kvm usable (each boot still probes that a KVM guest runs)' },
+    qemu === undefined
+      ? { name: 'TCG', ok: false, detail: 'needs qemu', fix: 'apt-get install qemu-system-x86' }
+      : { name: 'TCG', ok: true, detail: 'available (software emulation)' },
+    await dockerEngine(),
+    kernels.length > 0
+      ? { name: 'cached kernels', ok: true, detail: kernels.map((k) => `${k.release} (${k.source})`).join(', ') }
+      : { name: 'cached kernels', ok: false, detail: 'none yet', fix: 'bondlab kernels fetch debian:bookworm' },
+  ];
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check what this machine offers bondlab, and how to fix what is missing')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const checks = await runChecks();
+      if (options.json) return printJson(checks);
+      const color = useColor(process.stdout);
+      const mark = (ok: boolean) => (ok ? (color ? '\x1b[32mok\x1b[0m  ' : 'ok  ') : color ? '\x1b[33mmiss\x1b[0m' : 'miss');
+      for (const check of checks) {
+        process.stdout.write(`${mark(check.ok)} ${check.name.padEnd(28)} ${check.detail}\n`);
+        if (!check.ok && check.fix) process.stdout.write(`     ${''.padEnd(28)} fix: ${check.fix}\n`);
+      }
+    });
+}

@@ -1,0 +1,39 @@
+import { Command, Option } from 'commander';
+import { VmTarget } from '../vm/vm-target.js';
+import { DEFAULT_KERNEL } from '../vm/kernels.js';
+import { exitCodes } from './errors.js';
+import { interactive } from './output.js';
+
+export function kernelOption(): Option {
+  return new Option('-k, --kernel <spec>', 'kernel: debian:bookworm|trixie|sid, debian:<release>-amd64[=<version>], host, or /path/vmlinuz:/path/modules').default(DEFAULT_KERNEL);
+}
+
+export function registerVm(program: Command): void {
+  const vm = program.command('vm').description('boot a VM with a real kernel and work inside it');
+  vm.command('run')
+    .description('boot the VM, run one command in it, print its output, power the VM off')
+    .addOption(kernelOption())
+    .option('-m, --memory <mb>', 'guest memory in MiB', (value) => Number.parseInt(value, 10), 1024)
+    .option('--cpus <n>', 'guest CPUs', (value) => Number.parseInt(value, 10), 2)
+    .option('--timing', 'print boot and command timings to stderr')
+    .argument('<command...>', 'the command and its arguments (put them after --)')
+    .action(async (argv: string[], options: { kernel: string; memory: number; cpus: number; timing?: boolean }) => {
+      const log = (line: string) => process.stderr.write(`bondlab: ${line}\n`);
+      const target = await VmTarget.boot({
+        kernel: options.kernel,
+        memoryMb: options.memory,
+        cpus: options.cpus,
+        fetch: { progress: interactive(process.stderr), log },
+      });
+      try {
+        if (options.timing) log(`${target.description}: agent ready in ${Math.round(target.timings.agentReadyMs)} ms`);
+        const result = await target.exec(argv, { cwd: process.cwd() });
+        process.stdout.write(result.stdout);
+        process.stderr.write(result.stderr);
+        if (options.timing) log(`command took ${result.durationMs.toFixed(1)} ms`);
+        process.exitCode = result.exitCode ?? exitCodes.failed;
+      } finally {
+        await target.close();
+      }
+    });
+}

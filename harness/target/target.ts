@@ -1,0 +1,77 @@
+/**
+ * A Target is a place where bonds can be made: this machine, a QEMU guest, or a privileged container.
+ * Every later layer (topology, faults, traffic, sampling) talks to a Target and nothing else.
+ */
+
+export interface ExecOptions {
+  /** Run inside this network namespace (created with `ip netns add`). */
+  netns?: string;
+  /** Kill the command after this many milliseconds; the result then has timedOut set. */
+  timeoutMs?: number;
+  /** Bytes or text written to the command's stdin. */
+  input?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Working directory on the target (the VM sees the host's paths, read-only). */
+  cwd?: string;
+}
+
+export interface ExecResult {
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface SpawnOptions {
+  netns?: string;
+  env?: Record<string, string>;
+}
+
+/** A long-running process on the target whose output arrives as it is written. */
+export interface SpawnedProcess {
+  readonly argv: string[];
+  onStdout(listener: (chunk: string) => void): void;
+  onStderr(listener: (chunk: string) => void): void;
+  /** Resolves when the process exits, however it exits. */
+  readonly exited: Promise<ExecResult>;
+  /** Ask the process to stop (SIGTERM by default). */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface Target {
+  /** `host`, `vm` or `container`, with the detail a report should show (kernel, image). */
+  readonly kind: 'host' | 'vm' | 'container';
+  readonly description: string;
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  spawn(argv: string[], options?: SpawnOptions): Promise<SpawnedProcess>;
+  readFile(path: string): Promise<Buffer>;
+  writeFile(path: string, data: Buffer | string): Promise<void>;
+  /** The target's CLOCK_MONOTONIC in nanoseconds: the time base shared by faults, samples and kernel log. */
+  clockNs(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+/** Raised when a command that had to succeed did not; carries what the remote side said. */
+export class CommandFailedError extends Error {
+  constructor(readonly result: ExecResult) {
+    const why = result.timedOut
+      ? `timed out after ${Math.round(result.durationMs)} ms`
+      : result.signal
+        ? `killed by ${result.signal}`
+        : `exit code ${result.exitCode}`;
+    const stderr = result.stderr.trim();
+    super(`command failed (${why}): ${result.argv.join(' ')}${stderr ? `\n${stderr}` : ''}`);
+    this.name = 'CommandFailedError';
+  }
+}
+
+/** Run a command and throw CommandFailedError unless it exits 0. */
+export async function run(target: Target, argv: string[], options?: ExecOptions): Promise<ExecResult> {
+  const result = await target.exec(argv, options);
+  if (result.exitCode !== 0 || result.timedOut) throw new CommandFailedError(result);
+  return result;
+}

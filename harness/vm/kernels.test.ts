@@ -1,0 +1,66 @@
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../cli/errors.js';
+import { listCachedKernels, parseKernelSpec, removeCachedKernels, resolveKernel } from './kernels.js';
+
+describe('kernel specs', () => {
+  it('reads suites, exact releases, host and paths', () => {
+    expect(parseKernelSpec('debian:trixie')).toMatchObject({ kind: 'debian-suite', suite: 'trixie' });
+    expect(parseKernelSpec('debian:6.1.0-56-amd64')).toMatchObject({ kind: 'debian-package', release: '6.1.0-56-amd64' });
+    expect(parseKernelSpec('debian:linux-image-6.12.57+deb13-amd64=6.12.57-1')).toMatchObject({
+      kind: 'debian-package',
+      release: '6.12.57+deb13-amd64',
+      version: '6.12.57-1',
+    });
+    expect(parseKernelSpec('host')).toMatchObject({ kind: 'host' });
+    expect(parseKernelSpec('/k/vmlinuz:/k/modules')).toMatchObject({ kind: 'path', vmlinuz: '/k/vmlinuz', modules: '/k/modules' });
+  });
+
+  it('rejects what it cannot read, as a usage error that lists the forms', () => {
+    expect(() => parseKernelSpec('debian:potato')).toThrow(UsageError);
+    expect(() => parseKernelSpec('linux-6.1')).toThrow(/expected debian:<suite>/);
+  });
+});
+
+describe('kernel cache', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bondlab-cache-test-'));
+    process.env.BONDLAB_CACHE_DIR = dir;
+  });
+  afterEach(async () => {
+    delete process.env.BONDLAB_CACHE_DIR;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function fakeKernel(release: string): Promise<void> {
+    const kdir = join(dir, 'kernels', release);
+    await mkdir(join(kdir, 'lib', 'modules', release), { recursive: true });
+    await writeFile(join(kdir, 'vmlinuz'), 'x');
+    await writeFile(
+      join(kdir, 'kernel.json'),
+      JSON.stringify({ release, vmlinuz: join(kdir, 'vmlinuz'), modulesDir: join(kdir, 'lib', 'modules'), source: `debian:${release}`, packageVersion: '1', cacheDir: kdir }),
+    );
+  }
+
+  it('lists, reuses and removes cached kernels without touching the network', async () => {
+    await fakeKernel('6.1.0-9-amd64');
+    await fakeKernel('6.12.1+deb13-amd64');
+    expect((await listCachedKernels()).map((k) => k.release)).toEqual(['6.12.1+deb13-amd64', '6.1.0-9-amd64']);
+    const reused = await resolveKernel('debian:6.1.0-9-amd64');
+    expect(reused.cacheDir).toBe(join(dir, 'kernels', '6.1.0-9-amd64'));
+    expect(await removeCachedKernels(['6.1.0-9-amd64'])).toEqual(['6.1.0-9-amd64']);
+    expect((await listCachedKernels()).map((k) => k.release)).toEqual(['6.12.1+deb13-amd64']);
+  });
+
+  it('checks a user-built kernel before anything boots', async () => {
+    await expect(resolveKernel(`${dir}/nope/vmlinuz:${dir}/mods`)).rejects.toThrow(/does not exist/);
+    await writeFile(join(dir, 'vmlinuz'), 'x');
+    await mkdir(join(dir, 'mods', '6.9.0'), { recursive: true });
+    await expect(resolveKernel(`${dir}/vmlinuz:${dir}/mods`)).rejects.toThrow(/run depmod/);
+    await writeFile(join(dir, 'mods', '6.9.0', 'modules.dep'), '');
+    await expect(resolveKernel(`${dir}/vmlinuz:${dir}/mods`)).resolves.toMatchObject({ release: '6.9.0' });
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The VM target: a QEMU guest booting a kernel of the user's choice over the host's own root
+ * filesystem (read-only, under a tmpfs overlay), with the bondlab agent served on a
+ * virtio-serial port. One VM serves a whole run.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { AgentClient } from '../agent/client.js';
+import { agentScript } from '../agent/location.js';
+import { AgentTarget } from '../target/agent-target.js';
+import { onTeardown } from '../target/teardown.js';
+import { QBOOT, QEMU, probeAccelerator, type AccelProbe } from './accel.js';
+import { bootImage } from './boot-image.js';
+import { SHARE_TAGS, buildInitramfs } from './initramfs.js';
+import { DEFAULT_KERNEL, resolveKernel, type FetchOptions, type Kernel } from './kernels.js';
+import { logDir } from './paths.js';
+
+export interface VmOptions {
+  kernel?: string;
+  memoryMb?: number;
+  cpus?: number;
+  /** How long the guest may take from qemu start to agent ready. */
+  bootTimeoutMs?: number;
+  /** Where the guest's console goes; kept after the VM is gone. */
+  consoleLog?: string;
+  fetch?: FetchOptions;
+}
+
+export interface BootTimings {
+  /** qemu spawned -> agent said hello, in ms. */
+  agentReadyMs: number;
+  /** kernel resolution and initramfs, in ms (zero when cached). */
+  prepareMs: number;
+}
+
+
+/** The guest's second stage, run by /bin/sh from the host's root after switch_root. */
+function stage2Script(agentJs: string): string {
+  return `# bondlab stage 2: run the agent; it powers the guest off when it exits.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+echo "bondlab-stage2: starting agent"
+${process.execPath} ${agentJs} --poweroff
+echo "bondlab-stage2: agent exited with $?"
+echo o > /proc/sysrq-trigger
+`;
+}
+
+function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no console output)';
+  }
+}
+
+async function connectWithRetry(path: string, deadline: number): Promise<Socket> {
+  for (;;) {
+    try {
+      return await new Promise<Socket>((resolve, reject) => {
+        const socket = connect(path);
+        socket.once('connect', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+async function pruneLogs(dir: string, keep = 50): Promise<void> {
+  const entries = await readdir(dir).catch(() => []);
+  const logs = await Promise.all(
+    entries.filter((name) => name.startsWith('vm-')).map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
+  );
+  for (const old of logs.sort((a, b) => b.mtime - a.mtime).slice(keep)) await rm(join(dir, old.name), { force: true });
+}
+
+export class VmTarget extends AgentTarget {
+  readonly kind = 'vm';
+  readonly description: string;
+
+  private constructor(
+    agent: AgentClient,
+    private readonly qemu: ResultPromise,
+    private readonly workDir: string,
+    readonly kernel: Kernel,
+    readonly accel: AccelProbe,
+    readonly consoleLog: string,
+    readonly timings: BootTimings,
+    private readonly unregister: () => Promise<void>,
+  ) {
+    super(agent);
+    this.description = `vm (${kernel.release}, ${accel.accel})`;
+  }
+
+  /** Boot a VM and wait for its agent. Throws with the console log's tail when the guest fails. */
+  static async boot(options: VmOptions = {}): Promise<VmTarget> {
+    const agentJs = agentScript();
+    const qemuFound = await execa(QEMU, ['--version'], { reject: false });
+    if (qemuFound.exitCode !== 0) throw new Error(`${QEMU} is not installed: apt-get install qemu-system-x86`);
+    const prepareStart = performance.now();
+    const kernel = await resolveKernel(options.kernel ?? DEFAULT_KERNEL, options.fetch);
+    const initramfs = await buildInitramfs(kernel);
+    const image = await bootImage(kernel);
+    const accel = await probeAccelerator(image.path, initramfs);
+    const prepareMs = performance.now() - prepareStart;
+
+    const workDir = await mkdtemp(join(tmpdir(), 'bondlab-vm-'));
+    const logs = logDir();
+    await mkdir(logs, { recursive: true });
+    await pruneLogs(logs);
+    const consoleLog =
+      options.consoleLog ?? join(logs, `vm-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+    await writeFile(join(workDir, 'stage2.sh'), stage2Script(agentJs));
+    const socketPath = join(workDir, 'agent.sock');
+    const args = [
+      '-machine', `q35,accel=${accel.accel}`,
+      '-cpu', accel.accel === 'kvm' ? 'host' : 'max',
+      '-m', String(options.memoryMb ?? 1024),
+      '-smp', String(options.cpus ?? 2),
+      '-nodefaults', '-display', 'none', '-no-reboot',
+      ...(existsSync(QBOOT) ? ['-bios', QBOOT] : []),
+      '-kernel', image.path,
+      '-initrd', initramfs,
+      '-append', 'console=ttyS0 quiet panic=-1 rdinit=/init',
+      '-chardev', `file,id=console,path=${consoleLog}`,
+      '-serial', 'chardev:console',
+      '-fsdev', `local,id=${SHARE_TAGS.root},path=/,security_model=none,readonly=on,multidevs=remap`,
+      '-device', `virtio-9p-pci,fsdev=${SHARE_TAGS.root},mount_tag=${SHARE_TAGS.root}`,
+      '-fsdev', `local,id=${SHARE_TAGS.modules},path=${kernel.modulesDir},security_model=none,readonly=on`,
+      '-device', `virtio-9p-pci,fsdev=${SHARE_TAGS.modules},mount_tag=${SHARE_TAGS.modules}`,
+      '-fsdev', `local,id=${SHARE_TAGS.work},path=${workDir},security_model=none`,
+      '-device', `virtio-9p-pci,fsdev=${SHARE_TAGS.work},mount_tag=${SHARE_TAGS.work}`,
+      '-device', 'virtio-serial-pci',
+      '-chardev', `socket,id=agent,path=${socketPath},server=on,wait=off`,
+      '-device', 'virtserialport,chardev=agent,name=bondlab.agent',
+    ];
+    const bootStart = performance.now();
+    const qemu = execa(QEMU, args, { reject: false, stdin: 'ignore', all: true, cleanup: true });
+    const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
+    const unregister = onTeardown(`VM ${kernel.release}`, async () => {
+      qemu.kill('SIGKILL');
+      await qemu.catch(() => undefined);
+      await removeWorkDir();
+    });
+    const failure = (what: string) =>
+      `${what}\nconsole log: ${consoleLog}\n--- last lines ---\n${tail(consoleLog)}`;
+    let exited = false;
+    const exitedPromise = qemu.then((result) => {
+      exited = true;
+      return result;
+    });
+    exitedPromise.catch(() => undefined);
+
+    try {
+      const timeoutMs = options.bootTimeoutMs ?? 120_000;
+      const deadline = Date.now() + timeoutMs;
+      const socket = await Promise.race([
+        connectWithRetry(socketPath, deadline),
+        exitedPromise.then((result) => {
+          throw new Error(failure(`qemu exited before its agent socket appeared (exit ${result.exitCode}): ${String(result.all ?? '').trim()}`));
+        }),
+      ]);
+      const agent = new AgentClient(socket, socket, () => failure(exited ? 'the VM has exited' : 'the VM is still running'));
+      void exitedPromise.then((result) => agent.markGone(`the VM exited (qemu exit code ${result.exitCode})`));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        agent.hello,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(failure(`the VM's agent did not answer within ${timeoutMs} ms`))), timeoutMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      const timings = { agentReadyMs: performance.now() - bootStart, prepareMs };
+      return new VmTarget(agent, qemu, workDir, kernel, accel, consoleLog, timings, unregister);
+    } catch (error) {
+      await unregister();
+      if (error instanceof Error && !error.message.includes('console log:')) {
+        error.message = failure(error.message);
+      }
+      throw error;
+    }
+  }
+
+  /** Power the guest off; kill it if it does not go within the grace period. Removes the work dir. */
+  async close(graceMs = 10_000): Promise<void> {
+    await this.agent.shutdown();
+    const timer = setTimeout(() => this.qemu.kill('SIGKILL'), graceMs);
+    await this.qemu.catch(() => undefined);
+    clearTimeout(timer);
+    await rm(this.workDir, { recursive: true, force: true });
+    await this.unregister();
+  }
+}
