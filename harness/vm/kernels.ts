@@ -192,27 +192,35 @@ async function fetchDebianPackage(
   const work = await mkdtemp(join(kernelsRoot(), `.fetch-${release}-`));
   try {
     const pkg = `linux-image-${release}`;
-    options.log?.(`downloading ${pkg}${version ? `=${version}` : ''}`);
-    const download = await execa('apt-get', [...apt.args, 'download', version ? `${pkg}=${version}` : pkg], {
+    // From 7.x Debian splits a kernel: the image is a meta package over linux-binary (vmlinuz)
+    // linux-modules and linux-base (modules.builtin). Fetch whichever of them the archive has.
+    const known = (await execa('apt-cache', [...apt.args, 'pkgnames', 'linux-'])).stdout.split('\n');
+    const parts = [pkg, `linux-binary-${release}`, `linux-modules-${release}`, `linux-base-${release}`].filter((name) => known.includes(name));
+    const wanted = parts.map((name) => (version ? `${name}=${version}` : name));
+    options.log?.(`downloading ${wanted.join(' ')}`);
+    const download = await execa('apt-get', [...apt.args, 'download', ...wanted], {
       cwd: work,
       reject: false,
       stdout: options.progress ? 'inherit' : 'pipe',
       stderr: options.progress ? 'inherit' : 'pipe',
     });
     if (download.exitCode !== 0) {
-      throw new Error(`apt-get download ${pkg} failed${options.progress ? '' : `:\n${String(download.stderr)}`}`);
+      throw new Error(`apt-get download ${wanted.join(' ')} failed${options.progress ? '' : `:\n${String(download.stderr)}`}`);
     }
-    const deb = (await readdir(work)).find((name) => name.endsWith('.deb'));
-    if (!deb) throw new Error(`apt-get download ${pkg} produced no .deb`);
-    const packageVersion = (await execa('dpkg-deb', ['-f', join(work, deb), 'Version'])).stdout.trim();
-    options.log?.(`unpacking ${deb}`);
+    const debs = (await readdir(work)).filter((name) => name.endsWith('.deb'));
+    const imageDeb = debs.find((name) => name.startsWith(`${pkg}_`));
+    if (!imageDeb) throw new Error(`apt-get download ${pkg} produced no .deb`);
+    const packageVersion = (await execa('dpkg-deb', ['-f', join(work, imageDeb), 'Version'])).stdout.trim();
     const root = join(work, 'root');
-    await execa('dpkg-deb', ['-x', join(work, deb), root]);
+    for (const deb of debs) {
+      options.log?.(`unpacking ${deb}`);
+      await execa('dpkg-deb', ['-x', join(work, deb), root]);
+    }
     const moduleParent = [join(root, 'usr/lib/modules'), join(root, 'lib/modules')].find((dir) =>
-      existsSync(join(dir, release)),
+      existsSync(join(dir, release, 'kernel')),
     );
-    const vmlinuz = join(root, 'boot', `vmlinuz-${release}`);
-    if (!moduleParent || !existsSync(vmlinuz)) throw new Error(`${deb} holds no vmlinuz or modules for ${release}`);
+    const vmlinuz = [join(root, 'boot', `vmlinuz-${release}`), join(root, 'usr/lib/modules', release, 'vmlinuz')].find(existsSync);
+    if (!moduleParent || !vmlinuz) throw new Error(`${debs.join(', ')} hold no vmlinuz or modules for ${release}`);
     const staged = join(work, 'kernel');
     await mkdir(join(staged, 'lib', 'modules'), { recursive: true });
     await rename(vmlinuz, join(staged, 'vmlinuz'));

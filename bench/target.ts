@@ -1,0 +1,80 @@
+/**
+ * Benchmark of the targets: VM cold boot to agent-ready, and round-trip latency of the agent
+ * protocol alone (clock) and of running a command (exec true), p50 and p99 over N calls, for
+ * the host and the VM targets. Writes reports/bench-target.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { HostTarget } from '../harness/target/host.js';
+import type { Target } from '../harness/target/target.js';
+import { VmTarget } from '../harness/vm/vm-target.js';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+const BOOTS = Number(process.env.BENCH_BOOTS ?? 3);
+const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function summary(samples: number[]): { p50: number; p99: number; min: number; max: number; n: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), min: round(sorted[0] ?? 0), max: round(sorted.at(-1) ?? 0), n: sorted.length };
+}
+
+async function roundTrips(target: Target, call: () => Promise<unknown>): Promise<ReturnType<typeof summary>> {
+  for (let i = 0; i < 10; i++) await call();
+  const samples: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    const start = performance.now();
+    await call();
+    samples.push(performance.now() - start);
+  }
+  return summary(samples);
+}
+
+async function measure(target: Target) {
+  return {
+    clockMs: await roundTrips(target, () => target.clockNs()),
+    readProcFileMs: await roundTrips(target, () => target.readFile('/proc/uptime')),
+    execTrueMs: await roundTrips(target, () => target.exec(['true'])),
+  };
+}
+
+const host = new HostTarget();
+const hostResults = await measure(host);
+
+const boots: { agentReadyMs: number; totalMs: number; closeMs: number }[] = [];
+let vmResults: Awaited<ReturnType<typeof measure>> | undefined;
+let description = '';
+// The first boot may fetch the kernel and build caches: it is not counted.
+await (await VmTarget.boot({ kernel })).close();
+for (let i = 0; i < BOOTS; i++) {
+  const start = performance.now();
+  const vm = await VmTarget.boot({ kernel });
+  const totalMs = performance.now() - start;
+  description = vm.description;
+  if (i === 0) vmResults = await measure(vm);
+  const closeStart = performance.now();
+  await vm.close();
+  boots.push({ agentReadyMs: Math.round(vm.timings.agentReadyMs), totalMs: Math.round(totalMs), closeMs: Math.round(performance.now() - closeStart) });
+}
+
+const report = {
+  benchmark: 'target',
+  date: new Date().toISOString(),
+  machine: { cpus: (await execa('nproc')).stdout.trim(), kernel: (await execa('uname', ['-r'])).stdout.trim() },
+  calls: CALLS,
+  host: hostResults,
+  vm: {
+    target: description,
+    boots,
+    agentReadyMs: summary(boots.map((b) => b.agentReadyMs)),
+    ...vmResults,
+  },
+  goals: { agentReadyMs: 4000, execRoundTripP50Ms: 5 },
+};
+await mkdir('reports', { recursive: true });
+await writeFile('reports/bench-target.json', `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
