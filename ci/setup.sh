@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd iproute2 iperf3 ethtool ifenslave
+packages=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd iproute2 iperf3 ethtool ifenslave iputils-ping
   debian-archive-keyring apt-utils procps)
 missing=()
 for p in "${packages[@]}"; do

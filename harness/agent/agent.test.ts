@@ -108,6 +108,16 @@ describe('agent protocol over stdio', () => {
     expect((error as RemoteCallError).message).toContain('/nonexistent/file');
   });
 
+  it('reads several files at one instant with the clock reading', async () => {
+    const agent = startAgent();
+    child = agent.child;
+    const before = await agent.client.clockNs();
+    const snap = await agent.client.snapshot(['/proc/uptime', '/nonexistent/file']);
+    expect(snap.clockNs).toBeGreaterThan(before);
+    expect(snap.files[0]).toMatch(/^\d+\.\d+ /);
+    expect(snap.files[1]).toBeNull();
+  });
+
   it('fails calls in flight when the agent dies mid-call', async () => {
     const agent = startAgent();
     child = agent.child;

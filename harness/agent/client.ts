@@ -5,6 +5,7 @@ import {
   PROTOCOL_VERSION,
   encodeLine,
   type ProcessOutcome,
+  type Snapshot,
   type RemoteError,
   type Reply,
   type Request,
@@ -26,7 +27,7 @@ export class RemoteCallError extends Error {
 }
 
 interface Pending {
-  resolve(value: ProcessOutcome | string | null): void;
+  resolve(value: ProcessOutcome | Snapshot | string | null): void;
   reject(error: Error): void;
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
@@ -129,10 +130,10 @@ export class AgentClient {
     }
   }
 
-  private call(body: RequestBody, streams: Partial<Pick<Pending, 'onStdout' | 'onStderr'>> = {}): { id: number; done: Promise<ProcessOutcome | string | null> } {
+  private call(body: RequestBody, streams: Partial<Pick<Pending, 'onStdout' | 'onStderr'>> = {}): { id: number; done: Promise<ProcessOutcome | Snapshot | string | null> } {
     const id = this.nextId++;
     if (this.gone) return { id, done: Promise.reject(this.gone) };
-    const done = new Promise<ProcessOutcome | string | null>((resolve, reject) => {
+    const done = new Promise<ProcessOutcome | Snapshot | string | null>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...streams });
     });
     this.output.write(encodeLine({ ...body, id } as Request));
@@ -181,6 +182,11 @@ export class AgentClient {
 
   async writeFile(path: string, data: Buffer | string): Promise<void> {
     await this.call({ op: 'writeFile', path, data: Buffer.from(data).toString('base64') }).done;
+  }
+
+  async snapshot(paths: string[]): Promise<{ clockNs: bigint; files: (string | null)[] }> {
+    const value = (await this.call({ op: 'snapshot', paths }).done) as Snapshot;
+    return { clockNs: BigInt(value.clockNs), files: value.files };
   }
 
   async clockNs(): Promise<bigint> {

@@ -167,6 +167,12 @@ async function handle(request: Request): Promise<void> {
         fail(request.id, e.code ?? 'EIO', e.message, { path: request.path });
       }
       return;
+    case 'snapshot': {
+      const clockNs = process.hrtime.bigint().toString();
+      const files = await Promise.all(request.paths.map((path) => readFile(path, 'utf8').catch(() => null)));
+      send({ id: request.id, kind: 'ok', value: { clockNs, files } });
+      return;
+    }
     case 'clock':
       send({ id: request.id, kind: 'ok', value: process.hrtime.bigint().toString() });
       return;

@@ -49,6 +49,13 @@ export interface WriteFileRequest {
   data: string;
 }
 
+/** Read several files at one instant: the sampler's request, answered with the clock reading. */
+export interface SnapshotRequest {
+  id: number;
+  op: 'snapshot';
+  paths: string[];
+}
+
 export interface ClockRequest {
   id: number;
   op: 'clock';
@@ -66,6 +73,7 @@ export type Request =
   | ReadFileRequest
   | WriteFileRequest
   | ClockRequest
+  | SnapshotRequest
   | ShutdownRequest;
 
 /** A finished process, as exec and spawn report it. */
@@ -80,6 +88,12 @@ export interface ProcessOutcome {
   durationMs: number;
 }
 
+/** Files read at one instant; a file that could not be read is null. */
+export interface Snapshot {
+  clockNs: string;
+  files: (string | null)[];
+}
+
 export interface RemoteError {
   code: string;
   message: string;
@@ -88,7 +102,7 @@ export interface RemoteError {
 }
 
 export type Reply =
-  | { id: number; kind: 'ok'; value: ProcessOutcome | string | null }
+  | { id: number; kind: 'ok'; value: ProcessOutcome | Snapshot | string | null }
   | { id: number; kind: 'error'; error: RemoteError }
   | { id: number; kind: 'stdout' | 'stderr'; data: string }
   | { id: 0; kind: 'hello'; version: number; pid: number; kernel: string; clockNs: string };

@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { registerDoctor } from './doctor.js';
 import { registerKernels } from './kernels.js';
 import { registerVm } from './vm.js';
+import { registerRun } from './run.js';
+import { registerCleanup } from './cleanup.js';
 import { UsageError, exitCodes } from './errors.js';
 
 const program = new Command('bondlab')
@@ -14,6 +16,8 @@ const program = new Command('bondlab')
 registerDoctor(program);
 registerKernels(program);
 registerVm(program);
+registerRun(program);
+registerCleanup(program);
 
 try {
   await program.parseAsync(process.argv);

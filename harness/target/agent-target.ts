@@ -1,5 +1,5 @@
 import type { AgentClient } from '../agent/client.js';
-import type { ExecOptions, ExecResult, SpawnOptions, SpawnedProcess, Target } from './target.js';
+import type { FileSnapshot, ExecOptions, ExecResult, SpawnOptions, SpawnedProcess, Target } from './target.js';
 
 /** A Target served by a bondlab agent; the VM and container targets are this plus their own lifecycle. */
 export abstract class AgentTarget implements Target {
@@ -22,6 +22,10 @@ export abstract class AgentTarget implements Target {
 
   writeFile(path: string, data: Buffer | string): Promise<void> {
     return this.agent.writeFile(path, data);
+  }
+
+  snapshot(paths: string[]): Promise<FileSnapshot> {
+    return this.agent.snapshot(paths);
   }
 
   clockNs(): Promise<bigint> {

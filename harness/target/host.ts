@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 import { inNetns } from '../agent/protocol.js';
-import type { ExecOptions, ExecResult, SpawnOptions, SpawnedProcess, Target } from './target.js';
+import type { FileSnapshot, ExecOptions, ExecResult, SpawnOptions, SpawnedProcess, Target } from './target.js';
 
 function toResult(argv: string[], result: {
   exitCode?: number;
@@ -77,6 +77,12 @@ export class HostTarget implements Target {
 
   async writeFile(path: string, data: Buffer | string): Promise<void> {
     await writeFile(path, data);
+  }
+
+  async snapshot(paths: string[]): Promise<FileSnapshot> {
+    const clockNs = process.hrtime.bigint();
+    const files = await Promise.all(paths.map((path) => readFile(path, 'utf8').catch(() => null)));
+    return { clockNs, files };
   }
 
   async clockNs(): Promise<bigint> {

@@ -42,6 +42,12 @@ export interface SpawnedProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+export interface FileSnapshot {
+  clockNs: bigint;
+  /** Each path's text, or null where it could not be read. */
+  files: (string | null)[];
+}
+
 export interface Target {
   /** `host`, `vm` or `container`, with the detail a report should show (kernel, image). */
   readonly kind: 'host' | 'vm' | 'container';
@@ -50,6 +56,8 @@ export interface Target {
   spawn(argv: string[], options?: SpawnOptions): Promise<SpawnedProcess>;
   readFile(path: string): Promise<Buffer>;
   writeFile(path: string, data: Buffer | string): Promise<void>;
+  /** Read small files (/proc, /sys) at one instant, with the clock reading: the sampler's one round trip. */
+  snapshot(paths: string[]): Promise<FileSnapshot>;
   /** The target's CLOCK_MONOTONIC in nanoseconds: the time base shared by faults, samples and kernel log. */
   clockNs(): Promise<bigint>;
   close(): Promise<void>;

@@ -1,0 +1,145 @@
+/**
+ * Assertions on the bond's state and kernel log, evaluated into named checks that say what
+ * was expected and what the target showed. Pure: the runner supplies state and context.
+ */
+import type { BondStatus, LacpPortStateFlags, SlaveStatus } from '../bond/status.js';
+import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
+import type { FaultEvent, KernelEvent } from '../timeline/events.js';
+import type { CheckResult } from '../runner/results.js';
+
+/** What a check sees: the bond now, and the bond just before the latest fault. */
+export interface BondState {
+  atNs: bigint;
+  status: BondStatus;
+  procText: string;
+}
+
+export interface CheckContext {
+  /** The state sampled just before the latest fault, if any fault happened. */
+  before?: BondState;
+  latestFault?: FaultEvent;
+  /** Kernel-log events since the latest fault (or the case start). */
+  kernelEvents: KernelEvent[];
+  slaveName(index: number): string;
+}
+
+function refName(ref: SlaveRef | null, context: CheckContext, state: BondState): string | null {
+  if (ref === null) return null;
+  return 'index' in ref ? context.slaveName(ref.index) : (state.status.activeSlave ?? null);
+}
+
+function label(ref: SlaveRef | null, context: CheckContext): string {
+  if (ref === null) return 'none';
+  return 'index' in ref ? `slave${ref.index} (${context.slaveName(ref.index)})` : 'the active slave';
+}
+
+function slave(state: BondState, name: string | null): SlaveStatus | undefined {
+  return state.status.slaves.find((s) => s.name === name);
+}
+
+const FLAG_KEYS: Record<LacpFlag, keyof LacpPortStateFlags> = {
+  activity: 'lacpActivity',
+  timeout: 'lacpTimeout',
+  aggregation: 'aggregation',
+  synchronization: 'synchronization',
+  collecting: 'collecting',
+  distributing: 'distributing',
+  defaulted: 'defaulted',
+  expired: 'expired',
+};
+
+function check(name: string, passed: boolean, expected: unknown, actual: unknown): CheckResult {
+  const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'nothing');
+  return { name, passed, expected: show(expected), actual: show(actual) };
+}
+
+export function evaluateOne(assertion: Assertion, state: BondState, context: CheckContext): CheckResult {
+  const status = state.status;
+  switch (assertion.kind) {
+    case 'mode':
+      return check('bond mode', status.mode?.name === assertion.expected, assertion.expected, status.mode?.name ?? 'unknown');
+    case 'active-slave': {
+      const active = status.activeSlave ?? null;
+      if ('is' in assertion.expected) {
+        const want = refName(assertion.expected.is, context, state);
+        return check(`active slave is ${label(assertion.expected.is, context)}`, active === want, want ?? 'none', active ?? 'none');
+      }
+      const avoid = refName(assertion.expected.isNot, context, state);
+      return check(`active slave is not ${label(assertion.expected.isNot, context)}`, active !== avoid, `not ${avoid ?? 'none'}`, active ?? 'none');
+    }
+    case 'active-slave-changed': {
+      const before = context.before?.status.activeSlave ?? null;
+      const now = status.activeSlave ?? null;
+      const changed = before !== now;
+      return check(
+        assertion.expected ? 'active slave changed since the latest fault' : 'active slave unchanged since the latest fault',
+        changed === assertion.expected,
+        assertion.expected ? `a slave other than ${before ?? 'none'}` : `still ${before ?? 'none'}`,
+        now ?? 'none',
+      );
+    }
+    case 'bond-mii':
+      return check('bond MII status', status.miiStatus === assertion.expected, assertion.expected, status.miiStatus ?? 'unknown');
+    case 'slave-mii': {
+      const name = refName(assertion.slave, context, state);
+      const found = slave(state, name);
+      return check(`MII status of ${label(assertion.slave, context)}`, found?.miiStatus === assertion.expected, assertion.expected, found ? found.miiStatus : `${name ?? 'it'} is not a slave`);
+    }
+    case 'slave-count':
+      return check('number of slaves', status.slaves.length === assertion.expected, assertion.expected, `${status.slaves.length} (${status.slaves.map((s) => s.name).join(', ') || 'none'})`);
+    case 'link-failures': {
+      const name = refName(assertion.slave, context, state);
+      const now = slave(state, name)?.linkFailureCount;
+      if (assertion.exactly !== undefined) {
+        return check(`link failure count of ${label(assertion.slave, context)}`, now === assertion.exactly, assertion.exactly, now ?? 'not a slave');
+      }
+      const before = context.before ? slave(context.before, name)?.linkFailureCount ?? 0 : 0;
+      const by = assertion.increasedBy ?? 1;
+      return check(
+        `link failure count of ${label(assertion.slave, context)} increased by ${by}`,
+        now !== undefined && now - before === by,
+        `${before + by} (${before} + ${by})`,
+        now ?? 'not a slave',
+      );
+    }
+    case 'same-aggregator': {
+      const ids = assertion.slaves.map((ref) => slave(state, refName(ref, context, state))?.aggregatorId);
+      const same = ids.every((id) => id !== undefined && id === ids[0]);
+      return check(`${assertion.slaves.map((ref) => label(ref, context)).join(' and ')} in one aggregator`, same, `one aggregator ID`, ids.map((id) => id ?? 'none').join(', '));
+    }
+    case 'lacp-state': {
+      const found = slave(state, refName(assertion.slave, context, state));
+      const flags = (assertion.side === 'actor' ? found?.actor : found?.partner)?.portStateFlags;
+      const missing = assertion.flags.filter((flag) => !flags?.[FLAG_KEYS[flag]]);
+      const set = flags ? (Object.keys(FLAG_KEYS) as LacpFlag[]).filter((flag) => flags[FLAG_KEYS[flag]]) : [];
+      return check(`${assertion.side} LACP state of ${label(assertion.slave, context)}`, missing.length === 0, assertion.flags.join(', '), flags ? set.join(', ') || 'no flags' : 'no LACP details');
+    }
+    case 'arp-targets': {
+      const targets = status.arpIpTargets ?? [];
+      const same = targets.length === assertion.expected.length && assertion.expected.every((t) => targets.includes(t));
+      return check('ARP IP targets', same, assertion.expected.join(', '), targets.join(', ') || 'none');
+    }
+    case 'log-event': {
+      const name = assertion.slave ? refName(assertion.slave, context, state) : undefined;
+      const faultEnd = context.latestFault?.endNs;
+      const matches = context.kernelEvents.filter((event) => {
+        if (event.event !== assertion.event) return false;
+        if (name && event.slave !== name) return false;
+        if (assertion.withinMsOfFault !== undefined && faultEnd !== undefined) {
+          const start = context.latestFault?.startNs ?? faultEnd;
+          return event.atNs >= start && Number(event.atNs - start) / 1e6 <= assertion.withinMsOfFault;
+        }
+        return true;
+      });
+      const what = `kernel log: ${assertion.event}${assertion.slave ? ` of ${label(assertion.slave, context)}` : ''}${assertion.withinMsOfFault !== undefined ? ` within ${assertion.withinMsOfFault} ms of the fault` : ''}`;
+      const first = matches[0];
+      const start = context.latestFault?.startNs;
+      const seen = first ? `${first.text}${start !== undefined ? ` (+${(Number(first.atNs - start) / 1e6).toFixed(0)} ms)` : ''}` : `no such line (${context.kernelEvents.length} bonding lines since: ${context.kernelEvents.map((e) => e.event).join(', ') || 'none'})`;
+      return assertion.present ? check(what, matches.length > 0, 'a matching line', seen) : check(`no ${what}`, matches.length === 0, 'no matching line', seen);
+    }
+  }
+}
+
+export function evaluate(assertions: Assertion[], state: BondState, context: CheckContext): CheckResult[] {
+  return assertions.map((assertion) => evaluateOne(assertion, state, context));
+}

@@ -1,0 +1,102 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { loadScenarioFiles } from '../scenario/load.js';
+import { formatInputError } from '../scenario/plan.js';
+import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
+import { runScenarios, type TargetKind } from '../runner/run.js';
+import { newRunId } from '../topology/names.js';
+import { UsageError, exitCodes } from './errors.js';
+import { kernelOption } from './vm.js';
+import { interactive, useColor } from './output.js';
+
+function paint(code: string, text: string, color: boolean): string {
+  return color ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+export function failureLines(result: CaseResult): string[] {
+  const lines: string[] = [];
+  if (result.error) lines.push(`    error: ${result.error}`);
+  for (const step of result.steps.filter((s) => s.outcome === 'failed')) {
+    lines.push(`    step ${step.index}: ${step.description}`);
+    for (const check of step.checks.filter((c) => !c.passed)) {
+      lines.push(`      ${check.name}`, `        expected: ${check.expected}`, `        actual:   ${check.actual}`);
+    }
+  }
+  return lines;
+}
+
+export function summaryTable(run: RunResult, color: boolean): string {
+  const width = Math.max(20, ...run.cases.map((c) => c.name.length));
+  const lines = [`${'case'.padEnd(width)}  status   time`];
+  for (const result of run.cases) {
+    const status = result.status === 'passed' ? paint('32', 'passed ', color) : paint('31', result.status.padEnd(7), color);
+    lines.push(`${result.name.padEnd(width)}  ${status}  ${(result.durationMs / 1000).toFixed(1)}s`);
+  }
+  const { total, passed, failed, errors } = run.summary;
+  lines.push('', `${passed} passed, ${failed} failed${errors ? `, ${errors} errors` : ''} (${total} cases in ${(run.durationMs / 1000).toFixed(1)}s)`);
+  return lines.join('\n');
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run scenario files: build bonds, break links, check what the bond did')
+    .argument('<paths...>', 'scenario files or directories')
+    .addOption(new Option('-t, --target <kind>', 'where bonds are made').choices(['vm', 'host']).default('vm'))
+    .addOption(kernelOption())
+    .option('-f, --filter <pattern>', 'only cases whose name contains this text or matches this glob')
+    .option('--repeat <n>', 'run each case n times', (value) => Number.parseInt(value, 10), 1)
+    .option('--bail', 'stop at the first failing case')
+    .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
+    .option('--json', 'print the run result as JSON on stdout')
+    .action(async (paths: string[], options: { target: TargetKind; kernel: string; filter?: string; repeat: number; bail?: boolean; output: string; json?: boolean }) => {
+      if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new UsageError('--repeat takes a whole number of at least 1');
+      const { cases, errors } = await loadScenarioFiles(paths, { filter: options.filter });
+      if (errors.length) {
+        for (const error of errors) process.stderr.write(`${formatInputError(error)}\n`);
+        throw new UsageError(`${errors.length} error(s) in the scenario files; nothing was run`);
+      }
+      if (cases.length === 0) throw new UsageError(`no scenario cases${options.filter ? ` match "${options.filter}"` : ''} in ${paths.join(', ')}`);
+      const tty = interactive(process.stderr);
+      const color = useColor(process.stderr);
+      const say = (line: string) => process.stderr.write(`${line}\n`);
+      const runId = `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${newRunId()}`;
+      let caseLabel = '';
+      let passed = 0;
+      let failed = 0;
+      const result = await runScenarios(cases, {
+        target: options.target,
+        kernel: options.kernel,
+        repeat: options.repeat,
+        bail: options.bail,
+        runId,
+        log: (line) => say(`bondlab: ${line}`),
+        onCaseStart: (scenarioCase, { index, total, repetition }) => {
+          caseLabel = `[${index + 1}/${total}] ${scenarioCase.name}${options.repeat > 1 ? ` #${repetition}` : ''}`;
+          if (!tty) say(`${caseLabel}: start`);
+        },
+        onStep: (step) => {
+          if (tty && 'running' in step) {
+            process.stderr.write(`\r\x1b[K${caseLabel} (${passed} passed, ${failed} failed) step ${step.index}: ${step.description}`);
+          }
+        },
+        onCaseEnd: (caseResult) => {
+          if (caseResult.status === 'passed') passed++;
+          else failed++;
+          const mark = caseResult.status === 'passed' ? paint('32', 'ok', color) : paint('31', caseResult.status.toUpperCase(), color);
+          if (tty) process.stderr.write('\r\x1b[K');
+          say(`${caseLabel}: ${mark} (${(caseResult.durationMs / 1000).toFixed(1)}s)`);
+          for (const line of failureLines(caseResult)) say(line);
+        },
+      });
+      const dir = resolve(options.output, result.runId);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'results.json'), resultsToJson(result));
+      if (options.json) process.stdout.write(resultsToJson(result));
+      say('');
+      say(summaryTable(result, color));
+      say(`results: ${join(dir, 'results.json')}`);
+      process.exitCode = result.summary.passed === result.summary.total ? exitCodes.ok : exitCodes.failed;
+    });
+}

@@ -1,0 +1,57 @@
+/**
+ * Results: one structured object per case, and one per run. Reporters read exactly these.
+ */
+import type { TimelineEvent } from '../timeline/events.js';
+
+/** One named check: what was claimed, and what the target showed. */
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  expected: string;
+  actual: string;
+}
+
+export interface StepResult {
+  index: number;
+  kind: string;
+  /** What the step did, in words: `detach slave0 (eth0) with ifenslave`. */
+  description: string;
+  outcome: 'ok' | 'failed' | 'error';
+  durationMs: number;
+  checks: CheckResult[];
+  error?: string;
+}
+
+export interface CaseResult {
+  name: string;
+  scenario: string;
+  file: string;
+  parameters: Record<string, string | number>;
+  /** Which repetition (1-based) when --repeat is used. */
+  repetition: number;
+  target: string;
+  kernel?: string;
+  status: 'passed' | 'failed' | 'error';
+  startedAt: string;
+  durationMs: number;
+  steps: StepResult[];
+  timeline: TimelineEvent[];
+  /** The bond's /proc text at the first failure, for reports. */
+  procAtFailure?: string;
+  error?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  bondlabVersion: string;
+  targets: string[];
+  cases: CaseResult[];
+  summary: { total: number; passed: number; failed: number; errors: number };
+}
+
+/** JSON with bigint nanosecond timestamps written as decimal strings. */
+export function resultsToJson(value: unknown): string {
+  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+}

@@ -1,0 +1,256 @@
+/**
+ * Runs one scenario case on a target: build the topology, run the steps in order, sample the
+ * bond's state in the background, collect the kernel log, and tear everything down whatever
+ * happens. Produces a CaseResult.
+ */
+import { evaluate, type CheckContext } from '../check/assertions.js';
+import { inflict } from '../fault/faults.js';
+import type { ScenarioCase, SlaveRef, Step } from '../scenario/plan.js';
+import { run, type Target } from '../target/target.js';
+import type { KernelLogCapture } from '../target/kmsg.js';
+import { onTeardown } from '../target/teardown.js';
+import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
+import { buildTopology, type BuiltTopology } from '../topology/topology.js';
+import { kernelEvents, readBondStatus, sampleOf, type BondState } from './observe.js';
+import type { CaseResult, CheckResult, StepResult } from './results.js';
+
+export interface CaseOptions {
+  runId: string;
+  caseIndex: number;
+  repetition: number;
+  kernelLog: KernelLogCapture;
+  /** How often the background sampler reads the bond's state, in ms. */
+  sampleIntervalMs?: number;
+  /** Called as steps start, for progress output. */
+  onStep?: (step: StepResult | { index: number; description: string; running: true }) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function describeSlave(ref: SlaveRef): string {
+  return 'index' in ref ? `slave${ref.index}` : 'the active slave';
+}
+
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'build':
+      return 'build the topology';
+    case 'traffic':
+      return `traffic ${step.traffic.action}`;
+    case 'fault': {
+      const fault = step.fault;
+      const slave = 'slave' in fault ? ` ${describeSlave(fault.slave)}` : '';
+      const method = 'method' in fault ? ` with ${fault.method}` : '';
+      return `${fault.kind}${slave}${method}`;
+    }
+    case 'wait':
+      return `wait ${step.ms} ms`;
+    case 'wait-until':
+      return `wait until ${step.assertions.length} condition(s) hold (timeout ${step.timeoutMs} ms)`;
+    case 'expect':
+      return `expect ${step.assertions.length} claim(s)${step.withinMs ? ` within ${step.withinMs} ms` : ''}`;
+    case 'hook':
+      return `hook: ${step.argv.join(' ')}`;
+  }
+}
+
+/** Fails a step with checks that did not hold; the runner records them and stops the case. */
+class ChecksFailed extends Error {
+  constructor(readonly checks: CheckResult[]) {
+    super(checks.filter((c) => !c.passed).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`).join('; '));
+  }
+}
+
+export async function runCase(target: Target, scenarioCase: ScenarioCase, options: CaseOptions): Promise<CaseResult> {
+  const startedAt = new Date();
+  const began = performance.now();
+  const timeline: TimelineEvent[] = [];
+  const steps: StepResult[] = [];
+  const caseStartNs = await target.clockNs();
+  let built: BuiltTopology | undefined;
+  let removeTeardown: (() => Promise<void>) | undefined;
+  let sampler: Promise<void> | undefined;
+  let sampling = false;
+  let lastSample: SampleEvent | undefined;
+  let latestState: BondState | undefined;
+  let beforeFault: BondState | undefined;
+  let latestFault: FaultEvent | undefined;
+  let procAtFailure: string | undefined;
+  let status: CaseResult['status'] = 'passed';
+  let caseError: string | undefined;
+
+  const observe = async (): Promise<BondState> => {
+    if (!built) throw new Error('the topology does not exist yet');
+    const state = await readBondStatus(target, built.topology);
+    latestState = state;
+    const sample = sampleOf(state);
+    const same = (a: SampleEvent, b: SampleEvent) => JSON.stringify({ ...a, atNs: 0 }) === JSON.stringify({ ...b, atNs: 0 });
+    if (!lastSample || !same(sample, lastSample)) {
+      timeline.push(sample);
+    }
+    lastSample = sample;
+    return state;
+  };
+
+  const startSampler = () => {
+    sampling = true;
+    sampler = (async () => {
+      while (sampling) {
+        await observe().catch(() => undefined);
+        await sleep(options.sampleIntervalMs ?? 50);
+      }
+    })();
+  };
+
+  const build = async () => {
+    if (built) throw new Error('the topology is already built');
+    built = await buildTopology(target, {
+      runId: options.runId,
+      caseIndex: options.caseIndex,
+      bond: scenarioCase.bond,
+      topology: scenarioCase.topology,
+    });
+    const teardown = built.teardown;
+    removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, teardown);
+    startSampler();
+    await settle();
+  };
+
+  /** A new bond needs a moment: MII up, ARP replies, an LACP partner. Wait for it, briefly. */
+  const settle = async () => {
+    const deadline = performance.now() + 10_000;
+    while (performance.now() < deadline) {
+      const state = await observe();
+      if (state.status.miiStatus === 'up' && (scenarioCase.bond.mode !== '802.3ad' || state.status.ad?.activeAggregator?.partnerMac)) return;
+      await sleep(100);
+    }
+  };
+
+  const resolveSlave = async (ref: SlaveRef): Promise<string> => {
+    if ('index' in ref) return `eth${ref.index}`;
+    const state = await observe();
+    if (!state.status.activeSlave) throw new Error('the step names the active slave, but the bond has none');
+    return state.status.activeSlave;
+  };
+
+  const checkContext = (): CheckContext => ({
+    before: beforeFault,
+    latestFault,
+    kernelEvents: kernelEvents(options.kernelLog, latestFault?.startNs ?? caseStartNs),
+    slaveName: (index: number) => `eth${index}`,
+  });
+
+  /** Evaluate until all hold or the time is up; returns the last evaluation. */
+  const poll = async (assertions: Parameters<typeof evaluate>[0], withinMs: number): Promise<CheckResult[]> => {
+    const deadline = performance.now() + withinMs;
+    for (;;) {
+      const state = await observe();
+      const checks = evaluate(assertions, state, checkContext());
+      if (checks.every((c) => c.passed) || performance.now() >= deadline) {
+        if (!checks.every((c) => c.passed)) procAtFailure ??= state.procText;
+        return checks;
+      }
+      await sleep(50);
+    }
+  };
+
+  const runStep = async (step: Step): Promise<{ checks: CheckResult[]; description?: string }> => {
+    if (step.kind !== 'build' && step.kind !== 'wait' && step.kind !== 'hook' && !built) await build();
+    switch (step.kind) {
+      case 'build':
+        await build();
+        return { checks: [] };
+      case 'wait':
+        await sleep(step.ms);
+        return { checks: [] };
+      case 'fault': {
+        const slave = 'slave' in step.fault ? await resolveSlave(step.fault.slave) : undefined;
+        beforeFault = await observe();
+        latestFault = await inflict(target, built!.topology, step.fault, slave);
+        timeline.push(latestFault);
+        return { checks: [], description: `${describeStep(step)}${slave ? ` (${slave})` : ''}: ${latestFault.detail}` };
+      }
+      case 'expect': {
+        const checks = await poll(step.assertions, step.withinMs);
+        if (!checks.every((c) => c.passed)) throw new ChecksFailed(checks);
+        return { checks };
+      }
+      case 'wait-until': {
+        const checks = await poll(step.assertions, step.timeoutMs);
+        if (!checks.every((c) => c.passed)) throw new ChecksFailed(checks.map((c) => ({ ...c, name: `wait until ${c.name}` })));
+        return { checks };
+      }
+      case 'hook': {
+        const netns = step.netns === 'bond' ? built?.topology.dut.netns : step.netns === 'far' ? built?.topology.far.netns : undefined;
+        if (step.netns !== 'none' && !netns) throw new Error('the hook runs in a namespace that does not exist yet: build first');
+        const result = await run(target, step.argv, { netns, timeoutMs: 60_000 });
+        return { checks: [], description: `${describeStep(step)} -> ${result.stdout.trim().split('\n').slice(-1)[0] ?? ''}` };
+      }
+      case 'traffic':
+        throw new Error('traffic steps need the measurement engine, which this version of bondlab does not have yet');
+    }
+  };
+
+  try {
+    for (const [index, step] of scenarioCase.steps.entries()) {
+      options.onStep?.({ index, description: describeStep(step), running: true });
+      const stepStart = performance.now();
+      const startNs = await target.clockNs();
+      const result: StepResult = { index, kind: step.kind, description: describeStep(step), outcome: 'ok', durationMs: 0, checks: [] };
+      try {
+        const outcome = await runStep(step);
+        result.checks = outcome.checks;
+        if (outcome.description) result.description = outcome.description;
+      } catch (error) {
+        if (error instanceof ChecksFailed) {
+          result.outcome = 'failed';
+          result.checks = error.checks;
+          status = 'failed';
+        } else {
+          result.outcome = 'error';
+          result.error = error instanceof Error ? error.message : String(error);
+          status = 'error';
+          caseError = `step ${index} (${describeStep(step)}): ${result.error}`;
+        }
+      }
+      result.durationMs = performance.now() - stepStart;
+      timeline.push({ kind: 'step', index, step: result.description, startNs, endNs: await target.clockNs(), outcome: result.outcome });
+      steps.push(result);
+      options.onStep?.(result);
+      if (result.outcome !== 'ok') break;
+    }
+    if (!built && status === 'passed') await build();
+  } catch (error) {
+    status = 'error';
+    caseError = error instanceof Error ? error.message : String(error);
+  } finally {
+    sampling = false;
+    await sampler;
+    if (built) {
+      timeline.push(...kernelEvents(options.kernelLog, caseStartNs));
+      if (status !== 'passed' && latestState) procAtFailure ??= latestState.procText;
+      await removeTeardown?.();
+    }
+  }
+  timeline.sort((a, b) => {
+    const at = (e: TimelineEvent) => ('atNs' in e ? e.atNs : e.startNs);
+    return at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0;
+  });
+  return {
+    name: scenarioCase.name,
+    scenario: scenarioCase.scenario,
+    file: scenarioCase.file,
+    parameters: scenarioCase.parameters,
+    repetition: options.repetition,
+    target: target.description,
+    kernel: scenarioCase.kernel,
+    status,
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - began,
+    steps,
+    timeline,
+    procAtFailure,
+    error: caseError,
+  };
+}
+

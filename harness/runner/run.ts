@@ -1,0 +1,109 @@
+/**
+ * A run: many scenario cases on one target per kernel. One VM boots per kernel, not per case;
+ * each case gets fresh namespaces; everything is torn down on success, failure and signals.
+ */
+import type { ScenarioCase } from '../scenario/plan.js';
+import { HostTarget } from '../target/host.js';
+import { KernelLogCapture } from '../target/kmsg.js';
+import { run, type Target } from '../target/target.js';
+import { isStopping } from '../target/teardown.js';
+import { newRunId } from '../topology/names.js';
+import { cleanupNamespaces } from '../topology/cleanup.js';
+import { DEFAULT_KERNEL } from '../vm/kernels.js';
+import { VmTarget } from '../vm/vm-target.js';
+import { runCase, type CaseOptions } from './run-case.js';
+import type { CaseResult, RunResult } from './results.js';
+
+export type TargetKind = 'vm' | 'host';
+
+export interface RunOptions {
+  target: TargetKind;
+  /** Kernel for cases that name none (VM target only). */
+  kernel?: string;
+  repeat?: number;
+  bail?: boolean;
+  sampleIntervalMs?: number;
+  runId?: string;
+  /** Progress: a case starts, a step starts or ends, a case ends. */
+  onCaseStart?: (scenarioCase: ScenarioCase, position: { index: number; total: number; repetition: number }) => void;
+  onStep?: CaseOptions['onStep'];
+  onCaseEnd?: (result: CaseResult) => void;
+  log?: (line: string) => void;
+}
+
+async function openTarget(kind: TargetKind, kernel: string, log?: (line: string) => void): Promise<Target> {
+  if (kind === 'host') return new HostTarget();
+  const vm = await VmTarget.boot({ kernel, fetch: { log } });
+  log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms`);
+  return vm;
+}
+
+/** Bonding loaded with no default bond0, which would otherwise appear by itself. */
+async function prepareTarget(target: Target): Promise<void> {
+  const loaded = await target.exec(['sh', '-c', 'test -d /sys/module/bonding']);
+  if (loaded.exitCode !== 0) await run(target, ['modprobe', 'bonding', 'max_bonds=0']);
+}
+
+export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {
+  const runId = options.runId ?? newRunId();
+  const startedAt = new Date();
+  const began = performance.now();
+  const results: CaseResult[] = [];
+  const targets: string[] = [];
+  const repeat = Math.max(1, options.repeat ?? 1);
+  const defaultKernel = options.kernel ?? DEFAULT_KERNEL;
+  const groups = new Map<string, ScenarioCase[]>();
+  for (const scenarioCase of cases) {
+    const key = options.target === 'vm' ? (scenarioCase.kernel ?? defaultKernel) : 'host';
+    groups.set(key, [...(groups.get(key) ?? []), scenarioCase]);
+  }
+  const total = cases.length * repeat;
+  let position = 0;
+  let bailed = false;
+  for (const [kernel, group] of groups) {
+    if (bailed || isStopping()) break;
+    const target = await openTarget(options.target, kernel, options.log);
+    targets.push(target.description);
+    let kernelLog: KernelLogCapture | undefined;
+    try {
+      if (options.target === 'host') await cleanupNamespaces(target);
+      await prepareTarget(target);
+      kernelLog = await KernelLogCapture.start(target);
+      for (const scenarioCase of group) {
+        for (let repetition = 1; repetition <= repeat; repetition++) {
+          if (bailed || isStopping()) break;
+          options.onCaseStart?.(scenarioCase, { index: position, total, repetition });
+          const result = await runCase(target, scenarioCase, {
+            runId,
+            caseIndex: position,
+            repetition,
+            kernelLog,
+            sampleIntervalMs: options.sampleIntervalMs,
+            onStep: options.onStep,
+          });
+          position++;
+          results.push(result);
+          options.onCaseEnd?.(result);
+          if (options.bail && result.status !== 'passed') bailed = true;
+        }
+      }
+    } finally {
+      await kernelLog?.stop();
+      await target.close();
+    }
+  }
+  return {
+    runId,
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - began,
+    bondlabVersion: '0.1.0',
+    targets,
+    cases: results,
+    summary: {
+      total: results.length,
+      passed: results.filter((r) => r.status === 'passed').length,
+      failed: results.filter((r) => r.status === 'failed').length,
+      errors: results.filter((r) => r.status === 'error').length,
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The validated plan: what a scenario file says, after schema validation and matrix expansion.
+ * Everything downstream (topology, faults, runner, reports) reads these types and never YAML.
+ */
+
+export const MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
+export type ModeName = (typeof MODES)[number];
+
+/** Where a plan element came from, for error messages and reports. */
+export interface SourceRef {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * A slave as a scenario names it: `slave0`, `slave1`, ... (index into the bond's slaves),
+ * or `active` (whichever slave is active when the step runs).
+ */
+export type SlaveRef = { index: number } | { active: true };
+
+/** The far side of the links: a plain L2 switch, a static aggregation, or an LACP partner. */
+export type FarSide = 'switch' | 'static-lag' | 'lacp';
+
+export interface TopologyPlan {
+  /** Number of slaves (veth pairs), at least 1. */
+  slaves: number;
+  farSide: FarSide;
+  /** Client hosts behind the far side. */
+  clients: number;
+  /** Whether an ARP target host exists (needed when arp_interval is set). */
+  arpTarget: boolean;
+}
+
+export interface BondPlan {
+  mode: ModeName;
+  /** Driver options by their sysfs/ip-link name: miimon, arp_interval, arp_ip_target, updelay, ... */
+  options: Record<string, string | number | string[]>;
+}
+
+export type DetachMethod = 'ip' | 'sysfs' | 'ifenslave';
+
+export type Fault =
+  | { kind: 'detach'; slave: SlaveRef; method: DetachMethod }
+  | { kind: 'attach'; slave: SlaveRef; method: DetachMethod }
+  | { kind: 'link-down'; slave: SlaveRef }
+  | { kind: 'link-up'; slave: SlaveRef }
+  | { kind: 'carrier-off'; slave: SlaveRef }
+  | { kind: 'carrier-on'; slave: SlaveRef }
+  | { kind: 'flap'; slave: SlaveRef; count: number; intervalMs: number }
+  | { kind: 'arp-target-loss'; how: 'remove-address' | 'drop' }
+  | { kind: 'arp-target-restore' };
+
+export type Comparison<T> = { is: T } | { isNot: T };
+
+/** An assertion on bond state or kernel-log events; each becomes one named check in the results. */
+export type Assertion =
+  | { kind: 'mode'; expected: ModeName }
+  | { kind: 'active-slave'; expected: Comparison<SlaveRef | null> }
+  | { kind: 'active-slave-changed'; expected: boolean }
+  | { kind: 'bond-mii'; expected: 'up' | 'down' }
+  | { kind: 'slave-mii'; slave: SlaveRef; expected: 'up' | 'down' | 'going down' | 'going back' }
+  | { kind: 'slave-count'; expected: number }
+  | { kind: 'link-failures'; slave: SlaveRef; exactly?: number; increasedBy?: number }
+  | { kind: 'same-aggregator'; slaves: SlaveRef[] }
+  | { kind: 'lacp-state'; slave: SlaveRef; flags: LacpFlag[]; side: 'actor' | 'partner' }
+  | { kind: 'arp-targets'; expected: string[] }
+  | { kind: 'log-event'; event: LogEventKind; slave?: SlaveRef; withinMsOfFault?: number; present: boolean };
+
+export type LacpFlag = 'activity' | 'timeout' | 'aggregation' | 'synchronization' | 'collecting' | 'distributing' | 'defaulted' | 'expired';
+export type LogEventKind = 'enslave' | 'release' | 'new-active-slave' | 'link-down' | 'link-up' | 'no-active' | 'active-up';
+
+/** A traffic step: the measurement engine plugs in here; the plan only carries its settings. */
+export interface TrafficStep {
+  action: 'start' | 'stop';
+  settings: Record<string, unknown>;
+}
+
+export type Step =
+  | { kind: 'build'; at: SourceRef }
+  | { kind: 'traffic'; traffic: TrafficStep; at: SourceRef }
+  | { kind: 'fault'; fault: Fault; at: SourceRef }
+  | { kind: 'wait'; ms: number; at: SourceRef }
+  /** Poll the assertions until all hold or the timeout passes; fails the case on timeout. */
+  | { kind: 'wait-until'; assertions: Assertion[]; timeoutMs: number; at: SourceRef }
+  /** Check the assertions; with withinMs, retry until they hold or the time passes. */
+  | { kind: 'expect'; assertions: Assertion[]; withinMs: number; at: SourceRef }
+  | { kind: 'hook'; argv: string[]; netns: 'bond' | 'far' | 'none'; at: SourceRef };
+
+/** One expanded case: a scenario with every matrix variable fixed. */
+export interface ScenarioCase {
+  /** Stable readable name: `failover-on-link-loss[mode=active-backup,miimon=100]`. */
+  name: string;
+  scenario: string;
+  description?: string;
+  /** The matrix values that made this case, in matrix order. */
+  parameters: Record<string, string | number>;
+  /** A kernel spec for the VM target, when the matrix or the scenario names one. */
+  kernel?: string;
+  bond: BondPlan;
+  topology: TopologyPlan;
+  steps: Step[];
+  file: string;
+  at: SourceRef;
+}
+
+/** A problem with an input file, pinned to where it is. */
+export interface InputError {
+  file: string;
+  line: number;
+  column: number;
+  /** The field path, e.g. `steps[2].fault.slave`. */
+  field: string;
+  message: string;
+}
+
+export function formatInputError(error: InputError): string {
+  return `${error.file}:${error.line}:${error.column}: ${error.field ? `${error.field}: ` : ''}${error.message}`;
+}

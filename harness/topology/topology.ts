@@ -1,0 +1,199 @@
+/**
+ * The network a scenario case runs on: the bond under test in its own namespace over N veth
+ * pairs, a far side (an L2 switch, a static LAG or an LACP partner, in front of a bridge),
+ * client hosts and an optional ARP target host behind that bridge. All of it lives in
+ * namespaces this module creates, so deleting them removes every link it made.
+ */
+import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
+import { run, type SpawnedProcess, type Target } from '../target/target.js';
+import { netnsName } from './names.js';
+
+export const BOND = 'bond0';
+/** The far side's own bond, for the static-lag and lacp profiles. */
+export const FAR_LAG = 'lag0';
+export const FAR_BRIDGE = 'br0';
+
+export interface Host {
+  netns: string;
+  iface: string;
+  ipv4: string;
+  ipv6: string;
+}
+
+export interface Topology {
+  runId: string;
+  caseIndex: number;
+  /** The bond's namespace: `bond0` over `eth0`..`ethN-1`. */
+  dut: Host & { slaves: string[]; holderPid: number };
+  far: { netns: string; profile: FarSide; ports: string[]; bridge: string; lag?: string };
+  clients: Host[];
+  arpTarget?: Host;
+  /** Every namespace made, in creation order. */
+  namespaces: string[];
+  /** The subnet's third octet: cases of one run use different subnets. */
+  subnet: number;
+}
+
+function addresses(subnet: number, host: number): { ipv4: string; ipv6: string } {
+  return { ipv4: `198.18.${subnet}.${host}`, ipv6: `fd42:b0d:${subnet.toString(16)}::${host.toString(16)}` };
+}
+
+/** Values of bond options as sysfs takes them; the ARP target token becomes the target host's address. */
+function optionWrites(bond: BondPlan, topology: Pick<Topology, 'arpTarget'>): { name: string; value: string }[] {
+  const writes: { name: string; value: string }[] = [];
+  for (const [name, raw] of Object.entries(bond.options)) {
+    if (name === 'primary') continue;
+    const values = Array.isArray(raw) ? raw : [raw];
+    if (name === 'arp_ip_target' || name === 'ns_ip6_target') {
+      for (const value of values) {
+        const resolved = value === 'arp-target' ? topology.arpTarget?.ipv4 : String(value);
+        if (!resolved) throw new Error(`${name}: the ARP target host does not exist in this topology`);
+        writes.push({ name, value: `+${resolved}` });
+      }
+    } else {
+      writes.push({ name, value: String(values[0]) });
+    }
+  }
+  return writes;
+}
+
+/** 802.3ad must be set first, and options that need the bond down before any slave joins. */
+const OPTION_ORDER = ['mode', 'xmit_hash_policy', 'lacp_rate', 'lacp_active', 'ad_select', 'ad_actor_sys_prio', 'ad_actor_system', 'ad_user_port_key', 'fail_over_mac', 'tlb_dynamic_lb'];
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface BuildRequest {
+  runId: string;
+  caseIndex: number;
+  bond: BondPlan;
+  topology: TopologyPlan;
+}
+
+/** The shell script that builds the topology; one round trip to the target for all of it. */
+export function buildScript(request: BuildRequest): { script: string; topology: Omit<Topology, 'dut'> & { dut: Omit<Topology['dut'], 'holderPid'> } } {
+  const { runId, caseIndex, bond, topology: plan } = request;
+  const subnet = (caseIndex % 250) + 1;
+  const ns = (role: string) => netnsName(runId, caseIndex, role);
+  const dut = { netns: ns('dut'), iface: BOND, ...addresses(subnet, 1), slaves: Array.from({ length: plan.slaves }, (_, i) => `eth${i}`) };
+  const far = {
+    netns: ns('far'),
+    profile: plan.farSide,
+    ports: Array.from({ length: plan.slaves }, (_, i) => `p${i}`),
+    bridge: FAR_BRIDGE,
+    lag: plan.farSide === 'switch' ? undefined : FAR_LAG,
+  };
+  const clients = Array.from({ length: plan.clients }, (_, j) => ({ netns: ns(`c${j}`), iface: 'eth0', ...addresses(subnet, 10 + j) }));
+  const arpTarget = plan.arpTarget ? { netns: ns('arp'), iface: 'eth0', ...addresses(subnet, 254) } : undefined;
+  const namespaces = [dut.netns, far.netns, ...clients.map((c) => c.netns), ...(arpTarget ? [arpTarget.netns] : [])];
+  const topology = { runId, caseIndex, dut, far, clients, arpTarget, namespaces, subnet };
+
+  // Commands are grouped per namespace into `ip -batch` runs: under TCG every program start costs
+  // tens of milliseconds, one batch costs one start.
+  const batches = new Map<string, string[]>();
+  const ip = (netns: string, command: string) => {
+    if (!batches.has(netns)) batches.set(netns, []);
+    batches.get(netns)?.push(command);
+  };
+  const root: string[] = [];
+  for (const name of namespaces) root.push(`netns add ${name}`);
+  dut.slaves.forEach((slave, i) => root.push(`link add ${slave} netns ${dut.netns} type veth peer name ${far.ports[i]} netns ${far.netns}`));
+  const attach = (host: Host, port: string) => {
+    root.push(`link add ${host.iface} netns ${host.netns} type veth peer name ${port} netns ${far.netns}`);
+    ip(far.netns, `link set dev ${port} master ${FAR_BRIDGE}`);
+    ip(far.netns, `link set dev ${port} up`);
+    ip(host.netns, `link set dev ${host.iface} up`);
+    ip(host.netns, `addr add ${host.ipv4}/24 dev ${host.iface}`);
+    ip(host.netns, `addr add ${host.ipv6}/64 dev ${host.iface} nodad`);
+  };
+  for (const name of namespaces) ip(name, 'link set dev lo up');
+
+  // The far side: a bridge, with the links either as plain switch ports or under a static or LACP bond.
+  ip(far.netns, `link add ${FAR_BRIDGE} type bridge stp_state 0 forward_delay 0`);
+  ip(far.netns, `link set dev ${FAR_BRIDGE} up`);
+  if (far.lag) {
+    const lagMode = plan.farSide === 'lacp' ? '802.3ad lacp_rate fast' : bond.mode;
+    ip(far.netns, `link add ${FAR_LAG} type bond mode ${lagMode} miimon 100`);
+    for (const port of far.ports) ip(far.netns, `link set dev ${port} master ${FAR_LAG}`);
+    ip(far.netns, `link set dev ${FAR_LAG} master ${FAR_BRIDGE}`);
+    ip(far.netns, `link set dev ${FAR_LAG} up`);
+  } else {
+    for (const port of far.ports) ip(far.netns, `link set dev ${port} master ${FAR_BRIDGE}`);
+  }
+  for (const port of far.ports) ip(far.netns, `link set dev ${port} up`);
+  clients.forEach((client, j) => attach(client, `c${j}`));
+  if (arpTarget) attach(arpTarget, 'arpt');
+
+  // The DUT bond: created down with its options written through sysfs (every driver option has a
+  // file there, whatever iproute2 knows), then its slaves, then up. sysfs shows the namespace of
+  // whoever mounted it, so this part runs under ip netns exec, which remounts it.
+  const sysfs = `/sys/class/net/${BOND}/bonding`;
+  const writes = optionWrites(bond, topology).sort((a, b) => {
+    const rank = (n: string) => (OPTION_ORDER.includes(n) ? OPTION_ORDER.indexOf(n) : OPTION_ORDER.length);
+    return rank(a.name) - rank(b.name);
+  });
+  const dutSh = [
+    `ip link add ${BOND} type bond mode ${bond.mode}`,
+    ...writes.map((w) => `echo ${shellQuote(w.value)} > ${sysfs}/${w.name}`),
+    ...dut.slaves.map((slave) => `ip link set dev ${slave} master ${BOND}`),
+  ];
+  const primary = bond.options.primary;
+  if (primary !== undefined) dutSh.push(`echo ${shellQuote(String(primary))} > ${sysfs}/primary`);
+  dutSh.push(`ip link set dev ${BOND} up`, `ip addr add ${dut.ipv4}/24 dev ${BOND}`, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`);
+
+  const batch = (prefix: string, commands: string[]) => `${prefix} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;
+  const lines = ['set -e', batch('ip', root)];
+  for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
+  lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote(dutSh.join('\n'))}`);
+  return { script: lines.join('\n'), topology };
+}
+
+export interface BuiltTopology {
+  topology: Topology;
+  /** Kills the namespace holder and deletes every namespace; safe to call twice. */
+  teardown(): Promise<void>;
+}
+
+export async function teardownNamespaces(target: Target, namespaces: string[]): Promise<void> {
+  const script = namespaces
+    .map((name) => `ip netns pids ${name} 2>/dev/null | xargs -r kill -9; ip netns del ${name} 2>/dev/null`)
+    .join('\n');
+  await target.exec(['sh', '-c', `${script}\ntrue`]);
+}
+
+/** Build a case's topology on the target. Partial builds are torn down before the error is raised. */
+export async function buildTopology(target: Target, request: BuildRequest): Promise<BuiltTopology> {
+  const { script, topology } = buildScript(request);
+  let holder: SpawnedProcess | undefined;
+  let done = false;
+  const teardown = async () => {
+    if (done) return;
+    done = true;
+    await holder?.kill('SIGKILL').catch(() => undefined);
+    await teardownNamespaces(target, topology.namespaces);
+  };
+  try {
+    await run(target, ['sh', '-c', script]);
+    // A process that lives in the DUT namespace lets the sampler read /proc/<pid>/net/bonding without forking.
+    holder = await target.spawn(['sh', '-c', 'echo $$; exec sleep infinity'], { netns: topology.dut.netns });
+    const holderPid = await new Promise<number>((resolve, reject) => {
+      let buffered = '';
+      holder?.onStdout((chunk) => {
+        buffered += chunk;
+        const line = buffered.split('\n')[0];
+        if (buffered.includes('\n') && line) resolve(Number.parseInt(line, 10));
+      });
+      void holder?.exited.then((result) => reject(new Error(`the namespace holder exited: ${result.stderr}`)));
+    });
+    return { topology: { ...topology, dut: { ...topology.dut, holderPid } }, teardown };
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+}
+
+/** Where the sampler reads the bond's /proc file: through the holder, in the DUT's namespace. */
+export function procBondingPath(topology: Topology): string {
+  return `/proc/${topology.dut.holderPid}/net/bonding/${BOND}`;
+}
