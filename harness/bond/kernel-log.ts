@@ -71,13 +71,14 @@ export function recogniseBondingLine(line: string): BondLogEvent | undefined {
   const head = /^(?:bonding: )?(?<bond>[\w.@-]+): (?:\(slave (?<slave>[^)]+)\): )?(?<message>.*)$/.exec(stamped);
   if (!head?.groups) return undefined;
   const { bond = '', message = '' } = head.groups;
-  if (!/^bond|^lag/.test(bond) && !stamped.startsWith('bonding: ') && !head.groups.slave) return undefined;
   for (const pattern of PATTERNS) {
     const match = pattern.re.exec(message);
     if (!match) continue;
     const slave = head.groups.slave ?? match.groups?.slave;
     return { kind: pattern.kind, bond, slave, details: pattern.details?.(match) ?? {}, timeUs, raw: line };
   }
+  // Bonds may have any name: an unrecognised line counts as bonding's only when it says so.
+  if (!/^bond/.test(bond) && !stamped.startsWith('bonding: ') && !head.groups.slave) return undefined;
   return { kind: 'other', bond, slave: head.groups.slave, details: {}, timeUs, raw: line };
 }
 

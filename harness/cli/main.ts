@@ -5,6 +5,8 @@ import { registerKernels } from './kernels.js';
 import { registerVm } from './vm.js';
 import { registerRun } from './run.js';
 import { registerCleanup } from './cleanup.js';
+import { registerInspect } from './inspect.js';
+import { registerValidate } from './validate.js';
 import { UsageError, exitCodes } from './errors.js';
 
 const program = new Command('bondlab')
@@ -18,6 +20,8 @@ registerKernels(program);
 registerVm(program);
 registerRun(program);
 registerCleanup(program);
+registerInspect(program);
+registerValidate(program);
 
 try {
   await program.parseAsync(process.argv);

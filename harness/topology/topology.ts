@@ -139,7 +139,11 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
     ...dut.slaves.map((slave) => `ip link set dev ${slave} master ${BOND}`),
   ];
   const primary = bond.options.primary;
-  if (primary !== undefined) dutSh.push(`echo ${shellQuote(String(primary))} > ${sysfs}/primary`);
+  if (primary !== undefined) {
+    // Scenarios name slaves slave0, slave1, ...; the driver wants the interface.
+    const slave = /^slave(\d+)$/.exec(String(primary));
+    dutSh.push(`echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`);
+  }
   dutSh.push(`ip link set dev ${BOND} up`, `ip addr add ${dut.ipv4}/24 dev ${BOND}`, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`);
 
   const batch = (prefix: string, commands: string[]) => `${prefix} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;

@@ -1,0 +1,465 @@
+/**
+ * Scenario files to validated plans. Every problem becomes an InputError pinned to the file,
+ * line and column of the offending key or value, with the field path and what was expected;
+ * nothing is run while any error stands.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { LineCounter, isMap, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
+import { parseDuration } from './duration.js';
+import { expandMatrix, type MatrixValue } from './matrix.js';
+import {
+  MODES,
+  type Assertion,
+  type BondPlan,
+  type FarSide,
+  type InputError,
+  type LacpFlag,
+  type LogEventKind,
+  type ModeName,
+  type ScenarioCase,
+  type SlaveRef,
+  type SourceRef,
+  type Step,
+} from './plan.js';
+import { STEP_SCHEMAS, TOP_LEVEL_SCHEMA } from './schema.js';
+
+type Path = (string | number)[];
+type Json = Record<string, unknown>;
+
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const validateTop = ajv.compile(TOP_LEVEL_SCHEMA);
+const validateStep: Record<string, ValidateFunction> = Object.fromEntries(Object.entries(STEP_SCHEMAS).map(([key, schema]) => [key, ajv.compile(schema)]));
+
+export function fieldName(path: Path): string {
+  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+}
+
+/** Where in the file a path points: the value's node, or with `key` the key itself. */
+class Locator {
+  constructor(
+    readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(path: Path, key?: string): SourceRef {
+    let node = this.doc.getIn(path, true) as Node | undefined;
+    if (key !== undefined && isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+      if (pair && isScalar(pair.key)) node = pair.key;
+    }
+    // Fall back to the nearest ancestor that exists.
+    for (let depth = path.length - 1; !node?.range && depth >= 0; depth--) node = this.doc.getIn(path.slice(0, depth), true) as Node | undefined;
+    const offset = node?.range?.[0] ?? this.doc.contents?.range?.[0] ?? 0;
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+
+  error(path: Path, message: string, key?: string): InputError {
+    const at = this.at(path, key);
+    return { ...at, field: fieldName(key === undefined ? path : [...path, key]), message };
+  }
+}
+
+function pointerPath(instancePath: string): Path {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function describeExpected(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'enum':
+      return `one of ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')}`;
+    case 'const':
+      return JSON.stringify(params.allowedValue);
+    case 'type':
+      return `a value of type ${String(params.type).replace(',', ' or ')}`;
+    case 'pattern': {
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      return description ?? `text matching ${String(params.pattern)}`;
+    }
+    case 'minimum':
+      return `a number of at least ${String(params.limit)}`;
+    case 'maximum':
+      return `a number of at most ${String(params.limit)}`;
+    case 'minItems':
+      return `at least ${String(params.limit)} item(s)`;
+    case 'maxItems':
+      return `at most ${String(params.limit)} item(s)`;
+    case 'minProperties':
+      return `at least ${String(params.limit)} key(s)`;
+    case 'maxProperties':
+      return `at most ${String(params.limit)} key(s)`;
+    case 'minLength':
+      return 'a non-empty text';
+    default:
+      return error.message ?? error.keyword;
+  }
+}
+
+/** ajv's errors, folded to one clear error per place: alternatives merge, parents of deeper errors drop. */
+function foldErrors(errors: ErrorObject[], base: Path, value: unknown, locate: Locator): InputError[] {
+  const out: InputError[] = [];
+  const relevant = errors.filter((e) => !['oneOf', 'anyOf', 'if', 'propertyNames'].includes(e.keyword));
+  const unknownKeys = relevant.filter((e) => e.keyword === 'additionalProperties');
+  const required = relevant.filter((e) => e.keyword === 'required');
+  const rest = relevant.filter((e) => e.keyword !== 'additionalProperties' && e.keyword !== 'required');
+  const seen = new Set<string>();
+  for (const error of unknownKeys) {
+    const path = [...base, ...pointerPath(error.instancePath)];
+    const key = String((error.params as { additionalProperty: string }).additionalProperty);
+    const allowed = Object.keys(((error.parentSchema as { properties?: Json } | undefined)?.properties ?? {}));
+    const id = `${fieldName(path)}.${key}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(locate.error(path, `unknown key "${key}"${allowed.length ? `; expected one of: ${allowed.join(', ')}` : ''}`, key));
+  }
+  if (out.length) return out;
+  for (const error of required) {
+    const path = [...base, ...pointerPath(error.instancePath)];
+    out.push(locate.error(path, `missing key "${String((error.params as { missingProperty: string }).missingProperty)}"`));
+  }
+  const paths = rest.map((e) => e.instancePath);
+  const deepest = rest.filter((e) => !paths.some((p) => p !== e.instancePath && p.startsWith(`${e.instancePath}/`)));
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const error of deepest) byPath.set(error.instancePath, [...(byPath.get(error.instancePath) ?? []), error]);
+  for (const [pointer, group] of byPath) {
+    const path = [...base, ...pointerPath(pointer)];
+    const actual = pointerPath(pointer).reduce<unknown>((v, part) => (v && typeof v === 'object' ? (v as Json)[part as string] : undefined), value);
+    const expected = [...new Set(group.map(describeExpected))].join(', or ');
+    out.push(locate.error(path, `expected ${expected}; got ${JSON.stringify(actual)}`));
+  }
+  return out;
+}
+
+function slaveRef(text: string): SlaveRef {
+  return text === 'active' ? { active: true } : { index: Number(text.slice('slave'.length)) };
+}
+
+function modeName(value: unknown): ModeName {
+  return typeof value === 'number' ? (MODES[value] as ModeName) : (value as ModeName);
+}
+
+const FAR_SIDE: Record<ModeName, FarSide> = {
+  'balance-rr': 'static-lag',
+  'active-backup': 'switch',
+  'balance-xor': 'static-lag',
+  broadcast: 'static-lag',
+  '802.3ad': 'lacp',
+  'balance-tlb': 'switch',
+  'balance-alb': 'switch',
+};
+
+function expectAssertions(spec: Json): { assertions: Assertion[]; withinMs: number } {
+  const assertions: Assertion[] = [];
+  const refs = (map: unknown) => Object.entries((map ?? {}) as Json);
+  for (const [key, value] of Object.entries(spec)) {
+    switch (key) {
+      case 'mode':
+        assertions.push({ kind: 'mode', expected: modeName(value) });
+        break;
+      case 'activeSlave': {
+        const ref = (v: unknown) => (v === 'none' ? null : slaveRef(String(v)));
+        assertions.push({ kind: 'active-slave', expected: typeof value === 'object' && value !== null ? { isNot: ref((value as Json).not) } : { is: ref(value) } });
+        break;
+      }
+      case 'activeSlaveChanged':
+        assertions.push({ kind: 'active-slave-changed', expected: Boolean(value) });
+        break;
+      case 'bondMii':
+        assertions.push({ kind: 'bond-mii', expected: value as 'up' | 'down' });
+        break;
+      case 'slaves':
+        assertions.push({ kind: 'slave-count', expected: Number(value) });
+        break;
+      case 'slaveMii':
+        for (const [slave, mii] of refs(value)) assertions.push({ kind: 'slave-mii', slave: slaveRef(slave), expected: mii as 'up' | 'down' });
+        break;
+      case 'linkFailures':
+        for (const [slave, count] of refs(value)) {
+          assertions.push(
+            typeof count === 'number'
+              ? { kind: 'link-failures', slave: slaveRef(slave), exactly: count }
+              : { kind: 'link-failures', slave: slaveRef(slave), increasedBy: Number((count as Json).increasedBy) },
+          );
+        }
+        break;
+      case 'sameAggregator':
+        assertions.push({ kind: 'same-aggregator', slaves: (value as string[]).map(slaveRef) });
+        break;
+      case 'lacpState':
+      case 'partnerLacpState':
+        for (const [slave, flags] of refs(value)) {
+          assertions.push({ kind: 'lacp-state', slave: slaveRef(slave), flags: flags as LacpFlag[], side: key === 'lacpState' ? 'actor' : 'partner' });
+        }
+        break;
+      case 'arpTargets':
+        assertions.push({ kind: 'arp-targets', expected: value as string[] });
+        break;
+      case 'log':
+        for (const entry of value as Json[]) {
+          assertions.push({
+            kind: 'log-event',
+            event: entry.event as LogEventKind,
+            slave: entry.slave === undefined ? undefined : slaveRef(String(entry.slave)),
+            withinMsOfFault: entry.within === undefined ? undefined : parseDuration(entry.within as string | number),
+            present: entry.absent !== true,
+          });
+        }
+        break;
+    }
+  }
+  return { assertions, withinMs: spec.within === undefined ? 0 : parseDuration(spec.within as string | number) };
+}
+
+function toStep(raw: unknown, at: SourceRef): Step {
+  if (raw === 'build') return { kind: 'build', at };
+  const [key, value] = Object.entries(raw as Json)[0] ?? [];
+  const slaveOf = (v: unknown) => slaveRef(typeof v === 'string' ? v : String((v as Json).slave));
+  const methodOf = (v: unknown) => (typeof v === 'object' && v !== null && (v as Json).method ? ((v as Json).method as 'ip' | 'sysfs' | 'ifenslave') : 'ip');
+  switch (key) {
+    case 'build':
+      return { kind: 'build', at };
+    case 'wait':
+      if (typeof value === 'object' && value !== null) {
+        const spec = value as Json;
+        return { kind: 'wait-until', assertions: expectAssertions(spec.until as Json).assertions, timeoutMs: spec.timeout === undefined ? 10_000 : parseDuration(spec.timeout as string), at };
+      }
+      return { kind: 'wait', ms: parseDuration(value as string | number), at };
+    case 'detach':
+    case 'attach':
+      return { kind: 'fault', fault: { kind: key, slave: slaveOf(value), method: methodOf(value) }, at };
+    case 'link-down':
+    case 'link-up':
+    case 'carrier-off':
+    case 'carrier-on':
+      return { kind: 'fault', fault: { kind: key, slave: slaveOf(value) }, at };
+    case 'flap': {
+      const spec = value as Json;
+      return { kind: 'fault', fault: { kind: 'flap', slave: slaveOf(spec), count: Number(spec.count ?? 3), intervalMs: spec.interval === undefined ? 200 : parseDuration(spec.interval as string) }, at };
+    }
+    case 'arp-target-loss': {
+      const how = typeof value === 'string' ? value : ((value as Json | null)?.how as string | undefined);
+      return { kind: 'fault', fault: { kind: 'arp-target-loss', how: how === 'drop' ? 'drop' : 'remove-address' }, at };
+    }
+    case 'arp-target-restore':
+      return { kind: 'fault', fault: { kind: 'arp-target-restore' }, at };
+    case 'traffic': {
+      if (typeof value === 'string') return { kind: 'traffic', traffic: { action: value as 'start' | 'stop', settings: {} }, at };
+      const [action, settings] = Object.entries(value as Json)[0] ?? ['start', {}];
+      return { kind: 'traffic', traffic: { action: action as 'start' | 'stop', settings: (settings ?? {}) as Json }, at };
+    }
+    case 'expect': {
+      const { assertions, withinMs } = expectAssertions(value as Json);
+      return { kind: 'expect', assertions, withinMs, at };
+    }
+    case 'hook': {
+      const spec = value as Json;
+      const argv = typeof spec.run === 'string' ? ['sh', '-c', spec.run] : (spec.run as string[]);
+      return { kind: 'hook', argv, netns: (spec.in as 'bond' | 'far' | 'none' | undefined) ?? 'bond', at };
+    }
+  }
+  throw new Error(`unknown step ${String(key)}`);
+}
+
+/** Every slave a case's steps and options name, with where they are written. */
+function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref: SlaveRef; path: Path }[] {
+  const found: { ref: SlaveRef; path: Path }[] = [];
+  const fromAssertions = (assertions: Assertion[], path: Path) => {
+    for (const a of assertions) {
+      if ('slave' in a && a.slave) found.push({ ref: a.slave, path });
+      if (a.kind === 'same-aggregator') for (const ref of a.slaves) found.push({ ref, path });
+      if (a.kind === 'active-slave') {
+        const ref = 'is' in a.expected ? a.expected.is : a.expected.isNot;
+        if (ref) found.push({ ref, path });
+      }
+    }
+  };
+  for (const { step, path } of steps) {
+    if (step.kind === 'fault' && 'slave' in step.fault) found.push({ ref: step.fault.slave, path });
+    if (step.kind === 'expect' || step.kind === 'wait-until') fromAssertions(step.assertions, path);
+  }
+  if (typeof bond.options.primary === 'string') found.push({ ref: slaveRef(bond.options.primary), path: ['bond', 'primary'] });
+  return found;
+}
+
+function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: Locator): InputError[] {
+  const errors: InputError[] = [];
+  const steps = scenarioCase.steps.map((step, i) => ({ step, path: stepPaths[i] ?? ['steps', i] }));
+  const builds = steps.filter(({ step }) => step.kind === 'build');
+  if (builds.length > 1) errors.push(locate.error(builds[1]?.path ?? ['steps'], 'the topology is built once: only one build step'));
+  const buildIndex = steps.findIndex(({ step }) => step.kind === 'build');
+  for (const { step, path } of steps.slice(0, Math.max(buildIndex, 0))) {
+    if (step.kind !== 'wait' && step.kind !== 'hook') {
+      errors.push(locate.error(path, `a ${step.kind} step before the topology exists: move it after the build step`));
+    }
+  }
+  const slaves = scenarioCase.topology.slaves;
+  for (const { ref, path } of slaveRefsOf(steps, scenarioCase.bond)) {
+    if ('index' in ref && ref.index >= slaves) {
+      errors.push(locate.error(path, `slave${ref.index} does not exist: ${scenarioCase.name} has ${slaves} slave(s), slave0 to slave${slaves - 1}`));
+    }
+  }
+  for (const { step, path } of steps) {
+    if (step.kind === 'fault' && (step.fault.kind === 'arp-target-loss' || step.fault.kind === 'arp-target-restore') && !scenarioCase.topology.arpTarget) {
+      errors.push(locate.error(path, `${step.fault.kind} needs an ARP target host: set bond.arp_interval, or topology.arpTarget: true`));
+    }
+  }
+  const { mode } = scenarioCase.bond;
+  const farSide = scenarioCase.topology.farSide;
+  if ((farSide === 'lacp') !== (mode === '802.3ad') || (farSide === 'static-lag' && mode === '802.3ad')) {
+    errors.push(locate.error(['topology', 'farSide'], `farSide ${farSide} does not fit mode ${mode}: 802.3ad needs lacp, and lacp needs 802.3ad`));
+  }
+  return errors;
+}
+
+/** `${key}` in a step stands for the case's matrix value of key. */
+function substitute(raw: unknown, values: Record<string, MatrixValue>): unknown {
+  if (typeof raw === 'string') {
+    const ref = /^\$\{([a-z_]+)\}$/.exec(raw);
+    return ref?.[1] !== undefined && ref[1] in values ? values[ref[1]] : raw;
+  }
+  if (Array.isArray(raw)) return raw.map((item) => substitute(item, values));
+  if (raw && typeof raw === 'object') return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, substitute(v, values)]));
+  return raw;
+}
+
+function buildCases(spec: Json, locate: Locator, file: string): { cases: ScenarioCase[]; errors: InputError[] } {
+  const bondSpec = spec.bond as Json;
+  const topologySpec = (spec.topology ?? {}) as Json;
+  const matrix = spec.matrix as Record<string, MatrixValue[]> | undefined;
+  const rawSteps = (spec.steps as unknown[]) ?? [];
+  const stepPaths: Path[] = rawSteps.map((raw, i) => (typeof raw === 'string' ? ['steps', i] : ['steps', i, Object.keys(raw as Json)[0] ?? '']));
+  const cases: ScenarioCase[] = [];
+  const errors = new Map<string, InputError>();
+  for (const combination of expandMatrix(String(spec.name), matrix)) {
+    const merged: Json = { ...bondSpec };
+    for (const [key, value] of Object.entries(combination.values)) if (key !== 'kernel') merged[key] = value;
+    const mode = modeName(merged.mode);
+    const options: BondPlan['options'] = {};
+    for (const [key, value] of Object.entries(merged)) {
+      if (key === 'mode' || key === 'slaves') continue;
+      options[key] = value as string | number | string[];
+    }
+    const arpInterval = Number(options.arp_interval ?? 0);
+    if (arpInterval > 0 && options.arp_ip_target === undefined) options.arp_ip_target = ['arp-target'];
+    const farSide = topologySpec.farSide === undefined || topologySpec.farSide === 'auto' ? FAR_SIDE[mode] : (topologySpec.farSide as FarSide);
+    const arpTarget = topologySpec.arpTarget === undefined || topologySpec.arpTarget === 'auto' ? arpInterval > 0 : Boolean(topologySpec.arpTarget);
+    const scenarioCase: ScenarioCase = {
+      name: combination.name,
+      scenario: String(spec.name),
+      description: spec.description as string | undefined,
+      parameters: Object.fromEntries(Object.entries(combination.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v])),
+      kernel: (combination.values.kernel as string | undefined) ?? (spec.kernel as string | undefined),
+      bond: { mode, options },
+      topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget },
+      steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), locate.at(stepPaths[i] ?? ['steps', i]))),
+      file,
+      at: locate.at([]),
+    };
+    for (const error of semanticErrors(scenarioCase, stepPaths, locate)) errors.set(`${error.line}:${error.column}:${error.message.replace(combination.name, '')}`, error);
+    cases.push(scenarioCase);
+  }
+  return { cases, errors: [...errors.values()] };
+}
+
+async function collectFiles(paths: string[]): Promise<{ files: string[]; errors: InputError[] }> {
+  const files: string[] = [];
+  const errors: InputError[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (/\.ya?ml$/.test(entry.name)) files.push(path);
+    }
+  };
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) errors.push({ file: path, line: 0, column: 0, field: '', message: 'no such file or directory' });
+    else if (info.isDirectory()) await walk(path);
+    else files.push(path);
+  }
+  return { files, errors };
+}
+
+function matches(name: string, filter: string | undefined): boolean {
+  if (!filter) return true;
+  if (!filter.includes('*')) return name.includes(filter);
+  const re = new RegExp(`^${filter.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(name);
+}
+
+/** Parse, validate and expand one file's text; `file` is the name errors carry. */
+export function loadScenarioText(text: string, file: string): { cases: ScenarioCase[]; errors: InputError[] } {
+  const lines = new LineCounter();
+  const cases: ScenarioCase[] = [];
+  const errors: InputError[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
+    if (doc.errors.length) {
+      for (const error of doc.errors) {
+        const { line, col } = lines.linePos(error.pos[0]);
+        errors.push({ file, line, column: col, field: '', message: `YAML: ${error.message.split('\n')[0] ?? error.code}` });
+      }
+      continue;
+    }
+    const locate = new Locator(file, doc, lines);
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      errors.push(locate.error([], 'a scenario is a mapping with name, bond and steps'));
+      continue;
+    }
+    const spec = value as Json;
+    const docErrors: InputError[] = [];
+    if (!validateTop(spec)) docErrors.push(...foldErrors(validateTop.errors ?? [], [], spec, locate));
+    const steps = Array.isArray(spec.steps) ? spec.steps : [];
+    steps.forEach((raw: unknown, i: number) => {
+      if (raw === 'build') return;
+      const keys = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
+      const key = keys[0];
+      const validator = key === undefined ? undefined : validateStep[key];
+      if (keys.length !== 1 || !validator || key === undefined) {
+        const what = typeof raw === 'string' ? `"${raw}"` : keys.length > 1 ? `several keys (${keys.join(', ')})` : JSON.stringify(raw);
+        docErrors.push(locate.error(['steps', i], `unknown step ${what}; a step is build or one of: ${Object.keys(STEP_SCHEMAS).filter((k) => k !== 'build').join(', ')}`));
+        return;
+      }
+      const body = (raw as Json)[key];
+      if (!validator(body)) docErrors.push(...foldErrors(validator.errors ?? [], ['steps', i, key], body, locate));
+    });
+    if (docErrors.length) {
+      errors.push(...docErrors);
+      continue;
+    }
+    const built = buildCases(spec, locate, file);
+    cases.push(...built.cases);
+    errors.push(...built.errors);
+  }
+  return { cases, errors };
+}
+
+export async function loadScenarioFiles(paths: string[], options: { filter?: string } = {}): Promise<{ cases: ScenarioCase[]; errors: InputError[] }> {
+  const { files, errors } = await collectFiles(paths);
+  const cases: ScenarioCase[] = [];
+  const names = new Map<string, ScenarioCase>();
+  for (const path of files) {
+    const file = relative(process.cwd(), path) || path;
+    const loaded = loadScenarioText(await readFile(path, 'utf8'), file);
+    errors.push(...loaded.errors);
+    for (const scenarioCase of loaded.cases) {
+      const twin = names.get(scenarioCase.name);
+      if (twin) {
+        errors.push({ ...scenarioCase.at, field: 'name', message: `case ${scenarioCase.name} is also defined at ${twin.at.file}:${twin.at.line}` });
+        continue;
+      }
+      names.set(scenarioCase.name, scenarioCase);
+      cases.push(scenarioCase);
+    }
+  }
+  return { cases: errors.length ? cases : cases.filter((c) => matches(c.name, options.filter)), errors };
+}

@@ -1,0 +1,34 @@
+/**
+ * Matrix expansion: a scenario with `matrix:` becomes one case per combination of values, in
+ * the matrix's key order, each named `name[key=value,...]` (modes shown by name).
+ */
+import { MODES } from './plan.js';
+
+export type MatrixValue = string | number | boolean | string[];
+
+export interface Combination {
+  /** The values as they will be applied (modes as names). */
+  values: Record<string, MatrixValue>;
+  /** The stable readable case name. */
+  name: string;
+}
+
+export function showValue(key: string, value: MatrixValue): string {
+  if (key === 'mode' && typeof value === 'number') return MODES[value] ?? String(value);
+  return Array.isArray(value) ? value.join('+') : String(value);
+}
+
+export function expandMatrix(name: string, matrix: Record<string, MatrixValue[]> | undefined): Combination[] {
+  const keys = Object.keys(matrix ?? {});
+  if (!matrix || keys.length === 0) return [{ values: {}, name }];
+  let combinations: Record<string, MatrixValue>[] = [{}];
+  for (const key of keys) {
+    const next: Record<string, MatrixValue>[] = [];
+    for (const partial of combinations) for (const value of matrix[key] ?? []) next.push({ ...partial, [key]: value });
+    combinations = next;
+  }
+  return combinations.map((values) => ({
+    values: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, key === 'mode' && typeof value === 'number' ? (MODES[value] ?? value) : value])),
+    name: `${name}[${keys.map((key) => `${key}=${showValue(key, values[key] as MatrixValue)}`).join(',')}]`,
+  }));
+}

@@ -1,0 +1,167 @@
+/**
+ * The scenario language's JSON Schema, one document per scenario. The steps' schemas are kept
+ * apart so that each step is validated against the one schema its key names, which gives one
+ * precise error instead of a cascade from every alternative. scenario.schema.json is generated
+ * from this (npm run schema) for editors.
+ */
+import { MODES } from './plan.js';
+
+const duration = {
+  description: 'milliseconds, or a text like "250ms", "2s", "1.5s"',
+  oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s)$' }],
+};
+const slaveRef = { type: 'string', pattern: '^(slave\\d+|active)$', description: 'slave0, slave1, ... or active' };
+const mode = { description: 'a bonding mode by name or number', oneOf: [{ enum: [...MODES] }, { type: 'integer', minimum: 0, maximum: 6 }] };
+/** In steps, a value may name a matrix key: `${mode}` becomes each case's mode. */
+const matrixRef = { type: 'string', pattern: '^\\$\\{[a-z_]+\\}$', description: 'a matrix value, such as ${mode}' };
+const uint = { type: 'integer', minimum: 0 };
+const flag = { enum: [0, 1] };
+const lacpFlags = { type: 'array', items: { enum: ['activity', 'timeout', 'aggregation', 'synchronization', 'collecting', 'distributing', 'defaulted', 'expired'] } };
+const ipv4OrToken = { type: 'string', pattern: '^(arp-target|\\d{1,3}(\\.\\d{1,3}){3})$', description: 'an IPv4 address or arp-target' };
+
+/** Every bonding driver option by its sysfs name, with the values the driver takes. */
+export const BOND_OPTIONS: Record<string, object> = {
+  miimon: uint,
+  updelay: uint,
+  downdelay: uint,
+  peer_notif_delay: uint,
+  use_carrier: flag,
+  arp_interval: uint,
+  arp_ip_target: { type: 'array', items: ipv4OrToken, maxItems: 16 },
+  arp_validate: { enum: ['none', 'active', 'backup', 'all', 'filter', 'filter_active', 'filter_backup'] },
+  arp_all_targets: { enum: ['any', 'all'] },
+  arp_missed_max: { type: 'integer', minimum: 1, maximum: 255 },
+  ns_ip6_target: { type: 'array', items: { type: 'string' }, maxItems: 16 },
+  primary: slaveRef,
+  primary_reselect: { enum: ['always', 'better', 'failure'] },
+  fail_over_mac: { enum: ['none', 'active', 'follow'] },
+  xmit_hash_policy: { enum: ['layer2', 'layer3+4', 'layer2+3', 'encap2+3', 'encap3+4', 'vlan+srcmac'] },
+  resend_igmp: uint,
+  num_grat_arp: uint,
+  num_unsol_na: uint,
+  all_slaves_active: flag,
+  min_links: uint,
+  lp_interval: { type: 'integer', minimum: 1 },
+  packets_per_slave: uint,
+  tlb_dynamic_lb: flag,
+  lacp_rate: { enum: ['slow', 'fast'] },
+  lacp_active: { enum: ['on', 'off'] },
+  ad_select: { enum: ['stable', 'bandwidth', 'count'] },
+  ad_actor_sys_prio: { type: 'integer', minimum: 1, maximum: 65535 },
+  ad_user_port_key: { type: 'integer', minimum: 0, maximum: 1023 },
+  ad_actor_system: { type: 'string', pattern: '^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$' },
+  coupled_control: flag,
+};
+
+const slaveOrObject = (extra: Record<string, object> = {}, required: string[] = ['slave']) => ({
+  oneOf: [slaveRef, { type: 'object', additionalProperties: false, required, properties: { slave: slaveRef, ...extra } }],
+});
+const method = { enum: ['ip', 'sysfs', 'ifenslave'], description: 'how the slave is detached or attached' };
+const events = ['enslave', 'release', 'new-active-slave', 'link-down', 'link-up', 'no-active', 'active-up'];
+const slaveMap = (value: object) => ({ type: 'object', propertyNames: slaveRef, additionalProperties: value });
+
+export const EXPECT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    mode: { oneOf: [...mode.oneOf, matrixRef] },
+    activeSlave: { oneOf: [slaveRef, { const: 'none' }, { type: 'object', additionalProperties: false, required: ['not'], properties: { not: { oneOf: [slaveRef, { const: 'none' }] } } }] },
+    activeSlaveChanged: { type: 'boolean', description: 'compared with the active slave just before the latest fault' },
+    bondMii: { enum: ['up', 'down'] },
+    slaves: { type: 'integer', minimum: 0, description: 'the number of slaves' },
+    slaveMii: slaveMap({ enum: ['up', 'down', 'going down', 'going back'] }),
+    linkFailures: slaveMap({ oneOf: [uint, { type: 'object', additionalProperties: false, required: ['increasedBy'], properties: { increasedBy: uint } }] }),
+    sameAggregator: { type: 'array', items: slaveRef, minItems: 2 },
+    lacpState: slaveMap(lacpFlags),
+    partnerLacpState: slaveMap(lacpFlags),
+    arpTargets: { type: 'array', items: ipv4OrToken },
+    log: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['event'],
+        properties: { event: { enum: events }, slave: slaveRef, within: duration, absent: { type: 'boolean' } },
+      },
+    },
+    within: duration,
+  },
+};
+
+export const STEP_SCHEMAS: Record<string, object> = {
+  build: { type: ['object', 'null'], additionalProperties: false, properties: {} },
+  wait: { oneOf: [duration, { type: 'object', additionalProperties: false, required: ['until'], properties: { until: EXPECT_SCHEMA, timeout: duration } }] },
+  detach: slaveOrObject({ method }),
+  attach: slaveOrObject({ method }),
+  'link-down': slaveOrObject(),
+  'link-up': slaveOrObject(),
+  'carrier-off': slaveOrObject(),
+  'carrier-on': slaveOrObject(),
+  flap: { type: 'object', additionalProperties: false, required: ['slave'], properties: { slave: slaveRef, count: { type: 'integer', minimum: 1, maximum: 1000 }, interval: duration } },
+  'arp-target-loss': { oneOf: [{ enum: ['remove-address', 'drop'] }, { type: 'object', additionalProperties: false, properties: { how: { enum: ['remove-address', 'drop'] } } }] },
+  'arp-target-restore': { type: ['object', 'null'], additionalProperties: false, properties: {} },
+  traffic: { oneOf: [{ enum: ['start', 'stop'] }, { type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1, properties: { start: { type: 'object' }, stop: { type: 'object' } } }] },
+  expect: EXPECT_SCHEMA,
+  hook: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['run'],
+    properties: { run: { oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }] }, in: { enum: ['bond', 'far', 'none'] } },
+  },
+};
+
+const matrixValues = (items: object) => ({ type: 'array', minItems: 1, items });
+
+export const SCENARIO_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://bondlab.dev/schema/scenario.json',
+  title: 'bondlab scenario',
+  description: 'One bonding experiment: a bond, the network around it, steps that break links, and claims about what the bond does.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'bond', 'steps'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'a short name; expanded cases add [key=value,...]' },
+    description: { type: 'string' },
+    kernel: { type: 'string', description: 'the VM kernel: debian:bookworm, debian:trixie, debian:sid, ...' },
+    bond: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mode'],
+      properties: { mode, slaves: { type: 'integer', minimum: 1, maximum: 8, description: 'number of slaves (default 2)' }, ...BOND_OPTIONS },
+    },
+    topology: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        farSide: { enum: ['auto', 'switch', 'static-lag', 'lacp'], description: 'auto: lacp for 802.3ad, static-lag for balance-rr/xor/broadcast, switch otherwise' },
+        clients: { type: 'integer', minimum: 1, maximum: 16 },
+        arpTarget: { enum: ['auto', true, false], description: 'auto: present when arp_interval > 0' },
+      },
+    },
+    matrix: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        mode: matrixValues(mode),
+        slaves: matrixValues({ type: 'integer', minimum: 1, maximum: 8 }),
+        kernel: matrixValues({ type: 'string' }),
+        ...Object.fromEntries(Object.entries(BOND_OPTIONS).map(([name, schema]) => [name, matrixValues(schema)])),
+      },
+    },
+    steps: {
+      type: 'array',
+      items: {
+        oneOf: [
+          { const: 'build' },
+          ...Object.entries(STEP_SCHEMAS).map(([key, schema]) => ({ type: 'object', additionalProperties: false, required: [key], properties: { [key]: schema } })),
+        ],
+      },
+    },
+  },
+};
+
+/** The top level alone: steps are checked one by one against STEP_SCHEMAS. */
+export const TOP_LEVEL_SCHEMA = { ...SCENARIO_SCHEMA, properties: { ...SCENARIO_SCHEMA.properties, steps: { type: 'array' } } };

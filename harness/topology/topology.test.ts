@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { faultCommands } from '../fault/faults.js';
+import { buildScript, type Topology } from './topology.js';
+import { netnsName, ownerPid } from './names.js';
+
+const request = {
+  runId: 'abc1234',
+  caseIndex: 3,
+  bond: { mode: 'active-backup' as const, options: { miimon: 100, arp_interval: 100, arp_ip_target: ['arp-target'], primary: 'eth1', xmit_hash_policy: 'layer3+4' } },
+  topology: { slaves: 3, farSide: 'switch' as const, clients: 2, arpTarget: true },
+};
+
+describe('topology script', () => {
+  const { script, topology } = buildScript(request);
+
+  it('names every namespace after the run and case, and only creates inside them', () => {
+    expect(topology.namespaces).toEqual(['dut', 'far', 'c0', 'c1', 'arp'].map((role) => netnsName('abc1234', 3, role)));
+    const rootBatch = script.split("ip -batch - <<'EOF'\n")[1]?.split('\nEOF')[0] ?? '';
+    expect(rootBatch).not.toBe('');
+    for (const line of rootBatch.split('\n').filter((l) => l.startsWith('link '))) {
+      expect(line, 'root-namespace batch lines only create veths into bondlab namespaces').toMatch(/netns bondlab-abc1234-3-/);
+    }
+  });
+
+  it('writes bond options through sysfs before enslaving, and the primary after', () => {
+    const lines = script.split('\n');
+    const hash = lines.findIndex((l) => l.includes('bonding/xmit_hash_policy'));
+    const enslave = lines.findIndex((l) => l.includes('ip link set dev eth0 master bond0'));
+    const primary = lines.findIndex((l) => l.includes('bonding/primary'));
+    expect(hash).toBeGreaterThan(-1);
+    expect(hash).toBeLessThan(enslave);
+    expect(primary).toBeGreaterThan(enslave);
+  });
+
+  it('points the ARP target token at the ARP target host', () => {
+    expect(topology.arpTarget?.ipv4).toBe('198.18.4.254');
+    expect(script).toContain('echo +198.18.4.254 > /sys/class/net/bond0/bonding/arp_ip_target');
+  });
+
+  it('uses addresses from the benchmarking range only', () => {
+    for (const match of script.matchAll(/addr add (\S+)/g)) expect(match[1]).toMatch(/^(198\.18\.|fd42:b0d:)/);
+  });
+
+  it('builds a static LAG or an LACP partner on the far side when asked', () => {
+    const lacp = buildScript({ ...request, bond: { mode: '802.3ad', options: {} }, topology: { ...request.topology, farSide: 'lacp' } });
+    expect(lacp.script).toContain('link add lag0 type bond mode 802.3ad lacp_rate fast miimon 100');
+    const lag = buildScript({ ...request, bond: { mode: 'balance-xor', options: {} }, topology: { ...request.topology, farSide: 'static-lag' } });
+    expect(lag.script).toContain('link add lag0 type bond mode balance-xor miimon 100');
+  });
+
+  it("reads the creator's pid back from a namespace name", () => {
+    const name = netnsName(`${process.pid.toString(36)}beef`, 0, 'dut');
+    expect(ownerPid(name)).toBe(process.pid);
+    expect(ownerPid('my-own-netns')).toBeUndefined();
+  });
+});
+
+describe('fault commands', () => {
+  const { topology: t } = buildScript(request);
+  const topology = { ...t, dut: { ...t.dut, holderPid: 1 } } as Topology;
+  const dut = topology.dut.netns;
+
+  it('detaches a slave the three ways users do', () => {
+    expect(faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'ip' }, 'eth0')[0]?.argv).toEqual(['ip', '-n', dut, 'link', 'set', 'eth0', 'nomaster']);
+    expect(faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'sysfs' }, 'eth0')[0]?.argv.at(-1)).toBe('echo -eth0 > /sys/class/net/bond0/bonding/slaves');
+    expect(faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'ifenslave' }, 'eth0')[0]?.argv.at(-1)).toContain('ifenslave -d bond0 eth0');
+  });
+
+  it('cuts carrier from the far side, on the port wired to the slave', () => {
+    const [command] = faultCommands(topology, { kind: 'carrier-off', slave: { index: 2 } }, 'eth2');
+    expect(command?.argv).toEqual(['ip', '-n', topology.far.netns, 'link', 'set', 'p2', 'down']);
+  });
+
+  it('makes the ARP target unreachable by removing its address or dropping its traffic', () => {
+    expect(faultCommands(topology, { kind: 'arp-target-loss', how: 'remove-address' }, undefined)[0]?.argv).toContain('198.18.4.254/24');
+    expect(faultCommands(topology, { kind: 'arp-target-loss', how: 'drop' }, undefined)[0]?.argv.at(-1)).toContain('matchall action drop');
+  });
+
+  it('refuses a slave fault without a slave', () => {
+    expect(() => faultCommands(topology, { kind: 'link-down', slave: { index: 0 } }, undefined)).toThrow(/needs a slave/);
+  });
+});
