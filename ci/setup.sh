@@ -24,5 +24,5 @@ node dist/harness/cli/main.js kernels fetch debian:bookworm
 
 if [[ "${1:-}" != "--no-run" ]]; then
   node dist/harness/cli/main.js doctor
-  node dist/harness/cli/main.js vm run -- sh fixtures/guest/bond-demo.sh
+  node dist/harness/cli/main.js run scenarios
 fi

@@ -5,6 +5,8 @@
  * command output of any content survives the line framing.
  */
 
+import type { ExecResult } from '../target/target.js';
+
 export const PROTOCOL_VERSION = 1;
 
 export interface ExecRequest {
@@ -76,17 +78,8 @@ export type Request =
   | SnapshotRequest
   | ShutdownRequest;
 
-/** A finished process, as exec and spawn report it. */
-export interface ProcessOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  /** base64 */
-  stdout: string;
-  /** base64 */
-  stderr: string;
-  timedOut: boolean;
-  durationMs: number;
-}
+/** A finished process, as exec and spawn report it; stdout and stderr travel as base64. */
+export type ProcessOutcome = Omit<ExecResult, 'argv'>;
 
 /** Files read at one instant; a file that could not be read is null. */
 export interface Snapshot {

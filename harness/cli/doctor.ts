@@ -114,12 +114,17 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const checks = await runChecks();
-      if (options.json) return printJson(checks);
+      const ok = (name: string) => checks.find((check) => check.name === name)?.ok === true;
+      // Fine when at least one target can make bonds: the host (bonding and root) or the VM (qemu and busybox).
+      const usable = (ok('bonding in the host kernel') && ok('root')) || (ok('qemu') && ok('busybox (VM initramfs)'));
+      process.exitCode = usable ? 0 : 1;
+      if (options.json) return printJson({ usable, checks });
       const color = useColor(process.stdout);
       const mark = (ok: boolean) => (ok ? (color ? '\x1b[32mok\x1b[0m  ' : 'ok  ') : color ? '\x1b[33mmiss\x1b[0m' : 'miss');
       for (const check of checks) {
         process.stdout.write(`${mark(check.ok)} ${check.name.padEnd(28)} ${check.detail}\n`);
         if (!check.ok && check.fix) process.stdout.write(`     ${''.padEnd(28)} fix: ${check.fix}\n`);
       }
+      process.stdout.write(usable ? '\nbondlab can run here.\n' : '\nno target can make bonds here: fix one of the lines above.\n');
     });
 }

@@ -402,7 +402,9 @@ export function loadScenarioText(text: string, file: string): { cases: ScenarioC
   const errors: InputError[] = [];
   for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
     if (doc.errors.length) {
-      for (const error of doc.errors) {
+      // The first syntax error is the one to fix; the rest are usually its echoes.
+      const [error] = doc.errors;
+      if (error) {
         const { line, col } = lines.linePos(error.pos[0]);
         errors.push({ file, line, column: col, field: '', message: `YAML: ${error.message.split('\n')[0] ?? error.code}` });
       }
@@ -437,8 +439,8 @@ export function loadScenarioText(text: string, file: string): { cases: ScenarioC
       continue;
     }
     const built = buildCases(spec, locate, file);
-    cases.push(...built.cases);
-    errors.push(...built.errors);
+    if (built.errors.length) errors.push(...built.errors);
+    else cases.push(...built.cases);
   }
   return { cases, errors };
 }

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentGoneError } from '../agent/client.js';
@@ -71,13 +73,13 @@ describe(`VM target on ${kernel}`, () => {
 describe('VM lifecycle', () => {
   it('leaves no qemu, work directory or socket behind after close', async () => {
     const before = await qemuProcesses();
+    const dirsBefore = (await readdir(tmpdir())).filter((name) => name.startsWith('bondlab-vm-'));
     const vm = await VmTarget.boot({ kernel });
     const workDir = (await run(vm, ['sh', '-c', 'echo ok'])).stdout;
     expect(workDir).toBe('ok\n');
     await vm.close();
     expect(await qemuProcesses()).toBe(before);
-    const leftovers = await execa('sh', ['-c', 'ls -d /tmp/bondlab-vm-* 2>/dev/null | wc -l']);
-    expect(leftovers.stdout.trim()).toBe('0');
+    expect((await readdir(tmpdir())).filter((name) => name.startsWith('bondlab-vm-'))).toEqual(dirsBefore);
   });
 
   it('fails calls in flight, naming the console log, when the guest dies mid-call', async () => {

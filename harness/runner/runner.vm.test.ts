@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from './results.js';
+
+const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
+const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
+
+async function qemuCount(): Promise<number> {
+  const result = await execa('pgrep', ['-c', '-f', 'qemu-system-x86_64'], { reject: false });
+  return Number.parseInt(result.stdout.trim() || '0', 10);
+}
+
+/** VM work directories: other runs on this machine may have their own, so tests compare before and after. */
+async function vmDirs(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => name.startsWith('bondlab-vm-')).sort();
+}
+
+function resultsPath(stderr: string): string {
+  const match = /^results: (.+)$/m.exec(stderr);
+  if (!match?.[1]) throw new Error(`no results line in:\n${stderr}`);
+  return match[1];
+}
+
+describe(`bondlab run on ${kernel} in the VM`, () => {
+  it('passes the shipped scenarios: the Debian guide, failover on carrier loss, ARP target loss, all seven modes', async () => {
+    const run = await execa('node', [cli, 'run', 'scenarios', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(resultsPath(run.stderr), 'utf8')) as RunResult;
+    expect(result.summary).toMatchObject({ total: 10, passed: 10, failed: 0, errors: 0 });
+    const modes = result.cases.filter((c) => c.scenario === 'all-modes').map((c) => c.parameters.mode);
+    expect(modes).toEqual(['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']);
+    const failover = result.cases.find((c) => c.name === 'active-backup-carrier-loss');
+    const events = failover?.timeline.map((e) => (e.kind === 'kernel' ? `kernel:${e.event}` : e.kind)) ?? [];
+    expect(events).toContain('fault');
+    expect(events.indexOf('kernel:new-active-slave', events.indexOf('fault'))).toBeGreaterThan(events.indexOf('fault'));
+    const guide = result.cases.find((c) => c.name === 'debian-guide');
+    expect(guide?.steps.find((s) => s.kind === 'fault')?.description).toMatch(/ifenslave -d bond0 eth0/);
+  });
+
+  it('fails a false claim with exit code 1, showing expected against actual', async () => {
+    const run = await execa('node', [cli, 'run', 'fixtures/scenarios-false', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/active slave is slave0 \(eth0\)\n\s+expected: eth0\n\s+actual:\s+eth1/);
+    const result = JSON.parse(readFileSync(resultsPath(run.stderr), 'utf8')) as RunResult;
+    expect(result.cases[0]?.procAtFailure).toContain('Currently Active Slave: eth1');
+  });
+
+  it('rejects a malformed scenario with exit code 2 before any VM starts', async () => {
+    const before = await qemuCount();
+    const began = Date.now();
+    const run = await execa('node', [cli, 'run', 'fixtures/scenarios-invalid/unknown-key.yaml'], { reject: false });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('fixtures/scenarios-invalid/unknown-key.yaml:5:3: bond.mimon: unknown key "mimon"');
+    expect(Date.now() - began).toBeLessThan(3000);
+    expect(await qemuCount()).toBe(before);
+  });
+
+  it('leaves no VM, namespace or temporary directory behind when interrupted with SIGINT mid-scenario', async () => {
+    const before = await qemuCount();
+    const dirsBefore = await vmDirs();
+    const child = execa('node', [cli, 'run', 'scenarios/all-modes.yaml', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('[2/7]')) resolve();
+      });
+      void child.then(() => reject(new Error(`the run ended before it was interrupted:\n${seen}`)));
+    });
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain('SIGINT, tearing down');
+    expect(await qemuCount()).toBe(before);
+    expect(await vmDirs()).toEqual(dirsBefore);
+    const namespaces = await execa('ip', ['netns', 'list']);
+    expect(namespaces.stdout).not.toContain('bondlab-');
+  });
+});
