@@ -65,6 +65,8 @@ export class AgentClient {
     private readonly input: Readable,
     private readonly output: Writable,
     private readonly describeFailure: () => string = () => '',
+    /** Awaited before the client gives up on a closed transport: the VM waits for qemu to finish its console. */
+    private readonly beforeGone: () => Promise<void> = async () => undefined,
   ) {
     let helloResolve!: (hello: AgentHello) => void;
     let helloReject!: (error: Error) => void;
@@ -89,8 +91,7 @@ export class AgentClient {
       }
     });
     const onGone = (reason: string) => {
-      const error = this.markGone(reason);
-      helloReject(error);
+      void this.beforeGone().then(() => helloReject(this.markGone(reason)));
     };
     input.on('end', () => onGone('the agent closed its connection'));
     input.on('close', () => onGone('the agent connection closed'));

@@ -41,6 +41,13 @@ describe(`bondlab run on ${kernel} in the VM`, () => {
     expect(guide?.steps.find((s) => s.kind === 'fault')?.description).toMatch(/ifenslave -d bond0 eth0/);
   });
 
+  it('inflicts every fault and sees the kernel react: link down, sysfs detach, ip attach, flaps, ARP drop, LACP failover', async () => {
+    const run = await execa('node', [cli, 'run', 'fixtures/scenarios-faults', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(resultsPath(run.stderr), 'utf8')) as RunResult;
+    expect(result.summary).toMatchObject({ total: 5, passed: 5 });
+  });
+
   it('fails a false claim with exit code 1, showing expected against actual', async () => {
     const run = await execa('node', [cli, 'run', 'fixtures/scenarios-false', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
     expect(run.exitCode).toBe(1);

@@ -40,9 +40,9 @@ $bb mkdir -p /newroot/lib/modules /newroot/bondlab
 $bb mount -t 9p -o $o9p,ro,cache=loose ${SHARE_TAGS.modules} /newroot/lib/modules
 $bb mount -t 9p -o $o9p,cache=none ${SHARE_TAGS.work} /newroot/bondlab
 # What a system needs before its first program, done here with busybox: far cheaper than
-# starting programs over 9p.
+# starting programs over 9p. /tmp stays the host's, seen through the overlay: a checkout or a
+# scenario under /tmp must be visible in the guest, and writes still land in the tmpfs upper.
 $bb mount -t tmpfs -o mode=0755 tmpfs /newroot/run
-$bb mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
 $bb mkdir -p /newroot/run/netns /dev/pts /dev/shm
 $bb mount -t devpts devpts /dev/pts
 $bb mount -t tmpfs tmpfs /dev/shm

@@ -166,7 +166,12 @@ export class VmTarget extends AgentTarget {
           throw new Error(failure(`qemu exited before its agent socket appeared (exit ${result.exitCode}): ${String(result.all ?? '').trim()}`));
         }),
       ]);
-      const agent = new AgentClient(socket, socket, () => failure(exited ? 'the VM has exited' : 'the VM is still running'));
+      const agent = new AgentClient(
+        socket,
+        socket,
+        () => failure(exited ? 'the VM has exited' : 'the VM is still running'),
+        () => Promise.race([exitedPromise.then(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, 3000))]),
+      );
       void exitedPromise.then((result) => agent.markGone(`the VM exited (qemu exit code ${result.exitCode})`));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentGoneError } from '../agent/client.js';
+import { inspectLive } from '../cli/inspect.js';
 import { run } from '../target/target.js';
 import { VmTarget } from './vm-target.js';
 
@@ -66,6 +67,11 @@ describe(`VM target on ${kernel}`, () => {
     expect(proc).toContain('Bonding Mode: fault-tolerance (active-backup)');
     expect(proc).toMatch(/Slave Interface: tv0\nMII Status: up/);
     expect(proc).toMatch(/Slave Interface: tv1\nMII Status: up/);
+    const inspection = await inspectLive(vm, 'tb0');
+    expect(inspection.status.activeSlave).toBe('tv0');
+    expect(inspection.sysfs?.activeSlave).toBe('tv0');
+    expect(inspection.netlink?.slaves.map((s) => s.name)).toEqual(['tv0', 'tv1']);
+    expect(inspection.disagreements).toEqual([]);
     await run(vm, ['ip', 'link', 'del', 'tb0']);
   });
 });
