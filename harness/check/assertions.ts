@@ -5,7 +5,15 @@
 import type { BondStatus, LacpPortStateFlags, SlaveStatus } from '../bond/status.js';
 import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
-import type { CheckResult } from '../runner/results.js';
+import type { TrafficWindow } from '../traffic/engine.js';
+
+/** One named check: what was claimed, and what the target showed. */
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  expected: string;
+  actual: string;
+}
 
 /** What a check sees: the bond now, and the bond just before the latest fault. */
 export interface BondState {
@@ -21,6 +29,60 @@ export interface CheckContext {
   /** Kernel-log events since the latest fault (or the case start). */
   kernelEvents: KernelEvent[];
   slaveName(index: number): string;
+  /** The latest finished traffic window, for traffic claims. */
+  traffic?: TrafficWindow;
+  /** The generated ARP target's address, for the arp-target token. */
+  arpTarget?: string;
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(2)}%`;
+}
+
+function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondState, window: TrafficWindow | undefined, fault: FaultEvent | undefined): CheckResult {
+  if (!window) return check(assertion.kind, false, 'a finished traffic window (traffic: start ... traffic: stop)', 'no traffic was measured');
+  const t = window.totals;
+  // When the gap began, relative to the latest fault if one fell in the window, else to the window's start.
+  const faultNote = (startUs: number | undefined) => {
+    if (startUs === undefined) return '';
+    const inWindow = fault && fault.startNs >= window.startNs && fault.startNs <= window.endNs;
+    const origin = inWindow ? Number(fault.startNs) : Number(window.startNs);
+    const ms = (startUs * 1000 - origin) / 1e6;
+    return inWindow ? `, starting ${ms >= 0 ? '+' : ''}${ms.toFixed(0)} ms from the fault` : `, starting ${ms.toFixed(0)} ms into the window`;
+  };
+  switch (assertion.kind) {
+    case 'traffic-outage':
+    {
+      const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = assertion;
+      const range = [assertion.minMs !== undefined ? `>= ${minMs} ms` : '', assertion.maxMs !== undefined ? `<= ${maxMs} ms` : ''].filter(Boolean).join(' and ');
+      return check(`outage ${range}`, t.outageMs >= minMs && t.outageMs <= maxMs, range, `${t.outageMs.toFixed(1)} ms${faultNote(t.outageStartUs)} (longest time with no arrival: ${t.deliveryGapMs.toFixed(1)} ms)`);
+    }
+    case 'traffic-loss':
+      return check(`loss at most ${percent(assertion.maxRatio)}`, t.lossRatio <= assertion.maxRatio, `<= ${percent(assertion.maxRatio)}`, `${percent(t.lossRatio)} (${t.lost} of ${t.sent})`);
+    case 'traffic-duplicates':
+      return check(assertion.expected ? 'duplicates delivered' : 'no duplicates delivered', (t.duplicates > 0) === assertion.expected, assertion.expected ? 'some' : 'none', `${t.duplicates} of ${t.received}`);
+    case 'traffic-reordering':
+      return check(assertion.expected ? 'packets reordered' : 'no packets reordered', (t.reordered > 0) === assertion.expected, assertion.expected ? 'some' : 'none', `${t.reordered} of ${t.received}`);
+    case 'traffic-balance': {
+      const share = (s: TrafficWindow['perSlave'][number]) => (assertion.direction === 'tx' ? s.txShare : s.rxShare);
+      const shares = window.perSlave.map((s) => `${s.slave} ${percent(share(s))}`).join(', ');
+      const fair = 1 / Math.max(1, window.perSlave.length);
+      const carrying = window.perSlave.filter((s) => share(s) >= fair / 10);
+      const top = [...window.perSlave].sort((a, b) => share(b) - share(a))[0];
+      const problems: string[] = [];
+      if (assertion.minSlaves !== undefined && carrying.length < assertion.minSlaves) problems.push(`${carrying.length} slave(s) carry traffic`);
+      if (assertion.maxShare !== undefined && top && share(top) > assertion.maxShare) problems.push(`${top.slave} carries ${percent(share(top))}`);
+      if (assertion.single && carrying.length !== 1) problems.push(`${carrying.length} slaves carry traffic`);
+      if (assertion.onActive && top?.slave !== state.status.activeSlave) problems.push(`the active slave is ${state.status.activeSlave ?? 'none'}`);
+      const wanted = [
+        assertion.minSlaves !== undefined ? `${assertion.minSlaves}+ slaves carrying` : '',
+        assertion.maxShare !== undefined ? `no slave above ${percent(assertion.maxShare)}` : '',
+        assertion.single ? 'exactly one slave carrying' : '',
+        assertion.onActive ? 'the active slave carrying' : '',
+      ].filter(Boolean);
+      return check(`${assertion.direction} balance over the slaves`, problems.length === 0, wanted.join(', '), `${shares}${problems.length ? ` (${problems.join('; ')})` : ''}`);
+    }
+  }
 }
 
 function refName(ref: SlaveRef | null, context: CheckContext, state: BondState): string | null {
@@ -114,10 +176,17 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
       const set = flags ? (Object.keys(FLAG_KEYS) as LacpFlag[]).filter((flag) => flags[FLAG_KEYS[flag]]) : [];
       return check(`${assertion.side} LACP state of ${label(assertion.slave, context)}`, missing.length === 0, assertion.flags.join(', '), flags ? set.join(', ') || 'no flags' : 'no LACP details');
     }
+    case 'traffic-outage':
+    case 'traffic-loss':
+    case 'traffic-duplicates':
+    case 'traffic-reordering':
+    case 'traffic-balance':
+      return trafficCheck(assertion, state, context.traffic, context.latestFault);
     case 'arp-targets': {
       const targets = status.arpIpTargets ?? [];
-      const same = targets.length === assertion.expected.length && assertion.expected.every((t) => targets.includes(t));
-      return check('ARP IP targets', same, assertion.expected.join(', '), targets.join(', ') || 'none');
+      const expected = assertion.expected.map((t) => (t === 'arp-target' ? (context.arpTarget ?? t) : t));
+      const same = targets.length === expected.length && expected.every((t) => targets.includes(t));
+      return check('ARP IP targets', same, expected.join(', '), targets.join(', ') || 'none');
     }
     case 'log-event': {
       const name = assertion.slave ? refName(assertion.slave, context, state) : undefined;

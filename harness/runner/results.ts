@@ -1,15 +1,12 @@
 /**
  * Results: one structured object per case, and one per run. Reporters read exactly these.
  */
+import type { CheckResult } from '../check/assertions.js';
 import type { TimelineEvent } from '../timeline/events.js';
+import type { TrafficWindow } from '../traffic/engine.js';
 
-/** One named check: what was claimed, and what the target showed. */
-export interface CheckResult {
-  name: string;
-  passed: boolean;
-  expected: string;
-  actual: string;
-}
+export type { CheckResult };
+
 
 export interface StepResult {
   index: number;
@@ -36,6 +33,8 @@ export interface CaseResult {
   durationMs: number;
   steps: StepResult[];
   timeline: TimelineEvent[];
+  /** Every traffic window measured, in order. */
+  traffic: TrafficWindow[];
   /** The bond's /proc text at the first failure, for reports. */
   procAtFailure?: string;
   error?: string;

@@ -11,6 +11,7 @@ import type { KernelLogCapture } from '../target/kmsg.js';
 import { onTeardown } from '../target/teardown.js';
 import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import { buildTopology, type BuiltTopology } from '../topology/topology.js';
+import { TrafficSession, type TrafficWindow } from '../traffic/engine.js';
 import { kernelEvents, readBondStatus, sampleOf, type BondState } from './observe.js';
 import type { CaseResult, CheckResult, StepResult } from './results.js';
 
@@ -77,6 +78,8 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   let latestFault: FaultEvent | undefined;
   let procAtFailure: string | undefined;
   let status: CaseResult['status'] = 'passed';
+  let traffic: TrafficSession | undefined;
+  const windows: TrafficWindow[] = [];
   let caseError: string | undefined;
 
   const observe = async (): Promise<BondState> => {
@@ -138,6 +141,8 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     latestFault,
     kernelEvents: kernelEvents(options.kernelLog, latestFault?.startNs ?? caseStartNs),
     slaveName: (index: number) => `eth${index}`,
+    traffic: windows.at(-1),
+    arpTarget: built?.topology.arpTarget?.ipv4,
   });
 
   /** Evaluate until all hold or the time is up; returns the last evaluation. */
@@ -186,8 +191,22 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         const result = await run(target, step.argv, { netns, timeoutMs: 60_000 });
         return { checks: [], description: `${describeStep(step)} -> ${result.stdout.trim().split('\n').slice(-1)[0] ?? ''}` };
       }
-      case 'traffic':
-        throw new Error('traffic steps need the measurement engine, which this version of bondlab does not have yet');
+      case 'traffic': {
+        if (step.traffic.action === 'start') {
+          if (traffic) throw new Error('traffic is already running: stop it first');
+          traffic = await TrafficSession.start(target, built!.topology, step.traffic.settings);
+          return { checks: [] };
+        }
+        if (!traffic) throw new Error('traffic stop without a traffic start');
+        const window = await traffic.stop();
+        traffic = undefined;
+        windows.push(window);
+        const t = window.totals;
+        return {
+          checks: [],
+          description: `traffic stop: ${t.received}/${t.sent} delivered, ${t.lost} lost, ${t.duplicates} duplicates, ${t.reordered} reordered, longest gap ${t.outageMs.toFixed(1)} ms, ${window.achievedPps} pps; ${window.perSlave.map((s) => `${s.slave} tx ${(s.txShare * 100).toFixed(0)}%/rx ${(s.rxShare * 100).toFixed(0)}%`).join(', ')}`,
+        };
+      }
     }
   };
 
@@ -226,6 +245,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   } finally {
     sampling = false;
     await sampler;
+    await traffic?.abort();
     if (built) {
       timeline.push(...kernelEvents(options.kernelLog, caseStartNs));
       if (status !== 'passed' && latestState) procAtFailure ??= latestState.procText;
@@ -249,6 +269,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     durationMs: performance.now() - began,
     steps,
     timeline,
+    traffic: windows,
     procAtFailure,
     error: caseError,
   };

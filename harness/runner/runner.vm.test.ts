@@ -26,11 +26,11 @@ function resultsPath(stderr: string): string {
 }
 
 describe(`bondlab run on ${kernel} in the VM`, () => {
-  it('passes the shipped scenarios: the Debian guide, failover on carrier loss, ARP target loss, all seven modes', async () => {
+  it('passes the shipped scenarios: the Debian guide, failover on carrier loss, ARP target loss, all seven modes, traffic claims per mode', async () => {
     const run = await execa('node', [cli, 'run', 'scenarios', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     const result = JSON.parse(readFileSync(resultsPath(run.stderr), 'utf8')) as RunResult;
-    expect(result.summary).toMatchObject({ total: 10, passed: 10, failed: 0, errors: 0 });
+    expect(result.summary).toMatchObject({ total: 18, passed: 18, failed: 0, errors: 0 });
     const modes = result.cases.filter((c) => c.scenario === 'all-modes').map((c) => c.parameters.mode);
     expect(modes).toEqual(['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']);
     const failover = result.cases.find((c) => c.name === 'active-backup-carrier-loss');

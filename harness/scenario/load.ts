@@ -22,6 +22,7 @@ import {
   type SlaveRef,
   type SourceRef,
   type Step,
+  type TrafficStep,
 } from './plan.js';
 import { STEP_SCHEMAS, TOP_LEVEL_SCHEMA } from './schema.js';
 
@@ -202,6 +203,31 @@ function expectAssertions(spec: Json): { assertions: Assertion[]; withinMs: numb
       case 'arpTargets':
         assertions.push({ kind: 'arp-targets', expected: value as string[] });
         break;
+      case 'traffic': {
+        const claims = value as Json;
+        if (claims.maxOutage !== undefined || claims.minOutage !== undefined) {
+          assertions.push({
+            kind: 'traffic-outage',
+            maxMs: claims.maxOutage === undefined ? undefined : parseDuration(claims.maxOutage as string | number),
+            minMs: claims.minOutage === undefined ? undefined : parseDuration(claims.minOutage as string | number),
+          });
+        }
+        if (claims.maxLoss !== undefined) assertions.push({ kind: 'traffic-loss', maxRatio: Number(String(claims.maxLoss).replace('%', '')) / 100 });
+        if (claims.duplicates !== undefined) assertions.push({ kind: 'traffic-duplicates', expected: claims.duplicates === 'expected' });
+        if (claims.reordering !== undefined) assertions.push({ kind: 'traffic-reordering', expected: claims.reordering === 'expected' });
+        if (claims.balance !== undefined) {
+          const b = claims.balance as Json;
+          assertions.push({
+            kind: 'traffic-balance',
+            direction: (b.direction as 'tx' | 'rx' | undefined) ?? 'tx',
+            minSlaves: b.minSlaves as number | undefined,
+            maxShare: b.maxShare as number | undefined,
+            single: b.single as boolean | undefined,
+            onActive: b.onActive as boolean | undefined,
+          });
+        }
+        break;
+      }
       case 'log':
         for (const entry of value as Json[]) {
           assertions.push({
@@ -252,8 +278,7 @@ function toStep(raw: unknown, at: SourceRef): Step {
       return { kind: 'fault', fault: { kind: 'arp-target-restore' }, at };
     case 'traffic': {
       if (typeof value === 'string') return { kind: 'traffic', traffic: { action: value as 'start' | 'stop', settings: {} }, at };
-      const [action, settings] = Object.entries(value as Json)[0] ?? ['start', {}];
-      return { kind: 'traffic', traffic: { action: action as 'start' | 'stop', settings: (settings ?? {}) as Json }, at };
+      return { kind: 'traffic', traffic: { action: 'start', settings: ((value as Json).start ?? {}) as TrafficStep['settings'] }, at };
     }
     case 'expect': {
       const { assertions, withinMs } = expectAssertions(value as Json);

@@ -65,15 +65,27 @@ export type Assertion =
   | { kind: 'same-aggregator'; slaves: SlaveRef[] }
   | { kind: 'lacp-state'; slave: SlaveRef; flags: LacpFlag[]; side: 'actor' | 'partner' }
   | { kind: 'arp-targets'; expected: string[] }
-  | { kind: 'log-event'; event: LogEventKind; slave?: SlaveRef; withinMsOfFault?: number; present: boolean };
+  | { kind: 'log-event'; event: LogEventKind; slave?: SlaveRef; withinMsOfFault?: number; present: boolean }
+  /** Claims on the latest finished traffic window. */
+  | { kind: 'traffic-outage'; maxMs?: number; minMs?: number }
+  | { kind: 'traffic-loss'; maxRatio: number }
+  | { kind: 'traffic-duplicates'; expected: boolean }
+  | { kind: 'traffic-reordering'; expected: boolean }
+  | { kind: 'traffic-balance'; direction: 'tx' | 'rx'; minSlaves?: number; maxShare?: number; single?: boolean; onActive?: boolean };
 
 export type LacpFlag = 'activity' | 'timeout' | 'aggregation' | 'synchronization' | 'collecting' | 'distributing' | 'defaulted' | 'expired';
 export type LogEventKind = 'enslave' | 'release' | 'new-active-slave' | 'link-down' | 'link-up' | 'no-active' | 'active-up';
 
-/** A traffic step: the measurement engine plugs in here; the plan only carries its settings. */
+/** A traffic step: start probe flows (settings as the scenario gave them) or stop and measure them. */
 export interface TrafficStep {
   action: 'start' | 'stop';
-  settings: Record<string, unknown>;
+  settings: {
+    flows?: number;
+    vary?: 'ports' | 'addresses' | 'clients';
+    rate?: number;
+    direction?: 'to-clients' | 'from-clients';
+    size?: number;
+  };
 }
 
 export type Step =

@@ -85,6 +85,30 @@ export const EXPECT_SCHEMA = {
         properties: { event: { enum: events }, slave: slaveRef, within: duration, absent: { type: 'boolean' } },
       },
     },
+    traffic: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'claims on the latest traffic window (after traffic: stop)',
+      properties: {
+        maxOutage: duration,
+        minOutage: { ...duration, description: 'the outage lasts at least this long (a delay that must be honoured)' },
+        maxLoss: { type: 'string', pattern: '^\\d+(\\.\\d+)?%$', description: 'a percentage, such as 1%' },
+        duplicates: { enum: ['expected', 'forbidden'] },
+        reordering: { enum: ['expected', 'forbidden'] },
+        balance: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            direction: { enum: ['tx', 'rx'], description: 'the bond transmitting (tx, default) or receiving (rx)' },
+            minSlaves: { type: 'integer', minimum: 1, description: 'at least this many slaves carry a tenth of their fair share or more' },
+            maxShare: { type: 'number', minimum: 0, maximum: 1, description: 'no slave carries more than this share' },
+            single: { type: 'boolean', description: 'exactly one slave carries the traffic' },
+            onActive: { type: 'boolean', description: 'the active slave carries the traffic' },
+          },
+        },
+      },
+    },
     within: duration,
   },
 };
@@ -101,7 +125,29 @@ export const STEP_SCHEMAS: Record<string, object> = {
   flap: { type: 'object', additionalProperties: false, required: ['slave'], properties: { slave: slaveRef, count: { type: 'integer', minimum: 1, maximum: 1000 }, interval: duration } },
   'arp-target-loss': { oneOf: [{ enum: ['remove-address', 'drop'] }, { type: 'object', additionalProperties: false, properties: { how: { enum: ['remove-address', 'drop'] } } }] },
   'arp-target-restore': { type: ['object', 'null'], additionalProperties: false, properties: {} },
-  traffic: { oneOf: [{ enum: ['start', 'stop'] }, { type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1, properties: { start: { type: 'object' }, stop: { type: 'object' } } }] },
+  traffic: {
+    oneOf: [
+      { enum: ['start', 'stop'] },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['start'],
+        properties: {
+          start: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              flows: { type: 'integer', minimum: 1, maximum: 64, description: 'how many flows at once (default 1)' },
+              vary: { enum: ['ports', 'addresses', 'clients'], description: 'what tells flows apart: source ports (layer3+4), addresses of one host (layer2+3), client hosts (layer2)' },
+              rate: { type: 'integer', minimum: 1, maximum: 100000, description: 'packets per second per flow (default 1000)' },
+              direction: { enum: ['to-clients', 'from-clients'] },
+              size: { type: 'integer', minimum: 16, maximum: 1400, description: 'UDP payload bytes (default 64)' },
+            },
+          },
+        },
+      },
+    ],
+  },
   expect: EXPECT_SCHEMA,
   hook: {
     type: 'object',
