@@ -6,6 +6,7 @@ import type { BondStatus, LacpPortStateFlags, SlaveStatus } from '../bond/status
 import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
+import type { ThroughputResult } from '../traffic/throughput.js';
 
 /** One named check: what was claimed, and what the target showed. */
 export interface CheckResult {
@@ -31,6 +32,8 @@ export interface CheckContext {
   slaveName(index: number): string;
   /** The latest finished traffic window, for traffic claims. */
   traffic?: TrafficWindow;
+  /** The latest throughput measurement. */
+  throughput?: ThroughputResult;
   /** The generated ARP target's address, for the arp-target token. */
   arpTarget?: string;
 }
@@ -45,8 +48,9 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
   // When the gap began, relative to the latest fault if one fell in the window, else to the window's start.
   const faultNote = (startUs: number | undefined) => {
     if (startUs === undefined) return '';
-    const inWindow = fault && fault.startNs >= window.startNs && fault.startNs <= window.endNs;
-    const origin = inWindow ? Number(fault.startNs) : Number(window.startNs);
+    // A fault takes effect as its command finishes; under emulation starting the command alone takes tens of ms.
+    const inWindow = fault && fault.endNs >= window.startNs && fault.endNs <= window.endNs;
+    const origin = inWindow ? Number(fault.endNs) : Number(window.startNs);
     const ms = (startUs * 1000 - origin) / 1e6;
     return inWindow ? `, starting ${ms >= 0 ? '+' : ''}${ms.toFixed(0)} ms from the fault` : `, starting ${ms.toFixed(0)} ms into the window`;
   };
@@ -182,6 +186,14 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
     case 'traffic-reordering':
     case 'traffic-balance':
       return trafficCheck(assertion, state, context.traffic, context.latestFault);
+    case 'throughput': {
+      const t = context.throughput;
+      if (!t) return check('throughput', false, 'a throughput step before this claim', 'no throughput was measured');
+      const mbps = t.totalBps / 1e6;
+      const ok = (assertion.minFactor === undefined || t.factor >= assertion.minFactor) && (assertion.minMbps === undefined || mbps >= assertion.minMbps);
+      const wanted = [assertion.minFactor !== undefined ? `>= ${assertion.minFactor}x one link` : '', assertion.minMbps !== undefined ? `>= ${assertion.minMbps} Mbit/s` : ''].filter(Boolean).join(' and ');
+      return check('TCP throughput', ok, wanted, `${mbps.toFixed(1)} Mbit/s over ${t.streamsBps.length} stream(s) = ${t.factor.toFixed(2)}x one link (${(t.singleLinkBps / 1e6).toFixed(1)} Mbit/s)`);
+    }
     case 'arp-targets': {
       const targets = status.arpIpTargets ?? [];
       const expected = assertion.expected.map((t) => (t === 'arp-target' ? (context.arpTarget ?? t) : t));

@@ -4,6 +4,7 @@
 import type { CheckResult } from '../check/assertions.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
+import type { ThroughputResult } from '../traffic/throughput.js';
 
 export type { CheckResult };
 
@@ -35,6 +36,8 @@ export interface CaseResult {
   timeline: TimelineEvent[];
   /** Every traffic window measured, in order. */
   traffic: TrafficWindow[];
+  /** Every throughput measurement, in order. */
+  throughput: ThroughputResult[];
   /** The bond's /proc text at the first failure, for reports. */
   procAtFailure?: string;
   error?: string;

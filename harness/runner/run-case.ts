@@ -12,6 +12,7 @@ import { onTeardown } from '../target/teardown.js';
 import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import { buildTopology, type BuiltTopology } from '../topology/topology.js';
 import { TrafficSession, type TrafficWindow } from '../traffic/engine.js';
+import { measureThroughput, type ThroughputResult } from '../traffic/throughput.js';
 import { kernelEvents, readBondStatus, sampleOf, type BondState } from './observe.js';
 import type { CaseResult, CheckResult, StepResult } from './results.js';
 
@@ -52,6 +53,8 @@ export function describeStep(step: Step): string {
       return `expect ${step.assertions.length} claim(s)${step.withinMs ? ` within ${step.withinMs} ms` : ''}`;
     case 'hook':
       return `hook: ${step.argv.join(' ')}`;
+    case 'throughput':
+      return `throughput with ${step.settings.streams ?? 1} stream(s)`;
   }
 }
 
@@ -80,6 +83,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   let status: CaseResult['status'] = 'passed';
   let traffic: TrafficSession | undefined;
   const windows: TrafficWindow[] = [];
+  const throughputs: ThroughputResult[] = [];
   let caseError: string | undefined;
 
   const observe = async (): Promise<BondState> => {
@@ -142,6 +146,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     kernelEvents: kernelEvents(options.kernelLog, latestFault?.startNs ?? caseStartNs),
     slaveName: (index: number) => `eth${index}`,
     traffic: windows.at(-1),
+    throughput: throughputs.at(-1),
     arpTarget: built?.topology.arpTarget?.ipv4,
   });
 
@@ -190,6 +195,11 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         if (step.netns !== 'none' && !netns) throw new Error('the hook runs in a namespace that does not exist yet: build first');
         const result = await run(target, step.argv, { netns, timeoutMs: 60_000 });
         return { checks: [], description: `${describeStep(step)} -> ${result.stdout.trim().split('\n').slice(-1)[0] ?? ''}` };
+      }
+      case 'throughput': {
+        const result = await measureThroughput(target, built!.topology, step.settings);
+        throughputs.push(result);
+        return { checks: [], description: `throughput: ${(result.totalBps / 1e6).toFixed(1)} Mbit/s in ${result.streamsBps.length} stream(s) (${result.streamsBps.map((b) => (b / 1e6).toFixed(1)).join(', ')}), one link ${(result.singleLinkBps / 1e6).toFixed(1)} Mbit/s, ${result.factor.toFixed(2)}x` };
       }
       case 'traffic': {
         if (step.traffic.action === 'start') {
@@ -270,6 +280,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     steps,
     timeline,
     traffic: windows,
+    throughput: throughputs,
     procAtFailure,
     error: caseError,
   };

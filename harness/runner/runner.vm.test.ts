@@ -26,17 +26,25 @@ function resultsPath(stderr: string): string {
 }
 
 describe(`bondlab run on ${kernel} in the VM`, () => {
-  it('passes the shipped scenarios: the Debian guide, failover on carrier loss, ARP target loss, all seven modes, traffic claims per mode', async () => {
+  it('passes the shipped scenarios: the Debian guide, failover on carrier loss, ARP target loss, all seven modes, traffic and throughput claims', async () => {
     const run = await execa('node', [cli, 'run', 'scenarios', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     const result = JSON.parse(readFileSync(resultsPath(run.stderr), 'utf8')) as RunResult;
-    expect(result.summary).toMatchObject({ total: 18, passed: 18, failed: 0, errors: 0 });
+    expect(result.summary).toMatchObject({ total: 20, passed: 20, failed: 0, errors: 0 });
     const modes = result.cases.filter((c) => c.scenario === 'all-modes').map((c) => c.parameters.mode);
     expect(modes).toEqual(['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']);
     const failover = result.cases.find((c) => c.name === 'active-backup-carrier-loss');
     const events = failover?.timeline.map((e) => (e.kind === 'kernel' ? `kernel:${e.event}` : e.kind)) ?? [];
     expect(events).toContain('fault');
     expect(events.indexOf('kernel:new-active-slave', events.indexOf('fault'))).toBeGreaterThan(events.indexOf('fault'));
+    const byName = (name: string) => result.cases.find((c) => c.name === name);
+    const rr = byName('balance-rr-traffic')?.traffic[0];
+    expect(rr?.perSlave.every((s) => s.txShare > 0.3)).toBe(true);
+    expect(byName('broadcast-traffic')?.traffic[0]?.totals.duplicates).toBeGreaterThan(0);
+    const failoverOutage = byName('active-backup-traffic-failover')?.traffic[1]?.totals.outageMs ?? Number.NaN;
+    expect(failoverOutage).toBeGreaterThan(0);
+    expect(failoverOutage).toBeLessThan(300);
+    expect(byName('balance-rr-throughput')?.throughput[0]?.factor).toBeGreaterThan(1.5);
     const guide = result.cases.find((c) => c.name === 'debian-guide');
     expect(guide?.steps.find((s) => s.kind === 'fault')?.description).toMatch(/ifenslave -d bond0 eth0/);
   });

@@ -203,6 +203,11 @@ function expectAssertions(spec: Json): { assertions: Assertion[]; withinMs: numb
       case 'arpTargets':
         assertions.push({ kind: 'arp-targets', expected: value as string[] });
         break;
+      case 'throughput': {
+        const claims = value as Json;
+        assertions.push({ kind: 'throughput', minFactor: claims.minFactor as number | undefined, minMbps: claims.minMbps as number | undefined });
+        break;
+      }
       case 'traffic': {
         const claims = value as Json;
         if (claims.maxOutage !== undefined || claims.minOutage !== undefined) {
@@ -284,6 +289,8 @@ function toStep(raw: unknown, at: SourceRef): Step {
       const { assertions, withinMs } = expectAssertions(value as Json);
       return { kind: 'expect', assertions, withinMs, at };
     }
+    case 'throughput':
+      return { kind: 'throughput', settings: (value ?? {}) as Extract<Step, { kind: 'throughput' }>['settings'], at };
     case 'hook': {
       const spec = value as Json;
       const argv = typeof spec.run === 'string' ? ['sh', '-c', spec.run] : (spec.run as string[]);
@@ -383,7 +390,7 @@ function buildCases(spec: Json, locate: Locator, file: string): { cases: Scenari
       parameters: Object.fromEntries(Object.entries(combination.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v])),
       kernel: (combination.values.kernel as string | undefined) ?? (spec.kernel as string | undefined),
       bond: { mode, options },
-      topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget },
+      topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget, ...(topologySpec.linkRate ? { linkRate: String(topologySpec.linkRate) } : {}) },
       steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), locate.at(stepPaths[i] ?? ['steps', i]))),
       file,
       at: locate.at([]),

@@ -30,6 +30,8 @@ export interface TopologyPlan {
   clients: number;
   /** Whether an ARP target host exists (needed when arp_interval is set). */
   arpTarget: boolean;
+  /** A rate limit on every link, like a real NIC's speed (tc tbf rate, e.g. 100mbit); veths have none. */
+  linkRate?: string;
 }
 
 export interface BondPlan {
@@ -71,6 +73,7 @@ export type Assertion =
   | { kind: 'traffic-loss'; maxRatio: number }
   | { kind: 'traffic-duplicates'; expected: boolean }
   | { kind: 'traffic-reordering'; expected: boolean }
+  | { kind: 'throughput'; minFactor?: number; minMbps?: number }
   | { kind: 'traffic-balance'; direction: 'tx' | 'rx'; minSlaves?: number; maxShare?: number; single?: boolean; onActive?: boolean };
 
 export type LacpFlag = 'activity' | 'timeout' | 'aggregation' | 'synchronization' | 'collecting' | 'distributing' | 'defaulted' | 'expired';
@@ -91,6 +94,7 @@ export interface TrafficStep {
 export type Step =
   | { kind: 'build'; at: SourceRef }
   | { kind: 'traffic'; traffic: TrafficStep; at: SourceRef }
+  | { kind: 'throughput'; settings: { streams?: number; seconds?: number; vary?: 'ports' | 'clients'; direction?: 'to-clients' | 'from-clients' }; at: SourceRef }
   | { kind: 'fault'; fault: Fault; at: SourceRef }
   | { kind: 'wait'; ms: number; at: SourceRef }
   /** Poll the assertions until all hold or the timeout passes; fails the case on timeout. */

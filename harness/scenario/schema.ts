@@ -85,6 +85,16 @@ export const EXPECT_SCHEMA = {
         properties: { event: { enum: events }, slave: slaveRef, within: duration, absent: { type: 'boolean' } },
       },
     },
+    throughput: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'claims on the latest throughput step',
+      properties: {
+        minFactor: { type: 'number', minimum: 0, description: 'total throughput at least this many times one plain link' },
+        minMbps: { type: 'number', minimum: 0 },
+      },
+    },
     traffic: {
       type: 'object',
       additionalProperties: false,
@@ -149,6 +159,17 @@ export const STEP_SCHEMAS: Record<string, object> = {
     ],
   },
   expect: EXPECT_SCHEMA,
+  throughput: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    description: 'measure TCP throughput with iperf3, and one plain link of the same rate for comparison',
+    properties: {
+      streams: { type: 'integer', minimum: 1, maximum: 32 },
+      seconds: { type: 'integer', minimum: 1, maximum: 60 },
+      vary: { enum: ['ports', 'clients'] },
+      direction: { enum: ['to-clients', 'from-clients'] },
+    },
+  },
   hook: {
     type: 'object',
     additionalProperties: false,
@@ -184,6 +205,7 @@ export const SCENARIO_SCHEMA = {
         farSide: { enum: ['auto', 'switch', 'static-lag', 'lacp'], description: 'auto: lacp for 802.3ad, static-lag for balance-rr/xor/broadcast, switch otherwise' },
         clients: { type: 'integer', minimum: 1, maximum: 16 },
         arpTarget: { enum: ['auto', true, false], description: 'auto: present when arp_interval > 0' },
+        linkRate: { type: 'string', pattern: '^\\d+(kbit|mbit|gbit)$', description: 'limit every link to this rate, like a NIC speed (veths have none): 100mbit' },
       },
     },
     matrix: {

@@ -32,6 +32,8 @@ export interface Topology {
   namespaces: string[];
   /** The subnet's third octet: cases of one run use different subnets. */
   subnet: number;
+  /** The rate limit on every link, when the scenario set one. */
+  linkRate?: string;
 }
 
 function addresses(subnet: number, host: number): { ipv4: string; ipv6: string } {
@@ -87,7 +89,7 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   const clients = Array.from({ length: plan.clients }, (_, j) => ({ netns: ns(`c${j}`), iface: 'eth0', ...addresses(subnet, 10 + j) }));
   const arpTarget = plan.arpTarget ? { netns: ns('arp'), iface: 'eth0', ...addresses(subnet, 254) } : undefined;
   const namespaces = [dut.netns, far.netns, ...clients.map((c) => c.netns), ...(arpTarget ? [arpTarget.netns] : [])];
-  const topology = { runId, caseIndex, dut, far, clients, arpTarget, namespaces, subnet };
+  const topology = { runId, caseIndex, dut, far, clients, arpTarget, namespaces, subnet, linkRate: plan.linkRate };
 
   // Commands are grouped per namespace into `ip -batch` runs: under TCG every program start costs
   // tens of milliseconds, one batch costs one start.
@@ -150,6 +152,11 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   const lines = ['set -e', batch('ip', root)];
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
   lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote(dutSh.join('\n'))}`);
+  if (plan.linkRate) {
+    // Both directions of every bond link get the rate, as a NIC of that speed would.
+    const tbf = `root tbf rate ${plan.linkRate} burst 64kb latency 50ms`;
+    dut.slaves.forEach((slave, i) => lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} ${tbf}`, `tc -n ${far.netns} qdisc add dev ${far.ports[i]} ${tbf}`));
+  }
   return { script: lines.join('\n'), topology };
 }
 
