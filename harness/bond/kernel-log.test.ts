@@ -58,6 +58,10 @@ describe('bonding kernel messages in all three styles', () => {
     });
   }
 
+  it('reads the pending down of an active interface (6.x)', () => {
+    expect(recogniseBondingLine('bond0: (slave eth0): link status down for active interface, disabling it in 400 ms')).toMatchObject({ kind: 'pending-down', slave: 'eth0', details: { delayMs: 400 } });
+  });
+
   it('reads the "ms earlier" of old drivers and link speeds', () => {
     expect(recogniseBondingLine(STYLES.old.newActive)?.details).toEqual({ msEarlier: 0 });
     expect(recogniseBondingLine(STYLES.mid.linkUp)?.details).toEqual({ speedMbps: 10000, duplex: 'full' });

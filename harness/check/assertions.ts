@@ -207,15 +207,16 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
         if (event.event !== assertion.event) return false;
         if (name && event.slave !== name) return false;
         if (assertion.withinMsOfFault !== undefined && faultEnd !== undefined) {
+          // Counted from when the fault's command finished: under emulation starting it alone takes tens of ms.
           const start = context.latestFault?.startNs ?? faultEnd;
-          return event.atNs >= start && Number(event.atNs - start) / 1e6 <= assertion.withinMsOfFault;
+          return event.atNs >= start && Number(event.atNs - faultEnd) / 1e6 <= assertion.withinMsOfFault;
         }
         return true;
       });
       const what = `kernel log: ${assertion.event}${assertion.slave ? ` of ${label(assertion.slave, context)}` : ''}${assertion.withinMsOfFault !== undefined ? ` within ${assertion.withinMsOfFault} ms of the fault` : ''}`;
       const first = matches[0];
-      const start = context.latestFault?.startNs;
-      const seen = first ? `${first.text}${start !== undefined ? ` (+${(Number(first.atNs - start) / 1e6).toFixed(0)} ms)` : ''}` : `no such line (${context.kernelEvents.length} bonding lines since: ${context.kernelEvents.map((e) => e.event).join(', ') || 'none'})`;
+      const start = context.latestFault?.endNs;
+      const seen = first ? `${first.text}${start !== undefined ? ` (${first.atNs >= start ? '+' : ''}${(Number(first.atNs - start) / 1e6).toFixed(0)} ms from the fault)` : ''}` : `no such line (${context.kernelEvents.length} bonding lines since: ${context.kernelEvents.map((e) => e.event).join(', ') || 'none'})`;
       return assertion.present ? check(what, matches.length > 0, 'a matching line', seen) : check(`no ${what}`, matches.length === 0, 'no matching line', seen);
     }
   }

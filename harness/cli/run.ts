@@ -48,10 +48,14 @@ export function registerRun(program: Command): void {
     .option('-f, --filter <pattern>', 'only cases whose name contains this text or matches this glob')
     .option('--repeat <n>', 'run each case n times', (value) => Number.parseInt(value, 10), 1)
     .option('--bail', 'stop at the first failing case')
+    .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', (value) => Number.parseInt(value, 10), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
-    .action(async (paths: string[], options: { target: TargetKind; kernel: string; filter?: string; repeat: number; bail?: boolean; output: string; json?: boolean }) => {
+    .action(async (paths: string[], options: { target: TargetKind; kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean }) => {
       if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new UsageError('--repeat takes a whole number of at least 1');
+      if (!Number.isInteger(options.sampleInterval) || options.sampleInterval < 10 || options.sampleInterval > 1000) {
+        throw new UsageError('--sample-interval takes a whole number of milliseconds from 10 to 1000');
+      }
       const { cases, errors } = await loadScenarioFiles(paths, { filter: options.filter });
       if (errors.length) {
         for (const error of errors) process.stderr.write(`${formatInputError(error)}\n`);
@@ -70,6 +74,7 @@ export function registerRun(program: Command): void {
         kernel: options.kernel,
         repeat: options.repeat,
         bail: options.bail,
+        sampleIntervalMs: options.sampleInterval,
         runId,
         log: (line) => say(`bondlab: ${line}`),
         onCaseStart: (scenarioCase, { index, total, repetition }) => {

@@ -2,6 +2,7 @@
  * Results: one structured object per case, and one per run. Reporters read exactly these.
  */
 import type { CheckResult } from '../check/assertions.js';
+import type { FailoverTiming } from '../check/failover.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
@@ -38,6 +39,8 @@ export interface CaseResult {
   traffic: TrafficWindow[];
   /** Every throughput measurement, in order. */
   throughput: ThroughputResult[];
+  /** Fault -> state change -> delivery again, for every fault inside a traffic window. */
+  failovers: FailoverTiming[];
   /** The bond's /proc text at the first failure, for reports. */
   procAtFailure?: string;
   error?: string;

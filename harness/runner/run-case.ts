@@ -4,6 +4,7 @@
  * happens. Produces a CaseResult.
  */
 import { evaluate, type CheckContext } from '../check/assertions.js';
+import { failoverTimings, type FailoverTiming } from '../check/failover.js';
 import { inflict } from '../fault/faults.js';
 import type { ScenarioCase, SlaveRef, Step } from '../scenario/plan.js';
 import { run, type Target } from '../target/target.js';
@@ -84,6 +85,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   let traffic: TrafficSession | undefined;
   const windows: TrafficWindow[] = [];
   const throughputs: ThroughputResult[] = [];
+  const failovers: FailoverTiming[] = [];
   let caseError: string | undefined;
 
   const observe = async (): Promise<BondState> => {
@@ -211,10 +213,16 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         const window = await traffic.stop();
         traffic = undefined;
         windows.push(window);
+        // Kernel-log events join the timeline at the end of the case; timings need them now.
+        const timings = failoverTimings([...timeline, ...kernelEvents(options.kernelLog, caseStartNs)], window);
+        failovers.push(...timings);
         const t = window.totals;
+        const failover = timings
+          .map((f) => `; failover: state change +${f.stateChangeMs?.toFixed(0) ?? '?'} ms, delivery again +${f.deliveryRestoredMs?.toFixed(0) ?? '?'} ms after the fault`)
+          .join('');
         return {
           checks: [],
-          description: `traffic stop: ${t.received}/${t.sent} delivered, ${t.lost} lost, ${t.duplicates} duplicates, ${t.reordered} reordered, longest gap ${t.outageMs.toFixed(1)} ms, ${window.achievedPps} pps; ${window.perSlave.map((s) => `${s.slave} tx ${(s.txShare * 100).toFixed(0)}%/rx ${(s.rxShare * 100).toFixed(0)}%`).join(', ')}`,
+          description: `traffic stop: ${t.received}/${t.sent} delivered, ${t.lost} lost, ${t.duplicates} duplicates, ${t.reordered} reordered, outage ${t.outageMs.toFixed(1)} ms, ${window.achievedPps} pps; ${window.perSlave.map((s) => `${s.slave} tx ${(s.txShare * 100).toFixed(0)}%/rx ${(s.rxShare * 100).toFixed(0)}%`).join(', ')}${failover}`,
         };
       }
     }
@@ -281,6 +289,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     timeline,
     traffic: windows,
     throughput: throughputs,
+    failovers,
     procAtFailure,
     error: caseError,
   };

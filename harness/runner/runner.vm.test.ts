@@ -30,7 +30,7 @@ describe(`bondlab run on ${kernel} in the VM`, () => {
     const run = await execa('node', [cli, 'run', 'scenarios', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     const result = JSON.parse(readFileSync(resultsPath(run.stderr), 'utf8')) as RunResult;
-    expect(result.summary).toMatchObject({ total: 20, passed: 20, failed: 0, errors: 0 });
+    expect(result.summary).toMatchObject({ total: 21, passed: 21, failed: 0, errors: 0 });
     const modes = result.cases.filter((c) => c.scenario === 'all-modes').map((c) => c.parameters.mode);
     expect(modes).toEqual(['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']);
     const failover = result.cases.find((c) => c.name === 'active-backup-carrier-loss');
@@ -45,6 +45,11 @@ describe(`bondlab run on ${kernel} in the VM`, () => {
     expect(failoverOutage).toBeGreaterThan(0);
     expect(failoverOutage).toBeLessThan(300);
     expect(byName('balance-rr-throughput')?.throughput[0]?.factor).toBeGreaterThan(1.5);
+    expect(byName('balance-rr-reordering')?.traffic[0]?.totals.reordered).toBeGreaterThan(0);
+    const [timing] = byName('active-backup-traffic-failover')?.failovers ?? [];
+    expect(timing?.stateChangeBy).toMatch(/^kernel: /);
+    expect(timing?.stateChangeMs).toBeGreaterThanOrEqual(0);
+    expect(timing?.deliveryRestoredMs).toBeGreaterThanOrEqual(0);
     const guide = result.cases.find((c) => c.name === 'debian-guide');
     expect(guide?.steps.find((s) => s.kind === 'fault')?.description).toMatch(/ifenslave -d bond0 eth0/);
   });

@@ -390,7 +390,7 @@ function buildCases(spec: Json, locate: Locator, file: string): { cases: Scenari
       parameters: Object.fromEntries(Object.entries(combination.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v])),
       kernel: (combination.values.kernel as string | undefined) ?? (spec.kernel as string | undefined),
       bond: { mode, options },
-      topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget, ...(topologySpec.linkRate ? { linkRate: String(topologySpec.linkRate) } : {}) },
+      topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget, ...(topologySpec.linkRate ? { linkRate: String(topologySpec.linkRate) } : {}), ...(topologySpec.linkDelays ? { linkDelaysMs: (topologySpec.linkDelays as (string | number)[]).map(parseDuration) } : {}) },
       steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), locate.at(stepPaths[i] ?? ['steps', i]))),
       file,
       at: locate.at([]),

@@ -32,6 +32,8 @@ export interface TopologyPlan {
   arpTarget: boolean;
   /** A rate limit on every link, like a real NIC's speed (tc tbf rate, e.g. 100mbit); veths have none. */
   linkRate?: string;
+  /** Extra one-way latency per slave link in ms (the bond's transmit side), as unequal real links have. */
+  linkDelaysMs?: number[];
 }
 
 export interface BondPlan {
@@ -77,7 +79,7 @@ export type Assertion =
   | { kind: 'traffic-balance'; direction: 'tx' | 'rx'; minSlaves?: number; maxShare?: number; single?: boolean; onActive?: boolean };
 
 export type LacpFlag = 'activity' | 'timeout' | 'aggregation' | 'synchronization' | 'collecting' | 'distributing' | 'defaulted' | 'expired';
-export type LogEventKind = 'enslave' | 'release' | 'new-active-slave' | 'link-down' | 'link-up' | 'no-active' | 'active-up';
+export type LogEventKind = 'enslave' | 'release' | 'new-active-slave' | 'link-down' | 'link-up' | 'pending-down' | 'pending-up' | 'no-active' | 'active-up';
 
 /** A traffic step: start probe flows (settings as the scenario gave them) or stop and measure them. */
 export interface TrafficStep {

@@ -57,7 +57,7 @@ const slaveOrObject = (extra: Record<string, object> = {}, required: string[] = 
   oneOf: [slaveRef, { type: 'object', additionalProperties: false, required, properties: { slave: slaveRef, ...extra } }],
 });
 const method = { enum: ['ip', 'sysfs', 'ifenslave'], description: 'how the slave is detached or attached' };
-const events = ['enslave', 'release', 'new-active-slave', 'link-down', 'link-up', 'no-active', 'active-up'];
+const events = ['enslave', 'release', 'new-active-slave', 'link-down', 'link-up', 'pending-down', 'pending-up', 'no-active', 'active-up'];
 const slaveMap = (value: object) => ({ type: 'object', propertyNames: slaveRef, additionalProperties: value });
 
 export const EXPECT_SCHEMA = {
@@ -205,6 +205,7 @@ export const SCENARIO_SCHEMA = {
         farSide: { enum: ['auto', 'switch', 'static-lag', 'lacp'], description: 'auto: lacp for 802.3ad, static-lag for balance-rr/xor/broadcast, switch otherwise' },
         clients: { type: 'integer', minimum: 1, maximum: 16 },
         arpTarget: { enum: ['auto', true, false], description: 'auto: present when arp_interval > 0' },
+        linkDelays: { type: 'array', items: duration, maxItems: 8, description: 'extra latency per slave link, slave0 first, as real links differ: [0ms, 2ms]' },
         linkRate: { type: 'string', pattern: '^\\d+(kbit|mbit|gbit)$', description: 'limit every link to this rate, like a NIC speed (veths have none): 100mbit' },
       },
     },

@@ -152,11 +152,15 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   const lines = ['set -e', batch('ip', root)];
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
   lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote(dutSh.join('\n'))}`);
-  if (plan.linkRate) {
-    // Both directions of every bond link get the rate, as a NIC of that speed would.
-    const tbf = `root tbf rate ${plan.linkRate} burst 64kb latency 50ms`;
-    dut.slaves.forEach((slave, i) => lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} ${tbf}`, `tc -n ${far.netns} qdisc add dev ${far.ports[i]} ${tbf}`));
-  }
+  // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
+  // its own goes on the bond's side (netem, which can also limit the rate).
+  dut.slaves.forEach((slave, i) => {
+    const delay = plan.linkDelaysMs?.[i] ?? 0;
+    const rate = plan.linkRate ? ` rate ${plan.linkRate}` : '';
+    if (delay > 0) lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root netem delay ${delay}ms${rate} limit 10000`);
+    else if (plan.linkRate) lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`);
+    if (plan.linkRate) lines.push(`tc -n ${far.netns} qdisc add dev ${far.ports[i]} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`);
+  });
   return { script: lines.join('\n'), topology };
 }
 
