@@ -7,6 +7,7 @@ import { registerRun } from './run.js';
 import { registerCleanup } from './cleanup.js';
 import { registerInspect } from './inspect.js';
 import { registerValidate } from './validate.js';
+import { registerReport } from './report.js';
 import { UsageError, exitCodes } from './errors.js';
 
 const program = new Command('bondlab')
@@ -22,6 +23,7 @@ registerRun(program);
 registerCleanup(program);
 registerInspect(program);
 registerValidate(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

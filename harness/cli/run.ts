@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadScenarioFiles } from '../scenario/load.js';
@@ -6,6 +5,7 @@ import { formatInputError } from '../scenario/plan.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
 import { runScenarios, type TargetKind } from '../runner/run.js';
 import { newRunId } from '../topology/names.js';
+import { writeReports } from '../report/write.js';
 import { UsageError, exitCodes } from './errors.js';
 import { kernelOption } from './vm.js';
 import { interactive, useColor } from './output.js';
@@ -96,12 +96,11 @@ export function registerRun(program: Command): void {
         },
       });
       const dir = resolve(options.output, result.runId);
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, 'results.json'), resultsToJson(result));
+      await writeReports(result, dir);
       if (options.json) process.stdout.write(resultsToJson(result));
       say('');
       say(summaryTable(result, color));
-      say(`results: ${join(dir, 'results.json')}`);
+      say(`results: ${join(dir, 'results.json')} (and junit.xml, summary.md)`);
       process.exitCode = result.summary.passed === result.summary.total ? exitCodes.ok : exitCodes.failed;
     });
 }

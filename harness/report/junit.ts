@@ -1,0 +1,50 @@
+/**
+ * JUnit XML for CI: one suite per scenario file, one test case per expanded case, failures with
+ * measured against expected, and the bond's /proc text at the failure as system-out.
+ */
+import junit, { type Builder } from 'junit-report-builder';
+import type { CaseResult, RunResult } from '../runner/results.js';
+
+// The package's types say `export default` of a CommonJS module; the default import is the builder.
+const root = junit as unknown as Builder;
+
+export function failureMessage(result: CaseResult): string {
+  const lines: string[] = [];
+  if (result.error) lines.push(result.error);
+  for (const step of result.steps.filter((s) => s.outcome === 'failed')) {
+    for (const check of step.checks.filter((c) => !c.passed)) {
+      lines.push(`step ${step.index} (${step.description}): ${check.name}: expected ${check.expected}, actual ${check.actual}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function junitXml(run: RunResult): string {
+  const builder = root.newBuilder().name(`bondlab ${run.runId}`);
+  const byFile = new Map<string, CaseResult[]>();
+  for (const result of run.cases) byFile.set(result.file, [...(byFile.get(result.file) ?? []), result]);
+  for (const [file, cases] of byFile) {
+    const suite = builder
+      .testSuite()
+      .name(file)
+      .timestamp(cases[0]?.startedAt ?? run.startedAt)
+      .time(cases.reduce((sum, c) => sum + c.durationMs, 0) / 1000)
+      .property('targets', run.targets.join(', '));
+    for (const result of cases) {
+      const test = suite
+        .testCase()
+        .className(result.scenario)
+        .name(result.repetition > 1 ? `${result.name} #${result.repetition}` : result.name)
+        .file(file)
+        .time(result.durationMs / 1000);
+      if (result.status === 'failed') test.failure(failureMessage(result), 'ClaimFailed');
+      if (result.status === 'error') test.error(failureMessage(result), 'CaseError');
+      const output = [
+        ...result.steps.map((s) => `step ${s.index} ${s.outcome}: ${s.description}`),
+        ...(result.procAtFailure ? ['', '/proc/net/bonding/bond0 at the failure:', result.procAtFailure] : []),
+      ].join('\n');
+      test.standardOutput(output);
+    }
+  }
+  return builder.build();
+}

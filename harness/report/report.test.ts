@@ -1,0 +1,90 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CaseResult, RunResult } from '../runner/results.js';
+import { junitXml } from './junit.js';
+import { markdownSummary } from './markdown.js';
+import { writeReports } from './write.js';
+
+function caseResult(name: string, status: CaseResult['status'], file: string): CaseResult {
+  return {
+    name,
+    scenario: name.split('[')[0] ?? name,
+    file,
+    parameters: {},
+    repetition: 1,
+    target: 'vm (6.1.0-56-amd64, tcg)',
+    status,
+    startedAt: '2026-11-24T23:00:00.000Z',
+    durationMs: 2500,
+    steps: [
+      { index: 0, kind: 'fault', description: 'detach slave0 with ip (eth0)', outcome: 'ok', durationMs: 100, checks: [] },
+      {
+        index: 1,
+        kind: 'expect',
+        description: 'expect 1 claim(s)',
+        outcome: status === 'passed' ? 'ok' : 'failed',
+        durationMs: 500,
+        checks: [{ name: 'active slave is slave0 (eth0)', passed: status === 'passed', expected: 'eth0', actual: status === 'passed' ? 'eth0' : 'eth1' }],
+      },
+    ],
+    timeline: [],
+    traffic: [],
+    throughput: [],
+    failovers: [],
+    procAtFailure: status === 'passed' ? undefined : 'Currently Active Slave: eth1 & <more>\n',
+  };
+}
+
+const run: RunResult = {
+  runId: 'r1',
+  startedAt: '2026-11-24T23:00:00.000Z',
+  durationMs: 9000,
+  bondlabVersion: '0.1.0',
+  targets: ['vm (6.1.0-56-amd64, tcg)'],
+  cases: [caseResult('debian-guide', 'passed', 'scenarios/debian-guide.yaml'), caseResult('false-claim', 'failed', 'fixtures/false.yaml'), caseResult('all-modes[mode=broadcast]', 'passed', 'fixtures/false.yaml')],
+  summary: { total: 3, passed: 2, failed: 1, errors: 0 },
+};
+
+describe('JUnit report', () => {
+  const xml = junitXml(run);
+
+  it('has one suite per scenario file and one case per expanded case, with times', () => {
+    expect(xml.match(/<testsuite /g)).toHaveLength(2);
+    const suite = /<testsuite name="fixtures\/false.yaml"[^>]*>/.exec(xml)?.[0] ?? '';
+    expect(suite).toContain('tests="2" failures="1" errors="0"');
+    expect(suite).toContain('time="5"');
+    expect(suite).toContain('timestamp="2026-11-24T23:00:00');
+    expect(xml).toContain('name="all-modes[mode=broadcast]"');
+    expect(xml).toMatch(/<testsuites name="bondlab r1" tests="3" failures="1"/);
+  });
+
+  it('puts expected against actual in the failure and the /proc text in system-out, escaped', () => {
+    expect(xml).toContain('message="step 1 (expect 1 claim(s)): active slave is slave0 (eth0): expected eth0, actual eth1"');
+    expect(xml).toContain('<system-out><![CDATA[step 0 ok: detach slave0 with ip (eth0)');
+    expect(xml).toContain('Currently Active Slave: eth1 & <more>');
+  });
+});
+
+describe('Markdown summary', () => {
+  it('gives the verdicts and what failed', () => {
+    const md = markdownSummary(run);
+    expect(md).toContain('## bondlab: 2/3 passed, 1 failed');
+    expect(md).toContain('| false-claim | **failed** | 2.5 s |');
+    expect(md).toContain('- **false-claim**: step 1 (expect 1 claim(s)): active slave is slave0 (eth0): expected eth0, actual eth1');
+  });
+});
+
+describe('writing reports', () => {
+  it('writes each reporter to its file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bondlab-report-test-'));
+    try {
+      const written = await writeReports(run, dir);
+      expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['results.json', 'junit.xml', 'summary.md']);
+      expect(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))).toMatchObject({ runId: 'r1' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
