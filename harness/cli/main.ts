@@ -8,6 +8,7 @@ import { registerCleanup } from './cleanup.js';
 import { registerInspect } from './inspect.js';
 import { registerValidate } from './validate.js';
 import { registerReport } from './report.js';
+import { registerMatrix } from './matrix.js';
 import { UsageError, exitCodes } from './errors.js';
 
 const program = new Command('bondlab')
@@ -24,6 +25,7 @@ registerCleanup(program);
 registerInspect(program);
 registerValidate(program);
 registerReport(program);
+registerMatrix(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -31,7 +31,7 @@ export interface CaseOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function describeSlave(ref: SlaveRef): string {
-  return 'index' in ref ? `slave${ref.index}` : 'the active slave';
+  return 'index' in ref ? `slave${ref.index}` : 'the active slave (the first, in modes without one)';
 }
 
 export function describeStep(step: Step): string {
@@ -138,8 +138,9 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   const resolveSlave = async (ref: SlaveRef): Promise<string> => {
     if ('index' in ref) return `eth${ref.index}`;
     const state = await observe();
-    if (!state.status.activeSlave) throw new Error('the step names the active slave, but the bond has none');
-    return state.status.activeSlave;
+    // Modes without an active slave (balance-rr, balance-xor, broadcast, 802.3ad) spread over all:
+    // for them "the active slave" is the first one.
+    return state.status.activeSlave ?? state.status.slaves[0]?.name ?? 'eth0';
   };
 
   const checkContext = (): CheckContext => ({

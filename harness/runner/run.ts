@@ -5,7 +5,7 @@
 import type { ScenarioCase } from '../scenario/plan.js';
 import { HostTarget } from '../target/host.js';
 import { KernelLogCapture } from '../target/kmsg.js';
-import { run, type Target } from '../target/target.js';
+import type { Target } from '../target/target.js';
 import { isStopping } from '../target/teardown.js';
 import { newRunId } from '../topology/names.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
@@ -41,7 +41,12 @@ async function openTarget(kind: TargetKind, kernel: string, log?: (line: string)
 /** Bonding loaded with no default bond0, which would otherwise appear by itself. */
 async function prepareTarget(target: Target): Promise<void> {
   const loaded = await target.exec(['sh', '-c', 'test -d /sys/module/bonding']);
-  if (loaded.exitCode !== 0) await run(target, ['modprobe', 'bonding', 'max_bonds=0']);
+  if (loaded.exitCode !== 0) {
+    const probe = await target.exec(['modprobe', 'bonding', 'max_bonds=0']);
+    if (probe.exitCode !== 0) {
+      throw new Error(`${target.description} has no bonding driver (modprobe bonding: ${probe.stderr.trim()}); use --target vm, which boots a kernel that has one`);
+    }
+  }
 }
 
 export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {

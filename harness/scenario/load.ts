@@ -321,8 +321,31 @@ function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref
   return found;
 }
 
+const AD_ONLY: ModeName[] = ['802.3ad'];
+/** Options the driver refuses outside some modes (bond_options.c, unsuppmodes): the modes that take them. */
+const OPTION_MODES: Record<string, ModeName[]> = {
+  lacp_rate: AD_ONLY,
+  lacp_active: AD_ONLY,
+  ad_select: AD_ONLY,
+  ad_actor_sys_prio: AD_ONLY,
+  ad_actor_system: AD_ONLY,
+  ad_user_port_key: AD_ONLY,
+  coupled_control: AD_ONLY,
+  primary: ['active-backup', 'balance-tlb', 'balance-alb'],
+  primary_reselect: ['active-backup', 'balance-tlb', 'balance-alb'],
+  packets_per_slave: ['balance-rr'],
+  tlb_dynamic_lb: ['balance-tlb'],
+  arp_interval: ['balance-rr', 'active-backup', 'balance-xor', 'broadcast'],
+};
+
 function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: Locator): InputError[] {
   const errors: InputError[] = [];
+  for (const [option, modes] of Object.entries(OPTION_MODES)) {
+    const value = scenarioCase.bond.options[option];
+    if (value === undefined || (option === 'arp_interval' && Number(value) === 0) || modes.includes(scenarioCase.bond.mode)) continue;
+    const where = locate.at(['bond', option]).line > 0 ? ['bond', option] : ['matrix', option];
+    errors.push(locate.error(where, `the driver refuses ${option} in mode ${scenarioCase.bond.mode}${scenarioCase.name !== scenarioCase.scenario ? ` (case ${scenarioCase.name})` : ''}; it takes it only in ${modes.join(', ')}`));
+  }
   const steps = scenarioCase.steps.map((step, i) => ({ step, path: stepPaths[i] ?? ['steps', i] }));
   const builds = steps.filter(({ step }) => step.kind === 'build');
   if (builds.length > 1) errors.push(locate.error(builds[1]?.path ?? ['steps'], 'the topology is built once: only one build step'));

@@ -1,0 +1,91 @@
+/**
+ * The mode matrix: one row per mode (and kernel), read from a run of the mode-matrix suite, each
+ * cell a measured value. Which mode fits is a question these numbers answer side by side.
+ */
+import type { CaseResult, RunResult } from '../runner/results.js';
+import type { TrafficWindow } from '../traffic/engine.js';
+
+export const MATRIX_SCENARIO = 'mode-matrix';
+
+/** What the far side must support, by mode (the kernel's bonding documentation). */
+const FAR_SIDE: Record<string, string> = {
+  'balance-rr': 'static aggregation',
+  'active-backup': 'nothing',
+  'balance-xor': 'static aggregation',
+  broadcast: 'static aggregation',
+  '802.3ad': 'LACP',
+  'balance-tlb': 'nothing',
+  'balance-alb': 'nothing',
+};
+
+export interface MatrixRow {
+  mode: string;
+  kernel: string;
+  verdict: CaseResult['status'];
+  outageLinkLossMs?: number;
+  outageDetachMs?: number;
+  /** Slaves carrying a fair part of 8 flows out, and the largest share. */
+  txSpread?: string;
+  singleFlowSlaves?: number;
+  rxSpread?: string;
+  reordered?: number;
+  duplicates?: number;
+  farSide: string;
+}
+
+function spread(window: TrafficWindow | undefined, direction: 'tx' | 'rx'): { slaves: number; text: string } | undefined {
+  if (!window) return undefined;
+  const shares = window.perSlave.map((s) => (direction === 'tx' ? s.txShare : s.rxShare));
+  const fair = 1 / Math.max(1, shares.length);
+  const carrying = shares.filter((share) => share >= fair / 10).length;
+  return { slaves: carrying, text: `${carrying} of ${shares.length}, max ${Math.round(Math.max(0, ...shares) * 100)}%` };
+}
+
+export function modeMatrix(run: RunResult): MatrixRow[] {
+  return run.cases
+    .filter((c) => c.scenario === MATRIX_SCENARIO)
+    .map((c): MatrixRow => {
+      const [many, single, receive, linkLoss, detach] = c.traffic;
+      const mode = String(c.parameters.mode ?? '?');
+      const measured = [many, single, receive].filter((w): w is TrafficWindow => w !== undefined);
+      return {
+        mode,
+        kernel: c.target,
+        verdict: c.status,
+        outageLinkLossMs: linkLoss?.totals.outageMs,
+        outageDetachMs: detach?.totals.outageMs,
+        txSpread: spread(many, 'tx')?.text,
+        singleFlowSlaves: spread(single, 'tx')?.slaves,
+        rxSpread: spread(receive, 'rx')?.text,
+        reordered: measured.reduce((sum, w) => sum + w.totals.reordered, 0),
+        duplicates: measured.reduce((sum, w) => sum + w.totals.duplicates, 0),
+        farSide: FAR_SIDE[mode] ?? '?',
+      };
+    });
+}
+
+const COLUMNS: [string, (row: MatrixRow) => string][] = [
+  ['mode', (r) => r.mode],
+  ['kernel', (r) => r.kernel],
+  ['verdict', (r) => r.verdict],
+  ['outage, link loss', (r) => (r.outageLinkLossMs === undefined ? '-' : `${r.outageLinkLossMs.toFixed(0)} ms`)],
+  ['outage, detach', (r) => (r.outageDetachMs === undefined ? '-' : `${r.outageDetachMs.toFixed(0)} ms`)],
+  ['tx spread, 8 flows', (r) => r.txSpread ?? '-'],
+  ['1 flow over', (r) => (r.singleFlowSlaves === undefined ? '-' : `${r.singleFlowSlaves} slave(s)`)],
+  ['rx spread, 4 clients', (r) => r.rxSpread ?? '-'],
+  ['reordered', (r) => String(r.reordered ?? '-')],
+  ['duplicates', (r) => String(r.duplicates ?? '-')],
+  ['far side needs', (r) => r.farSide],
+];
+
+export function matrixTable(rows: MatrixRow[]): string {
+  const cells = [COLUMNS.map(([title]) => title), ...rows.map((row) => COLUMNS.map(([, get]) => get(row)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
+  return `${cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
+}
+
+export function matrixMarkdown(rows: MatrixRow[]): string {
+  const lines = [`| ${COLUMNS.map(([title]) => title).join(' | ')} |`, `| ${COLUMNS.map(() => '---').join(' | ')} |`];
+  for (const row of rows) lines.push(`| ${COLUMNS.map(([, get]) => get(row)).join(' | ')} |`);
+  return `${lines.join('\n')}\n`;
+}
