@@ -35,7 +35,7 @@ const STYLES = {
     linkDown: 'bond0: (slave eth0): link status definitely down, disabling slave',
     linkUp: 'bond0: (slave eth0): link status definitely up, 10000 Mbps full duplex',
     pendingDown: 'bond0: (slave eth0): link status down for interface, disabling it in 200 ms',
-    pendingUp: 'bond0: (slave eth0): link status up for interface, enabling it in 400 ms',
+    pendingUp: 'bond0: (slave eth0): link status up, enabling it in 400 ms',
     noActive: 'bond0: now running without any active interface!',
     activeUp: 'bond0: active interface up!',
   },

@@ -49,7 +49,7 @@ const PATTERNS: Pattern[] = [
   { kind: 'link-up', re: /^link status definitely up for interface (?<slave>[^\s,]+)(?:, (?<speed>\d+) Mbps (?<duplex>\w+) duplex)?/i, details: (m): Record<string, string | number> => (m.groups?.speed ? { speedMbps: Number(m.groups.speed), duplex: m.groups.duplex ?? '' } : {}) },
   { kind: 'link-up', re: /^link status definitely up(?:, (?<speed>\d+) Mbps (?<duplex>\w+) duplex)?/i, details: (m): Record<string, string | number> => (m.groups?.speed ? { speedMbps: Number(m.groups.speed), duplex: m.groups.duplex ?? '' } : {}) },
   { kind: 'pending-down', re: /^link status down for (?:idle |active |backup )?interface(?: (?<slave>[^\s,]+))?, disabling it in (?<ms>\d+) ms/i, details: (m) => ({ delayMs: Number(m.groups?.ms) }) },
-  { kind: 'pending-up', re: /^link status up for (?:idle |active |backup )?interface(?: (?<slave>[^\s,]+))?, enabling it in (?<ms>\d+) ms/i, details: (m) => ({ delayMs: Number(m.groups?.ms) }) },
+  { kind: 'pending-up', re: /^link status up(?: for (?:idle |active |backup )?interface(?: (?<slave>[^\s,]+))?)?, enabling it in (?<ms>\d+) ms/i, details: (m) => ({ delayMs: Number(m.groups?.ms) }) },
   { kind: 'link-up', re: /^link status up again after (?<ms>\d+) ms for interface(?: (?<slave>\S+))?/i, details: (m) => ({ afterMs: Number(m.groups?.ms) }) },
   { kind: 'no-active', re: /^now running without any active interface/i },
   { kind: 'active-up', re: /^(?:first )?active interface up/i, details: (m) => ({ first: /^first/i.test(m[0]) ? 1 : 0 }) },

@@ -36,6 +36,8 @@ export interface CheckContext {
   throughput?: ThroughputResult;
   /** The generated ARP target's address, for the arp-target token. */
   arpTarget?: string;
+  /** The far side's aggregation bond's MAC, when the far side is a LAG. */
+  farSideMac?: string;
 }
 
 function percent(ratio: number): string {
@@ -199,6 +201,11 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
       const expected = assertion.expected.map((t) => (t === 'arp-target' ? (context.arpTarget ?? t) : t));
       const same = targets.length === expected.length && expected.every((t) => targets.includes(t));
       return check('ARP IP targets', same, expected.join(', '), targets.join(', ') || 'none');
+    }
+    case 'lacp-partner': {
+      const partner = status.ad?.activeAggregator?.partnerMac ?? 'no active aggregator';
+      const expected = context.farSideMac ?? 'a far side with a LAG';
+      return check('partner is the far side', partner.toLowerCase() === expected.toLowerCase(), expected, partner);
     }
     case 'log-event': {
       const name = assertion.slave ? refName(assertion.slave, context, state) : undefined;

@@ -14,6 +14,7 @@ function window(outageStartMs: number, outageMs: number): TrafficWindow {
     flows: [],
     totals: { sent: 4000, received: 3900, lost: 100, lossRatio: 0.025, duplicates: 0, reordered: 0, outageMs, outageStartUs: outageStartMs * 1000, deliveryGapMs: outageMs },
     perSlave: [],
+    delivery: { startUs: 0, bucketMs: 10, delivered: [] },
   };
 }
 
@@ -32,21 +33,22 @@ describe('failover timing', () => {
     const timeline: TimelineEvent[] = [
       sample(1500, 'eth0', 'up'),
       fault,
-      { kind: 'kernel', atNs: ms(2080), event: 'link-down', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely down, disabling slave' },
+      { kind: 'kernel', atNs: ms(2010), event: 'link-down', bond: 'lag0', slave: 'p0', text: 'lag0: (slave p0): link status definitely down, disabling slave' },
+      { kind: 'kernel', atNs: ms(2080), event: 'link-down', bond: 'bond0', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely down, disabling slave' },
       sample(2100, 'eth1', 'down'),
     ];
-    expect(failoverTimings(timeline, window(1995, 100))).toEqual([
+    expect(failoverTimings(timeline, window(1995, 100), 'bond0')).toEqual([
       { fault: 'far side p0 down', faultNs: ms(2000), stateChangeMs: 80, stateChangeBy: 'kernel: bond0: (slave eth0): link status definitely down, disabling slave', deliveryRestoredMs: 95, outageMs: 100 },
     ]);
   });
 
   it('falls back to the first sample that differs when the kernel said nothing', () => {
     const timeline: TimelineEvent[] = [sample(1500, 'eth0', 'up'), fault, sample(2050, 'eth0', 'up'), sample(2150, 'eth1', 'down')];
-    expect(failoverTimings(timeline, window(1995, 100))[0]).toMatchObject({ stateChangeMs: 150, stateChangeBy: 'state sample' });
+    expect(failoverTimings(timeline, window(1995, 100), 'bond0')[0]).toMatchObject({ stateChangeMs: 150, stateChangeBy: 'state sample' });
   });
 
   it('ignores faults outside the traffic window', () => {
     const early: TimelineEvent = { ...fault, startNs: ms(100), endNs: ms(200) } as TimelineEvent;
-    expect(failoverTimings([early], window(1995, 100))).toEqual([]);
+    expect(failoverTimings([early], window(1995, 100), 'bond0')).toEqual([]);
   });
 });

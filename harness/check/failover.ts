@@ -19,11 +19,12 @@ export interface FailoverTiming {
 
 const REACTIONS = new Set(['link-down', 'new-active-slave', 'no-active', 'release', 'pending-down']);
 
-export function failoverTimings(timeline: TimelineEvent[], window: TrafficWindow): FailoverTiming[] {
+/** `bond` is the bond under test: the far side's own bond logs its reactions too, and they do not count. */
+export function failoverTimings(timeline: TimelineEvent[], window: TrafficWindow, bond: string): FailoverTiming[] {
   const faults = timeline.filter((e): e is FaultEvent => e.kind === 'fault' && e.endNs >= window.startNs && e.endNs <= window.endNs);
   return faults.map((fault) => {
     const ms = (ns: bigint) => Number(ns - fault.endNs) / 1e6;
-    const reaction = timeline.find((e) => e.kind === 'kernel' && e.atNs >= fault.startNs && REACTIONS.has(e.event));
+    const reaction = timeline.find((e) => e.kind === 'kernel' && e.bond === bond && e.atNs >= fault.startNs && REACTIONS.has(e.event));
     const before = [...timeline].reverse().find((e) => e.kind === 'sample' && e.atNs <= fault.startNs);
     const changed = timeline.find(
       (e) =>

@@ -11,7 +11,7 @@ export function registerReport(program: Command): void {
     .description("render a run's reports again from its results.json")
     .argument('<results>', 'a results.json written by bondlab run')
     .option('-o, --output <dir>', 'where to write (default: beside the results file)')
-    .addOption(new Option('-f, --format <names...>', 'which reports').choices(Object.keys(REPORTERS)).default(['junit', 'markdown']))
+    .addOption(new Option('-f, --format <names...>', 'which reports').choices(Object.keys(REPORTERS)).default(['junit', 'markdown', 'html']))
     .action(async (file: string, options: { output?: string; format: ReporterName[] }) => {
       let run: RunResult;
       try {

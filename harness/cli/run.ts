@@ -100,7 +100,7 @@ export function registerRun(program: Command): void {
       if (options.json) process.stdout.write(resultsToJson(result));
       say('');
       say(summaryTable(result, color));
-      say(`results: ${join(dir, 'results.json')} (and junit.xml, summary.md)`);
+      say(`results: ${join(dir, 'results.json')} (and junit.xml, summary.md, report.html)`);
       process.exitCode = result.summary.passed === result.summary.total ? exitCodes.ok : exitCodes.failed;
     });
 }

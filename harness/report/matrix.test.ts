@@ -12,6 +12,7 @@ function window(tx: number[], rx: number[], extra: Partial<TrafficWindow['totals
     flows: [],
     totals: { sent: 100, received: 100, lost: 0, lossRatio: 0, duplicates: 0, reordered: 0, outageMs: 0, deliveryGapMs: 0, ...extra },
     perSlave: tx.map((share, i) => ({ slave: `eth${i}`, txPackets: share * 100, rxPackets: (rx[i] ?? 0) * 100, txShare: share, rxShare: rx[i] ?? 0 })),
+    delivery: { startUs: 0, bucketMs: 10, delivered: [] },
   };
 }
 

@@ -64,7 +64,8 @@ export function modeMatrix(run: RunResult): MatrixRow[] {
     });
 }
 
-const COLUMNS: [string, (row: MatrixRow) => string][] = [
+/** The matrix's columns, title and cell text: the text, Markdown and HTML tables all print these. */
+export const MATRIX_COLUMNS: [string, (row: MatrixRow) => string][] = [
   ['mode', (r) => r.mode],
   ['kernel', (r) => r.kernel],
   ['verdict', (r) => r.verdict],
@@ -79,13 +80,13 @@ const COLUMNS: [string, (row: MatrixRow) => string][] = [
 ];
 
 export function matrixTable(rows: MatrixRow[]): string {
-  const cells = [COLUMNS.map(([title]) => title), ...rows.map((row) => COLUMNS.map(([, get]) => get(row)))];
-  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
+  const cells = [MATRIX_COLUMNS.map(([title]) => title), ...rows.map((row) => MATRIX_COLUMNS.map(([, get]) => get(row)))];
+  const widths = MATRIX_COLUMNS.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
   return `${cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
 }
 
 export function matrixMarkdown(rows: MatrixRow[]): string {
-  const lines = [`| ${COLUMNS.map(([title]) => title).join(' | ')} |`, `| ${COLUMNS.map(() => '---').join(' | ')} |`];
-  for (const row of rows) lines.push(`| ${COLUMNS.map(([, get]) => get(row)).join(' | ')} |`);
+  const lines = [`| ${MATRIX_COLUMNS.map(([title]) => title).join(' | ')} |`, `| ${MATRIX_COLUMNS.map(() => '---').join(' | ')} |`];
+  for (const row of rows) lines.push(`| ${MATRIX_COLUMNS.map(([, get]) => get(row)).join(' | ')} |`);
   return `${lines.join('\n')}\n`;
 }

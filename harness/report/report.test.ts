@@ -81,7 +81,7 @@ describe('writing reports', () => {
     const dir = await mkdtemp(join(tmpdir(), 'bondlab-report-test-'));
     try {
       const written = await writeReports(run, dir);
-      expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['results.json', 'junit.xml', 'summary.md']);
+      expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['results.json', 'junit.xml', 'summary.md', 'report.html']);
       expect(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))).toMatchObject({ runId: 'r1' });
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -11,11 +11,16 @@ import { run, type Target } from '../target/target.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
 import { onTeardown } from '../target/teardown.js';
 import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
-import { buildTopology, type BuiltTopology } from '../topology/topology.js';
+import { BOND, buildTopology, type BuiltTopology } from '../topology/topology.js';
 import { TrafficSession, type TrafficWindow } from '../traffic/engine.js';
 import { measureThroughput, type ThroughputResult } from '../traffic/throughput.js';
 import { kernelEvents, readBondStatus, sampleOf, type BondState } from './observe.js';
 import type { CaseResult, CheckResult, StepResult } from './results.js';
+
+
+function signedMs(ms: number | undefined): string {
+  return ms === undefined ? '? ms' : `${ms < 0 ? '' : '+'}${ms.toFixed(0)} ms`;
+}
 
 export interface CaseOptions {
   runId: string;
@@ -151,6 +156,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     traffic: windows.at(-1),
     throughput: throughputs.at(-1),
     arpTarget: built?.topology.arpTarget?.ipv4,
+    farSideMac: built?.topology.far.lagMac,
   });
 
   /** Evaluate until all hold or the time is up; returns the last evaluation. */
@@ -215,11 +221,11 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         traffic = undefined;
         windows.push(window);
         // Kernel-log events join the timeline at the end of the case; timings need them now.
-        const timings = failoverTimings([...timeline, ...kernelEvents(options.kernelLog, caseStartNs)], window);
+        const timings = failoverTimings([...timeline, ...kernelEvents(options.kernelLog, caseStartNs)], window, BOND);
         failovers.push(...timings);
         const t = window.totals;
         const failover = timings
-          .map((f) => `; failover: state change +${f.stateChangeMs?.toFixed(0) ?? '?'} ms, delivery again +${f.deliveryRestoredMs?.toFixed(0) ?? '?'} ms after the fault`)
+          .map((f) => `; failover: state change ${signedMs(f.stateChangeMs)}, delivery again ${signedMs(f.deliveryRestoredMs)} after the fault`)
           .join('');
         return {
           checks: [],

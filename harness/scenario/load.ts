@@ -203,6 +203,9 @@ function expectAssertions(spec: Json): { assertions: Assertion[]; withinMs: numb
       case 'arpTargets':
         assertions.push({ kind: 'arp-targets', expected: value as string[] });
         break;
+      case 'lacpPartner':
+        assertions.push({ kind: 'lacp-partner', expected: 'far-side' });
+        break;
       case 'throughput': {
         const claims = value as Json;
         assertions.push({ kind: 'throughput', minFactor: claims.minFactor as number | undefined, minMbps: claims.minMbps as number | undefined });
@@ -364,6 +367,10 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
   for (const { step, path } of steps) {
     if (step.kind === 'fault' && (step.fault.kind === 'arp-target-loss' || step.fault.kind === 'arp-target-restore') && !scenarioCase.topology.arpTarget) {
       errors.push(locate.error(path, `${step.fault.kind} needs an ARP target host: set bond.arp_interval, or topology.arpTarget: true`));
+    }
+    const claims = step.kind === 'expect' || step.kind === 'wait-until' ? step.assertions : [];
+    if (claims.some((a) => a.kind === 'lacp-partner') && scenarioCase.topology.farSide !== 'lacp') {
+      errors.push(locate.error(path, `lacpPartner needs an LACP far side (mode 802.3ad), not ${scenarioCase.topology.farSide}`));
     }
   }
   const { mode } = scenarioCase.bond;

@@ -69,6 +69,8 @@ export type Assertion =
   | { kind: 'same-aggregator'; slaves: SlaveRef[] }
   | { kind: 'lacp-state'; slave: SlaveRef; flags: LacpFlag[]; side: 'actor' | 'partner' }
   | { kind: 'arp-targets'; expected: string[] }
+  /** The active aggregator's partner is the far side's LACP bond (by its system MAC). */
+  | { kind: 'lacp-partner'; expected: 'far-side' }
   | { kind: 'log-event'; event: LogEventKind; slave?: SlaveRef; withinMsOfFault?: number; present: boolean }
   /** Claims on the latest finished traffic window. */
   | { kind: 'traffic-outage'; maxMs?: number; minMs?: number }

@@ -76,6 +76,7 @@ export const EXPECT_SCHEMA = {
     lacpState: slaveMap(lacpFlags),
     partnerLacpState: slaveMap(lacpFlags),
     arpTargets: { type: 'array', items: ipv4OrToken },
+    lacpPartner: { const: 'far-side', description: "the active aggregator's partner MAC is the far side's LACP bond" },
     log: {
       type: 'array',
       items: {

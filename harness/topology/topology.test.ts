@@ -43,9 +43,16 @@ describe('topology script', () => {
 
   it('builds a static LAG or an LACP partner on the far side when asked', () => {
     const lacp = buildScript({ ...request, bond: { mode: '802.3ad', options: {} }, topology: { ...request.topology, farSide: 'lacp' } });
-    expect(lacp.script).toContain('link add lag0 type bond mode 802.3ad lacp_rate fast miimon 100');
+    expect(lacp.script).toContain(`link add lag0 address ${lacp.topology.far.lagMac} type bond mode 802.3ad lacp_rate fast miimon 100`);
+    expect(lacp.topology.far.lagMac).toMatch(/^02:b0:0d:[0-9a-f]{2}:00:fe$/);
     const lag = buildScript({ ...request, bond: { mode: 'balance-xor', options: {} }, topology: { ...request.topology, farSide: 'static-lag' } });
-    expect(lag.script).toContain('link add lag0 type bond mode balance-xor miimon 100');
+    expect(lag.script).toContain(`link add lag0 address ${lag.topology.far.lagMac} type bond mode balance-xor miimon 100`);
+  });
+
+  it('gives clients fixed MACs whose last bytes count up, so layer2 hashing is the same in every run', () => {
+    const macs = buildScript({ ...request, topology: { ...request.topology, clients: 4 } }).topology.clients.map((c) => c.mac);
+    expect(macs.map((mac) => mac?.slice(-2))).toEqual(['10', '11', '12', '13']);
+    expect(new Set(macs).size).toBe(4);
   });
 
   it("reads the creator's pid back from a namespace name", () => {

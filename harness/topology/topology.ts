@@ -18,6 +18,8 @@ export interface Host {
   iface: string;
   ipv4: string;
   ipv6: string;
+  /** Clients get fixed MACs so that layer2 hashing places them the same way in every run. */
+  mac?: string;
 }
 
 export interface Topology {
@@ -25,7 +27,8 @@ export interface Topology {
   caseIndex: number;
   /** The bond's namespace: `bond0` over `eth0`..`ethN-1`. */
   dut: Host & { slaves: string[]; holderPid: number };
-  far: { netns: string; profile: FarSide; ports: string[]; bridge: string; lag?: string };
+  /** `lagMac` is set on the far bond so that LACP claims can name the partner it must negotiate with. */
+  far: { netns: string; profile: FarSide; ports: string[]; bridge: string; lag?: string; lagMac?: string };
   clients: Host[];
   arpTarget?: Host;
   /** Every namespace made, in creation order. */
@@ -78,6 +81,7 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   const { runId, caseIndex, bond, topology: plan } = request;
   const subnet = (caseIndex % 250) + 1;
   const ns = (role: string) => netnsName(runId, caseIndex, role);
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
   const dut = { netns: ns('dut'), iface: BOND, ...addresses(subnet, 1), slaves: Array.from({ length: plan.slaves }, (_, i) => `eth${i}`) };
   const far = {
     netns: ns('far'),
@@ -85,8 +89,10 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
     ports: Array.from({ length: plan.slaves }, (_, i) => `p${i}`),
     bridge: FAR_BRIDGE,
     lag: plan.farSide === 'switch' ? undefined : FAR_LAG,
+    lagMac: plan.farSide === 'switch' ? undefined : `02:b0:0d:${hex(subnet)}:00:fe`,
   };
-  const clients = Array.from({ length: plan.clients }, (_, j) => ({ netns: ns(`c${j}`), iface: 'eth0', ...addresses(subnet, 10 + j) }));
+  // Last bytes 0x10, 0x11, ...: consecutive low bits spread clients evenly under any layer2 hash.
+  const clients = Array.from({ length: plan.clients }, (_, j) => ({ netns: ns(`c${j}`), iface: 'eth0', mac: `02:b0:0d:${hex(subnet)}:01:${hex(0x10 + j)}`, ...addresses(subnet, 10 + j) }));
   const arpTarget = plan.arpTarget ? { netns: ns('arp'), iface: 'eth0', ...addresses(subnet, 254) } : undefined;
   const namespaces = [dut.netns, far.netns, ...clients.map((c) => c.netns), ...(arpTarget ? [arpTarget.netns] : [])];
   const topology = { runId, caseIndex, dut, far, clients, arpTarget, namespaces, subnet, linkRate: plan.linkRate };
@@ -102,7 +108,7 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   for (const name of namespaces) root.push(`netns add ${name}`);
   dut.slaves.forEach((slave, i) => root.push(`link add ${slave} netns ${dut.netns} type veth peer name ${far.ports[i]} netns ${far.netns}`));
   const attach = (host: Host, port: string) => {
-    root.push(`link add ${host.iface} netns ${host.netns} type veth peer name ${port} netns ${far.netns}`);
+    root.push(`link add ${host.iface} netns ${host.netns}${host.mac ? ` address ${host.mac}` : ''} type veth peer name ${port} netns ${far.netns}`);
     ip(far.netns, `link set dev ${port} master ${FAR_BRIDGE}`);
     ip(far.netns, `link set dev ${port} up`);
     ip(host.netns, `link set dev ${host.iface} up`);
@@ -116,7 +122,7 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   ip(far.netns, `link set dev ${FAR_BRIDGE} up`);
   if (far.lag) {
     const lagMode = plan.farSide === 'lacp' ? '802.3ad lacp_rate fast' : bond.mode;
-    ip(far.netns, `link add ${FAR_LAG} type bond mode ${lagMode} miimon 100`);
+    ip(far.netns, `link add ${FAR_LAG} address ${far.lagMac} type bond mode ${lagMode} miimon 100`);
     for (const port of far.ports) ip(far.netns, `link set dev ${port} master ${FAR_LAG}`);
     ip(far.netns, `link set dev ${FAR_LAG} master ${FAR_BRIDGE}`);
     ip(far.netns, `link set dev ${FAR_LAG} up`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, flowStats, longestGap, type Arrival } from './analyze.js';
+import { analyze, deliverySeries, flowStats, longestGap, type Arrival } from './analyze.js';
 
 /** A steady flow: one packet per ms from t0, leaving out the sequence numbers given. */
 function steady(flow: number, count: number, skip: (seq: number) => boolean = () => false, t0 = 1_000_000): Arrival[] {
@@ -65,5 +65,17 @@ describe('probe accounting', () => {
   it('finds the longest gap in an unsorted sequence', () => {
     expect(longestGap([[0, 2, 50_000, 2], [0, 0, 0, 0], [0, 1, 10_000, 1]])).toEqual({ gapMs: 40, startUs: 10_000 });
     expect(longestGap([])).toEqual({ gapMs: 0, startUs: undefined });
+  });
+});
+
+describe('delivery series', () => {
+  it('counts each delivered packet once, in the bucket of its send time, and leaves the outage empty', () => {
+    // 1 packet per ms for 100 ms; sends 30..59 ms lost, packet 10 arrives twice.
+    const arrivals: Arrival[] = [];
+    for (let seq = 0; seq < 100; seq++) if (seq < 30 || seq >= 60) arrivals.push([0, seq, 1_000_000 + seq * 1000 + 300, 1_000_000 + seq * 1000]);
+    arrivals.push([0, 10, 1_050_000, 1_010_000]);
+    const series = deliverySeries(arrivals, 1_000_000, 1_099_000, 10);
+    expect(series.delivered).toEqual([10, 10, 10, 0, 0, 0, 10, 10, 10, 10]);
+    expect(series.startUs).toBe(1_000_000);
   });
 });

@@ -99,6 +99,29 @@ export function longestGap(arrivals: Arrival[]): { gapMs: number; startUs?: numb
   return { gapMs: gap / 1000, startUs };
 }
 
+/** Packets delivered per bucket of send time, from the first send to the last: what a chart of delivery over time draws. */
+export interface DeliverySeries {
+  /** The first bucket's start, in microseconds on the target's monotonic clock. */
+  startUs: number;
+  bucketMs: number;
+  /** Distinct packets (all flows) sent within each bucket that arrived at least once. */
+  delivered: number[];
+}
+
+export function deliverySeries(arrivals: Arrival[], firstUs: number, lastUs: number, bucketMs: number): DeliverySeries {
+  const buckets = Math.max(1, Math.ceil((lastUs - firstUs) / (bucketMs * 1000)));
+  const delivered = new Array<number>(buckets).fill(0);
+  const seen = new Set<string>();
+  for (const [flow, seq, , sentUs] of arrivals) {
+    const key = `${flow}:${seq}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const index = Math.min(buckets - 1, Math.max(0, Math.floor((sentUs - firstUs) / (bucketMs * 1000))));
+    delivered[index] = (delivered[index] ?? 0) + 1;
+  }
+  return { startUs: firstUs, bucketMs, delivered };
+}
+
 export function analyze(sent: number[], arrivals: Arrival[]): { flows: FlowStats[]; totals: TrafficTotals } {
   const byFlow = new Map<number, Arrival[]>();
   for (const arrival of arrivals) {

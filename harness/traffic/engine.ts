@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { Topology } from '../topology/topology.js';
-import { analyze, type Arrival, type FlowStats, type TrafficTotals } from './analyze.js';
+import { analyze, deliverySeries, type Arrival, type DeliverySeries, type FlowStats, type TrafficTotals } from './analyze.js';
 
 export const PROBE_PORT = 47000;
 const SOURCE_PORT_BASE = 40000;
@@ -43,7 +43,11 @@ export interface TrafficWindow {
   totals: TrafficTotals;
   /** Probe packets per DUT slave, transmitted and received, with each slave's share. */
   perSlave: SlaveShare[];
+  delivery: DeliverySeries;
 }
+
+/** Fine enough to show a 50 ms outage, coarse enough to keep a long window's JSON small. */
+const DELIVERY_BUCKET_MS = 10;
 
 interface FlowPlan {
   id: number;
@@ -205,6 +209,7 @@ export class TrafficSession {
       flows: flows.map((stats) => ({ ...stats, description: this.flows[stats.flow]?.description ?? '' })),
       totals,
       perSlave: counters.map((c) => ({ slave: c.slave, txPackets: c.tx, rxPackets: c.rx, txShare: txTotal ? c.tx / txTotal : 0, rxShare: rxTotal ? c.rx / rxTotal : 0 })),
+      delivery: deliverySeries(arrivals, firstUs, lastUs, DELIVERY_BUCKET_MS),
     };
   }
 
