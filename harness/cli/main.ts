@@ -9,6 +9,7 @@ import { registerInspect } from './inspect.js';
 import { registerValidate } from './validate.js';
 import { registerReport } from './report.js';
 import { registerMatrix } from './matrix.js';
+import { registerCompare } from './compare.js';
 import { UsageError, exitCodes } from './errors.js';
 
 const program = new Command('bondlab')
@@ -26,6 +27,7 @@ registerInspect(program);
 registerValidate(program);
 registerReport(program);
 registerMatrix(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);

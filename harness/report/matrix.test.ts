@@ -2,38 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { matrixMarkdown, matrixTable, modeMatrix } from './matrix.js';
+import { sampleCase, sampleWindow } from './sample-run.js';
 
-function window(tx: number[], rx: number[], extra: Partial<TrafficWindow['totals']> = {}): TrafficWindow {
-  return {
-    settings: { flows: 1, vary: 'ports', rate: 100, direction: 'to-clients', size: 64 },
-    startNs: 0n,
-    endNs: 1n,
-    achievedPps: 100,
-    flows: [],
-    totals: { sent: 100, received: 100, lost: 0, lossRatio: 0, duplicates: 0, reordered: 0, outageMs: 0, deliveryGapMs: 0, ...extra },
-    perSlave: tx.map((share, i) => ({ slave: `eth${i}`, txPackets: share * 100, rxPackets: (rx[i] ?? 0) * 100, txShare: share, rxShare: rx[i] ?? 0 })),
-    delivery: { startUs: 0, bucketMs: 10, delivered: [] },
-  };
-}
-
-function matrixCase(mode: string, windows: TrafficWindow[]): CaseResult {
-  return {
-    name: `mode-matrix[mode=${mode}]`,
-    scenario: 'mode-matrix',
-    file: 'scenarios/suite/mode-matrix.yaml',
-    parameters: { mode },
-    repetition: 1,
-    target: 'vm (6.1.0-56-amd64, tcg)',
-    status: 'passed',
-    startedAt: '',
-    durationMs: 30_000,
-    steps: [],
-    timeline: [],
-    traffic: windows,
-    throughput: [],
-    failovers: [],
-  };
-}
+const window = sampleWindow;
+const matrixCase = (mode: string, traffic: TrafficWindow[]): CaseResult => sampleCase(`mode-matrix[mode=${mode}]`, { file: 'scenarios/suite/mode-matrix.yaml', parameters: { mode }, traffic });
 
 const run: RunResult = {
   runId: 'r',

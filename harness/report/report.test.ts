@@ -1,7 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../package-root.js';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
@@ -55,6 +57,7 @@ describe('JUnit report', () => {
     const suite = /<testsuite name="fixtures\/false.yaml"[^>]*>/.exec(xml)?.[0] ?? '';
     expect(suite).toContain('tests="2" failures="1" errors="0"');
     expect(suite).toContain('time="5"');
+    expect(xml).not.toMatch(/<testsuites[^>]*skipped=/);
     expect(suite).toContain('timestamp="2026-11-24T23:00:00');
     expect(xml).toContain('name="all-modes[mode=broadcast]"');
     expect(xml).toMatch(/<testsuites name="bondlab r1" tests="3" failures="1"/);
@@ -64,6 +67,31 @@ describe('JUnit report', () => {
     expect(xml).toContain('message="step 1 (expect 1 claim(s)): active slave is slave0 (eth0): expected eth0, actual eth1"');
     expect(xml).toContain('<system-out><![CDATA[step 0 ok: detach slave0 with ip (eth0)');
     expect(xml).toContain('Currently Active Slave: eth1 & <more>');
+  });
+});
+
+/** xmllint (Debian's libxml2-utils) against fixtures/junit/junit.xsd, the schema Jenkins' xunit plugin checks. */
+async function validateJunit(xml: string): Promise<{ valid: boolean; errors: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'bondlab-junit-'));
+  const file = join(dir, 'junit.xml');
+  await writeFile(file, xml);
+  const schema = join(packageRoot(), 'fixtures', 'junit', 'junit.xsd');
+  const result = await execa('xmllint', ['--noout', '--schema', schema, file], { reject: false });
+  await rm(dir, { recursive: true, force: true });
+  if (result.failed && result.exitCode === undefined) throw new Error('xmllint is not installed (apt-get install libxml2-utils): the JUnit XML cannot be validated');
+  return { valid: result.exitCode === 0, errors: result.stderr };
+}
+
+describe('JUnit XML against the schema CI tools use', () => {
+  it('validates, passed and failed cases alike', async () => {
+    const { valid, errors } = await validateJunit(junitXml(run));
+    expect(errors).toMatch(/validates/);
+    expect(valid).toBe(true);
+  });
+
+  it('is checked for real: the schema refuses a test case without a name and an attribute Jenkins does not know', async () => {
+    expect((await validateJunit(junitXml(run).replace('<testcase classname="debian-guide" name="debian-guide"', '<testcase classname="debian-guide"'))).valid).toBe(false);
+    expect((await validateJunit(junitXml(run).replace('<testcase ', '<testcase file="x.yaml" '))).valid).toBe(false);
   });
 });
 
