@@ -9,6 +9,7 @@ import { registerInspect } from './inspect.js';
 import { registerValidate } from './validate.js';
 import { registerReport } from './report.js';
 import { registerMatrix } from './matrix.js';
+import { registerImage } from './image.js';
 import { registerCompare } from './compare.js';
 import { UsageError, exitCodes } from './errors.js';
 
@@ -28,6 +29,7 @@ registerValidate(program);
 registerReport(program);
 registerMatrix(program);
 registerCompare(program);
+registerImage(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,36 +1,40 @@
 import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { packageRoot } from '../package-root.js';
 import { matrixMarkdown, matrixTable, modeMatrix } from '../report/matrix.js';
 import { writeReports } from '../report/write.js';
-import { runScenarios, type TargetKind } from '../runner/run.js';
+import { runScenarios } from '../runner/run.js';
 import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { newRunId } from '../topology/names.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { UsageError, exitCodes } from './errors.js';
 import { printJson } from './output.js';
+import { addTargetOptions, type TargetChoice } from './target-options.js';
 
 export function registerMatrix(program: Command): void {
-  program
+  const command = program
     .command('matrix')
-    .description('measure every bonding mode under the same traffic and faults, and print the table that says which fits')
-    .addOption(new Option('-t, --target <kind>', 'where bonds are made').choices(['vm', 'host']).default('vm'))
+    .description('measure every bonding mode under the same traffic and faults, and print the table that says which fits');
+  addTargetOptions(command)
     .option('-k, --kernel <spec...>', 'one or more kernels, side by side (VM target)', [DEFAULT_KERNEL])
     .option('-o, --output <dir>', 'where results go', 'reports')
     .option('--json', 'print the rows as JSON')
     .option('--markdown', 'print the table as Markdown')
-    .action(async (options: { target: TargetKind; kernel: string[]; output: string; json?: boolean; markdown?: boolean }) => {
+    .action(async (options: TargetChoice & { kernel: string[]; output: string; json?: boolean; markdown?: boolean }) => {
       const suite = join(packageRoot(), 'scenarios', 'suite', 'mode-matrix.yaml');
       const { cases, errors } = await loadScenarioFiles([suite]);
       if (errors.length) throw new UsageError(errors.map(formatInputError).join('\n'));
-      const kernels = options.target === 'vm' ? options.kernel : ['host'];
+      const ownKernel = options.target === 'vm' || (options.target === 'container' && options.engine === 'vm');
+      const kernels = ownKernel ? options.kernel : [options.target];
       const perKernel = kernels.flatMap((kernel) =>
         cases.map((c) => ({ ...c, kernel, name: kernels.length > 1 ? c.name.replace(/\]$/, `,kernel=${kernel}]`) : c.name })),
       );
       const runId = `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${newRunId()}`;
       const result = await runScenarios(perKernel, {
         target: options.target,
+        engine: options.engine,
+        image: options.image,
         runId,
         log: (line) => process.stderr.write(`bondlab: ${line}\n`),
         onCaseEnd: (c) => process.stderr.write(`${c.name}: ${c.status} (${(c.durationMs / 1000).toFixed(1)}s)${c.error ? ` ${c.error}` : ''}\n`),

@@ -1,12 +1,13 @@
 import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
-import { runScenarios, type TargetKind } from '../runner/run.js';
+import { runScenarios } from '../runner/run.js';
 import { newRunId } from '../topology/names.js';
 import { writeReports } from '../report/write.js';
 import { UsageError, exitCodes } from './errors.js';
+import { addTargetOptions, type TargetChoice } from './target-options.js';
 import { kernelOption } from './vm.js';
 import { interactive, useColor } from './output.js';
 
@@ -39,11 +40,11 @@ export function summaryTable(run: RunResult, color: boolean): string {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run scenario files: build bonds, break links, check what the bond did')
-    .argument('<paths...>', 'scenario files or directories')
-    .addOption(new Option('-t, --target <kind>', 'where bonds are made').choices(['vm', 'host']).default('vm'))
+    .argument('<paths...>', 'scenario files or directories');
+  addTargetOptions(command)
     .addOption(kernelOption())
     .option('-f, --filter <pattern>', 'only cases whose name contains this text or matches this glob')
     .option('--repeat <n>', 'run each case n times', (value) => Number.parseInt(value, 10), 1)
@@ -51,7 +52,7 @@ export function registerRun(program: Command): void {
     .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', (value) => Number.parseInt(value, 10), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
-    .action(async (paths: string[], options: { target: TargetKind; kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean }) => {
+    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean }) => {
       if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new UsageError('--repeat takes a whole number of at least 1');
       if (!Number.isInteger(options.sampleInterval) || options.sampleInterval < 10 || options.sampleInterval > 1000) {
         throw new UsageError('--sample-interval takes a whole number of milliseconds from 10 to 1000');
@@ -71,6 +72,8 @@ export function registerRun(program: Command): void {
       let failed = 0;
       const result = await runScenarios(cases, {
         target: options.target,
+        engine: options.engine,
+        image: options.image,
         kernel: options.kernel,
         repeat: options.repeat,
         bail: options.bail,

@@ -2,6 +2,9 @@
  * A run: many scenario cases on one target per kernel. One VM boots per kernel, not per case;
  * each case gets fresh namespaces; everything is torn down on success, failure and signals.
  */
+import { ContainerTarget } from '../container/container-target.js';
+import { openEngine, type EngineKind } from '../container/engine.js';
+import { ensureImage } from '../container/image.js';
 import type { ScenarioCase } from '../scenario/plan.js';
 import { HostTarget } from '../target/host.js';
 import { KernelLogCapture } from '../target/kmsg.js';
@@ -14,10 +17,14 @@ import { VmTarget } from '../vm/vm-target.js';
 import { runCase, type CaseOptions } from './run-case.js';
 import type { CaseResult, RunResult } from './results.js';
 
-export type TargetKind = 'vm' | 'host';
+export type TargetKind = 'vm' | 'host' | 'container';
 
 export interface RunOptions {
   target: TargetKind;
+  /** For the container target: the engine DOCKER_HOST names, or one in a bondlab VM. */
+  engine?: EngineKind;
+  /** For the container target: the image (bondlab's own by default). */
+  image?: string;
   /** Kernel for cases that name none (VM target only). */
   kernel?: string;
   repeat?: number;
@@ -31,8 +38,21 @@ export interface RunOptions {
   log?: (line: string) => void;
 }
 
-async function openTarget(kind: TargetKind, kernel: string, log?: (line: string) => void): Promise<Target> {
+async function openTarget(kind: TargetKind, kernel: string, runId: string, options: RunOptions): Promise<Target> {
+  const log = options.log;
   if (kind === 'host') return new HostTarget();
+  if (kind === 'container') {
+    const engine = await openEngine(options.engine ?? 'docker', { kernel, log });
+    try {
+      await ensureImage(engine, options.image, log);
+      const container = await ContainerTarget.start({ engine, runId, image: options.image });
+      log?.(`${container.description} ready`);
+      return container;
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+  }
   const vm = await VmTarget.boot({ kernel, fetch: { log } });
   log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms`);
   return vm;
@@ -44,7 +64,8 @@ async function prepareTarget(target: Target): Promise<void> {
   if (loaded.exitCode !== 0) {
     const probe = await target.exec(['modprobe', 'bonding', 'max_bonds=0']);
     if (probe.exitCode !== 0) {
-      throw new Error(`${target.description} has no bonding driver (modprobe bonding: ${probe.stderr.trim()}); use --target vm, which boots a kernel that has one`);
+      const instead = target.kind === 'container' ? '--engine vm' : '--target vm';
+      throw new Error(`${target.description} has no bonding driver (modprobe bonding: ${probe.stderr.trim()}); use ${instead}, which boots a kernel that has one`);
     }
   }
 }
@@ -59,7 +80,9 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   const defaultKernel = options.kernel ?? DEFAULT_KERNEL;
   const groups = new Map<string, ScenarioCase[]>();
   for (const scenarioCase of cases) {
-    const key = options.target === 'vm' ? (scenarioCase.kernel ?? defaultKernel) : 'host';
+    // One target per kernel where bondlab brings the kernel; else one target for the run.
+    const ownKernel = options.target === 'vm' || (options.target === 'container' && options.engine === 'vm');
+    const key = ownKernel ? (scenarioCase.kernel ?? defaultKernel) : options.target;
     groups.set(key, [...(groups.get(key) ?? []), scenarioCase]);
   }
   const total = cases.length * repeat;
@@ -67,7 +90,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   let bailed = false;
   for (const [kernel, group] of groups) {
     if (bailed || isStopping()) break;
-    const target = await openTarget(options.target, kernel, options.log);
+    const target = await openTarget(options.target, kernel, runId, options);
     targets.push(target.description);
     let kernelLog: KernelLogCapture | undefined;
     try {

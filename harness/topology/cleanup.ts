@@ -1,15 +1,7 @@
+import { alive } from '../target/processes.js';
 import type { Target } from '../target/target.js';
 import { NETNS_PREFIX, ownerPid } from './names.js';
 import { teardownNamespaces } from './topology.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Remove what killed runs left: bondlab's namespaces whose creating process is gone (deleting a

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -28,6 +28,13 @@ export interface VmOptions {
   /** Where the guest's console goes; kept after the VM is gone. */
   consoleLog?: string;
   fetch?: FetchOptions;
+  /**
+   * Guest TCP ports to reach from the host (127.0.0.1 only), through a user-mode NIC that is
+   * restricted: the guest cannot send anything anywhere else.
+   */
+  forwardTcp?: number[];
+  /** Disk images attached as virtio block devices, /dev/vda first. */
+  disks?: { path: string; format: 'raw' | 'qcow2' }[];
 }
 
 export interface BootTimings {
@@ -72,6 +79,18 @@ async function connectWithRetry(path: string, deadline: number): Promise<Socket>
   }
 }
 
+/** A TCP port free on the host's loopback now (qemu binds it a moment later). */
+async function freePort(): Promise<number> {
+  return await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
 async function pruneLogs(dir: string, keep = 50): Promise<void> {
   const entries = await readdir(dir).catch(() => []);
   const logs = await Promise.all(
@@ -92,6 +111,8 @@ export class VmTarget extends AgentTarget {
     readonly accel: AccelProbe,
     readonly consoleLog: string,
     readonly timings: BootTimings,
+    /** Guest TCP port -> the host port that reaches it. */
+    readonly forwardedPorts: ReadonlyMap<number, number>,
     private readonly unregister: () => Promise<void>,
   ) {
     super(agent);
@@ -140,6 +161,13 @@ export class VmTarget extends AgentTarget {
       '-chardev', `socket,id=agent,path=${socketPath},server=on,wait=off`,
       '-device', 'virtserialport,chardev=agent,name=bondlab.agent',
     ];
+    for (const disk of options.disks ?? []) args.push('-drive', `file=${disk.path},format=${disk.format},if=virtio,cache=unsafe`);
+    const forwarded = new Map<number, number>();
+    for (const guestPort of options.forwardTcp ?? []) forwarded.set(guestPort, await freePort());
+    if (forwarded.size) {
+      const rules = [...forwarded].map(([guest, host]) => `hostfwd=tcp:127.0.0.1:${host}-:${guest}`).join(',');
+      args.push('-netdev', `user,id=fwd,restrict=on,${rules}`, '-device', 'virtio-net-pci,netdev=fwd');
+    }
     const bootStart = performance.now();
     const qemu = execa(QEMU, args, { reject: false, stdin: 'ignore', all: true, cleanup: true });
     const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
@@ -181,7 +209,7 @@ export class VmTarget extends AgentTarget {
         }),
       ]).finally(() => clearTimeout(timer));
       const timings = { agentReadyMs: performance.now() - bootStart, prepareMs };
-      return new VmTarget(agent, qemu, workDir, kernel, accel, consoleLog, timings, unregister);
+      return new VmTarget(agent, qemu, workDir, kernel, accel, consoleLog, timings, forwarded, unregister);
     } catch (error) {
       await unregister();
       if (error instanceof Error && !error.message.includes('console log:')) {

@@ -1,0 +1,105 @@
+/**
+ * The container target end to end, on the one Docker engine here that can make bonds: dockerd
+ * inside a bondlab VM (this machine's own kernel has no bonding and refuses --privileged).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Comparison } from '../report/compare.js';
+import type { RunResult } from '../runner/results.js';
+import { listContainers } from './container-target.js';
+import { startVmEngine, type DockerEngine } from './engine.js';
+import { DEFAULT_IMAGE, ensureImage, tarballPath } from './image.js';
+
+const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
+const scenarios = ['scenarios/debian-guide.yaml', 'scenarios/all-modes.yaml'];
+
+function resultsPath(stderr: string): string {
+  const match = /^results: (\S+)/m.exec(stderr);
+  if (!match?.[1]) throw new Error(`no results line in:\n${stderr}`);
+  return match[1];
+}
+
+/** Wait until the run has started its first case (its container exists), then signal it. */
+async function interrupt(run: ResultPromise, signal: NodeJS.Signals): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    run.stderr?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (/\[1\/\d+\] \S+: start/.test(seen)) resolve();
+    });
+    void run.then(() => reject(new Error(`the run ended before its first case:\n${seen}`)), reject);
+  });
+  run.kill(signal);
+  await run.catch(() => undefined);
+}
+
+describe('the container image', () => {
+  it('builds offline with debootstrap from the Debian archive, and is listed', async () => {
+    const build = await execa('node', [cli, 'image', 'build'], { reject: false, env: { CI: 'true' } });
+    expect(build.exitCode, build.stderr).toBe(0);
+    expect(build.stdout).toContain(tarballPath());
+    const listed = await execa('node', [cli, 'image', 'ls', '--json'], { reject: false, env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
+    const { tarballs, engine } = JSON.parse(listed.stdout) as { tarballs: { path: string; sizeMb: number }[]; engine: unknown };
+    expect(tarballs.find((t) => t.path === tarballPath())?.sizeMb).toBeGreaterThan(50);
+    expect(engine).toBeNull();
+  }, 900_000);
+});
+
+describe('bondlab run --target container --engine vm', () => {
+  it('passes the Debian guide and the seven-mode scenario with the same verdicts as the VM target', async () => {
+    const container = await execa('node', [cli, 'run', ...scenarios, '--target', 'container', '--engine', 'vm'], { reject: false, env: { CI: 'true' } });
+    expect(container.exitCode, container.stderr).toBe(0);
+    expect(container.stderr).toMatch(/container [0-9a-f]{12} \(bondlab-target:\S+; docker [^;]+ in vm \(/);
+    const vm = await execa('node', [cli, 'run', ...scenarios, '--target', 'vm'], { reject: false, env: { CI: 'true' } });
+    expect(vm.exitCode, vm.stderr).toBe(0);
+    const inContainer = JSON.parse(readFileSync(resultsPath(container.stderr), 'utf8')) as RunResult;
+    expect(inContainer.summary).toMatchObject({ total: 8, passed: 8 });
+    expect(inContainer.targets[0]).toMatch(/^container /);
+    const compare = await execa('node', [cli, 'compare', resultsPath(vm.stderr), resultsPath(container.stderr), '--json'], { reject: false });
+    const comparison = JSON.parse(compare.stdout) as Comparison;
+    expect(comparison.compared).toBe(8);
+    expect(comparison.changes.filter((c) => c.kind === 'verdict' || c.kind === 'check' || c.kind === 'missing')).toEqual([]);
+    expect(compare.exitCode).toBe(0);
+  }, 900_000);
+});
+
+describe('container lifecycle on a Docker engine that outlives the run', () => {
+  let engine: DockerEngine;
+  const env = () => ({ CI: 'true', DOCKER_HOST: engine.host });
+
+  beforeAll(async () => {
+    engine = await startVmEngine();
+    await ensureImage(engine, DEFAULT_IMAGE);
+  }, 600_000);
+
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('removes its container when the run ends', async () => {
+    const run = await execa('node', [cli, 'run', 'scenarios/debian-guide.yaml', '--target', 'container'], { reject: false, env: env() });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await listContainers(engine)).toEqual([]);
+  }, 300_000);
+
+  it('removes its container on Ctrl-C, and exits 130', async () => {
+    const run = execa('node', [cli, 'run', 'scenarios/all-modes.yaml', '--target', 'container'], { reject: false, env: env() });
+    await interrupt(run, 'SIGINT');
+    expect((await run).exitCode).toBe(130);
+    expect(await listContainers(engine)).toEqual([]);
+  }, 300_000);
+
+  it('leaves a labelled container when killed outright, and bondlab cleanup removes it', async () => {
+    const run = execa('node', [cli, 'run', 'scenarios/all-modes.yaml', '--target', 'container'], { reject: false, env: env() });
+    await interrupt(run, 'SIGKILL');
+    const left = await listContainers(engine);
+    expect(left).toHaveLength(1);
+    expect(left[0]?.pid).toBe(run.pid);
+    const cleanup = await execa('node', [cli, 'cleanup', '--json'], { reject: false, env: env() });
+    expect(cleanup.exitCode, cleanup.stderr).toBe(0);
+    expect((JSON.parse(cleanup.stdout) as { containers: string[] }).containers).toEqual([left[0]?.id.slice(0, 12)]);
+    expect(await listContainers(engine)).toEqual([]);
+  }, 300_000);
+});

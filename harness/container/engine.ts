@@ -1,0 +1,163 @@
+/**
+ * The Docker engine a container target runs on: whatever DOCKER_HOST (or the default socket)
+ * names, or a Docker engine inside a bondlab VM, for machines whose own kernel has no bonding or
+ * that have no Docker at all. The VM's engine is reachable on a loopback port only.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Dockerode from 'dockerode';
+import { execa } from 'execa';
+import { run } from '../target/target.js';
+import { VmTarget } from '../vm/vm-target.js';
+import { DEFAULT_IMAGE, ensureImage, storePath } from './image.js';
+
+export type EngineKind = 'docker' | 'vm';
+
+export interface DockerEngine {
+  readonly kind: EngineKind;
+  /** The DOCKER_HOST value that reaches it. */
+  readonly host: string;
+  readonly docker: Dockerode;
+  /** What a report says: the engine's server version and kernel. */
+  readonly description: string;
+  /** The VM that holds the engine, for --engine vm. */
+  readonly vm?: VmTarget;
+  close(): Promise<void>;
+}
+
+const GUEST_DOCKER_PORT = 2375;
+
+export function defaultDockerHost(): string {
+  return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+}
+
+async function describe(docker: Dockerode): Promise<string> {
+  const version = await docker.version();
+  return `docker ${version.Version}, kernel ${version.KernelVersion}`;
+}
+
+/** The engine DOCKER_HOST names; an error that says how to get one when none answers. */
+export async function connectEngine(host = defaultDockerHost()): Promise<DockerEngine> {
+  const docker = host === defaultDockerHost() ? new Dockerode() : dockerAt(host);
+  try {
+    await docker.ping();
+  } catch (error) {
+    throw new Error(`no Docker engine answers at ${host} (${(error as Error).message}): start dockerd, set DOCKER_HOST, or use --engine vm`);
+  }
+  return { kind: 'docker', host, docker, description: await describe(docker), close: async () => undefined };
+}
+
+function dockerAt(host: string): Dockerode {
+  const url = new URL(host);
+  if (url.protocol === 'unix:') return new Dockerode({ socketPath: url.pathname });
+  return new Dockerode({ host: url.hostname, port: Number(url.port || 2375), protocol: 'http' });
+}
+
+interface VmEngineOptions {
+  kernel?: string;
+  log?: (line: string) => void;
+}
+
+/** dockerd in the guest: cgroup2, no iptables and no bridge (containers get --network none). */
+async function startDockerd(vm: VmTarget, disk: string): Promise<DockerEngine> {
+  const setup = [
+    'modprobe virtio_net',
+    'modprobe virtio_blk',
+    'modprobe ext4',
+    'modprobe bonding max_bonds=0',
+    'nic=$(ls /sys/class/net | grep -v "^lo$" | grep -v "^bond" | head -n 1)',
+    'ip link set dev "$nic" up',
+    'ip addr add 10.0.2.15/24 dev "$nic"',
+    'mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup',
+    // overlay2 cannot sit on the guest's overlay root: the image store has a disk of its own.
+    'mkdir -p /var/lib/docker',
+    `mount ${disk} /var/lib/docker`,
+  ];
+  await run(vm, ['sh', '-ec', setup.join('\n')]);
+  const dockerd = await vm.spawn([
+    'dockerd', '--iptables=false', '--ip6tables=false', '--bridge=none', '--tls=false',
+    '-H', 'unix:///run/docker.sock', '-H', `tcp://0.0.0.0:${GUEST_DOCKER_PORT}`,
+    '--data-root', '/var/lib/docker', '--pidfile', '/run/docker.pid',
+  ]);
+  let output = '';
+  dockerd.onStderr((chunk) => {
+    output = (output + chunk).slice(-4000);
+  });
+  const host = `tcp://127.0.0.1:${vm.forwardedPorts.get(GUEST_DOCKER_PORT)}`;
+  const docker = dockerAt(host);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      await docker.ping();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`dockerd in the VM did not answer within 90 s (${(error as Error).message})\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return { kind: 'vm', host, docker, vm, description: `${await describe(docker)} in ${vm.description}`, close: () => vm.close() };
+}
+
+/**
+ * The engine's image store, with bondlab's image already imported: made once per image tag (an
+ * import under emulation takes a minute), then used by every run through a copy-on-write overlay
+ * of its own, so that runs never change it and several can run at once.
+ */
+async function prepareStore(options: VmEngineOptions): Promise<string> {
+  const base = storePath();
+  if (existsSync(base)) return base;
+  const partial = `${base}.${process.pid}.partial`;
+  await mkdir(dirname(base), { recursive: true });
+  await execa('truncate', ['-s', '8G', partial]);
+  await execa('mkfs.ext4', ['-q', '-F', '-L', 'bondlab-docker', partial]);
+  options.log?.(`preparing the engine's image store ${base}`);
+  const vm = await VmTarget.boot({ kernel: options.kernel, forwardTcp: [GUEST_DOCKER_PORT], memoryMb: 2048, disks: [{ path: partial, format: 'raw' }], fetch: { log: options.log } });
+  try {
+    const engine = await startDockerd(vm, '/dev/vda');
+    await ensureImage(engine, DEFAULT_IMAGE, options.log);
+    await run(vm, ['sh', '-ec', 'kill $(cat /run/docker.pid); while [ -e /run/docker.pid ]; do sleep 0.2; done; umount /var/lib/docker']);
+  } catch (error) {
+    await vm.close();
+    await rm(partial, { force: true });
+    throw error;
+  }
+  await vm.close();
+  await rename(partial, base);
+  return base;
+}
+
+/**
+ * Boot a VM and start dockerd in it over a copy of the image store. The engine, its containers and
+ * their namespaces all die with the VM.
+ */
+export async function startVmEngine(options: VmEngineOptions = {}): Promise<DockerEngine> {
+  const base = await prepareStore(options);
+  const overlayDir = await mkdtemp(join(tmpdir(), 'bondlab-store-'));
+  const overlay = join(overlayDir, 'store.qcow2');
+  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, overlay]);
+  const removeOverlay = () => rm(overlayDir, { recursive: true, force: true });
+  let vm: VmTarget;
+  try {
+    vm = await VmTarget.boot({ kernel: options.kernel, forwardTcp: [GUEST_DOCKER_PORT], memoryMb: 2048, disks: [{ path: overlay, format: 'qcow2' }], fetch: { log: options.log } });
+  } catch (error) {
+    await removeOverlay();
+    throw error;
+  }
+  try {
+    const engine = await startDockerd(vm, '/dev/vda');
+    return { ...engine, close: async () => {
+      await vm.close();
+      await removeOverlay();
+    } };
+  } catch (error) {
+    await vm.close();
+    await removeOverlay();
+    throw error;
+  }
+}
+
+export async function openEngine(kind: EngineKind, options: VmEngineOptions = {}): Promise<DockerEngine> {
+  return kind === 'vm' ? await startVmEngine(options) : await connectEngine();
+}
