@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { Socket } from 'node:net';
 import { Command } from 'commander';
 import { execa } from 'execa';
+import { ContainerTarget, checkBonding } from '../container/container-target.js';
+import { connectEngine, defaultDockerHost, type DockerEngine } from '../container/engine.js';
+import { DEFAULT_IMAGE } from '../container/image.js';
 import { QEMU, kvmPrerequisites } from '../vm/accel.js';
 import { BUSYBOX_CANDIDATES } from '../vm/initramfs.js';
 import { listCachedKernels } from '../vm/kernels.js';
@@ -49,34 +51,47 @@ async function toolCheck(name: string, argv: string[], fix: string): Promise<Che
     : { name, ok: true, detail: version };
 }
 
-async function dockerEngine(): Promise<Check> {
-  const host = process.env.DOCKER_HOST;
-  const socketPath = host?.startsWith('unix://') ? host.slice('unix://'.length) : host ? undefined : '/var/run/docker.sock';
-  if (host && !socketPath) return { name: 'Docker engine', ok: true, detail: `DOCKER_HOST=${host} (not probed)` };
-  const reachable = await new Promise<boolean>((resolve) => {
-    const socket = new Socket();
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.connect(socketPath ?? '');
-  });
-  return reachable
-    ? { name: 'Docker engine', ok: true, detail: `reachable at ${socketPath}` }
-    : {
-        name: 'Docker engine',
-        ok: false,
-        detail: `nothing answers at ${socketPath}; only the container target needs one`,
-        fix: 'apt-get install docker.io && systemctl start docker',
-      };
+async function dockerEngine(): Promise<{ check: Check; engine?: DockerEngine }> {
+  try {
+    const engine = await connectEngine();
+    const image = await engine.docker.getImage(DEFAULT_IMAGE).inspect().then(() => `, has ${DEFAULT_IMAGE}`, () => `, no ${DEFAULT_IMAGE} yet (imported at the first run)`);
+    return { check: { name: 'Docker engine', ok: true, detail: `${engine.description} at ${engine.host}${image}` }, engine };
+  } catch {
+    return {
+      check: { name: 'Docker engine', ok: false, detail: `nothing answers at ${defaultDockerHost()}; only --target container --engine docker needs one`, fix: 'apt-get install docker.io && dockerd &  (or set DOCKER_HOST)' },
+    };
+  }
 }
 
-export async function runChecks(): Promise<Check[]> {
+/** The engine's kernel, seen from a privileged container: the module is loaded from inside where the engine allows it. */
+async function engineBonding(engine: DockerEngine): Promise<Check> {
+  const name = "bonding in the engine's kernel";
+  try {
+    const target = await ContainerTarget.start({ engine, runId: `doctor-${process.pid}` });
+    try {
+      await checkBonding(target);
+      return { name, ok: true, detail: `a privileged container on ${engine.host} made a bond` };
+    } finally {
+      await target.close();
+    }
+  } catch (error) {
+    return { name, ok: false, detail: (error as Error).message.split('\n')[0] ?? '', fix: 'use --engine vm, or load bonding on the Docker host (modprobe bonding)' };
+  }
+}
+
+export async function runChecks(options: { container?: boolean } = {}): Promise<Check[]> {
   const kvmMissing = await kvmPrerequisites();
   const qemu = await commandVersion([QEMU, '--version']);
   const kernels = await listCachedKernels();
   const busybox = BUSYBOX_CANDIDATES.find((path) => existsSync(path));
+  const docker = await dockerEngine();
+  const containerChecks = [
+    docker.check,
+    ...(options.container && docker.engine ? [await engineBonding(docker.engine)] : []),
+    await toolCheck('debootstrap (container image)', ['debootstrap', '--version'], 'apt-get install debootstrap'),
+    await toolCheck('dockerd (--engine vm)', ['dockerd', '--version'], 'apt-get install docker.io'),
+    await toolCheck('qemu-img (--engine vm)', ['qemu-img', '--version'], 'apt-get install qemu-utils'),
+  ];
   return [
     await hostBonding(),
     {
@@ -100,7 +115,7 @@ export async function runChecks(): Promise<Check[]> {
     qemu === undefined
       ? { name: 'TCG', ok: false, detail: 'needs qemu', fix: 'apt-get install qemu-system-x86' }
       : { name: 'TCG', ok: true, detail: 'available (software emulation)' },
-    await dockerEngine(),
+    ...containerChecks,
     kernels.length > 0
       ? { name: 'cached kernels', ok: true, detail: kernels.map((k) => `${k.release} (${k.source})`).join(', ') }
       : { name: 'cached kernels', ok: false, detail: 'none yet', fix: 'bondlab kernels fetch debian:bookworm' },
@@ -111,9 +126,10 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('check what this machine offers bondlab, and how to fix what is missing')
+    .option('--container', "also start a container on the Docker engine and check that its kernel can make bonds")
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const checks = await runChecks();
+    .action(async (options: { json?: boolean; container?: boolean }) => {
+      const checks = await runChecks({ container: options.container });
       const ok = (name: string) => checks.find((check) => check.name === name)?.ok === true;
       // Fine when at least one target can make bonds: the host (bonding and root) or the VM (qemu and busybox).
       const usable = (ok('bonding in the host kernel') && ok('root')) || (ok('qemu') && ok('busybox (VM initramfs)'));
@@ -122,8 +138,8 @@ export function registerDoctor(program: Command): void {
       const color = useColor(process.stdout);
       const mark = (ok: boolean) => (ok ? (color ? '\x1b[32mok\x1b[0m  ' : 'ok  ') : color ? '\x1b[33mmiss\x1b[0m' : 'miss');
       for (const check of checks) {
-        process.stdout.write(`${mark(check.ok)} ${check.name.padEnd(28)} ${check.detail}\n`);
-        if (!check.ok && check.fix) process.stdout.write(`     ${''.padEnd(28)} fix: ${check.fix}\n`);
+        process.stdout.write(`${mark(check.ok)} ${check.name.padEnd(30)} ${check.detail}\n`);
+        if (!check.ok && check.fix) process.stdout.write(`     ${''.padEnd(30)} fix: ${check.fix}\n`);
       }
       process.stdout.write(usable ? '\nbondlab can run here.\n' : '\nno target can make bonds here: fix one of the lines above.\n');
     });

@@ -10,7 +10,7 @@ import type { Comparison } from '../report/compare.js';
 import type { RunResult } from '../runner/results.js';
 import { listContainers } from './container-target.js';
 import { startVmEngine, type DockerEngine } from './engine.js';
-import { DEFAULT_IMAGE, ensureImage, tarballPath } from './image.js';
+import { DEFAULT_IMAGE, tarballPath } from './image.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const scenarios = ['scenarios/debian-guide.yaml', 'scenarios/all-modes.yaml'];
@@ -71,12 +71,29 @@ describe('container lifecycle on a Docker engine that outlives the run', () => {
 
   beforeAll(async () => {
     engine = await startVmEngine();
-    await ensureImage(engine, DEFAULT_IMAGE);
   }, 600_000);
 
   afterAll(async () => {
     await engine?.close();
   });
+
+  it('removes the image from an engine, and loads it again through the Docker API', async () => {
+    const removed = await execa('node', [cli, 'image', 'rm'], { reject: false, env: env() });
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect(await engine.docker.getImage(DEFAULT_IMAGE).inspect().catch(() => null)).toBeNull();
+    const loaded = await execa('node', [cli, 'image', 'build', '--load'], { reject: false, env: env() });
+    expect(loaded.exitCode, loaded.stderr).toBe(0);
+    const listed = JSON.parse((await execa('node', [cli, 'image', 'ls', '--json'], { env: env() })).stdout) as { engine: { images: { name: string }[] } };
+    expect(listed.engine.images.map((i) => i.name)).toContain(DEFAULT_IMAGE);
+  }, 600_000);
+
+  it('doctor --container finds that the engine can make bonds, from a privileged container', async () => {
+    const doctor = await execa('node', [cli, 'doctor', '--container', '--json'], { reject: false, env: env() });
+    const { checks } = JSON.parse(doctor.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+    expect(checks.find((c) => c.name === "bonding in the engine's kernel")).toMatchObject({ ok: true });
+    expect(checks.find((c) => c.name === 'Docker engine')?.detail).toContain(`has ${DEFAULT_IMAGE}`);
+    expect(await listContainers(engine)).toEqual([]);
+  }, 300_000);
 
   it('removes its container when the run ends', async () => {
     const run = await execa('node', [cli, 'run', 'scenarios/debian-guide.yaml', '--target', 'container'], { reject: false, env: env() });
