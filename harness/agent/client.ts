@@ -174,6 +174,9 @@ export class AgentClient {
       kill: async (signal = 'SIGTERM') => {
         await this.call({ op: 'kill', target: id, signal }).done;
       },
+      write: async (data, end = false) => {
+        await this.call({ op: 'stdin', target: id, data: Buffer.from(data).toString('base64'), end }).done;
+      },
     };
   }
 

@@ -150,6 +150,14 @@ async function handle(request: Request): Promise<void> {
       send({ id: request.id, kind: 'ok', value: null });
       return;
     }
+    case 'stdin': {
+      const child = running.get(request.target);
+      if (!child) return fail(request.id, 'ESRCH', `no running process for request ${request.target}`);
+      child.stdin?.write(Buffer.from(request.data, 'base64'));
+      if (request.end) child.stdin?.end();
+      send({ id: request.id, kind: 'ok', value: null });
+      return;
+    }
     case 'readFile':
       try {
         send({ id: request.id, kind: 'ok', value: (await readFile(request.path)).toString('base64') });

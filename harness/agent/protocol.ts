@@ -37,6 +37,16 @@ export interface KillRequest {
   signal: string;
 }
 
+/** Write to a spawned process's stdin; `end` closes it after the data. */
+export interface StdinRequest {
+  id: number;
+  op: 'stdin';
+  target: number;
+  /** base64 */
+  data: string;
+  end?: boolean;
+}
+
 export interface ReadFileRequest {
   id: number;
   op: 'readFile';
@@ -72,6 +82,7 @@ export type Request =
   | ExecRequest
   | SpawnRequest
   | KillRequest
+  | StdinRequest
   | ReadFileRequest
   | WriteFileRequest
   | ClockRequest

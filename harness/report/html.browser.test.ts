@@ -12,6 +12,7 @@ import type { CaseResult, RunResult } from '../runner/results.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { htmlReport } from './html.js';
+import { sampleCase } from './sample-run.js';
 
 const T0 = 7_200_000_000_000n;
 const at = (ms: number) => T0 + BigInt(Math.round(ms * 1e6));
@@ -57,16 +58,9 @@ function timeline(takeover: number): TimelineEvent[] {
 }
 
 function caseOf(name: string, status: CaseResult['status'], extra: Partial<CaseResult> = {}): CaseResult {
-  return {
-    name,
-    scenario: name.split('[')[0] ?? name,
-    file: `scenarios/${name.split('[')[0] ?? name}.yaml`,
-    parameters: {},
-    repetition: 1,
-    target: 'vm (6.1.0-56-amd64, tcg)',
-    kernel: '6.1.0-56-amd64',
+  return sampleCase(name, {
     status,
-    startedAt: '2026-11-24T23:00:00.000Z',
+    kernel: '6.1.0-56-amd64',
     durationMs: 6400,
     steps: [
       { index: 0, kind: 'traffic', description: 'start 2 flows to clients', outcome: 'ok', durationMs: 40, checks: [] },
@@ -80,12 +74,8 @@ function caseOf(name: string, status: CaseResult['status'], extra: Partial<CaseR
         checks: [{ name: 'traffic outage at most 100 ms', passed: status === 'passed', expected: '<= 100 ms', actual: status === 'passed' ? '40 ms' : '180 ms' }],
       },
     ],
-    timeline: [],
-    traffic: [],
-    throughput: [],
-    failovers: [],
     ...extra,
-  };
+  });
 }
 
 function browserRun(): RunResult {

@@ -3,6 +3,7 @@ import { resultsToJson, type CaseResult, type RunResult } from '../runner/result
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { htmlReport } from './html.js';
+import { sampleCase } from './sample-run.js';
 
 /** The window starts 5000 s into the target's uptime; every time below is ms from there. */
 const T0 = 5_000_000_000_000n;
@@ -51,23 +52,7 @@ function failoverTimeline(): TimelineEvent[] {
 }
 
 function baseCase(name: string, status: CaseResult['status']): CaseResult {
-  return {
-    name,
-    scenario: name.split('[')[0] ?? name,
-    file: `scenarios/${name.split('[')[0] ?? name}.yaml`,
-    parameters: {},
-    repetition: 1,
-    target: 'vm (6.1.0-56-amd64, tcg)',
-    kernel: '6.1.0-56-amd64',
-    status,
-    startedAt: '2026-11-24T23:00:00.000Z',
-    durationMs: 4200,
-    steps: [],
-    timeline: [],
-    traffic: [],
-    throughput: [],
-    failovers: [],
-  };
+  return sampleCase(name, { status, kernel: '6.1.0-56-amd64' });
 }
 
 function sampleRun(): RunResult {

@@ -12,11 +12,19 @@ import type { KernelLogCapture } from '../target/kmsg.js';
 import { onTeardown } from '../target/teardown.js';
 import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import { BOND, buildTopology, type BuiltTopology } from '../topology/topology.js';
-import { TrafficSession, type TrafficWindow } from '../traffic/engine.js';
+import { ProbePool, TrafficSession, probeNamespaces, type TrafficWindow } from '../traffic/engine.js';
 import { measureThroughput, type ThroughputResult } from '../traffic/throughput.js';
 import { kernelEvents, readBondStatus, sampleOf, type BondState } from './observe.js';
 import type { CaseResult, CheckResult, StepResult } from './results.js';
 
+
+function tryOr<T>(get: () => T, fallback: T): T {
+  try {
+    return get();
+  } catch {
+    return fallback;
+  }
+}
 
 function signedMs(ms: number | undefined): string {
   return ms === undefined ? '? ms' : `${ms < 0 ? '' : '+'}${ms.toFixed(0)} ms`;
@@ -88,6 +96,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   let procAtFailure: string | undefined;
   let status: CaseResult['status'] = 'passed';
   let traffic: TrafficSession | undefined;
+  const probes = new ProbePool(target);
   const windows: TrafficWindow[] = [];
   const throughputs: ThroughputResult[] = [];
   const failovers: FailoverTiming[] = [];
@@ -126,6 +135,9 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     });
     const teardown = built.teardown;
     removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, teardown);
+    const windows = scenarioCase.steps.flatMap((step) => (step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : []));
+    // A traffic step that cannot be planned fails at that step, with its own message.
+    if (windows.length) probes.prewarm(tryOr(() => probeNamespaces(built!.topology, windows), []));
     startSampler();
     await settle();
   };
@@ -213,7 +225,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
       case 'traffic': {
         if (step.traffic.action === 'start') {
           if (traffic) throw new Error('traffic is already running: stop it first');
-          traffic = await TrafficSession.start(target, built!.topology, step.traffic.settings);
+          traffic = await TrafficSession.start(probes, built!.topology, step.traffic.settings);
           return { checks: [] };
         }
         if (!traffic) throw new Error('traffic stop without a traffic start');
@@ -271,6 +283,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     sampling = false;
     await sampler;
     await traffic?.abort();
+    await probes.close();
     if (built) {
       timeline.push(...kernelEvents(options.kernelLog, caseStartNs));
       if (status !== 'passed' && latestState) procAtFailure ??= latestState.procText;

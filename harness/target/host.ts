@@ -68,6 +68,10 @@ export class HostTarget implements Target {
       kill: async (signal = 'SIGTERM') => {
         child.kill(signal);
       },
+      write: async (data, end = false) => {
+        await new Promise<void>((resolve, reject) => child.stdin?.write(data, (error) => (error ? reject(error) : resolve())));
+        if (end) child.stdin?.end();
+      },
     };
   }
 

@@ -40,6 +40,8 @@ export interface SpawnedProcess {
   readonly exited: Promise<ExecResult>;
   /** Ask the process to stop (SIGTERM by default). */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Write to its stdin; with `end`, close stdin afterwards. */
+  write(data: string, end?: boolean): Promise<void>;
 }
 
 export interface FileSnapshot {

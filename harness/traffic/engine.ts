@@ -84,122 +84,187 @@ function extraAddress(topology: Topology, id: number): string {
   return `198.18.${topology.subnet}.${100 + id}`;
 }
 
-async function waitReady(process: SpawnedProcess, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
+/** One probe process in one namespace: commands in, one JSON line back per command, in order. */
+class Probe {
+  private buffered = '';
+  private readonly waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+
+  constructor(
+    private readonly process: SpawnedProcess,
+    readonly netns: string,
+  ) {
     process.onStdout((chunk) => {
-      out += chunk;
-      if (out.includes('ready\n')) resolve();
+      this.buffered += chunk;
+      for (let newline = this.buffered.indexOf('\n'); newline >= 0; newline = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, newline);
+        this.buffered = this.buffered.slice(newline + 1);
+        this.waiting.shift()?.resolve(line);
+      }
     });
-    void process.exited.then((result) => reject(new Error(`${what} exited before it was ready: ${result.stderr.trim()}`)));
-  });
+    let stderr = '';
+    process.onStderr((chunk) => {
+      stderr = (stderr + chunk).slice(-2000);
+    });
+    void process.exited.then(() => {
+      for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`the probe in ${netns} exited: ${stderr.trim()}`));
+    });
+  }
+
+  /** The next line the probe prints: "ready" first, then one per command. */
+  private next(): Promise<string> {
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  static async start(target: Target, netns: string): Promise<Probe> {
+    const process = await target.spawn([globalThis.process.execPath, probeScript(), 'serve'], { netns });
+    const probe = new Probe(process, netns);
+    const ready = await probe.next();
+    if (ready !== 'ready') throw new Error(`the probe in ${netns} said ${ready}`);
+    return probe;
+  }
+
+  async command(command: Record<string, unknown>): Promise<string> {
+    const reply = this.next();
+    await this.process.write(`${JSON.stringify(command)}\n`);
+    return await reply;
+  }
+
+  async close(): Promise<void> {
+    await this.process.kill('SIGKILL').catch(() => undefined);
+  }
 }
 
-/** Collects a process's stdout; the probe's report is its last line. */
-function collect(process: SpawnedProcess): () => string {
-  let out = '';
-  process.onStdout((chunk) => {
-    out += chunk;
-  });
-  return () => out.trim().split('\n').at(-1) ?? '';
+/**
+ * The probes of one case, one per namespace, started when a window first needs them and kept
+ * for the case's later windows; the tc counters are installed once too (namespaces die with the case).
+ */
+export class ProbePool {
+  private readonly probes = new Map<string, Promise<Probe>>();
+  counting = false;
+
+  constructor(readonly target: Target) {}
+
+  /** Start the probes of these namespaces now, so that the first traffic start does not wait for them. */
+  prewarm(netns: string[]): void {
+    for (const name of netns) this.get(name).catch(() => undefined);
+  }
+
+  get(netns: string): Promise<Probe> {
+    let probe = this.probes.get(netns);
+    if (!probe) {
+      probe = Probe.start(this.target, netns);
+      this.probes.set(netns, probe);
+    }
+    return probe;
+  }
+
+  async close(): Promise<void> {
+    const probes = await Promise.allSettled(this.probes.values());
+    this.probes.clear();
+    for (const probe of probes) if (probe.status === 'fulfilled') await probe.value.close();
+  }
+}
+
+interface Counters {
+  slave: string;
+  tx: number;
+  rx: number;
+}
+
+/** Probe packets each DUT slave has sent and received since its filters were installed. */
+async function probeCounters(target: Target, topology: Topology): Promise<Counters[]> {
+  // One tc for every slave and direction: each program start costs tens of ms under emulation.
+  const commands = topology.dut.slaves.flatMap((slave) => [`filter show dev ${slave} egress`, `filter show dev ${slave} ingress`]);
+  const out = (await run(target, ['ip', 'netns', 'exec', topology.dut.netns, 'tc', '-s', '-j', '-batch', '-'], { input: `${commands.join('\n')}\n` })).stdout;
+  const lines = out.trim().split('\n');
+  if (lines.length !== commands.length) throw new Error(`tc printed ${lines.length} filter lists for ${commands.length} queries:\n${out}`);
+  const packets = (json: string) => {
+    const filters = JSON.parse(json) as { options?: { actions?: { stats?: { packets?: number } }[] } }[];
+    return filters.reduce((sum, f) => sum + (f.options?.actions?.[0]?.stats?.packets ?? 0), 0);
+  };
+  return topology.dut.slaves.map((slave, i) => ({ slave, tx: packets(lines[2 * i] ?? '[]'), rx: packets(lines[2 * i + 1] ?? '[]') }));
+}
+
+/** The namespaces whose probes these traffic windows will use. */
+export function probeNamespaces(topology: Topology, windows: Partial<TrafficSettings>[]): string[] {
+  const flows = windows.flatMap((requested) => planFlows(topology, { ...DEFAULT_TRAFFIC, ...requested }));
+  return [...new Set(flows.flatMap((flow) => [flow.receiverNetns, flow.senderNetns]))];
 }
 
 export class TrafficSession {
   private constructor(
-    private readonly target: Target,
+    private readonly pool: ProbePool,
     private readonly topology: Topology,
     private readonly settings: TrafficSettings,
     private readonly flows: FlowPlan[],
-    private readonly senders: { process: SpawnedProcess; report: () => string; flows: FlowPlan[] }[],
-    private readonly receivers: { process: SpawnedProcess; report: () => string }[],
+    private readonly senders: { probe: Probe; flows: FlowPlan[] }[],
+    private readonly receivers: Probe[],
+    private readonly countersAtStart: Counters[],
     readonly startNs: bigint,
   ) {}
 
-  static async start(target: Target, topology: Topology, requested: Partial<TrafficSettings>): Promise<TrafficSession> {
+  static async start(pool: ProbePool, topology: Topology, requested: Partial<TrafficSettings>): Promise<TrafficSession> {
+    const target = pool.target;
     const settings = { ...DEFAULT_TRAFFIC, ...requested };
     const flows = planFlows(topology, settings);
-    const script = probeScript();
-    const node = process.execPath;
-    const dutSlaves = topology.dut.slaves;
-    const tcSetup = dutSlaves
-      .map((slave) =>
-        ['egress', 'ingress']
-          .map((dir) => `tc filter add dev ${slave} ${dir} protocol ip flower ip_proto udp dst_port ${PROBE_PORT} action pass`)
-          .concat(`tc qdisc add dev ${slave} clsact 2>/dev/null || true`)
-          .reverse()
-          .join('\n'),
-      )
-      .join('\n');
-    const setup = [tcSetup];
+    const setup: string[] = [];
+    if (!pool.counting) {
+      setup.push(
+        ...topology.dut.slaves.map((slave) =>
+          [`tc qdisc add dev ${slave} clsact`, ...['egress', 'ingress'].map((dir) => `tc filter add dev ${slave} ${dir} protocol ip flower ip_proto udp dst_port ${PROBE_PORT} action pass`)].join('\n'),
+        ),
+      );
+    }
     if (settings.vary === 'addresses') {
       const client = topology.clients[0];
       if (client) flows.forEach((flow) => setup.push(`ip -n ${client.netns} addr replace ${flow.dst}/24 dev ${client.iface}`));
     }
-    await run(target, ['ip', 'netns', 'exec', topology.dut.netns, 'sh', '-ec', setup.join('\n')]);
+    if (setup.length) await run(target, ['ip', 'netns', 'exec', topology.dut.netns, 'sh', '-ec', setup.join('\n')]);
+    pool.counting = true;
 
     const receiverNetns = [...new Set(flows.map((flow) => flow.receiverNetns))];
-    const receivers = [];
-    for (const netns of receiverNetns) {
-      const process = await target.spawn([node, script, 'recv', '--port', String(PROBE_PORT)], { netns });
-      receivers.push({ process, report: collect(process), ready: waitReady(process, `the probe receiver in ${netns}`) });
-    }
-    await Promise.all(receivers.map((r) => r.ready));
     const senderNetns = [...new Set(flows.map((flow) => flow.senderNetns))];
-    const senders = [];
-    for (const netns of senderNetns) {
-      const own = flows.filter((flow) => flow.senderNetns === netns);
-      const spec = own.map((flow) => ({ id: flow.id, dst: flow.dst, port: PROBE_PORT, src: flow.src }));
-      const process = await target.spawn([node, script, 'send', '--flows', JSON.stringify(spec), '--rate', String(settings.rate), '--size', String(settings.size)], { netns });
-      senders.push({ process, report: collect(process), flows: own, ready: waitReady(process, `the probe sender in ${netns}`) });
-    }
-    await Promise.all(senders.map((s) => s.ready));
-    return new TrafficSession(target, topology, settings, flows, senders, receivers, await target.clockNs());
+    // Started side by side: each costs a Node start under emulation, the first time only.
+    const [receivers, senderProbes] = await Promise.all([Promise.all(receiverNetns.map((netns) => pool.get(netns))), Promise.all(senderNetns.map((netns) => pool.get(netns)))]);
+    await Promise.all(receivers.map((probe) => probe.command({ op: 'recv', port: PROBE_PORT })));
+    // Anything a receiver got between windows is not this window's.
+    await Promise.all(receivers.map((probe) => probe.command({ op: 'report' })));
+    const countersAtStart = await probeCounters(target, topology);
+    const senders = senderProbes.map((probe) => ({ probe, flows: flows.filter((flow) => flow.senderNetns === probe.netns) }));
+    await Promise.all(
+      senders.map(({ probe, flows: own }) =>
+        probe.command({ op: 'send', flows: own.map((flow) => ({ id: flow.id, dst: flow.dst, port: PROBE_PORT, src: flow.src })), rate: settings.rate, size: settings.size }),
+      ),
+    );
+    return new TrafficSession(pool, topology, settings, flows, senders, receivers, countersAtStart, await target.clockNs());
   }
 
-  private async probeCounters(): Promise<{ slave: string; tx: number; rx: number }[]> {
-    const script = this.topology.dut.slaves
-      .map((slave) => `echo "${slave} $(tc -s -j filter show dev ${slave} egress) $(tc -s -j filter show dev ${slave} ingress)"`)
-      .join('\n');
-    const out = (await run(this.target, ['ip', 'netns', 'exec', this.topology.dut.netns, 'sh', '-c', script])).stdout;
-    const packets = (json: string) => {
-      const filters = JSON.parse(json) as { options?: { actions?: { stats?: { packets?: number } }[] } }[];
-      return filters.reduce((sum, f) => sum + (f.options?.actions?.[0]?.stats?.packets ?? 0), 0);
-    };
-    return out
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const [slave = '', rest = ''] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
-        const split = rest.indexOf('] [');
-        return { slave, tx: packets(rest.slice(0, split + 1)), rx: packets(rest.slice(split + 2)) };
-      });
-  }
-
-  /** Stop the senders, let what is in flight arrive, stop the receivers, and analyse the window. */
+  /** Stop the senders, let what is in flight arrive, collect what the receivers got, and analyse the window. */
   async stop(): Promise<TrafficWindow> {
-    for (const sender of this.senders) await sender.process.kill('SIGTERM');
-    await Promise.all(this.senders.map((s) => s.process.exited));
-    const endNs = await this.target.clockNs();
+    const target = this.pool.target;
+    const reports = await Promise.all(this.senders.map((sender) => sender.probe.command({ op: 'stop' })));
+    const endNs = await target.clockNs();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    for (const receiver of this.receivers) await receiver.process.kill('SIGTERM');
-    await Promise.all(this.receivers.map((r) => r.process.exited));
+    const received = await Promise.all(this.receivers.map((probe) => probe.command({ op: 'report' })));
     const sent = this.flows.map(() => 0);
     let firstUs = Number.POSITIVE_INFINITY;
     let lastUs = 0;
-    for (const sender of this.senders) {
-      const report = JSON.parse(sender.report()) as { sent: number[]; firstUs: number; lastUs: number };
-      sender.flows.forEach((flow, i) => {
-        sent[flow.id] = report.sent[i] ?? 0;
+    this.senders.forEach((sender, i) => {
+      const report = JSON.parse(reports[i] ?? '{}') as { sent: number[]; firstUs: number; lastUs: number };
+      sender.flows.forEach((flow, j) => {
+        sent[flow.id] = report.sent[j] ?? 0;
       });
       firstUs = Math.min(firstUs, report.firstUs);
       lastUs = Math.max(lastUs, report.lastUs);
-    }
-    const arrivals: Arrival[] = this.receivers.flatMap((r) => (JSON.parse(r.report()) as { arrivals: Arrival[] }).arrivals);
+    });
+    const arrivals: Arrival[] = received.flatMap((line) => (JSON.parse(line) as { arrivals: Arrival[] }).arrivals);
     const { flows, totals } = analyze(sent, arrivals);
-    const counters = await this.probeCounters();
+    const counters = (await probeCounters(target, this.topology)).map((c) => {
+      const before = this.countersAtStart.find((b) => b.slave === c.slave);
+      return { slave: c.slave, tx: c.tx - (before?.tx ?? 0), rx: c.rx - (before?.rx ?? 0) };
+    });
     const txTotal = counters.reduce((sum, c) => sum + c.tx, 0);
     const rxTotal = counters.reduce((sum, c) => sum + c.rx, 0);
-    await run(this.target, ['ip', 'netns', 'exec', this.topology.dut.netns, 'sh', '-c', this.topology.dut.slaves.map((s) => `tc qdisc del dev ${s} clsact 2>/dev/null`).join('; ') + '; true']);
     const seconds = (lastUs - firstUs) / 1e6;
     return {
       settings: this.settings,
@@ -213,8 +278,8 @@ export class TrafficSession {
     };
   }
 
-  /** Stop everything without analysing: used when a case ends early. */
+  /** Stop sending without analysing: used when a case ends early (the pool's close ends the probes). */
   async abort(): Promise<void> {
-    for (const p of [...this.senders, ...this.receivers]) await p.process.kill('SIGKILL').catch(() => undefined);
+    await Promise.all(this.senders.map((sender) => sender.probe.command({ op: 'stop' }).catch(() => undefined)));
   }
 }

@@ -1,42 +1,46 @@
 #!/usr/bin/env node
 /**
- * The traffic probe, run inside the target's namespaces. Only Node's own modules, so it starts
- * fast in a VM. Times are CLOCK_MONOTONIC in microseconds: the same clock as faults and samples.
+ * The traffic probe, run inside the target's namespaces: one long-lived process per namespace and
+ * case, driven by JSON lines on stdin, because under emulation starting Node costs about a
+ * second and a case measures several traffic windows. Only Node's own modules. Times are
+ * CLOCK_MONOTONIC in microseconds: the same clock as faults and samples.
  *
- *   node probe.js recv --port 47000
- *       prints "ready", then on SIGTERM one JSON line: {"arrivals":[[flow,seq,receivedUs,sentUs],...]}
- *   node probe.js send --flows '[{"id":0,"dst":"198.18.1.10","port":47000,"src":40000}]' --rate 1000 --size 64
- *       sends every flow at --rate packets/s until SIGTERM, then prints {"sent":[n0,n1,...],"firstUs":..,"lastUs":..}
+ *   node probe.js serve        prints "ready", then answers each command with one JSON line:
+ *   {"op":"recv","port":47000}                       -> {"ok":true}  (receive from now on)
+ *   {"op":"send","flows":[{"id":0,"dst":"198.18.1.10","port":47000,"src":40000}],"rate":1000,"size":64}
+ *                                                    -> {"ok":true}  (send every flow at rate packets/s)
+ *   {"op":"stop"}                                    -> {"sent":[n0,...],"firstUs":..,"lastUs":..}
+ *   {"op":"report"}                                  -> {"arrivals":[[flow,seq,receivedUs,sentUs],...]} and forget them
  *
- * A packet: magic "BL" (2 bytes), flow (2), sequence (4), send time in us (8), padding to --size.
+ * A packet: magic "BL" (2 bytes), flow (2), sequence (4), send time in us (8), padding to size.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { createInterface } from 'node:readline';
 
 export const PROBE_MAGIC = 0x424c;
 export const HEADER_BYTES = 16;
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-function arg(name: string, fallback?: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? process.argv[index + 1] : fallback;
-  if (value === undefined) throw new Error(`--${name} is required`);
-  return value;
-}
+class Receiver {
+  private arrivals: number[] = [];
 
-function receive(): void {
-  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
-  const arrivals: number[] = [];
-  socket.on('message', (message) => {
-    if (message.length < HEADER_BYTES || message.readUInt16BE(0) !== PROBE_MAGIC) return;
-    arrivals.push(message.readUInt16BE(2), message.readUInt32BE(4), nowUs(), Number(message.readBigUInt64BE(8)));
-  });
-  socket.bind(Number(arg('port')), () => process.stdout.write('ready\n'));
-  process.on('SIGTERM', () => {
+  constructor(port: number, ready: () => void) {
+    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+    socket.on('message', (message) => {
+      if (message.length < HEADER_BYTES || message.readUInt16BE(0) !== PROBE_MAGIC) return;
+      this.arrivals.push(message.readUInt16BE(2), message.readUInt32BE(4), nowUs(), Number(message.readBigUInt64BE(8)));
+    });
+    socket.bind(port, ready);
+  }
+
+  /** Everything received since the last report. */
+  report(): string {
     const rows: string[] = [];
-    for (let i = 0; i < arrivals.length; i += 4) rows.push(`[${arrivals[i]},${arrivals[i + 1]},${arrivals[i + 2]},${arrivals[i + 3]}]`);
-    process.stdout.write(`{"arrivals":[${rows.join(',')}]}\n`, () => process.exit(0));
-  });
+    for (let i = 0; i < this.arrivals.length; i += 4) rows.push(`[${this.arrivals[i]},${this.arrivals[i + 1]},${this.arrivals[i + 2]},${this.arrivals[i + 3]}]`);
+    this.arrivals = [];
+    return `{"arrivals":[${rows.join(',')}]}`;
+  }
 }
 
 interface FlowSpec {
@@ -46,52 +50,89 @@ interface FlowSpec {
   src: number;
 }
 
-function send(): void {
-  const flows = JSON.parse(arg('flows')) as FlowSpec[];
-  const rate = Number(arg('rate', '1000'));
-  const size = Math.max(HEADER_BYTES, Number(arg('size', '64')));
-  const sockets: Socket[] = flows.map((flow) => {
-    const socket = createSocket({ type: 'udp4', sendBufferSize: 4 * 1024 * 1024 });
-    socket.bind(flow.src);
-    // A lost route during a fault must not stop the probe: the loss is what it measures.
-    socket.on('error', () => undefined);
-    return socket;
-  });
-  const sent = flows.map(() => 0);
-  const packet = Buffer.alloc(size);
-  packet.writeUInt16BE(PROBE_MAGIC, 0);
-  const startUs = nowUs();
-  let firstUs = 0;
-  let lastUs = 0;
-  // A token bucket on a 1 ms tick: timers cannot fire 10,000 times a second, batches can.
-  const tick = setInterval(() => {
-    const due = Math.floor(((nowUs() - startUs) * rate) / 1e6);
-    for (const [index, flow] of flows.entries()) {
-      const socket = sockets[index];
-      while (socket && (sent[index] ?? 0) < due) {
-        const seq = sent[index] ?? 0;
-        const at = nowUs();
-        packet.writeUInt16BE(flow.id, 2);
-        packet.writeUInt32BE(seq, 4);
-        packet.writeBigUInt64BE(BigInt(at), 8);
-        socket.send(Buffer.from(packet), flow.port, flow.dst);
-        sent[index] = seq + 1;
-        firstUs ||= at;
-        lastUs = at;
+class Sender {
+  private readonly sockets: Socket[];
+  private readonly sent: number[];
+  private readonly tick: NodeJS.Timeout;
+  private firstUs = 0;
+  private lastUs = 0;
+
+  constructor(flows: FlowSpec[], rate: number, size: number) {
+    this.sockets = flows.map((flow) => {
+      const socket = createSocket({ type: 'udp4', sendBufferSize: 4 * 1024 * 1024 });
+      socket.bind(flow.src);
+      // A lost route during a fault must not stop the probe: the loss is what it measures.
+      socket.on('error', () => undefined);
+      return socket;
+    });
+    this.sent = flows.map(() => 0);
+    const packet = Buffer.alloc(Math.max(HEADER_BYTES, size));
+    packet.writeUInt16BE(PROBE_MAGIC, 0);
+    const startUs = nowUs();
+    // A token bucket on a 1 ms tick: timers cannot fire 10,000 times a second, batches can.
+    this.tick = setInterval(() => {
+      const due = Math.floor(((nowUs() - startUs) * rate) / 1e6);
+      for (const [index, flow] of flows.entries()) {
+        const socket = this.sockets[index];
+        while (socket && (this.sent[index] ?? 0) < due) {
+          const seq = this.sent[index] ?? 0;
+          const at = nowUs();
+          packet.writeUInt16BE(flow.id, 2);
+          packet.writeUInt32BE(seq, 4);
+          packet.writeBigUInt64BE(BigInt(at), 8);
+          socket.send(Buffer.from(packet), flow.port, flow.dst);
+          this.sent[index] = seq + 1;
+          this.firstUs ||= at;
+          this.lastUs = at;
+        }
       }
-    }
-  }, 1);
-  process.on('SIGTERM', () => {
-    clearInterval(tick);
-    process.stdout.write(`${JSON.stringify({ sent, firstUs, lastUs })}\n`, () => process.exit(0));
-  });
-  process.stdout.write('ready\n');
+    }, 1);
+  }
+
+  stop(): string {
+    clearInterval(this.tick);
+    for (const socket of this.sockets) socket.close();
+    return JSON.stringify({ sent: this.sent, firstUs: this.firstUs, lastUs: this.lastUs });
+  }
 }
 
-const mode = process.argv[2];
-if (mode === 'recv') receive();
-else if (mode === 'send') send();
+type Command =
+  | { op: 'recv'; port: number }
+  | { op: 'send'; flows: FlowSpec[]; rate: number; size?: number }
+  | { op: 'stop' }
+  | { op: 'report' };
+
+function serve(): void {
+  let receiver: Receiver | undefined;
+  let sender: Sender | undefined;
+  const reply = (line: string) => process.stdout.write(`${line}\n`);
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    const command = JSON.parse(line) as Command;
+    switch (command.op) {
+      case 'recv':
+        if (receiver) return reply('{"ok":true}');
+        receiver = new Receiver(command.port, () => reply('{"ok":true}'));
+        return;
+      case 'send':
+        sender?.stop();
+        sender = new Sender(command.flows, command.rate, command.size ?? 64);
+        return reply('{"ok":true}');
+      case 'stop':
+        reply(sender?.stop() ?? '{"sent":[],"firstUs":0,"lastUs":0}');
+        sender = undefined;
+        return;
+      case 'report':
+        return reply(receiver?.report() ?? '{"arrivals":[]}');
+    }
+  });
+  // The harness closing stdin (or dying) ends the probe.
+  lines.on('close', () => process.exit(0));
+  reply('ready');
+}
+
+if (process.argv[2] === 'serve') serve();
 else {
-  process.stderr.write('usage: probe.js recv --port N | send --flows JSON --rate PPS [--size BYTES]\n');
+  process.stderr.write('usage: probe.js serve   (then JSON commands on stdin, see the source)\n');
   process.exit(2);
 }
