@@ -97,6 +97,28 @@ describe('agent protocol over stdio', () => {
     expect(lines[0]).toBe('tick 0');
   });
 
+  it('writes to a spawned process\'s stdin as it runs, and closes it on request', async () => {
+    const agent = startAgent();
+    child = agent.child;
+    const proc = await agent.client.spawn(['sh', '-c', 'while read line; do echo "got $line"; done; echo eof']);
+    let out = '';
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (out.includes(text) ? resolve() : undefined);
+        proc.onStdout((chunk) => {
+          out += chunk;
+          check();
+        });
+        check();
+      });
+    await proc.write('one\n');
+    await seen('got one\n');
+    await proc.write('two\n', true);
+    const result = await proc.exited;
+    expect(result.exitCode).toBe(0);
+    expect(out).toBe('got one\ngot two\neof\n');
+  });
+
   it('reads and writes files, and names the path when it cannot', async () => {
     const agent = startAgent();
     child = agent.child;

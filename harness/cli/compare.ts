@@ -18,7 +18,7 @@ export function registerCompare(program: Command): void {
     .argument('<current>', 'results.json (or run directory) of the run under review')
     .option('--outage-ratio <fraction>', 'an outage or failover time is worse when it grows by more than this fraction', nonNegative, DEFAULT_TOLERANCE.outageRatio)
     .option('--outage-ms <ms>', '... and by more than this many ms', nonNegative, DEFAULT_TOLERANCE.outageMs)
-    .option('--loss <fraction>', 'loss is worse when its ratio grows by more than this', nonNegative, DEFAULT_TOLERANCE.lossRatio)
+    .option('--loss <fraction>', 'loss is worse when it grows by more than --outage-ratio of itself and by more than this', nonNegative, DEFAULT_TOLERANCE.lossRatio)
     .option('--throughput-ratio <fraction>', 'throughput is worse when it drops by more than this fraction', nonNegative, DEFAULT_TOLERANCE.throughputRatio)
     .option('--json', 'print the comparison as JSON')
     .option('--markdown', 'print the comparison as Markdown')

@@ -12,13 +12,13 @@ export interface Tolerance {
   outageRatio: number;
   /** ...and by more than this many ms. */
   outageMs: number;
-  /** Loss is worse when its ratio grows by more than this (0.01 = one percentage point). */
+  /** Loss is worse when it grows by more than outageRatio of itself and by more than this (0.02 = two percentage points). */
   lossRatio: number;
   /** Throughput is worse when it drops by more than this fraction. */
   throughputRatio: number;
 }
 
-export const DEFAULT_TOLERANCE: Tolerance = { outageRatio: 0.5, outageMs: 100, lossRatio: 0.01, throughputRatio: 0.2 };
+export const DEFAULT_TOLERANCE: Tolerance = { outageRatio: 0.5, outageMs: 100, lossRatio: 0.02, throughputRatio: 0.2 };
 
 export interface Change {
   case: string;
@@ -65,10 +65,15 @@ function checksOf(c: CaseResult): Map<string, { passed: boolean; actual: string 
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const percent = (ratio: number) => `${(ratio * 100).toFixed(2)}%`;
 
-function worseTime(base: number, current: number, t: Tolerance): 'regression' | 'improvement' | undefined {
-  if (current > base * (1 + t.outageRatio) && current - base > t.outageMs) return 'regression';
-  if (base > current * (1 + t.outageRatio) && base - current > t.outageMs) return 'improvement';
+/** Worse or better only when the change passes both the relative and the absolute tolerance. */
+function moved(base: number, current: number, ratio: number, absolute: number): 'regression' | 'improvement' | undefined {
+  if (current > base * (1 + ratio) && current - base > absolute) return 'regression';
+  if (base > current * (1 + ratio) && base - current > absolute) return 'improvement';
   return undefined;
+}
+
+function worseTime(base: number, current: number, t: Tolerance): 'regression' | 'improvement' | undefined {
+  return moved(base, current, t.outageRatio, t.outageMs);
 }
 
 /** Slaves that carry at least a tenth of a fair share: the same rule the balance claims use. */
@@ -83,8 +88,8 @@ function windowChanges(name: string, index: number, base: TrafficWindow, current
     changes.push({ case: name, kind: 'measurement', what: `traffic window ${index + 1}: ${what}`, baseline, current: now, direction });
   const outage = worseTime(base.totals.outageMs, current.totals.outageMs, t);
   if (outage) add('outage', ms(base.totals.outageMs), ms(current.totals.outageMs), outage);
-  const lossDelta = current.totals.lossRatio - base.totals.lossRatio;
-  if (Math.abs(lossDelta) > t.lossRatio) add('loss', percent(base.totals.lossRatio), percent(current.totals.lossRatio), lossDelta > 0 ? 'regression' : 'improvement');
+  const loss = moved(base.totals.lossRatio, current.totals.lossRatio, t.outageRatio, t.lossRatio);
+  if (loss) add('loss', percent(base.totals.lossRatio), percent(current.totals.lossRatio), loss);
   for (const field of ['duplicates', 'reordered'] as const) {
     if ((base.totals[field] > 0) !== (current.totals[field] > 0)) add(field, String(base.totals[field]), String(current.totals[field]), 'changed');
   }
@@ -115,7 +120,8 @@ function caseChanges(base: CaseResult, current: CaseResult, t: Tolerance): Chang
   current.failovers.forEach((failover, i) => {
     const old = base.failovers[i];
     if (old?.stateChangeMs === undefined || failover.stateChangeMs === undefined) return;
-    const direction = worseTime(old.stateChangeMs, failover.stateChangeMs, t);
+    // Negative times only say the fault's command returned after the kernel had reacted: both are "at once".
+    const direction = worseTime(Math.max(0, old.stateChangeMs), Math.max(0, failover.stateChangeMs), t);
     if (direction) changes.push({ case: name, kind: 'measurement', what: `failover ${i + 1} (${failover.fault}): state change`, baseline: ms(old.stateChangeMs), current: ms(failover.stateChangeMs), direction });
   });
   current.throughput.forEach((result, i) => {
@@ -179,7 +185,7 @@ export function comparisonMarkdown(c: Comparison): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = [`## bondlab compare`, '', ...headline(c).split('\n').map((line) => `${line}  `), ''];
   const tolerance = c.tolerance;
-  lines.push(`Tolerance: outage and failover time +${tolerance.outageRatio * 100}% and +${tolerance.outageMs} ms, loss +${percent(tolerance.lossRatio)}, throughput -${tolerance.throughputRatio * 100}%.`, '');
+  lines.push(`Tolerance: outage and failover time +${tolerance.outageRatio * 100}% and +${tolerance.outageMs} ms, loss +${tolerance.outageRatio * 100}% and +${percent(tolerance.lossRatio)}, throughput -${tolerance.throughputRatio * 100}%.`, '');
   if (c.changes.length === 0) return `${lines.join('\n')}No changes beyond the tolerance.\n`;
   lines.push('| | case | what | baseline | current |', '| --- | --- | --- | --- | --- |');
   for (const change of sorted(c)) lines.push(`| ${change.direction} | ${cell(change.case)} | ${cell(change.what)} | ${cell(change.baseline)} | ${cell(change.current)} |`);

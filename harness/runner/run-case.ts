@@ -142,12 +142,16 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     await settle();
   };
 
-  /** A new bond needs a moment: MII up, ARP replies, an LACP partner. Wait for it, briefly. */
+  /**
+   * A new bond needs a moment: MII up, ARP replies, an LACP partner with every port distributing
+   * (a flow hashed to a port that is not yet distributing is lost). Wait for it, briefly.
+   */
   const settle = async () => {
     const deadline = performance.now() + 10_000;
     while (performance.now() < deadline) {
       const state = await observe();
-      if (state.status.miiStatus === 'up' && (scenarioCase.bond.mode !== '802.3ad' || state.status.ad?.activeAggregator?.partnerMac)) return;
+      const lacpReady = state.status.slaves.every((s) => s.miiStatus !== 'up' || s.actor?.portStateFlags?.distributing);
+      if (state.status.miiStatus === 'up' && (scenarioCase.bond.mode !== '802.3ad' || (state.status.ad?.activeAggregator?.partnerMac && lacpReady))) return;
       await sleep(100);
     }
   };
