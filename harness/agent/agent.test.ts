@@ -102,13 +102,15 @@ describe('agent protocol over stdio', () => {
     child = agent.child;
     const proc = await agent.client.spawn(['sh', '-c', 'while read line; do echo "got $line"; done; echo eof']);
     let out = '';
+    const waiters: (() => void)[] = [];
+    // Listen before writing: the reply can come back before write() resolves.
+    proc.onStdout((chunk) => {
+      out += chunk;
+      for (const waiter of waiters.splice(0)) waiter();
+    });
     const seen = (text: string) =>
       new Promise<void>((resolve) => {
-        const check = () => (out.includes(text) ? resolve() : undefined);
-        proc.onStdout((chunk) => {
-          out += chunk;
-          check();
-        });
+        const check = () => (out.includes(text) ? resolve() : waiters.push(check));
         check();
       });
     await proc.write('one\n');
