@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { execa } from 'execa';
 import { ContainerTarget, checkBonding } from '../container/container-target.js';
 import { connectEngine, defaultDockerHost, type DockerEngine } from '../container/engine.js';
-import { DEFAULT_IMAGE } from '../container/image.js';
+import { DEFAULT_IMAGE, hasImage } from '../container/image.js';
 import { QEMU, kvmPrerequisites } from '../vm/accel.js';
 import { BUSYBOX_CANDIDATES } from '../vm/initramfs.js';
 import { listCachedKernels } from '../vm/kernels.js';
@@ -54,7 +54,7 @@ async function toolCheck(name: string, argv: string[], fix: string): Promise<Che
 async function dockerEngine(): Promise<{ check: Check; engine?: DockerEngine }> {
   try {
     const engine = await connectEngine();
-    const image = await engine.docker.getImage(DEFAULT_IMAGE).inspect().then(() => `, has ${DEFAULT_IMAGE}`, () => `, no ${DEFAULT_IMAGE} yet (imported at the first run)`);
+    const image = (await hasImage(engine, DEFAULT_IMAGE)) ? `, has ${DEFAULT_IMAGE}` : `, no ${DEFAULT_IMAGE} yet (imported at the first run)`;
     return { check: { name: 'Docker engine', ok: true, detail: `${engine.description} at ${engine.host}${image}` }, engine };
   } catch {
     return {

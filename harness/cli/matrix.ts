@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { packageRoot } from '../package-root.js';
 import { matrixMarkdown, matrixTable, modeMatrix } from '../report/matrix.js';
 import { writeReports } from '../report/write.js';
-import { runScenarios } from '../runner/run.js';
+import { bringsOwnKernel, runScenarios } from '../runner/run.js';
 import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { newRunId } from '../topology/names.js';
@@ -25,8 +25,7 @@ export function registerMatrix(program: Command): void {
       const suite = join(packageRoot(), 'scenarios', 'suite', 'mode-matrix.yaml');
       const { cases, errors } = await loadScenarioFiles([suite]);
       if (errors.length) throw new UsageError(errors.map(formatInputError).join('\n'));
-      const ownKernel = options.target === 'vm' || (options.target === 'container' && options.engine === 'vm');
-      const kernels = ownKernel ? options.kernel : [options.target];
+      const kernels = bringsOwnKernel(options.target, options.engine) ? options.kernel : [options.target];
       const perKernel = kernels.flatMap((kernel) =>
         cases.map((c) => ({ ...c, kernel, name: kernels.length > 1 ? c.name.replace(/\]$/, `,kernel=${kernel}]`) : c.name })),
       );

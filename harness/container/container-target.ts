@@ -42,10 +42,6 @@ export class ContainerTarget extends AgentTarget {
     this.description = `container ${container.getId().slice(0, 12)} (${image}; ${engine.description})`;
   }
 
-  get id(): string {
-    return this.container.getId();
-  }
-
   static async start(options: ContainerOptions): Promise<ContainerTarget> {
     const image = options.image ?? DEFAULT_IMAGE;
     // Read by testcontainers when it first connects and when a container starts.

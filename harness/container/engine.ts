@@ -16,7 +16,6 @@ import { DEFAULT_IMAGE, ensureImage, storePath } from './image.js';
 export type EngineKind = 'docker' | 'vm';
 
 export interface DockerEngine {
-  readonly kind: EngineKind;
   /** The DOCKER_HOST value that reaches it. */
   readonly host: string;
   readonly docker: Dockerode;
@@ -38,21 +37,16 @@ async function describe(docker: Dockerode): Promise<string> {
   return `docker ${version.Version}, kernel ${version.KernelVersion}`;
 }
 
-/** The engine DOCKER_HOST names; an error that says how to get one when none answers. */
-export async function connectEngine(host = defaultDockerHost()): Promise<DockerEngine> {
-  const docker = host === defaultDockerHost() ? new Dockerode() : dockerAt(host);
+/** The engine DOCKER_HOST names (dockerode reads it, with its TLS settings); an error that says how to get one when none answers. */
+export async function connectEngine(): Promise<DockerEngine> {
+  const host = defaultDockerHost();
+  const docker = new Dockerode();
   try {
     await docker.ping();
   } catch (error) {
     throw new Error(`no Docker engine answers at ${host} (${(error as Error).message}): start dockerd, set DOCKER_HOST, or use --engine vm`);
   }
-  return { kind: 'docker', host, docker, description: await describe(docker), close: async () => undefined };
-}
-
-function dockerAt(host: string): Dockerode {
-  const url = new URL(host);
-  if (url.protocol === 'unix:') return new Dockerode({ socketPath: url.pathname });
-  return new Dockerode({ host: url.hostname, port: Number(url.port || 2375), protocol: 'http' });
+  return { host, docker, description: await describe(docker), close: async () => undefined };
 }
 
 interface VmEngineOptions {
@@ -60,8 +54,13 @@ interface VmEngineOptions {
   log?: (line: string) => void;
 }
 
+/** A VM for the engine: its API port forwarded to the host's loopback, the image store as /dev/vda. */
+function bootEngineVm(options: VmEngineOptions, disk: { path: string; format: 'raw' | 'qcow2' }): Promise<VmTarget> {
+  return VmTarget.boot({ kernel: options.kernel, forwardTcp: [GUEST_DOCKER_PORT], memoryMb: 2048, disks: [disk], fetch: { log: options.log } });
+}
+
 /** dockerd in the guest: cgroup2, no iptables and no bridge (containers get --network none). */
-async function startDockerd(vm: VmTarget, disk: string): Promise<DockerEngine> {
+async function startDockerd(vm: VmTarget): Promise<DockerEngine> {
   const setup = [
     'modprobe virtio_net',
     'modprobe virtio_blk',
@@ -73,7 +72,7 @@ async function startDockerd(vm: VmTarget, disk: string): Promise<DockerEngine> {
     'mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup',
     // overlay2 cannot sit on the guest's overlay root: the image store has a disk of its own.
     'mkdir -p /var/lib/docker',
-    `mount ${disk} /var/lib/docker`,
+    'mount /dev/vda /var/lib/docker',
   ];
   await run(vm, ['sh', '-ec', setup.join('\n')]);
   const dockerd = await vm.spawn([
@@ -85,8 +84,9 @@ async function startDockerd(vm: VmTarget, disk: string): Promise<DockerEngine> {
   dockerd.onStderr((chunk) => {
     output = (output + chunk).slice(-4000);
   });
-  const host = `tcp://127.0.0.1:${vm.forwardedPorts.get(GUEST_DOCKER_PORT)}`;
-  const docker = dockerAt(host);
+  const port = vm.forwardedPorts.get(GUEST_DOCKER_PORT);
+  const host = `tcp://127.0.0.1:${port}`;
+  const docker = new Dockerode({ host: '127.0.0.1', port, protocol: 'http' });
   const deadline = Date.now() + 90_000;
   for (;;) {
     try {
@@ -97,7 +97,7 @@ async function startDockerd(vm: VmTarget, disk: string): Promise<DockerEngine> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { kind: 'vm', host, docker, vm, description: `${await describe(docker)} in ${vm.description}`, close: () => vm.close() };
+  return { host, docker, vm, description: `${await describe(docker)} in ${vm.description}`, close: () => vm.close() };
 }
 
 /**
@@ -113,9 +113,9 @@ async function prepareStore(options: VmEngineOptions): Promise<string> {
   await execa('truncate', ['-s', '8G', partial]);
   await execa('mkfs.ext4', ['-q', '-F', '-L', 'bondlab-docker', partial]);
   options.log?.(`preparing the engine's image store ${base}`);
-  const vm = await VmTarget.boot({ kernel: options.kernel, forwardTcp: [GUEST_DOCKER_PORT], memoryMb: 2048, disks: [{ path: partial, format: 'raw' }], fetch: { log: options.log } });
+  const vm = await bootEngineVm(options, { path: partial, format: 'raw' });
   try {
-    const engine = await startDockerd(vm, '/dev/vda');
+    const engine = await startDockerd(vm);
     await ensureImage(engine, DEFAULT_IMAGE, options.log);
     await run(vm, ['sh', '-ec', 'kill $(cat /run/docker.pid); while [ -e /run/docker.pid ]; do sleep 0.2; done; umount /var/lib/docker']);
   } catch (error) {
@@ -137,23 +137,16 @@ export async function startVmEngine(options: VmEngineOptions = {}): Promise<Dock
   const overlayDir = await mkdtemp(join(tmpdir(), 'bondlab-store-'));
   const overlay = join(overlayDir, 'store.qcow2');
   await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, overlay]);
-  const removeOverlay = () => rm(overlayDir, { recursive: true, force: true });
-  let vm: VmTarget;
+  let vm: VmTarget | undefined;
+  const close = async () => {
+    await vm?.close();
+    await rm(overlayDir, { recursive: true, force: true });
+  };
   try {
-    vm = await VmTarget.boot({ kernel: options.kernel, forwardTcp: [GUEST_DOCKER_PORT], memoryMb: 2048, disks: [{ path: overlay, format: 'qcow2' }], fetch: { log: options.log } });
+    vm = await bootEngineVm(options, { path: overlay, format: 'qcow2' });
+    return { ...(await startDockerd(vm)), close };
   } catch (error) {
-    await removeOverlay();
-    throw error;
-  }
-  try {
-    const engine = await startDockerd(vm, '/dev/vda');
-    return { ...engine, close: async () => {
-      await vm.close();
-      await removeOverlay();
-    } };
-  } catch (error) {
-    await vm.close();
-    await removeOverlay();
+    await close();
     throw error;
   }
 }

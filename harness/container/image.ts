@@ -116,9 +116,12 @@ const CHANGES = [`LABEL ${IMAGE_LABEL}=target`, 'CMD ["sleep", "infinity"]'];
  * bondlab's VM reads the tarball from the host's filesystem itself (the guest sees it read-only),
  * which is much faster than streaming it through the forwarded port.
  */
+export async function hasImage(engine: DockerEngine, image: string): Promise<boolean> {
+  return await engine.docker.getImage(image).inspect().then(() => true, () => false);
+}
+
 export async function ensureImage(engine: DockerEngine, image = DEFAULT_IMAGE, log: (line: string) => void = () => undefined): Promise<void> {
-  const present = await engine.docker.getImage(image).inspect().then(() => true, () => false);
-  if (present) return;
+  if (await hasImage(engine, image)) return;
   if (image !== DEFAULT_IMAGE) throw new Error(`image ${image} is not in the engine at ${engine.host}: build or pull it there first`);
   const tarball = tarballPath();
   if (!existsSync(tarball)) throw new Error(`image ${image} is not in the engine and ${tarball} does not exist: run "bondlab image build" first`);

@@ -17,7 +17,6 @@ import { measureThroughput, type ThroughputResult } from '../traffic/throughput.
 import { kernelEvents, readBondStatus, sampleOf, type BondState } from './observe.js';
 import type { CaseResult, CheckResult, StepResult } from './results.js';
 
-
 function tryOr<T>(get: () => T, fallback: T): T {
   try {
     return get();
@@ -135,9 +134,9 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     });
     const teardown = built.teardown;
     removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, teardown);
-    const windows = scenarioCase.steps.flatMap((step) => (step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : []));
+    const planned = scenarioCase.steps.flatMap((step) => (step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : []));
     // A traffic step that cannot be planned fails at that step, with its own message.
-    if (windows.length) probes.prewarm(tryOr(() => probeNamespaces(built!.topology, windows), []));
+    if (planned.length) probes.prewarm(tryOr(() => probeNamespaces(built!.topology, planned), []));
     startSampler();
     await settle();
   };

@@ -19,6 +19,11 @@ import type { CaseResult, RunResult } from './results.js';
 
 export type TargetKind = 'vm' | 'host' | 'container';
 
+/** Whether bondlab boots the kernel under test (one target per kernel), or uses the one it finds. */
+export function bringsOwnKernel(target: TargetKind, engine: EngineKind | undefined): boolean {
+  return target === 'vm' || (target === 'container' && engine === 'vm');
+}
+
 export interface RunOptions {
   target: TargetKind;
   /** For the container target: the engine DOCKER_HOST names, or one in a bondlab VM. */
@@ -80,9 +85,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   const defaultKernel = options.kernel ?? DEFAULT_KERNEL;
   const groups = new Map<string, ScenarioCase[]>();
   for (const scenarioCase of cases) {
-    // One target per kernel where bondlab brings the kernel; else one target for the run.
-    const ownKernel = options.target === 'vm' || (options.target === 'container' && options.engine === 'vm');
-    const key = ownKernel ? (scenarioCase.kernel ?? defaultKernel) : options.target;
+    const key = bringsOwnKernel(options.target, options.engine) ? (scenarioCase.kernel ?? defaultKernel) : options.target;
     groups.set(key, [...(groups.get(key) ?? []), scenarioCase]);
   }
   const total = cases.length * repeat;
