@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from './results.js';
+
+const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
+const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
+
+function resultsPath(stderr: string): string {
+  const match = /^results: (\S+)/m.exec(stderr);
+  if (!match?.[1]) throw new Error(`no results line in:\n${stderr}`);
+  return match[1];
+}
+
+describe(`the documented-claims suite on ${kernel}`, () => {
+  it('holds every documented claim: primary_reselect, updelay, MII against ARP, LACP, tlb rebalance, each hash policy', async () => {
+    const run = await execa('node', [cli, 'run', 'scenarios/suite/documented-claims.yaml', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
+    const result = JSON.parse(readFileSync(resultsPath(run.stderr), 'utf8')) as RunResult;
+    const notPassed = result.cases.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.status}`);
+    expect(notPassed, run.stderr).toEqual([]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(result.cases.map((c) => c.scenario)).toEqual(
+      expect.arrayContaining(['primary-reselect-always', 'primary-reselect-failure', 'updelay-delays-return', 'mii-ignores-arp-target', 'lacp-negotiation-and-failover']),
+    );
+  });
+});
