@@ -26,10 +26,12 @@ export function markdownSummary(run: RunResult): string {
   }
   const repeats = repeatsOf(run);
   if (repeats) {
-    lines.push('', '### Repeats', '', '| case | runs | measurement |', '| --- | --- | --- |');
+    lines.push('', '### Repeats', '', '| case | runs | measurement | over the repetitions |', '| --- | --- | --- | --- |');
     for (const r of repeats) {
-      const measured = r.measurements.filter((m) => m.headline).map((m) => `${m.name}: ${measurementText(m)}`);
-      lines.push(`| ${cell(r.name)} | ${r.flaky ? '**' : ''}${passRateText(r)}${r.flaky ? '**' : ''} | ${cell(measured.join('; '))} |`);
+      const runs = r.flaky ? `**${passRateText(r)}**` : passRateText(r);
+      const measured = r.measurements.filter((m) => m.headline);
+      if (!measured.length) lines.push(`| ${cell(r.name)} | ${runs} | | |`);
+      measured.forEach((m, i) => lines.push(`| ${i === 0 ? cell(r.name) : ''} | ${i === 0 ? runs : ''} | ${cell(m.name)} | ${cell(measurementText(m))} |`));
     }
   }
   const failures = run.cases.filter((c) => c.status !== 'passed');

@@ -8,9 +8,9 @@ export function passRateText(r: Pick<CaseRepeats, 'runs' | 'outcomes' | 'flaky'>
   return [`${r.outcomes.passed ?? 0}/${r.runs} passed`, ...others, ...(r.flaky ? ['flaky'] : [])].join(', ');
 }
 
-/** A measurement's distribution in words, with the note that explains odd values. */
+/** A measurement's distribution in words, with the note that explains odd values (n=1: measured in one repetition only). */
 export function measurementText(m: MeasurementDistribution): string {
-  return `${formatDistribution(m.unit, m)}${m.note ? ` (${m.note})` : ''}`;
+  return `${formatDistribution(m.unit, m)}${m.n === 1 ? ' (n=1)' : ''}${m.note ? ` (${m.note})` : ''}`;
 }
 
 /** For the command line: one line per repeated case, its headline measurements indented below. */

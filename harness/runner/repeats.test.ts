@@ -60,7 +60,7 @@ describe('repeats', () => {
   it('appears in the command-line summary, Markdown, HTML and JUnit', () => {
     const run = sampleRun(repeatedCases());
     expect(repeatsText(run)).toContain('failover[mode=active-backup]: 2/3 passed, 1 failed, flaky\n    traffic window 1: outage: median 200 ms (100 ms to 300 ms, IQR 100 ms, n=3)');
-    expect(markdownSummary(run)).toContain('| failover[mode=active-backup] | **2/3 passed, 1 failed, flaky** | traffic window 1: outage: median 200 ms');
+    expect(markdownSummary(run)).toContain('| failover[mode=active-backup] | **2/3 passed, 1 failed, flaky** | traffic window 1: outage | median 200 ms (100 ms to 300 ms, IQR 100 ms, n=3) |');
     const html = htmlReport(run);
     expect(html).toContain('<section class="panel" id="repeats">');
     expect(html).toContain('<span class="badge flaky">flaky</span>');
