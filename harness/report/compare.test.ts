@@ -123,6 +123,10 @@ describe('compare with repetitions', () => {
     expect(compareRuns(sampleRun(repeated([100, 500, 300])), sampleRun(repeated([500, 300, 100]))).changes).toEqual([]);
   });
 
+  it('sees no verdict change between a case that passed once and one that passed every repetition', () => {
+    expect(compareRuns(sampleRun(repeated([100])), sampleRun(repeated([100, 100, 100]))).changes).toEqual([]);
+  });
+
   it('compares verdicts as pass rates and names a flaky case', () => {
     const comparison = compareRuns(sampleRun(repeated([100, 100, 100, 100])), sampleRun(repeated([100, 100, 100, 100], (i) => i % 2 === 0)));
     expect(comparison.changes.filter((c) => c.kind !== 'measurement').map((c) => [c.kind, c.baseline, c.current, c.direction])).toEqual([

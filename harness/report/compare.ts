@@ -101,12 +101,17 @@ function outcomeText(group: CaseResult[]): string {
   return group.length === 1 && only ? only.status : passRateText(passRate(group));
 }
 
+/** Each status's share of the repetitions, so that 1 of 1 and 3 of 3 passed are the same verdict. */
+function shares(group: CaseResult[]): string {
+  const { outcomes, runs } = passRate(group);
+  return JSON.stringify(Object.entries(outcomes).map(([status, n]) => [status, n / runs]).sort());
+}
+
 function verdictChange(name: string, base: CaseResult[], current: CaseResult[]): Change | undefined {
-  const [before, now] = [outcomeText(base), outcomeText(current)];
-  if (before === now) return undefined;
+  if (shares(base) === shares(current)) return undefined;
   const [rateBefore, rateNow] = [passRate(base).passRate, passRate(current).passRate];
   const direction = rateNow < rateBefore ? 'regression' : rateNow > rateBefore ? 'improvement' : 'changed';
-  return { case: name, kind: 'verdict', what: 'verdict', baseline: before, current: now, direction };
+  return { case: name, kind: 'verdict', what: 'verdict', baseline: outcomeText(base), current: outcomeText(current), direction };
 }
 
 /** Each named check over the repetitions: how often it held, and what it measured when it last failed (or held). */
