@@ -99,7 +99,7 @@ describe('compare with repetitions', () => {
     });
     // Five against five, completely apart: exact two-sided p = 2/252.
     expect(outage?.evidence?.test?.p).toBeCloseTo(2 / 252, 12);
-    expect(outage?.evidence?.note).toBe('p = 0.0079 (Mann-Whitney U, exact; 5 runs and 5 runs), effect +1.00');
+    expect(outage?.evidence?.note).toBe('p = 0.0079 (Mann-Whitney U, exact; 5 runs and 5 runs), effect +1.00 (rank-biserial, + = current higher)');
     expect(comparison.baseline.repetitions).toBe(5);
     expect(comparisonMarkdown(comparison)).toContain('| regression | failover[mode=active-backup] | traffic window 1: outage |');
   });

@@ -32,7 +32,7 @@ export interface Evidence {
   currentRuns: number;
   /** Current against baseline; absent when a side has a single sample. */
   test?: MannWhitney;
-  /** In words, e.g. `rests on one sample` or `p = 0.008 (Mann-Whitney U, exact; 5 and 5 runs), effect +0.92`. */
+  /** In words, e.g. `rests on one sample (both runs): ...` or `p = 0.0079 (Mann-Whitney U, exact; 5 runs and 5 runs), effect +1.00 (...)`. */
   note: string;
 }
 
@@ -158,7 +158,7 @@ function judged(beyond: 'regression' | 'improvement', base: number[], current: n
     return { direction: 'unconfirmed', leaning, evidence: { ...runs, note: `rests on one sample (${which}): repeat with --repeat 5 or more to test it` } };
   }
   const test = mannWhitneyU(current, base);
-  const stated = `p = ${test.p.toPrecision(2)} (Mann-Whitney U, ${test.method}; ${plural(base.length)} and ${plural(current.length)}), effect ${test.effect >= 0 ? '+' : ''}${test.effect.toFixed(2)}`;
+  const stated = `p = ${test.p.toPrecision(2)} (Mann-Whitney U, ${test.method}; ${plural(base.length)} and ${plural(current.length)}), effect ${test.effect >= 0 ? '+' : ''}${test.effect.toFixed(2)} (rank-biserial, + = current higher)`;
   if (test.p < alpha) return { direction: beyond, evidence: { ...runs, test, note: stated } };
   return { direction: 'unconfirmed', leaning, evidence: { ...runs, test, note: `not significant at ${alpha}: ${stated}` } };
 }
