@@ -65,6 +65,8 @@ describe('repeats', () => {
     expect(html).toContain('<section class="panel" id="repeats">');
     expect(html).toContain('<span class="badge flaky">flaky</span>');
     expect(html).toContain('eth1 rx share');
+    // Repetition 1's failover table: its negative state change explained in place.
+    expect(html).toMatch(/-12 ms<br><span class="note">the kernel reacted before the fault&#39;s command returned<\/span>/);
     const xml = junitXml(run);
     expect(xml.match(/repeats: 2\/3 passed, 1 failed, flaky/g)).toHaveLength(3);
     expect(xml).toContain('<property name="flaky" value="failover[mode=active-backup]"/>');
