@@ -186,9 +186,8 @@ function measurementChanges(name: string, base: CaseResult[], current: CaseResul
       if (was.values.some((v) => v > 0) !== now.values.some((v) => v > 0)) changes.push({ ...change, baseline: presenceText(was.values), current: presenceText(now.values), direction: 'changed' });
       continue;
     }
-    const [b, c] = [distribution(was.values), distribution(now.values)];
     if (as === 'changed') {
-      if (b.median !== c.median) changes.push({ ...change, baseline: shown(was.unit, as, was.values), current: shown(now.unit, as, now.values), direction: 'changed' });
+      if (distribution(was.values).median !== distribution(now.values).median) changes.push({ ...change, baseline: shown(was.unit, as, was.values), current: shown(now.unit, as, now.values), direction: 'changed' });
       continue;
     }
     // A reaction before the fault's command returned is "at once": negative times count as zero.
