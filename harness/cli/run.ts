@@ -6,9 +6,11 @@ import { resultsToJson, type CaseResult, type RunResult } from '../runner/result
 import { runScenarios } from '../runner/run.js';
 import { newRunId } from '../topology/names.js';
 import { writeReports } from '../report/write.js';
+import { repeatsText } from '../report/repeats.js';
 import { UsageError, exitCodes } from './errors.js';
 import { addTargetOptions, type TargetChoice } from './target-options.js';
 import { kernelOption } from './vm.js';
+import { numberArgument } from './numbers.js';
 import { interactive, useColor } from './output.js';
 
 function paint(code: string, text: string, color: boolean): string {
@@ -47,16 +49,12 @@ export function registerRun(program: Command): void {
   addTargetOptions(command)
     .addOption(kernelOption())
     .option('-f, --filter <pattern>', 'only cases whose name contains this text or matches this glob')
-    .option('--repeat <n>', 'run each case n times', (value) => Number.parseInt(value, 10), 1)
+    .option('--repeat <n>', 'run each case n times: a pass rate per case, each measurement as median, min, max and IQR', numberArgument({ integer: true, min: 1 }), 1)
     .option('--bail', 'stop at the first failing case')
-    .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', (value) => Number.parseInt(value, 10), 50)
+    .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', numberArgument({ integer: true, min: 10, max: 1000 }), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
     .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean }) => {
-      if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new UsageError('--repeat takes a whole number of at least 1');
-      if (!Number.isInteger(options.sampleInterval) || options.sampleInterval < 10 || options.sampleInterval > 1000) {
-        throw new UsageError('--sample-interval takes a whole number of milliseconds from 10 to 1000');
-      }
       const { cases, errors } = await loadScenarioFiles(paths, { filter: options.filter });
       if (errors.length) {
         for (const error of errors) process.stderr.write(`${formatInputError(error)}\n`);
@@ -103,6 +101,8 @@ export function registerRun(program: Command): void {
       if (options.json) process.stdout.write(resultsToJson(result));
       say('');
       say(summaryTable(result, color));
+      const repeats = repeatsText(result);
+      if (repeats) say(`\n${repeats}`);
       say(`results: ${join(dir, 'results.json')} (and junit.xml, summary.md, report.html)`);
       process.exitCode = result.summary.passed === result.summary.total ? exitCodes.ok : exitCodes.failed;
     });

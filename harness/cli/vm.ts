@@ -3,6 +3,7 @@ import { VmTarget } from '../vm/vm-target.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { exitCodes } from './errors.js';
 import { interactive } from './output.js';
+import { numberArgument } from './numbers.js';
 
 export function kernelOption(): Option {
   return new Option('-k, --kernel <spec>', 'kernel: debian:bookworm|trixie|sid, debian:<release>-amd64[=<version>], host, or /path/vmlinuz:/path/modules').default(DEFAULT_KERNEL);
@@ -13,8 +14,8 @@ export function registerVm(program: Command): void {
   vm.command('run')
     .description('boot the VM, run one command in it, print its output, power the VM off')
     .addOption(kernelOption())
-    .option('-m, --memory <mb>', 'guest memory in MiB', (value) => Number.parseInt(value, 10), 1024)
-    .option('--cpus <n>', 'guest CPUs', (value) => Number.parseInt(value, 10), 2)
+    .option('-m, --memory <mb>', 'guest memory in MiB', numberArgument({ integer: true, min: 128 }), 1024)
+    .option('--cpus <n>', 'guest CPUs', numberArgument({ integer: true, min: 1 }), 2)
     .option('--timing', 'print boot and command timings to stderr')
     .argument('<command...>', 'the command and its arguments (put them after --)')
     .action(async (argv: string[], options: { kernel: string; memory: number; cpus: number; timing?: boolean }) => {

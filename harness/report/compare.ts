@@ -1,11 +1,15 @@
 /**
  * Regressions: two runs of the same scenarios (two kernels, two configurations, yesterday and
- * today) compared claim by claim and measurement by measurement. A change is a regression when a
- * claim stops holding or a measurement gets worse beyond the tolerance; noise inside the
- * tolerance is not reported at all, because under emulation a few tens of ms move from run to run.
+ * today) compared claim by claim and measurement by measurement. Repetitions of a case are taken
+ * together: verdicts as pass rates, measurements as distributions. A measurement is a regression
+ * only when it moved beyond the tolerance (noise inside it is not reported at all: under emulation
+ * a few tens of ms move from run to run) AND the Mann-Whitney U test finds the move significant;
+ * a move that rests on one sample, or that the test does not confirm, is reported as unconfirmed.
  */
-import type { CaseResult, RunResult } from '../runner/results.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { CaseResult, MeasurementUnit, RunResult } from '../runner/results.js';
+import { earlyReactionNote, formatDistribution, formatValue, groupRepetitions, measurementValues, passRate, type ComparedAs } from '../runner/repeats.js';
+import { passRateText } from './repeats.js';
+import { distribution, mannWhitneyU, type MannWhitney } from './stats.js';
 
 export interface Tolerance {
   /** An outage (or failover time) is worse only when it grows by more than this fraction... */
@@ -16,9 +20,21 @@ export interface Tolerance {
   lossRatio: number;
   /** Throughput is worse when it drops by more than this fraction. */
   throughputRatio: number;
+  /** A measurement that moved counts only when the test's two-sided p is below this. */
+  alpha: number;
 }
 
-export const DEFAULT_TOLERANCE: Tolerance = { outageRatio: 0.5, outageMs: 100, lossRatio: 0.02, throughputRatio: 0.2 };
+export const DEFAULT_TOLERANCE: Tolerance = { outageRatio: 0.5, outageMs: 100, lossRatio: 0.02, throughputRatio: 0.2, alpha: 0.05 };
+
+/** How much a measurement's move rests on. */
+export interface Evidence {
+  baselineRuns: number;
+  currentRuns: number;
+  /** Current against baseline; absent when a side has a single sample. */
+  test?: MannWhitney;
+  /** In words, e.g. `rests on one sample (both runs): ...` or `p = 0.0079 (Mann-Whitney U, exact; 5 runs and 5 runs), effect +1.00 (...)`. */
+  note: string;
+}
 
 export interface Change {
   case: string;
@@ -27,8 +43,15 @@ export interface Change {
   what: string;
   baseline: string;
   current: string;
-  /** worse, better, or just different (a distribution of traffic over slaves, say). */
-  direction: 'regression' | 'improvement' | 'changed';
+  /**
+   * worse, better, just different (a distribution of traffic over slaves, say), or moved beyond
+   * the tolerance without the evidence to call it either (one sample, or not significant).
+   */
+  direction: 'regression' | 'improvement' | 'changed' | 'unconfirmed';
+  /** For an unconfirmed move: which way it went. */
+  leaning?: 'worse' | 'better';
+  /** For a measurement: the samples and the test behind the direction. */
+  evidence?: Evidence;
 }
 
 export interface Comparison {
@@ -40,6 +63,7 @@ export interface Comparison {
   changes: Change[];
   regressions: number;
   improvements: number;
+  unconfirmed: number;
 }
 
 interface RunSummary {
@@ -47,23 +71,14 @@ interface RunSummary {
   targets: string[];
   passed: number;
   total: number;
+  /** The most repetitions of any case: 1 when the run did not repeat. */
+  repetitions: number;
 }
 
-const summaryOf = (run: RunResult): RunSummary => ({ runId: run.runId, targets: run.targets, passed: run.summary.passed, total: run.summary.total });
-
-/** Cases are matched by name and repetition; the target differs when kernels are compared. */
-function key(c: CaseResult): string {
-  return c.repetition > 1 ? `${c.name} #${c.repetition}` : c.name;
+function summaryOf(run: RunResult): RunSummary {
+  const repetitions = Math.max(1, ...[...groupRepetitions(run.cases, false).values()].map((group) => group.length));
+  return { runId: run.runId, targets: run.targets, passed: run.summary.passed, total: run.summary.total, repetitions };
 }
-
-function checksOf(c: CaseResult): Map<string, { passed: boolean; actual: string }> {
-  const checks = new Map<string, { passed: boolean; actual: string }>();
-  for (const step of c.steps) for (const check of step.checks) checks.set(`step ${step.index}: ${check.name}`, { passed: check.passed, actual: check.actual });
-  return checks;
-}
-
-const ms = (value: number) => `${value.toFixed(0)} ms`;
-const percent = (ratio: number) => `${(ratio * 100).toFixed(2)}%`;
 
 /** Worse or better only when the change passes both the relative and the absolute tolerance. */
 function moved(base: number, current: number, ratio: number, absolute: number): 'regression' | 'improvement' | undefined {
@@ -72,112 +87,178 @@ function moved(base: number, current: number, ratio: number, absolute: number): 
   return undefined;
 }
 
-function worseTime(base: number, current: number, t: Tolerance): 'regression' | 'improvement' | undefined {
-  return moved(base, current, t.outageRatio, t.outageMs);
+/** Which way the medians moved beyond the tolerance, if they did. */
+function movedBeyond(as: ComparedAs, base: number, current: number, t: Tolerance): 'regression' | 'improvement' | undefined {
+  if (as === 'time' || as === 'reaction') return moved(base, current, t.outageRatio, t.outageMs);
+  if (as === 'loss') return moved(base, current, t.outageRatio, t.lossRatio);
+  if (as === 'throughput' && base > 0 && Math.abs(current / base - 1) > t.throughputRatio) return current < base ? 'regression' : 'improvement';
+  return undefined;
 }
 
-/** Slaves that carry at least a tenth of a fair share: the same rule the balance claims use. */
-function carrying(window: TrafficWindow, direction: 'tx' | 'rx'): number {
-  const fair = 1 / Math.max(1, window.perSlave.length);
-  return window.perSlave.filter((s) => (direction === 'tx' ? s.txShare : s.rxShare) >= fair / 10).length;
+/** A case's outcome over its repetitions: `passed`, or `2/3 passed, flaky`. */
+function outcomeText(group: CaseResult[]): string {
+  const only = group[0];
+  return group.length === 1 && only ? only.status : passRateText(passRate(group));
 }
 
-function windowChanges(name: string, index: number, base: TrafficWindow, current: TrafficWindow, t: Tolerance): Change[] {
-  const changes: Change[] = [];
-  const add = (what: string, baseline: string, now: string, direction: Change['direction']) =>
-    changes.push({ case: name, kind: 'measurement', what: `traffic window ${index + 1}: ${what}`, baseline, current: now, direction });
-  const outage = worseTime(base.totals.outageMs, current.totals.outageMs, t);
-  if (outage) add('outage', ms(base.totals.outageMs), ms(current.totals.outageMs), outage);
-  const loss = moved(base.totals.lossRatio, current.totals.lossRatio, t.outageRatio, t.lossRatio);
-  if (loss) add('loss', percent(base.totals.lossRatio), percent(current.totals.lossRatio), loss);
-  for (const field of ['duplicates', 'reordered'] as const) {
-    if ((base.totals[field] > 0) !== (current.totals[field] > 0)) add(field, String(base.totals[field]), String(current.totals[field]), 'changed');
+/** Each status's share of the repetitions, so that 1 of 1 and 3 of 3 passed are the same verdict. */
+function shares(group: CaseResult[]): string {
+  const { outcomes, runs } = passRate(group);
+  return JSON.stringify(Object.entries(outcomes).map(([status, n]) => [status, n / runs]).sort());
+}
+
+function verdictChange(name: string, base: CaseResult[], current: CaseResult[]): Change | undefined {
+  if (shares(base) === shares(current)) return undefined;
+  const [rateBefore, rateNow] = [passRate(base).passRate, passRate(current).passRate];
+  const direction = rateNow < rateBefore ? 'regression' : rateNow > rateBefore ? 'improvement' : 'changed';
+  return { case: name, kind: 'verdict', what: 'verdict', baseline: outcomeText(base), current: outcomeText(current), direction };
+}
+
+/** Each named check over the repetitions: how often it held, and what it measured when it last failed (or held). */
+function checksOf(group: CaseResult[]): Map<string, { held: number; runs: number; actual: string }> {
+  const checks = new Map<string, { held: number; runs: number; actual: string }>();
+  for (const c of group) {
+    for (const step of c.steps) {
+      for (const check of step.checks) {
+        const key = `step ${step.index}: ${check.name}`;
+        const entry = checks.get(key) ?? { held: 0, runs: 0, actual: check.actual };
+        entry.runs++;
+        if (check.passed) entry.held++;
+        if (!check.passed || entry.held === entry.runs) entry.actual = check.actual;
+        checks.set(key, entry);
+      }
+    }
   }
-  for (const direction of ['tx', 'rx'] as const) {
-    const [before, now] = [carrying(base, direction), carrying(current, direction)];
-    if (before !== now) add(`${direction} slaves carrying traffic`, `${before} of ${base.perSlave.length}`, `${now} of ${current.perSlave.length}`, 'changed');
+  return checks;
+}
+
+function checkChanges(name: string, base: CaseResult[], current: CaseResult[]): Change[] {
+  const before = checksOf(base);
+  const changes: Change[] = [];
+  const text = (c: { held: number; runs: number; actual: string }) =>
+    c.runs === 1 ? `${c.held ? 'held' : 'failed'}: ${c.actual}` : `held ${c.held}/${c.runs}${c.held < c.runs ? `, failed: ${c.actual}` : ''}`;
+  for (const [check, now] of checksOf(current)) {
+    const was = before.get(check);
+    if (!was || was.held / was.runs === now.held / now.runs) continue;
+    changes.push({ case: name, kind: 'check', what: check, baseline: text(was), current: text(now), direction: now.held / now.runs > was.held / was.runs ? 'improvement' : 'regression' });
   }
   return changes;
 }
 
-function caseChanges(base: CaseResult, current: CaseResult, t: Tolerance): Change[] {
-  const name = key(current);
+function plural(n: number): string {
+  return `${n} run${n === 1 ? '' : 's'}`;
+}
+
+/** The direction a move beyond the tolerance earns from its evidence. */
+function judged(beyond: 'regression' | 'improvement', base: number[], current: number[], alpha: number): Pick<Change, 'direction' | 'leaning' | 'evidence'> {
+  const runs = { baselineRuns: base.length, currentRuns: current.length };
+  const leaning = beyond === 'regression' ? 'worse' : 'better';
+  if (base.length < 2 || current.length < 2) {
+    const which = base.length < 2 && current.length < 2 ? 'both runs' : base.length < 2 ? 'the baseline' : 'the current run';
+    return { direction: 'unconfirmed', leaning, evidence: { ...runs, note: `rests on one sample (${which}): repeat with --repeat 5 or more to test it` } };
+  }
+  const test = mannWhitneyU(current, base);
+  const stated = `p = ${test.p.toPrecision(2)} (Mann-Whitney U, ${test.method}; ${plural(base.length)} and ${plural(current.length)}), effect ${test.effect >= 0 ? '+' : ''}${test.effect.toFixed(2)} (rank-biserial, + = current higher)`;
+  if (test.p < alpha) return { direction: beyond, evidence: { ...runs, test, note: stated } };
+  return { direction: 'unconfirmed', leaning, evidence: { ...runs, test, note: `not significant at ${alpha}: ${stated}` } };
+}
+
+/** Whether any repetition saw it (duplicates, reordering): `0`, or `3 (2 of 3 runs)`. */
+function presenceText(values: number[]): string {
+  const seen = values.filter((v) => v > 0).length;
+  return values.length === 1 ? String(values[0]) : `${Math.max(...values)} at most (${seen} of ${plural(values.length)})`;
+}
+
+function shown(unit: MeasurementUnit, as: ComparedAs | undefined, values: number[]): string {
+  const note = as === 'reaction' ? earlyReactionNote(values) : undefined;
+  return `${formatDistribution(unit, distribution(values))}${note ? ` (${note})` : ''}`;
+}
+
+function measurementChanges(name: string, base: CaseResult[], current: CaseResult[], t: Tolerance): Change[] {
+  const before = measurementValues(base);
   const changes: Change[] = [];
-  if (base.status !== current.status) {
-    changes.push({ case: name, kind: 'verdict', what: 'verdict', baseline: base.status, current: current.status, direction: current.status === 'passed' ? 'improvement' : base.status === 'passed' ? 'regression' : 'changed' });
-  }
-  const before = checksOf(base);
-  for (const [check, now] of checksOf(current)) {
-    const was = before.get(check);
-    if (was && was.passed !== now.passed) {
-      changes.push({ case: name, kind: 'check', what: check, baseline: `${was.passed ? 'held' : 'failed'}: ${was.actual}`, current: `${now.passed ? 'held' : 'failed'}: ${now.actual}`, direction: now.passed ? 'improvement' : 'regression' });
+  for (const [what, now] of measurementValues(current)) {
+    const was = before.get(what);
+    const as = now.comparedAs;
+    if (!was || !as) continue;
+    const change = { case: name, kind: 'measurement' as const, what };
+    if (as === 'presence') {
+      if (was.values.some((v) => v > 0) !== now.values.some((v) => v > 0)) changes.push({ ...change, baseline: presenceText(was.values), current: presenceText(now.values), direction: 'changed' });
+      continue;
     }
-  }
-  current.traffic.forEach((window, i) => {
-    const old = base.traffic[i];
-    if (old) changes.push(...windowChanges(name, i, old, window, t));
-  });
-  current.failovers.forEach((failover, i) => {
-    const old = base.failovers[i];
-    if (old?.stateChangeMs === undefined || failover.stateChangeMs === undefined) return;
-    // Negative times only say the fault's command returned after the kernel had reacted: both are "at once".
-    const direction = worseTime(Math.max(0, old.stateChangeMs), Math.max(0, failover.stateChangeMs), t);
-    if (direction) changes.push({ case: name, kind: 'measurement', what: `failover ${i + 1} (${failover.fault}): state change`, baseline: ms(old.stateChangeMs), current: ms(failover.stateChangeMs), direction });
-  });
-  current.throughput.forEach((result, i) => {
-    const old = base.throughput[i];
-    if (!old || old.totalBps === 0) return;
-    const ratio = result.totalBps / old.totalBps - 1;
-    if (Math.abs(ratio) > t.throughputRatio) {
-      const mbps = (bps: number) => `${(bps / 1e6).toFixed(0)} Mbit/s`;
-      changes.push({ case: name, kind: 'measurement', what: `throughput ${i + 1}`, baseline: mbps(old.totalBps), current: mbps(result.totalBps), direction: ratio < 0 ? 'regression' : 'improvement' });
+    if (as === 'changed') {
+      if (distribution(was.values).median !== distribution(now.values).median) changes.push({ ...change, baseline: shown(was.unit, as, was.values), current: shown(now.unit, as, now.values), direction: 'changed' });
+      continue;
     }
-  });
+    // A reaction before the fault's command returned is "at once": negative times count as zero.
+    const clamp = (values: number[]) => (as === 'reaction' ? values.map((v) => Math.max(0, v)) : values);
+    const [baseValues, currentValues] = [clamp(was.values), clamp(now.values)];
+    const beyond = movedBeyond(as, distribution(baseValues).median, distribution(currentValues).median, t);
+    if (!beyond) continue;
+    changes.push({ ...change, baseline: shown(was.unit, as, was.values), current: shown(now.unit, as, now.values), ...judged(beyond, baseValues, currentValues, t.alpha) });
+  }
   return changes;
 }
 
 export function compareRuns(baseline: RunResult, current: RunResult, tolerance: Tolerance = DEFAULT_TOLERANCE): Comparison {
-  const before = new Map(baseline.cases.map((c) => [key(c), c]));
-  const after = new Map(current.cases.map((c) => [key(c), c]));
+  const before = groupRepetitions(baseline.cases, false);
+  const after = groupRepetitions(current.cases, false);
   const changes: Change[] = [];
   let compared = 0;
-  for (const [name, c] of after) {
+  for (const [name, group] of after) {
     const old = before.get(name);
     if (!old) {
-      changes.push({ case: name, kind: 'added', what: 'case', baseline: 'not run', current: c.status, direction: 'changed' });
+      changes.push({ case: name, kind: 'added', what: 'case', baseline: 'not run', current: outcomeText(group), direction: 'changed' });
       continue;
     }
     compared++;
-    changes.push(...caseChanges(old, c, tolerance));
+    const verdict = verdictChange(name, old, group);
+    changes.push(...(verdict ? [verdict] : []), ...checkChanges(name, old, group), ...measurementChanges(name, old, group, tolerance));
   }
-  for (const [name, c] of before) {
-    if (!after.has(name)) changes.push({ case: name, kind: 'missing', what: 'case', baseline: c.status, current: 'not run', direction: 'changed' });
+  for (const [name, group] of before) {
+    if (!after.has(name)) changes.push({ case: name, kind: 'missing', what: 'case', baseline: outcomeText(group), current: 'not run', direction: 'changed' });
   }
+  const count = (direction: Change['direction']) => changes.filter((c) => c.direction === direction).length;
   return {
     baseline: summaryOf(baseline),
     current: summaryOf(current),
     tolerance,
     compared,
     changes,
-    regressions: changes.filter((c) => c.direction === 'regression').length,
-    improvements: changes.filter((c) => c.direction === 'improvement').length,
+    regressions: count('regression'),
+    improvements: count('improvement'),
+    unconfirmed: count('unconfirmed'),
   };
 }
 
-const ORDER: Change['direction'][] = ['regression', 'improvement', 'changed'];
+const ORDER: Change['direction'][] = ['regression', 'improvement', 'unconfirmed', 'changed'];
 
 function sorted(comparison: Comparison): Change[] {
   return [...comparison.changes].sort((a, b) => ORDER.indexOf(a.direction) - ORDER.indexOf(b.direction));
 }
 
+const label = (change: Change) => (change.leaning ? `${change.direction} (${change.leaning})` : change.direction);
+
 function headline(c: Comparison): string {
-  const side = (s: RunSummary) => `${s.runId} (${s.targets.join(', ')}; ${s.passed}/${s.total} passed)`;
-  return `baseline ${side(c.baseline)}\ncurrent  ${side(c.current)}\n${c.compared} case(s) compared: ${c.regressions} regression(s), ${c.improvements} improvement(s), ${c.changes.length - c.regressions - c.improvements} other change(s)`;
+  const side = (s: RunSummary) => `${s.runId} (${s.targets.join(', ')}; ${s.passed}/${s.total} passed${s.repetitions > 1 ? `; up to ${s.repetitions} repetitions a case` : ''})`;
+  const lines = [
+    `baseline ${side(c.baseline)}`,
+    `current  ${side(c.current)}`,
+    `${c.compared} case(s) compared: ${c.regressions} regression(s), ${c.improvements} improvement(s), ${c.unconfirmed} unconfirmed, ${c.changes.length - c.regressions - c.improvements - c.unconfirmed} other change(s)`,
+  ];
+  if (Math.min(c.baseline.repetitions, c.current.repetitions) < 2) {
+    lines.push('A run without repetitions gives one sample per measurement: a measurement that moved rests on one sample and is reported as unconfirmed, not as a regression. Run both with --repeat 5 or more to test it.');
+  }
+  return lines.join('\n');
 }
+
+const percent = (ratio: number) => formatValue('ratio', ratio);
 
 export function comparisonText(c: Comparison): string {
   const lines = [headline(c)];
-  for (const change of sorted(c)) lines.push(`${change.direction.padEnd(11)} ${change.case}: ${change.what}: ${change.baseline} -> ${change.current}`);
+  for (const change of sorted(c)) {
+    lines.push(`${label(change).padEnd(11)} ${change.case}: ${change.what}: ${change.baseline} -> ${change.current}${change.evidence ? `; ${change.evidence.note}` : ''}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -185,9 +266,14 @@ export function comparisonMarkdown(c: Comparison): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = [`## bondlab compare`, '', ...headline(c).split('\n').map((line) => `${line}  `), ''];
   const tolerance = c.tolerance;
-  lines.push(`Tolerance: outage and failover time +${tolerance.outageRatio * 100}% and +${tolerance.outageMs} ms, loss +${tolerance.outageRatio * 100}% and +${percent(tolerance.lossRatio)}, throughput -${tolerance.throughputRatio * 100}%.`, '');
+  lines.push(
+    `Tolerance: outage and failover time +${tolerance.outageRatio * 100}% and +${tolerance.outageMs} ms, loss +${tolerance.outageRatio * 100}% and +${percent(tolerance.lossRatio)}, throughput -${tolerance.throughputRatio * 100}% (medians over repetitions); a measurement is a regression only when the Mann-Whitney U test also gives p < ${tolerance.alpha}.`,
+    '',
+  );
   if (c.changes.length === 0) return `${lines.join('\n')}No changes beyond the tolerance.\n`;
-  lines.push('| | case | what | baseline | current |', '| --- | --- | --- | --- | --- |');
-  for (const change of sorted(c)) lines.push(`| ${change.direction} | ${cell(change.case)} | ${cell(change.what)} | ${cell(change.baseline)} | ${cell(change.current)} |`);
+  lines.push('| | case | what | baseline | current | evidence |', '| --- | --- | --- | --- | --- | --- |');
+  for (const change of sorted(c)) {
+    lines.push(`| ${label(change)} | ${cell(change.case)} | ${cell(change.what)} | ${cell(change.baseline)} | ${cell(change.current)} | ${cell(change.evidence?.note ?? '')} |`);
+  }
   return `${lines.join('\n')}\n`;
 }

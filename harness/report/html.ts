@@ -3,10 +3,12 @@
  * fetched (a Content-Security-Policy forbids it), readable without JavaScript. Failures come
  * first; each traffic window gets a timeline of delivery, faults, bond state and kernel log.
  */
-import type { CaseResult, CheckResult, RunResult, StepResult } from '../runner/results.js';
+import { earlyReactionNote, formatValue, repeatsOf } from '../runner/repeats.js';
+import type { CaseResult, CheckResult, MeasurementDistribution, RunResult, StepResult } from '../runner/results.js';
 import type { FaultEvent, KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { MATRIX_COLUMNS, MATRIX_SCENARIO, modeMatrix } from './matrix.js';
+import { passRateText } from './repeats.js';
 
 // ---------------------------------------------------------------------------------------------
 // Text, numbers and times
@@ -73,6 +75,7 @@ section.case.passed { border-left: 5px solid var(--pass); }
 .badge.failed, td.failed { color: var(--fail); background: var(--fail-bg); border-color: #ffcecb; }
 .badge.error, td.error { color: var(--err); background: var(--err-bg); border-color: #f5d78e; }
 .badge.ok { color: var(--pass); background: var(--pass-bg); }
+.badge.flaky { color: var(--err); background: var(--err-bg); border-color: #f5d78e; }
 .summary { display: flex; gap: 8px; margin: 10px 0 0; align-items: center; flex-wrap: wrap; }
 .summary .badge { font-size: 14px; padding: 3px 12px; }
 table { border-collapse: collapse; width: 100%; margin: 4px 0; }
@@ -150,6 +153,7 @@ export function htmlReport(run: RunResult): string {
 <main>
 ${headerSection(run)}
 ${caseIndex(ordered)}
+${repeatsSection(run)}
 ${matrixSection(run)}
 ${ordered.map(({ c, index }) => caseSection(c, index)).join('\n')}
 </main>
@@ -207,6 +211,26 @@ function headline(c: CaseResult): string {
   if (c.error) return c.error.split('\n')[0] ?? '';
   const outages = c.traffic.map((w) => w.totals.outageMs);
   return outages.length ? `${c.traffic.length} traffic window(s), worst outage ${fmtMs(Math.max(...outages))}` : '';
+}
+
+/** With --repeat: each case's pass rate, and its measurements' spread (the headline ones first, all of them folded). */
+function repeatsSection(run: RunResult): string {
+  const repeats = repeatsOf(run);
+  if (!repeats) return '';
+  const head = '<thead><tr><th>case</th><th>runs</th><th>measurement</th><th class="num">median</th><th class="num">min</th><th class="num">max</th><th class="num">IQR</th><th class="num">n</th></tr></thead>';
+  const rows = (pick: (m: MeasurementDistribution) => boolean) =>
+    repeats.flatMap((r) => {
+      const shown = r.measurements.filter(pick);
+      const verdict = `${esc(passRateText(r))}${r.flaky ? ' <span class="badge flaky">flaky</span>' : ''}`;
+      if (!shown.length) return [`<tr><td>${esc(r.name)}</td><td>${verdict}</td><td colspan="6"></td></tr>`];
+      return shown.map((m, i) => {
+        const lead = i === 0 ? `<td rowspan="${shown.length}">${esc(r.name)}</td><td rowspan="${shown.length}">${verdict}</td>` : '';
+        const cells = [m.median, m.min, m.max, m.iqr].map((v) => `<td class="num">${esc(formatValue(m.unit, v))}</td>`).join('');
+        return `<tr>${lead}<td>${esc(m.name)}${m.note ? ` <span class="note">${esc(m.note)}</span>` : ''}</td>${cells}<td class="num">${m.n}</td></tr>`;
+      });
+    });
+  return `<section class="panel" id="repeats"><h2>Repeats</h2><div class="scroll"><table>${head}<tbody>${rows((m) => m.headline).join('\n')}</tbody></table></div>
+<details><summary>Every measurement</summary><div class="scroll"><table>${head}<tbody>${rows(() => true).join('\n')}</tbody></table></div></details></section>`;
 }
 
 function matrixSection(run: RunResult): string {
@@ -289,9 +313,15 @@ function failoverTable(c: CaseResult): string {
   if (!c.failovers.length) return '';
   const rows = c.failovers.map(
     (f) =>
-      `<tr><td>${esc(f.fault)}</td><td class="num">${f.stateChangeMs === undefined ? '-' : esc(fmtMs(f.stateChangeMs))}</td><td>${esc(f.stateChangeBy ?? '-')}</td><td class="num">${f.deliveryRestoredMs === undefined ? '-' : esc(fmtMs(f.deliveryRestoredMs))}</td><td class="num">${esc(fmtMs(f.outageMs))}</td></tr>`,
+      `<tr><td>${esc(f.fault)}</td><td class="num">${f.stateChangeMs === undefined ? '-' : esc(fmtMs(f.stateChangeMs))}${earlyNote(f.stateChangeMs)}</td><td>${esc(f.stateChangeBy ?? '-')}</td><td class="num">${f.deliveryRestoredMs === undefined ? '-' : esc(fmtMs(f.deliveryRestoredMs))}</td><td class="num">${esc(fmtMs(f.outageMs))}</td></tr>`,
   );
   return `<h4>Failover timings</h4><div class="scroll"><table class="failovers"><thead><tr><th>fault</th><th class="num">state change after</th><th>seen by</th><th class="num">delivery restored after</th><th class="num">outage</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+/** A negative state change is the kernel reacting before the fault's command returned: said, not hidden. */
+function earlyNote(ms: number | undefined): string {
+  const note = ms === undefined ? undefined : earlyReactionNote([ms]);
+  return note ? `<br><span class="note">${esc(note)}</span>` : '';
 }
 
 function throughputTable(c: CaseResult): string {

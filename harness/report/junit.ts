@@ -3,7 +3,9 @@
  * measured against expected, and the bond's /proc text at the failure as system-out.
  */
 import junit, { type Builder } from 'junit-report-builder';
+import { repeatsOf, repetitionKey } from '../runner/repeats.js';
 import type { CaseResult, RunResult } from '../runner/results.js';
+import { passRateText } from './repeats.js';
 
 // The package's types say `export default` of a CommonJS module; the default import is the builder.
 const root = junit as unknown as Builder;
@@ -21,6 +23,10 @@ export function failureMessage(result: CaseResult): string {
 
 export function junitXml(run: RunResult): string {
   const builder = root.newBuilder().name(`bondlab ${run.runId}`);
+  // Each repetition stays a test case of its own, so a flaky case fails the job through the
+  // repetitions that failed (Jenkins, GitLab and GitHub all read it so); every repetition's output
+  // says how the case did over all of them.
+  const repeats = new Map((repeatsOf(run) ?? []).map((r) => [repetitionKey(r), r]));
   const byFile = new Map<string, CaseResult[]>();
   for (const result of run.cases) byFile.set(result.file, [...(byFile.get(result.file) ?? []), result]);
   for (const [file, cases] of byFile) {
@@ -31,6 +37,8 @@ export function junitXml(run: RunResult): string {
       .timestamp(cases[0]?.startedAt ?? run.startedAt)
       .time(seconds(cases.reduce((sum, c) => sum + c.durationMs, 0)))
       .property('targets', run.targets.join(', '));
+    const flaky = [...new Set(cases.filter((c) => repeats.get(repetitionKey(c))?.flaky).map((c) => c.name))];
+    if (flaky.length) suite.property('flaky', flaky.join(', '));
     for (const result of cases) {
       const test = suite
         .testCase()
@@ -39,7 +47,9 @@ export function junitXml(run: RunResult): string {
         .time(seconds(result.durationMs));
       if (result.status === 'failed') test.failure(failureMessage(result), 'ClaimFailed');
       if (result.status === 'error') test.error(failureMessage(result), 'CaseError');
+      const repeated = repeats.get(repetitionKey(result));
       const output = [
+        ...(repeated ? [`repeats: ${passRateText(repeated)}${repeated.flaky ? ' (the claims held in some repetitions and failed in others)' : ''}`] : []),
         ...result.steps.map((s) => `step ${s.index} ${s.outcome}: ${s.description}`),
         ...(result.procAtFailure ? ['', '/proc/net/bonding/bond0 at the failure:', result.procAtFailure] : []),
       ].join('\n');

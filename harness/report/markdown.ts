@@ -1,6 +1,8 @@
 /** A Markdown summary for a CI job page: the verdicts, then what failed, measured against expected. */
 import type { RunResult } from '../runner/results.js';
+import { repeatsOf } from '../runner/repeats.js';
 import { failureMessage } from './junit.js';
+import { measurementText, passRateText } from './repeats.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -21,6 +23,16 @@ export function markdownSummary(run: RunResult): string {
       ...result.throughput.map((t) => `${(t.totalBps / 1e6).toFixed(0)} Mbit/s = ${t.factor.toFixed(2)}x one link`),
     ].join('; ');
     lines.push(`| ${cell(result.name)} | ${verdict} | ${(result.durationMs / 1000).toFixed(1)} s | ${cell(measured)} |`);
+  }
+  const repeats = repeatsOf(run);
+  if (repeats) {
+    lines.push('', '### Repeats', '', '| case | runs | measurement | over the repetitions |', '| --- | --- | --- | --- |');
+    for (const r of repeats) {
+      const runs = r.flaky ? `**${passRateText(r)}**` : passRateText(r);
+      const measured = r.measurements.filter((m) => m.headline);
+      if (!measured.length) lines.push(`| ${cell(r.name)} | ${runs} | | |`);
+      measured.forEach((m, i) => lines.push(`| ${i === 0 ? cell(r.name) : ''} | ${i === 0 ? runs : ''} | ${cell(m.name)} | ${cell(measurementText(m))} |`));
+    }
   }
   const failures = run.cases.filter((c) => c.status !== 'passed');
   if (failures.length) {

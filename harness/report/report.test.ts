@@ -7,6 +7,7 @@ import { packageRoot } from '../package-root.js';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
+import { repeatedCases, sampleRun } from './sample-run.js';
 import { writeReports } from './write.js';
 
 function caseResult(name: string, status: CaseResult['status'], file: string): CaseResult {
@@ -85,6 +86,12 @@ async function validateJunit(xml: string): Promise<{ valid: boolean; errors: str
 describe('JUnit XML against the schema CI tools use', () => {
   it('validates, passed and failed cases alike', async () => {
     const { valid, errors } = await validateJunit(junitXml(run));
+    expect(errors).toMatch(/validates/);
+    expect(valid).toBe(true);
+  });
+
+  it('validates with repeats: a flaky case noted in system-out and a suite property', async () => {
+    const { valid, errors } = await validateJunit(junitXml(sampleRun(repeatedCases())));
     expect(errors).toMatch(/validates/);
     expect(valid).toBe(true);
   });

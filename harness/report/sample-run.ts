@@ -55,3 +55,20 @@ export function sampleRun(cases: CaseResult[], fields: Partial<RunResult> = {}):
     ...fields,
   };
 }
+
+/** Three repetitions of a failover case: passed, failed, passed; the kernel once reacted before the command returned. */
+export function repeatedCases(): CaseResult[] {
+  const runs: [outageMs: number, stateChangeMs: number, status: CaseResult['status']][] = [
+    [100, -12, 'passed'],
+    [300, 30, 'failed'],
+    [200, 40, 'passed'],
+  ];
+  return runs.map(([outageMs, stateChangeMs, status], i) =>
+    sampleCase('failover[mode=active-backup]', {
+      repetition: i + 1,
+      status,
+      traffic: [sampleWindow([1, 0], [0, 0], { outageMs, lossRatio: outageMs / 10_000 })],
+      failovers: [{ fault: 'far side p0 down', faultNs: 0n, stateChangeMs, deliveryRestoredMs: outageMs, outageMs }],
+    }),
+  );
+}

@@ -3,6 +3,7 @@
  */
 import type { CheckResult } from '../check/assertions.js';
 import type { FailoverTiming } from '../check/failover.js';
+import type { Distribution } from '../report/stats.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
@@ -54,6 +55,36 @@ export interface RunResult {
   targets: string[];
   cases: CaseResult[];
   summary: { total: number; passed: number; failed: number; errors: number };
+  /** With --repeat: each case's repetitions together. Absent when no case ran more than once. */
+  repeats?: CaseRepeats[];
+}
+
+export type MeasurementUnit = 'ms' | 'ratio' | 'count' | 'bit/s' | 'factor' | 'pps' | 'slaves';
+
+/** One measurement over a case's repetitions, e.g. `traffic window 1: outage` in ms. */
+export interface MeasurementDistribution extends Distribution {
+  name: string;
+  unit: MeasurementUnit;
+  /** One of the few numbers summaries show (outage, loss, failover times, throughput); the HTML report and this file have them all. */
+  headline: boolean;
+  /** What the values mean when they look odd: negative failover reactions. */
+  note?: string;
+}
+
+/** A case's repetitions (same name, same target) as one result: how often it passed, how its measurements spread. */
+export interface CaseRepeats {
+  name: string;
+  scenario: string;
+  file: string;
+  target: string;
+  runs: number;
+  /** How many repetitions ended in each status. */
+  outcomes: Partial<Record<CaseResult['status'], number>>;
+  /** passed / runs. */
+  passRate: number;
+  /** Passed in some repetitions and failed in others: the claim holds only sometimes. */
+  flaky: boolean;
+  measurements: MeasurementDistribution[];
 }
 
 /** JSON with bigint nanosecond timestamps written as decimal strings. */

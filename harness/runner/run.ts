@@ -16,6 +16,7 @@ import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { runCase, type CaseOptions } from './run-case.js';
 import type { CaseResult, RunResult } from './results.js';
+import { summarizeRepeats } from './repeats.js';
 
 export type TargetKind = 'vm' | 'host' | 'container';
 
@@ -136,5 +137,6 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       failed: results.filter((r) => r.status === 'failed').length,
       errors: results.filter((r) => r.status === 'error').length,
     },
+    repeats: summarizeRepeats(results),
   };
 }
