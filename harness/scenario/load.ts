@@ -4,6 +4,7 @@
  * nothing is run while any error stands.
  */
 import { relative } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { parseDuration } from './duration.js';
@@ -397,7 +398,7 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
 function substitute(raw: unknown, values: Record<string, MatrixValue>): unknown {
   if (typeof raw === 'string') {
     const ref = /^\$\{([a-z_]+)\}$/.exec(raw);
-    return ref?.[1] !== undefined && ref[1] in values ? values[ref[1]] : raw;
+    return ref?.[1] !== undefined && Object.hasOwn(values, ref[1]) ? values[ref[1]] : raw;
   }
   if (Array.isArray(raw)) return raw.map((item) => substitute(item, values));
   if (raw && typeof raw === 'object') return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, substitute(v, values)]));
@@ -410,6 +411,9 @@ function buildCases(spec: Json, locate: Locator, file: string): { cases: Scenari
   const matrix = spec.matrix as Record<string, MatrixValue[]> | undefined;
   const rawSteps = (spec.steps as unknown[]) ?? [];
   const stepPaths: Path[] = rawSteps.map((raw, i) => (typeof raw === 'string' ? ['steps', i] : ['steps', i, Object.keys(raw as Json)[0] ?? '']));
+  // Located once, shared by every case: a matrix may make a thousand of them.
+  const stepAts = stepPaths.map((path) => locate.at(path));
+  const scenarioAt = locate.at([]);
   const cases: ScenarioCase[] = [];
   const errors = new Map<string, InputError>();
   for (const combination of expandMatrix(String(spec.name), matrix)) {
@@ -433,9 +437,9 @@ function buildCases(spec: Json, locate: Locator, file: string): { cases: Scenari
       kernel: (combination.values.kernel as string | undefined) ?? (spec.kernel as string | undefined),
       bond: { mode, options },
       topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget, ...(topologySpec.linkRate ? { linkRate: String(topologySpec.linkRate) } : {}), ...(topologySpec.linkDelays ? { linkDelaysMs: (topologySpec.linkDelays as (string | number)[]).map(parseDuration) } : {}) },
-      steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), locate.at(stepPaths[i] ?? ['steps', i]))),
+      steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), stepAts[i] ?? scenarioAt)),
       file,
-      at: locate.at([]),
+      at: scenarioAt,
     };
     for (const error of semanticErrors(scenarioCase, stepPaths, locate)) errors.set(`${error.line}:${error.column}:${error.message.replace(combination.name, '')}`, error);
     cases.push(scenarioCase);
@@ -512,79 +516,81 @@ function capped(errors: InputError[]): InputError[] {
   return [...errors.slice(0, LIMITS.errorsPerFile), { ...next, field: '', message: `${errors.length - LIMITS.errorsPerFile} more error(s) in this file not shown` }];
 }
 
+type Loaded = { cases: ScenarioCase[]; errors: InputError[] };
+
+/** One document's cases, or its errors. `budget.left` is how many more cases may be made. */
+function loadDocument(doc: Document, lines: LineCounter, file: string, budget: { left: number }): Loaded {
+  const fail = (...errors: InputError[]): Loaded => ({ cases: [], errors });
+  if (doc.errors.length) {
+    // The first syntax error is the one to fix; the rest are usually its echoes.
+    const [error] = doc.errors;
+    if (!error) return fail();
+    const { line, col } = lines.linePos(error.pos[0]);
+    return fail({ file, line, column: col, field: '', message: `YAML: ${error.message.split('\n')[0] ?? error.code}` });
+  }
+  const locate = new Locator(file, doc, lines);
+  const tags = tagErrors(doc, locate);
+  if (tags.length) return fail(...tags);
+  const plain = toPlain(doc, locate);
+  if ('error' in plain) return fail(plain.error);
+  const { value } = plain;
+  if (value === null || value === undefined) return fail();
+  if (typeof value !== 'object' || Array.isArray(value)) return fail(locate.error([], 'a scenario is a mapping with name, bond and steps'));
+  const spec = value as Json;
+  const docErrors: InputError[] = [];
+  const size = matrixSize(spec);
+  if (size !== undefined && size > BigInt(LIMITS.casesPerScenario)) {
+    docErrors.push(locate.error(['matrix'], `the matrix makes ${size} cases; a scenario may make at most ${LIMITS.casesPerScenario}`));
+  }
+  if (!validateTop(spec)) docErrors.push(...foldErrors(validateTop.errors ?? [], [], spec, locate));
+  const steps = Array.isArray(spec.steps) && spec.steps.length <= LIMITS.steps ? spec.steps : [];
+  steps.forEach((raw: unknown, i: number) => {
+    if (raw === 'build') return;
+    const keys = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
+    const key = keys[0];
+    // Own keys only: a step named constructor or __proto__ is no step.
+    const validator = key !== undefined && Object.hasOwn(validateStep, key) ? validateStep[key] : undefined;
+    if (keys.length !== 1 || !validator || key === undefined) {
+      const what = typeof raw === 'string' ? `"${raw}"` : keys.length > 1 ? `several keys (${keys.join(', ')})` : show(raw);
+      docErrors.push(locate.error(['steps', i], `unknown step ${what}; a step is build or one of: ${Object.keys(STEP_SCHEMAS).filter((k) => k !== 'build').join(', ')}`));
+      return;
+    }
+    const body = (raw as Json)[key];
+    if (!validator(body)) docErrors.push(...foldErrors(validator.errors ?? [], ['steps', i, key], body, locate));
+  });
+  if (!docErrors.length) docErrors.push(...valueErrors(spec, locate));
+  if (docErrors.length || size === undefined) return fail(...docErrors);
+  const count = Number(size);
+  if (count > budget.left) {
+    // Said once per load; later scenarios are still checked, not expanded.
+    const said = budget.left < 0;
+    budget.left = -1;
+    return said ? fail() : fail(locate.error(spec.matrix ? ['matrix'] : [], `the files given make more than ${LIMITS.casesInAll} cases in all; the ${count} of this scenario are not made`));
+  }
+  budget.left -= count;
+  const built = buildCases(spec, locate, file);
+  return built.errors.length ? fail(...built.errors) : { cases: built.cases, errors: [] };
+}
+
+/** The documents of one file's text, loaded one at a time. */
+function* loadDocuments(text: string, file: string, budget: { left: number }): Generator<Loaded> {
+  const lines = new LineCounter();
+  // The core schema whatever %YAML directive a document has: no 1.1 timestamps, binaries or merge keys.
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, schema: 'core', resolveKnownTags: false })) {
+    yield loadDocument(doc, lines, file, budget);
+  }
+}
+
 /**
  * Parse, validate and expand one file's text; `file` is the name errors carry. `budget.left`
  * is how many more cases may be made (files loaded together share one budget).
  */
-export function loadScenarioText(text: string, file: string, budget: { left: number } = { left: LIMITS.casesInAll }): { cases: ScenarioCase[]; errors: InputError[] } {
-  const lines = new LineCounter();
+export function loadScenarioText(text: string, file: string, budget: { left: number } = { left: LIMITS.casesInAll }): Loaded {
   const cases: ScenarioCase[] = [];
   const errors: InputError[] = [];
-  // The core schema whatever %YAML directive a document has: no 1.1 timestamps, binaries or merge keys.
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, schema: 'core', resolveKnownTags: false })) {
-    if (doc.errors.length) {
-      // The first syntax error is the one to fix; the rest are usually its echoes.
-      const [error] = doc.errors;
-      if (error) {
-        const { line, col } = lines.linePos(error.pos[0]);
-        errors.push({ file, line, column: col, field: '', message: `YAML: ${error.message.split('\n')[0] ?? error.code}` });
-      }
-      continue;
-    }
-    const locate = new Locator(file, doc, lines);
-    const tags = tagErrors(doc, locate);
-    if (tags.length) {
-      errors.push(...tags);
-      continue;
-    }
-    const plain = toPlain(doc, locate);
-    if ('error' in plain) {
-      errors.push(plain.error);
-      continue;
-    }
-    const { value } = plain;
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      errors.push(locate.error([], 'a scenario is a mapping with name, bond and steps'));
-      continue;
-    }
-    const spec = value as Json;
-    const docErrors: InputError[] = [];
-    const size = matrixSize(spec);
-    if (size !== undefined && size > BigInt(LIMITS.casesPerScenario)) {
-      docErrors.push(locate.error(['matrix'], `the matrix makes ${size} cases; a scenario may make at most ${LIMITS.casesPerScenario}`));
-    }
-    if (!validateTop(spec)) docErrors.push(...foldErrors(validateTop.errors ?? [], [], spec, locate));
-    const steps = Array.isArray(spec.steps) && spec.steps.length <= LIMITS.steps ? spec.steps : [];
-    steps.forEach((raw: unknown, i: number) => {
-      if (raw === 'build') return;
-      const keys = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
-      const key = keys[0];
-      const validator = key === undefined ? undefined : validateStep[key];
-      if (keys.length !== 1 || !validator || key === undefined) {
-        const what = typeof raw === 'string' ? `"${raw}"` : keys.length > 1 ? `several keys (${keys.join(', ')})` : show(raw);
-        docErrors.push(locate.error(['steps', i], `unknown step ${what}; a step is build or one of: ${Object.keys(STEP_SCHEMAS).filter((k) => k !== 'build').join(', ')}`));
-        return;
-      }
-      const body = (raw as Json)[key];
-      if (!validator(body)) docErrors.push(...foldErrors(validator.errors ?? [], ['steps', i, key], body, locate));
-    });
-    if (!docErrors.length) docErrors.push(...valueErrors(spec, locate));
-    if (docErrors.length || size === undefined) {
-      errors.push(...docErrors);
-      continue;
-    }
-    const count = Number(size);
-    if (count > budget.left) {
-      // Said once per load; later scenarios are still checked, not expanded.
-      if (budget.left >= 0) errors.push(locate.error(spec.matrix ? ['matrix'] : [], `the files given make more than ${LIMITS.casesInAll} cases in all; the ${count} of this scenario are not made`));
-      budget.left = -1;
-      continue;
-    }
-    budget.left -= count;
-    const built = buildCases(spec, locate, file);
-    if (built.errors.length) errors.push(...built.errors);
-    else cases.push(...built.cases);
+  for (const loaded of loadDocuments(text, file, budget)) {
+    cases.push(...loaded.cases);
+    errors.push(...loaded.errors);
   }
   return { cases, errors: capped(errors) };
 }
@@ -602,17 +608,22 @@ export async function loadScenarioFiles(paths: string[], options: { filter?: str
       errors.push(read.error);
       continue;
     }
-    const loaded = loadScenarioText(read.text, file, budget);
-    errors.push(...loaded.errors);
-    for (const scenarioCase of loaded.cases) {
-      const twin = names.get(scenarioCase.name);
-      if (twin) {
-        errors.push({ ...scenarioCase.at, field: 'name', message: `case ${scenarioCase.name} is also defined at ${twin.at.file}:${twin.at.line}` });
-        continue;
+    const fileErrors: InputError[] = [];
+    for (const loaded of loadDocuments(read.text, file, budget)) {
+      // Back to the event loop after each document, so that Ctrl-C or SIGTERM handlers can stop a long load.
+      await nextTurn();
+      fileErrors.push(...loaded.errors);
+      for (const scenarioCase of loaded.cases) {
+        const twin = names.get(scenarioCase.name);
+        if (twin) {
+          fileErrors.push({ ...scenarioCase.at, field: 'name', message: `case ${scenarioCase.name} is also defined at ${twin.at.file}:${twin.at.line}` });
+          continue;
+        }
+        names.set(scenarioCase.name, scenarioCase);
+        cases.push(scenarioCase);
       }
-      names.set(scenarioCase.name, scenarioCase);
-      cases.push(scenarioCase);
     }
+    errors.push(...capped(fileErrors));
   }
   return { cases: errors.length ? cases : cases.filter((c) => matches(c.name, options.filter)), errors };
 }
