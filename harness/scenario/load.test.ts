@@ -252,6 +252,11 @@ describe('input that used to crash, hang or pass and then misbehave (issue #10)'
     expect(dangling.errors).toEqual([{ file: 'alias.yaml', line: 2, column: 7, field: 'bond', message: 'YAML: the alias *nothing names no anchor (&nothing) before it' }]);
   });
 
+  it('answers nesting too deep for the parser with a located error', () => {
+    const { errors } = loadScenarioText(scenario([`bond: ${'['.repeat(5000)}${']'.repeat(5000)}`, 'steps: [build]']), 'deep.yaml');
+    expect(errors).toEqual([expect.objectContaining({ file: 'deep.yaml', line: 2, message: expect.stringMatching(/^YAML: /) })]);
+  });
+
   it('lists at most 100 errors of one file and counts the rest', () => {
     const steps = Array.from({ length: 150 }, () => '  - unplug: slave0');
     const { errors } = loadScenarioText(scenario(['bond: { mode: 1 }', 'steps:', ...steps]), 'many.yaml');

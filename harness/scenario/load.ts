@@ -147,6 +147,7 @@ function foldErrors(errors: ErrorObject[], base: Path, value: unknown, locate: L
 
 /** A value as an error message quotes it: YAML's names for what JSON cannot show, long texts cut. */
 function show(value: unknown): string {
+  if (Number.isNaN(value)) return '.nan';
   if (value === Infinity || value === -Infinity) return value > 0 ? '.inf' : '-.inf';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
