@@ -50,6 +50,11 @@ describe('bondlab validate on hostile input', () => {
     ]);
   }, 300_000);
 
+  it('states its limits in --help', async () => {
+    const help = await execa('node', [cli, 'validate', '--help']);
+    expect(help.stdout).toContain(`at most ${LIMITS.casesPerScenario} cases per scenario and ${LIMITS.casesInAll} in all`);
+  }, 60_000);
+
   it('stops at once on SIGTERM or Ctrl-C in the middle of a long load', async () => {
     const slow = join(dir, 'slow');
     await mkdir(slow);

@@ -19,7 +19,7 @@ function kindOf(info: Stats): string {
   if (info.isSocket()) return 'a socket';
   if (info.isCharacterDevice()) return 'a character device';
   if (info.isBlockDevice()) return 'a block device';
-  return 'not a regular file';
+  return 'a special file';
 }
 
 function reason(error: unknown): string {
