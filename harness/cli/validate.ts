@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { LIMITS } from '../scenario/limits.js';
 import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { exitCodes } from './errors.js';
@@ -11,6 +12,12 @@ export function registerValidate(program: Command): void {
     .argument('<paths...>', 'scenario files or directories')
     .option('--list', 'list the expanded case names')
     .option('--json', 'print the expanded cases, or the errors, as JSON')
+    .addHelpText(
+      'after',
+      `\nLimits: regular files of at most ${LIMITS.fileBytes} bytes; at most ${LIMITS.casesPerScenario} cases per scenario and ${LIMITS.casesInAll} in all;\n` +
+        `at most ${LIMITS.steps} steps per scenario; durations of at most ${LIMITS.durationMs / 1000} s; driver options within the driver's ranges.\n` +
+        'Exit codes: 0 valid, 2 errors, each as file:line:column: field: message.',
+    )
     .action(async (paths: string[], options: { list?: boolean; json?: boolean }) => {
       const { cases, errors } = await loadScenarioFiles(paths);
       if (options.json) printJson(errors.length ? { errors } : { cases });

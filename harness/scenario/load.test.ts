@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDuration } from './duration.js';
+import { LIMITS } from './limits.js';
 import { loadScenarioFiles, loadScenarioText } from './load.js';
 import { expandMatrix } from './matrix.js';
 import { SCENARIO_SCHEMA } from './schema.js';
@@ -127,5 +134,172 @@ steps:
 
   it('keeps the JSON Schema file for editors in step with the schema (npm run schema)', () => {
     expect(JSON.parse(readFileSync('harness/scenario/scenario.schema.json', 'utf8'))).toEqual(JSON.parse(JSON.stringify(SCENARIO_SCHEMA)));
+  });
+});
+
+describe('input that used to crash, hang or pass and then misbehave (issue #10)', () => {
+  const scenario = (lines: string[]) => `${['name: x', ...lines].join('\n')}\n`;
+  const tenValues = '[0,1,2,3,4,5,6,7,8,9]';
+
+  it('counts a 340-byte matrix of 10^8 cases instead of making them, and names the file and the count', () => {
+    const keys = ['miimon', 'updelay', 'downdelay', 'peer_notif_delay', 'arp_interval', 'resend_igmp', 'num_grat_arp', 'min_links'];
+    const text = scenario(['bond: { mode: 1 }', 'matrix:', ...keys.map((key) => `  ${key}: ${tenValues}`), 'steps: [build]']);
+    expect(text.length).toBeLessThan(350);
+    const { cases, errors } = loadScenarioText(text, 'm.yaml');
+    expect(cases).toEqual([]);
+    expect(errors).toEqual([{ file: 'm.yaml', line: 4, column: 3, field: 'matrix', message: `the matrix makes 100000000 cases; a scenario may make at most ${LIMITS.casesPerScenario}` }]);
+  });
+
+  it('refuses cases past the budget shared by all files, once', () => {
+    const doc = (name: string) => `name: ${name}\nbond: { mode: 1 }\nmatrix: { miimon: [100, 200, 300] }\nsteps: [build]\n`;
+    const { cases, errors } = loadScenarioText([doc('a'), doc('b'), doc('c')].join('---\n'), 'b.yaml', { left: 4 });
+    expect(cases.map((c) => c.scenario)).toEqual(['a', 'a', 'a']);
+    expect(errors).toEqual([expect.objectContaining({ file: 'b.yaml', line: 8, field: 'matrix', message: expect.stringMatching(new RegExp(`more than ${LIMITS.casesInAll} cases in all; the 3 of this`)) })]);
+  });
+
+  const broken: [string, string[], string, RegExp][] = [
+    ['a wait of 3000000s', ['bond: { mode: 1 }', 'steps: [build, { wait: 3000000s }]'], 'steps[1].wait', /up to 3600s.*; got "3000000s"/],
+    ['a wait of .inf', ['bond: { mode: 1 }', 'steps: [build, { wait: .inf }]'], 'steps[1].wait', /got \.inf$/],
+    ['miimon: 1e308', ['bond: { mode: 1, miimon: 1e308 }', 'steps: [build]'], 'bond.miimon', /at most 2147483647; got 1e\+308/],
+    ['miimon: .inf', ['bond: { mode: 1, miimon: .inf }', 'steps: [build]'], 'bond.miimon', /type integer; got \.inf/],
+    ['miimon: 99999999999999999999', ['bond: { mode: 1, miimon: 99999999999999999999 }', 'steps: [build]'], 'bond.miimon', /at most 2147483647/],
+    ['linkRate: 0kbit', ['bond: { mode: 1 }', 'topology: { linkRate: 0kbit }', 'steps: [build]'], 'topology.linkRate', /a rate such as 100mbit .*; got "0kbit"/],
+    ['arp_ip_target: 999.999.999.999', ['bond: { mode: 1, arp_interval: 100, arp_ip_target: [999.999.999.999] }', 'steps: [build]'], 'bond.arp_ip_target[0]', /an IPv4 address/],
+    ['maxLoss: 250%', ['bond: { mode: 1 }', 'steps: [build, traffic: stop, { expect: { traffic: { maxLoss: 250% } } }]'], 'steps[2].expect.traffic.maxLoss', /from 0% to 100%/],
+    ['kernel: debian:nope', ['kernel: debian:nope', 'bond: { mode: 1 }', 'steps: [build]'], 'kernel', /expected a kernel spec: debian:bookworm, .*; got "debian:nope"/],
+    ['a kernel in the matrix', ['bond: { mode: 1 }', 'matrix: { kernel: [debian:sid, linux-6.1] }', 'steps: [build]'], 'matrix.kernel[1]', /expected a kernel spec/],
+    ['miimon: .nan', ['bond: { mode: 1, miimon: .nan }', 'steps: [build]'], 'bond.miimon', /^not a number \(\.nan\); expected/],
+    ['a mode claim naming no matrix key', ['bond: { mode: 1 }', 'steps: [build, { expect: { mode: "${mod}" } }]'], 'steps[1].expect.mode', /names no matrix of modes/],
+    ['YAML 1.1 booleans (yes stays a text)', ['bond: { mode: 1, use_carrier: yes }', 'steps: [build]'], 'bond.use_carrier', /one of 0, 1; got "yes"/],
+  ];
+  for (const [what, lines, field, message] of broken) {
+    it(`refuses ${what}`, () => {
+      const { cases, errors } = loadScenarioText(what.startsWith('YAML 1.1') ? `%YAML 1.1\n---\n${scenario(lines)}` : scenario(lines), 'bad.yaml');
+      expect(cases).toEqual([]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ file: 'bad.yaml', field });
+      expect(errors[0]?.line).toBeGreaterThan(1);
+      expect(errors[0]?.message).toMatch(message);
+    });
+  }
+
+  // The driver's tables (bond_options.c) and target checks (bonding.h): mode, values taken, values refused.
+  const sixteen = Array.from({ length: 16 }, (_, i) => `10.0.0.${i + 1}`);
+  const ranges: [string, number, string[], string[]][] = [
+    ['miimon', 1, ['0', '2147483647'], ['-1', '2147483648', '1.5']],
+    ['updelay', 1, ['2147483647'], ['2147483648']],
+    ['arp_interval', 1, ['0', '2147483647'], ['2147483648']],
+    ['peer_notif_delay', 1, ['300000'], ['300001']],
+    ['packets_per_slave', 0, ['0', '65535'], ['65536', '-1']],
+    ['resend_igmp', 1, ['0', '255'], ['256']],
+    ['num_grat_arp', 1, ['255'], ['256']],
+    ['num_unsol_na', 1, ['255'], ['256']],
+    ['arp_missed_max', 1, ['1', '255'], ['0', '256']],
+    ['min_links', 4, ['2147483647'], ['2147483648']],
+    ['lp_interval', 5, ['1', '2147483647'], ['0']],
+    ['ad_actor_sys_prio', 4, ['1', '65535'], ['0', '65536']],
+    ['ad_user_port_key', 4, ['0', '1023'], ['1024']],
+    ['tlb_dynamic_lb', 5, ['0', '1'], ['2']],
+    ['ad_actor_system', 4, ['"02:00:00:00:00:01"'], ['"01:00:5e:00:00:01"', '"02:00:00:00:00"']],
+    ['arp_ip_target', 1, [`[${sixteen.join(', ')}]`, '[arp-target, 192.0.2.1]'], [`[${[...sixteen, '10.0.1.1'].join(', ')}]`, '[0.0.0.0]', '[0.1.2.3]', '[255.255.255.255]', '[10.0.0.1, 10.0.0.1]', '[256.1.1.1]']],
+    ['ns_ip6_target', 1, ['["fd00::1", "2001:db8::1"]'], ['["::"]', '["::1"]', '["ff02::1"]', '["fe80::1%eth0"]', '["10.0.0.1"]', '["fd00::1", "fd00::1"]']],
+  ];
+  for (const [option, mode, good, bad] of ranges) {
+    it(`${option}: takes ${good.join(' and ')}, refuses ${bad.join(' and ')}`, () => {
+      for (const value of good) {
+        const { errors } = loadScenarioText(scenario([`bond: { mode: ${mode}, ${option}: ${value} }`, 'steps: [build]']), 'ok.yaml');
+        expect(errors, `${option}: ${value}`).toEqual([]);
+      }
+      for (const value of bad) {
+        const { errors } = loadScenarioText(scenario([`bond: { mode: ${mode}, ${option}: ${value} }`, 'steps: [build]']), 'bad.yaml');
+        expect(errors, `${option}: ${value}`).toHaveLength(1);
+        expect(errors[0]?.field.startsWith(`bond.${option}`), `${option}: ${value} -> ${errors[0]?.field}`).toBe(true);
+      }
+    });
+  }
+
+  it('holds matrix values to the same ranges, at their own place', () => {
+    const { errors } = loadScenarioText(scenario(['bond: { mode: 1 }', 'matrix: { miimon: [100, 2147483648] }', 'steps: [build]']), 'm.yaml');
+    expect(errors).toEqual([expect.objectContaining({ field: 'matrix.miimon[1]', line: 3, column: 25 })]);
+  });
+
+  it('takes a duration text exactly when it is at most an hour', () => {
+    const waits = fc.record({ whole: fc.oneof(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 3_500_000, max: 3_700_000 }), fc.nat()), fraction: fc.option(fc.stringMatching(/^\d{1,6}$/)), unit: fc.constantFrom('ms', 's') });
+    fc.assert(
+      fc.property(waits, ({ whole, fraction, unit }) => {
+        const text = `${whole}${fraction === null ? '' : `.${fraction}`}${unit}`;
+        const { errors } = loadScenarioText(scenario(['bond: { mode: 1 }', `steps: [build, { wait: "${text}" }]`]), 'd.yaml');
+        const ms = Number(text.replace(/m?s$/, '')) * (unit === 's' ? 1000 : 1);
+        expect(errors.length === 0, text).toBe(ms <= LIMITS.durationMs);
+        if (errors.length === 0) expect(parseDuration(text)).toBeLessThanOrEqual(LIMITS.durationMs);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('names the tag of a !!binary value once, instead of its bytes as unknown keys', () => {
+    const { errors } = loadScenarioText(scenario(['bond: !!binary aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=', 'steps: [build]']), 'b.yaml');
+    expect(errors).toEqual([{ file: 'b.yaml', line: 2, column: 16, field: 'bond', message: expect.stringMatching(/^YAML tag !!binary is not accepted/) }]);
+    const custom = loadScenarioText(scenario(['bond: { mode: !custom 1 }', 'steps: [build]']), 'c.yaml');
+    expect(custom.errors).toEqual([expect.objectContaining({ field: 'bond.mode', message: expect.stringMatching(/^YAML tag !custom/) })]);
+  });
+
+  it('places an alias bomb and an alias without anchor at the alias', () => {
+    const bomb = ['bond: { mode: 1 }', 'description: &a [x, x, x, x, x, x, x, x, x, x]', 'x1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'x2: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'x3: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', 'steps: [build]'];
+    const exploded = loadScenarioText(scenario(bomb), 'bomb.yaml');
+    expect(exploded.errors).toEqual([expect.objectContaining({ file: 'bomb.yaml', line: 4, field: 'x1[0]', message: expect.stringMatching(/aliases expand to more than 100 nodes/) })]);
+    const dangling = loadScenarioText(scenario(['bond: *nothing', 'steps: [build]']), 'alias.yaml');
+    expect(dangling.errors).toEqual([{ file: 'alias.yaml', line: 2, column: 7, field: 'bond', message: 'YAML: the alias *nothing names no anchor (&nothing) before it' }]);
+  });
+
+  it('answers nesting too deep for the parser with a located error', () => {
+    const { errors } = loadScenarioText(scenario([`bond: ${'['.repeat(5000)}${']'.repeat(5000)}`, 'steps: [build]']), 'deep.yaml');
+    expect(errors).toEqual([expect.objectContaining({ file: 'deep.yaml', line: 2, message: expect.stringMatching(/^YAML: /) })]);
+  });
+
+  it('lists at most 100 errors of one file and counts the rest', () => {
+    const steps = Array.from({ length: 150 }, () => '  - unplug: slave0');
+    const { errors } = loadScenarioText(scenario(['bond: { mode: 1 }', 'steps:', ...steps]), 'many.yaml');
+    expect(errors).toHaveLength(LIMITS.errorsPerFile + 1);
+    expect(errors.at(-1)).toMatchObject({ file: 'many.yaml', message: '50 more error(s) in this file not shown' });
+  });
+
+  describe('files', () => {
+    let dir = '';
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'bondlab-load-'));
+      await writeFile(join(dir, 'a-good.yaml'), scenario(['bond: { mode: 1 }', 'steps: [build]']).replace('name: x', 'name: good'));
+      await writeFile(join(dir, 'big.yaml'), `# ${'x'.repeat(LIMITS.fileBytes)}\n`);
+      await writeFile(join(dir, 'binary.yaml'), scenario(['bond: !!binary aGVsbG8=', 'steps: [build]']));
+      await writeFile(join(dir, 'dangling.yaml'), scenario(['bond: *nothing', 'steps: [build]']));
+      await execa('mkfifo', [join(dir, 'fifo.yaml')]);
+      await mkdir(join(dir, 'real'));
+      await symlink(join(dir, 'real'), join(dir, 'linked-dir.yaml'));
+      await symlink('/dev/zero', join(dir, 'zero.yaml'));
+      await symlink(join(dir, 'missing'), join(dir, 'broken.yaml'));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('reads only regular files of at most 1 MiB, and names each file it refuses while loading the others', async () => {
+      const { cases, errors } = await loadScenarioFiles([dir]);
+      expect(cases.map((c) => c.name)).toEqual(['good']);
+      const byFile = Object.fromEntries(errors.map((error) => [error.file.slice(dir.length + 1), error.message]));
+      expect(byFile).toEqual({
+        'big.yaml': `${LIMITS.fileBytes + 3} bytes; a scenario file may have at most ${LIMITS.fileBytes}`,
+        'binary.yaml': expect.stringMatching(/^YAML tag !!binary/),
+        'broken.yaml': 'no such file or directory',
+        'dangling.yaml': expect.stringMatching(/names no anchor/),
+        'fifo.yaml': 'a FIFO, not a scenario file',
+        'linked-dir.yaml': 'a directory, not a scenario file',
+        'zero.yaml': 'a character device, not a scenario file',
+      });
+    });
+
+    it('refuses /dev/zero named on its own', async () => {
+      const { errors } = await loadScenarioFiles(['/dev/zero']);
+      expect(errors).toEqual([{ file: '/dev/zero', line: 0, column: 0, field: '', message: 'a character device, not a scenario file' }]);
+    });
   });
 });

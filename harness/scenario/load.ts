@@ -3,12 +3,13 @@
  * line and column of the offending key or value, with the field path and what was expected;
  * nothing is run while any error stands.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, isMap, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
+import { LineCounter, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { parseDuration } from './duration.js';
-import { expandMatrix, type MatrixValue } from './matrix.js';
+import { LIMITS } from './limits.js';
+import { countCombinations, expandMatrix, type MatrixValue } from './matrix.js';
 import {
   MODES,
   type Assertion,
@@ -24,12 +25,15 @@ import {
   type Step,
   type TrafficStep,
 } from './plan.js';
+import { collectFiles, readScenarioFile } from './read.js';
 import { STEP_SCHEMAS, TOP_LEVEL_SCHEMA } from './schema.js';
+import { valueErrors } from './values.js';
 
 type Path = (string | number)[];
 type Json = Record<string, unknown>;
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+// strictNumbers: .nan and .inf are not numbers here (by default ajv counts .inf as an integer).
+const ajv = new Ajv({ allErrors: true, strict: false, strictNumbers: true, verbose: true });
 const validateTop = ajv.compile(TOP_LEVEL_SCHEMA);
 const validateStep: Record<string, ValidateFunction> = Object.fromEntries(Object.entries(STEP_SCHEMAS).map(([key, schema]) => [key, ajv.compile(schema)]));
 
@@ -99,6 +103,8 @@ function describeExpected(error: ErrorObject): string {
       return `at most ${String(params.limit)} key(s)`;
     case 'minLength':
       return 'a non-empty text';
+    case 'uniqueItems':
+      return 'no item twice';
     default:
       return error.message ?? error.keyword;
   }
@@ -134,9 +140,17 @@ function foldErrors(errors: ErrorObject[], base: Path, value: unknown, locate: L
     const path = [...base, ...pointerPath(pointer)];
     const actual = pointerPath(pointer).reduce<unknown>((v, part) => (v && typeof v === 'object' ? (v as Json)[part as string] : undefined), value);
     const expected = [...new Set(group.map(describeExpected))].join(', or ');
-    out.push(locate.error(path, `expected ${expected}; got ${JSON.stringify(actual)}`));
+    out.push(locate.error(path, Number.isNaN(actual) ? `not a number (.nan); expected ${expected}` : `expected ${expected}; got ${show(actual)}`));
   }
   return out;
+}
+
+/** A value as an error message quotes it: YAML's names for what JSON cannot show, long texts cut. */
+function show(value: unknown): string {
+  if (Number.isNaN(value)) return '.nan';
+  if (value === Infinity || value === -Infinity) return value > 0 ? '.inf' : '-.inf';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function slaveRef(text: string): SlaveRef {
@@ -385,7 +399,7 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
 function substitute(raw: unknown, values: Record<string, MatrixValue>): unknown {
   if (typeof raw === 'string') {
     const ref = /^\$\{([a-z_]+)\}$/.exec(raw);
-    return ref?.[1] !== undefined && ref[1] in values ? values[ref[1]] : raw;
+    return ref?.[1] !== undefined && Object.hasOwn(values, ref[1]) ? values[ref[1]] : raw;
   }
   if (Array.isArray(raw)) return raw.map((item) => substitute(item, values));
   if (raw && typeof raw === 'object') return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, substitute(v, values)]));
@@ -398,6 +412,9 @@ function buildCases(spec: Json, locate: Locator, file: string): { cases: Scenari
   const matrix = spec.matrix as Record<string, MatrixValue[]> | undefined;
   const rawSteps = (spec.steps as unknown[]) ?? [];
   const stepPaths: Path[] = rawSteps.map((raw, i) => (typeof raw === 'string' ? ['steps', i] : ['steps', i, Object.keys(raw as Json)[0] ?? '']));
+  // Located once, shared by every case: a matrix may make a thousand of them.
+  const stepAts = stepPaths.map((path) => locate.at(path));
+  const scenarioAt = locate.at([]);
   const cases: ScenarioCase[] = [];
   const errors = new Map<string, InputError>();
   for (const combination of expandMatrix(String(spec.name), matrix)) {
@@ -421,33 +438,14 @@ function buildCases(spec: Json, locate: Locator, file: string): { cases: Scenari
       kernel: (combination.values.kernel as string | undefined) ?? (spec.kernel as string | undefined),
       bond: { mode, options },
       topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget, ...(topologySpec.linkRate ? { linkRate: String(topologySpec.linkRate) } : {}), ...(topologySpec.linkDelays ? { linkDelaysMs: (topologySpec.linkDelays as (string | number)[]).map(parseDuration) } : {}) },
-      steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), locate.at(stepPaths[i] ?? ['steps', i]))),
+      steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), stepAts[i] ?? scenarioAt)),
       file,
-      at: locate.at([]),
+      at: scenarioAt,
     };
     for (const error of semanticErrors(scenarioCase, stepPaths, locate)) errors.set(`${error.line}:${error.column}:${error.message.replace(combination.name, '')}`, error);
     cases.push(scenarioCase);
   }
   return { cases, errors: [...errors.values()] };
-}
-
-async function collectFiles(paths: string[]): Promise<{ files: string[]; errors: InputError[] }> {
-  const files: string[] = [];
-  const errors: InputError[] = [];
-  const walk = async (dir: string) => {
-    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (/\.ya?ml$/.test(entry.name)) files.push(path);
-    }
-  };
-  for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    if (!info) errors.push({ file: path, line: 0, column: 0, field: '', message: 'no such file or directory' });
-    else if (info.isDirectory()) await walk(path);
-    else files.push(path);
-  }
-  return { files, errors };
 }
 
 function matches(name: string, filter: string | undefined): boolean {
@@ -457,73 +455,176 @@ function matches(name: string, filter: string | undefined): boolean {
   return re.test(name);
 }
 
-/** Parse, validate and expand one file's text; `file` is the name errors carry. */
-export function loadScenarioText(text: string, file: string): { cases: ScenarioCase[]; errors: InputError[] } {
+/** Tags YAML's core schema resolves; any other (!!binary, !!set, !custom) is refused. */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((name) => `tag:yaml.org,2002:${name}`));
+
+/** A node's path from the visitor's ancestors, as Locator takes it. */
+function nodePath(ancestors: readonly unknown[], node: unknown): Path {
+  const chain = [...ancestors, node];
+  const path: Path = [];
+  chain.forEach((parent, i) => {
+    if (isSeq(parent)) path.push(parent.items.indexOf(chain[i + 1]));
+    else if (isPair(parent) && chain[i + 1] === parent.value && isScalar(parent.key)) path.push(String(parent.key.value));
+  });
+  return path;
+}
+
+function tagErrors(doc: Document, locate: Locator): InputError[] {
+  const errors: InputError[] = [];
+  visit(doc, (_key, node, ancestors) => {
+    if ((isScalar(node) || isCollection(node)) && node.tag && !PLAIN_TAGS.has(node.tag)) {
+      const tag = node.tag.replace('tag:yaml.org,2002:', '!!');
+      errors.push(locate.error(nodePath(ancestors, node), `YAML tag ${tag} is not accepted: a scenario holds plain texts, numbers, lists and mappings`));
+    }
+  });
+  return errors;
+}
+
+/** The document as plain data; an alias without an anchor, or aliases that expand too far (an alias bomb), is an error at the alias. */
+function toPlain(doc: Document, locate: Locator): { value: unknown } | { error: InputError } {
+  try {
+    return { value: doc.toJS({ maxAliasCount: LIMITS.aliasCount }) as unknown };
+  } catch (error) {
+    const aliases: { path: Path; source: string; resolves: boolean }[] = [];
+    visit(doc, {
+      Alias(_key, node, ancestors) {
+        aliases.push({ path: nodePath(ancestors, node), source: node.source, resolves: node.resolve(doc) !== undefined });
+      },
+    });
+    const message = error instanceof Error ? error.message : String(error);
+    const unresolved = aliases.find((alias) => !alias.resolves);
+    if (unresolved && /unresolved alias/i.test(message)) {
+      return { error: locate.error(unresolved.path, `YAML: the alias *${unresolved.source} names no anchor (&${unresolved.source}) before it`) };
+    }
+    if (aliases[0] && /alias count/i.test(message)) {
+      return { error: locate.error(aliases[0].path, `YAML: the aliases expand to more than ${LIMITS.aliasCount} nodes; write the values out`) };
+    }
+    return { error: locate.error([], `YAML: ${message}`) };
+  }
+}
+
+/** How many cases the document's matrix makes, when it has the shape of a matrix. */
+function matrixSize(spec: Json): bigint | undefined {
+  const matrix = spec.matrix ?? {};
+  if (typeof matrix !== 'object' || matrix === null || Array.isArray(matrix) || !Object.values(matrix).every(Array.isArray)) return undefined;
+  return countCombinations(matrix as Record<string, unknown[]>);
+}
+
+/** At most LIMITS.errorsPerFile errors of one file, and how many more there are. */
+function capped(errors: InputError[]): InputError[] {
+  const next = errors[LIMITS.errorsPerFile];
+  if (!next) return errors;
+  return [...errors.slice(0, LIMITS.errorsPerFile), { ...next, field: '', message: `${errors.length - LIMITS.errorsPerFile} more error(s) in this file not shown` }];
+}
+
+type Loaded = { cases: ScenarioCase[]; errors: InputError[] };
+
+/** One document's cases, or its errors. `budget.left` is how many more cases may be made. */
+function loadDocument(doc: Document, lines: LineCounter, file: string, budget: { left: number }): Loaded {
+  const fail = (...errors: InputError[]): Loaded => ({ cases: [], errors });
+  if (doc.errors.length) {
+    // The first syntax error is the one to fix; the rest are usually its echoes.
+    const [error] = doc.errors;
+    if (!error) return fail();
+    const { line, col } = lines.linePos(error.pos[0]);
+    return fail({ file, line, column: col, field: '', message: `YAML: ${error.message.split('\n')[0] ?? error.code}` });
+  }
+  const locate = new Locator(file, doc, lines);
+  const tags = tagErrors(doc, locate);
+  if (tags.length) return fail(...tags);
+  const plain = toPlain(doc, locate);
+  if ('error' in plain) return fail(plain.error);
+  const { value } = plain;
+  if (value === null || value === undefined) return fail();
+  if (typeof value !== 'object' || Array.isArray(value)) return fail(locate.error([], 'a scenario is a mapping with name, bond and steps'));
+  const spec = value as Json;
+  const docErrors: InputError[] = [];
+  const size = matrixSize(spec);
+  if (size !== undefined && size > BigInt(LIMITS.casesPerScenario)) {
+    docErrors.push(locate.error(['matrix'], `the matrix makes ${size} cases; a scenario may make at most ${LIMITS.casesPerScenario}`));
+  }
+  if (!validateTop(spec)) docErrors.push(...foldErrors(validateTop.errors ?? [], [], spec, locate));
+  const steps = Array.isArray(spec.steps) && spec.steps.length <= LIMITS.steps ? spec.steps : [];
+  steps.forEach((raw: unknown, i: number) => {
+    if (raw === 'build') return;
+    const keys = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
+    const key = keys[0];
+    // Own keys only: a step named constructor or __proto__ is no step.
+    const validator = key !== undefined && Object.hasOwn(validateStep, key) ? validateStep[key] : undefined;
+    if (keys.length !== 1 || !validator || key === undefined) {
+      const what = typeof raw === 'string' ? `"${raw}"` : keys.length > 1 ? `several keys (${keys.join(', ')})` : show(raw);
+      docErrors.push(locate.error(['steps', i], `unknown step ${what}; a step is build or one of: ${Object.keys(STEP_SCHEMAS).filter((k) => k !== 'build').join(', ')}`));
+      return;
+    }
+    const body = (raw as Json)[key];
+    if (!validator(body)) docErrors.push(...foldErrors(validator.errors ?? [], ['steps', i, key], body, locate));
+  });
+  if (!docErrors.length) docErrors.push(...valueErrors(spec, locate));
+  if (docErrors.length || size === undefined) return fail(...docErrors);
+  const count = Number(size);
+  if (count > budget.left) {
+    // Said once per load; later scenarios are still checked, not expanded.
+    const said = budget.left < 0;
+    budget.left = -1;
+    return said ? fail() : fail(locate.error(spec.matrix ? ['matrix'] : [], `the files given make more than ${LIMITS.casesInAll} cases in all; the ${count} of this scenario are not made`));
+  }
+  budget.left -= count;
+  const built = buildCases(spec, locate, file);
+  return built.errors.length ? fail(...built.errors) : { cases: built.cases, errors: [] };
+}
+
+/** The documents of one file's text, loaded one at a time. */
+function* loadDocuments(text: string, file: string, budget: { left: number }): Generator<Loaded> {
   const lines = new LineCounter();
+  // The core schema whatever %YAML directive a document has: no 1.1 timestamps, binaries or merge keys.
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, schema: 'core', resolveKnownTags: false })) {
+    yield loadDocument(doc, lines, file, budget);
+  }
+}
+
+/**
+ * Parse, validate and expand one file's text; `file` is the name errors carry. `budget.left`
+ * is how many more cases may be made (files loaded together share one budget).
+ */
+export function loadScenarioText(text: string, file: string, budget: { left: number } = { left: LIMITS.casesInAll }): Loaded {
   const cases: ScenarioCase[] = [];
   const errors: InputError[] = [];
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
-    if (doc.errors.length) {
-      // The first syntax error is the one to fix; the rest are usually its echoes.
-      const [error] = doc.errors;
-      if (error) {
-        const { line, col } = lines.linePos(error.pos[0]);
-        errors.push({ file, line, column: col, field: '', message: `YAML: ${error.message.split('\n')[0] ?? error.code}` });
-      }
-      continue;
-    }
-    const locate = new Locator(file, doc, lines);
-    const value = doc.toJS() as unknown;
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      errors.push(locate.error([], 'a scenario is a mapping with name, bond and steps'));
-      continue;
-    }
-    const spec = value as Json;
-    const docErrors: InputError[] = [];
-    if (!validateTop(spec)) docErrors.push(...foldErrors(validateTop.errors ?? [], [], spec, locate));
-    const steps = Array.isArray(spec.steps) ? spec.steps : [];
-    steps.forEach((raw: unknown, i: number) => {
-      if (raw === 'build') return;
-      const keys = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
-      const key = keys[0];
-      const validator = key === undefined ? undefined : validateStep[key];
-      if (keys.length !== 1 || !validator || key === undefined) {
-        const what = typeof raw === 'string' ? `"${raw}"` : keys.length > 1 ? `several keys (${keys.join(', ')})` : JSON.stringify(raw);
-        docErrors.push(locate.error(['steps', i], `unknown step ${what}; a step is build or one of: ${Object.keys(STEP_SCHEMAS).filter((k) => k !== 'build').join(', ')}`));
-        return;
-      }
-      const body = (raw as Json)[key];
-      if (!validator(body)) docErrors.push(...foldErrors(validator.errors ?? [], ['steps', i, key], body, locate));
-    });
-    if (docErrors.length) {
-      errors.push(...docErrors);
-      continue;
-    }
-    const built = buildCases(spec, locate, file);
-    if (built.errors.length) errors.push(...built.errors);
-    else cases.push(...built.cases);
+  for (const loaded of loadDocuments(text, file, budget)) {
+    cases.push(...loaded.cases);
+    errors.push(...loaded.errors);
   }
-  return { cases, errors };
+  return { cases, errors: capped(errors) };
 }
 
 export async function loadScenarioFiles(paths: string[], options: { filter?: string } = {}): Promise<{ cases: ScenarioCase[]; errors: InputError[] }> {
   const { files, errors } = await collectFiles(paths);
   const cases: ScenarioCase[] = [];
   const names = new Map<string, ScenarioCase>();
+  const budget = { left: LIMITS.casesInAll };
   for (const path of files) {
-    const file = relative(process.cwd(), path) || path;
-    const loaded = loadScenarioText(await readFile(path, 'utf8'), file);
-    errors.push(...loaded.errors);
-    for (const scenarioCase of loaded.cases) {
-      const twin = names.get(scenarioCase.name);
-      if (twin) {
-        errors.push({ ...scenarioCase.at, field: 'name', message: `case ${scenarioCase.name} is also defined at ${twin.at.file}:${twin.at.line}` });
-        continue;
-      }
-      names.set(scenarioCase.name, scenarioCase);
-      cases.push(scenarioCase);
+    const near = relative(process.cwd(), path);
+    const file = near && !near.startsWith('..') ? near : path;
+    const read = await readScenarioFile(path, file);
+    if ('error' in read) {
+      errors.push(read.error);
+      continue;
     }
+    const fileErrors: InputError[] = [];
+    for (const loaded of loadDocuments(read.text, file, budget)) {
+      // Back to the event loop after each document, so that Ctrl-C or SIGTERM handlers can stop a long load.
+      await nextTurn();
+      fileErrors.push(...loaded.errors);
+      for (const scenarioCase of loaded.cases) {
+        const twin = names.get(scenarioCase.name);
+        if (twin) {
+          fileErrors.push({ ...scenarioCase.at, field: 'name', message: `case ${scenarioCase.name} is also defined at ${twin.at.file}:${twin.at.line}` });
+          continue;
+        }
+        names.set(scenarioCase.name, scenarioCase);
+        cases.push(scenarioCase);
+      }
+    }
+    errors.push(...capped(fileErrors));
   }
   return { cases: errors.length ? cases : cases.filter((c) => matches(c.name, options.filter)), errors };
 }

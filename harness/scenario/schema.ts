@@ -4,52 +4,59 @@
  * precise error instead of a cascade from every alternative. scenario.schema.json is generated
  * from this (npm run schema) for editors.
  */
+import { INT_MAX, LIMITS } from './limits.js';
 import { MODES } from './plan.js';
 
+/** At most LIMITS.durationMs (one hour): 0-3600 s or 0-3600000 ms, as text (checked against parseDuration in the tests). */
+const DURATION_TEXT = '^(?:(?:\\d{1,3}|[0-2]\\d{3}|3[0-5]\\d{2})(?:\\.\\d+)?s|3600(?:\\.0+)?s|(?:\\d{1,6}|[0-2]\\d{6}|3[0-5]\\d{5})(?:\\.\\d+)?ms|3600000(?:\\.0+)?ms)$';
 const duration = {
-  description: 'milliseconds, or a text like "250ms", "2s", "1.5s"',
-  oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s)$' }],
+  description: 'milliseconds, or a text like "250ms", "2s", "1.5s"; at most one hour',
+  oneOf: [{ type: 'integer', minimum: 0, maximum: LIMITS.durationMs }, { type: 'string', pattern: DURATION_TEXT, description: 'a text like "250ms", "2s", "1.5s" up to 3600s' }],
 };
 const slaveRef = { type: 'string', pattern: '^(slave\\d+|active)$', description: 'slave0, slave1, ... or active' };
 const mode = { description: 'a bonding mode by name or number', oneOf: [{ enum: [...MODES] }, { type: 'integer', minimum: 0, maximum: 6 }] };
 /** In steps, a value may name a matrix key: `${mode}` becomes each case's mode. */
 const matrixRef = { type: 'string', pattern: '^\\$\\{[a-z_]+\\}$', description: 'a matrix value, such as ${mode}' };
-const uint = { type: 'integer', minimum: 0 };
+const uint = { type: 'integer', minimum: 0, maximum: INT_MAX };
+const byte = { type: 'integer', minimum: 0, maximum: 255 };
 const flag = { enum: [0, 1] };
 const lacpFlags = { type: 'array', items: { enum: ['activity', 'timeout', 'aggregation', 'synchronization', 'collecting', 'distributing', 'defaulted', 'expired'] } };
-const ipv4OrToken = { type: 'string', pattern: '^(arp-target|\\d{1,3}(\\.\\d{1,3}){3})$', description: 'an IPv4 address or arp-target' };
+const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const ipv4OrToken = { type: 'string', pattern: `^(arp-target|${octet}(\\.${octet}){3})$`, description: 'an IPv4 address or arp-target' };
+/** The most slaves a scenario's bond has (bond.slaves). */
+const MAX_SLAVES = 8;
 
-/** Every bonding driver option by its sysfs name, with the values the driver takes. */
+/** Every bonding driver option by its sysfs name, with the values the driver takes (the tables in drivers/net/bonding/bond_options.c). */
 export const BOND_OPTIONS: Record<string, object> = {
   miimon: uint,
   updelay: uint,
   downdelay: uint,
-  peer_notif_delay: uint,
+  peer_notif_delay: { type: 'integer', minimum: 0, maximum: 300000 },
   use_carrier: flag,
   arp_interval: uint,
-  arp_ip_target: { type: 'array', items: ipv4OrToken, maxItems: 16 },
+  arp_ip_target: { type: 'array', items: ipv4OrToken, maxItems: 16, uniqueItems: true },
   arp_validate: { enum: ['none', 'active', 'backup', 'all', 'filter', 'filter_active', 'filter_backup'] },
   arp_all_targets: { enum: ['any', 'all'] },
   arp_missed_max: { type: 'integer', minimum: 1, maximum: 255 },
-  ns_ip6_target: { type: 'array', items: { type: 'string' }, maxItems: 16 },
+  ns_ip6_target: { type: 'array', items: { type: 'string', description: 'an IPv6 address' }, maxItems: 16, uniqueItems: true },
   primary: slaveRef,
   primary_reselect: { enum: ['always', 'better', 'failure'] },
   fail_over_mac: { enum: ['none', 'active', 'follow'] },
   xmit_hash_policy: { enum: ['layer2', 'layer3+4', 'layer2+3', 'encap2+3', 'encap3+4', 'vlan+srcmac'] },
-  resend_igmp: uint,
-  num_grat_arp: uint,
-  num_unsol_na: uint,
+  resend_igmp: byte,
+  num_grat_arp: byte,
+  num_unsol_na: byte,
   all_slaves_active: flag,
   min_links: uint,
-  lp_interval: { type: 'integer', minimum: 1 },
-  packets_per_slave: uint,
+  lp_interval: { type: 'integer', minimum: 1, maximum: INT_MAX },
+  packets_per_slave: { type: 'integer', minimum: 0, maximum: 65535 },
   tlb_dynamic_lb: flag,
   lacp_rate: { enum: ['slow', 'fast'] },
   lacp_active: { enum: ['on', 'off'] },
   ad_select: { enum: ['stable', 'bandwidth', 'count'] },
   ad_actor_sys_prio: { type: 'integer', minimum: 1, maximum: 65535 },
   ad_user_port_key: { type: 'integer', minimum: 0, maximum: 1023 },
-  ad_actor_system: { type: 'string', pattern: '^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$' },
+  ad_actor_system: { type: 'string', pattern: '^[0-9a-fA-F][02468aceACE](:[0-9a-fA-F]{2}){5}$', description: 'a unicast MAC address, such as 02:00:00:00:00:01' },
   coupled_control: flag,
 };
 
@@ -69,7 +76,7 @@ export const EXPECT_SCHEMA = {
     activeSlave: { oneOf: [slaveRef, { const: 'none' }, { type: 'object', additionalProperties: false, required: ['not'], properties: { not: { oneOf: [slaveRef, { const: 'none' }] } } }] },
     activeSlaveChanged: { type: 'boolean', description: 'compared with the active slave just before the latest fault' },
     bondMii: { enum: ['up', 'down'] },
-    slaves: { type: 'integer', minimum: 0, description: 'the number of slaves' },
+    slaves: { type: 'integer', minimum: 0, maximum: MAX_SLAVES, description: 'the number of slaves' },
     slaveMii: slaveMap({ enum: ['up', 'down', 'going down', 'going back'] }),
     linkFailures: slaveMap({ oneOf: [uint, { type: 'object', additionalProperties: false, required: ['increasedBy'], properties: { increasedBy: uint } }] }),
     sameAggregator: { type: 'array', items: slaveRef, minItems: 2 },
@@ -92,8 +99,8 @@ export const EXPECT_SCHEMA = {
       minProperties: 1,
       description: 'claims on the latest throughput step',
       properties: {
-        minFactor: { type: 'number', minimum: 0, description: 'total throughput at least this many times one plain link' },
-        minMbps: { type: 'number', minimum: 0 },
+        minFactor: { type: 'number', minimum: 0, maximum: MAX_SLAVES, description: 'total throughput at least this many times one plain link' },
+        minMbps: { type: 'number', minimum: 0, maximum: 1_000_000 },
       },
     },
     traffic: {
@@ -104,7 +111,7 @@ export const EXPECT_SCHEMA = {
       properties: {
         maxOutage: duration,
         minOutage: { ...duration, description: 'the outage lasts at least this long (a delay that must be honoured)' },
-        maxLoss: { type: 'string', pattern: '^\\d+(\\.\\d+)?%$', description: 'a percentage, such as 1%' },
+        maxLoss: { type: 'string', pattern: '^(100(\\.0+)?|\\d{1,2}(\\.\\d+)?)%$', description: 'a percentage from 0% to 100%, such as 1%' },
         duplicates: { enum: ['expected', 'forbidden'] },
         reordering: { enum: ['expected', 'forbidden'] },
         balance: {
@@ -112,7 +119,7 @@ export const EXPECT_SCHEMA = {
           additionalProperties: false,
           properties: {
             direction: { enum: ['tx', 'rx'], description: 'the bond transmitting (tx, default) or receiving (rx)' },
-            minSlaves: { type: 'integer', minimum: 1, description: 'at least this many slaves carry a tenth of their fair share or more' },
+            minSlaves: { type: 'integer', minimum: 1, maximum: MAX_SLAVES, description: 'at least this many slaves carry a tenth of their fair share or more' },
             maxShare: { type: 'number', minimum: 0, maximum: 1, description: 'no slave carries more than this share' },
             single: { type: 'boolean', description: 'exactly one slave carries the traffic' },
             onActive: { type: 'boolean', description: 'the active slave carries the traffic' },
@@ -192,12 +199,12 @@ export const SCENARIO_SCHEMA = {
   properties: {
     name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'a short name; expanded cases add [key=value,...]' },
     description: { type: 'string' },
-    kernel: { type: 'string', description: 'the VM kernel: debian:bookworm, debian:trixie, debian:sid, ...' },
+    kernel: { type: 'string', description: 'the VM kernel: debian:bookworm, debian:trixie, debian:sid, debian:<release>-amd64[=<version>], host, /path/to/vmlinuz:/path/to/modules' },
     bond: {
       type: 'object',
       additionalProperties: false,
       required: ['mode'],
-      properties: { mode, slaves: { type: 'integer', minimum: 1, maximum: 8, description: 'number of slaves (default 2)' }, ...BOND_OPTIONS },
+      properties: { mode, slaves: { type: 'integer', minimum: 1, maximum: MAX_SLAVES, description: 'number of slaves (default 2)' }, ...BOND_OPTIONS },
     },
     topology: {
       type: 'object',
@@ -207,7 +214,7 @@ export const SCENARIO_SCHEMA = {
         clients: { type: 'integer', minimum: 1, maximum: 16 },
         arpTarget: { enum: ['auto', true, false], description: 'auto: present when arp_interval > 0' },
         linkDelays: { type: 'array', items: duration, maxItems: 8, description: 'extra latency per slave link, slave0 first, as real links differ: [0ms, 2ms]' },
-        linkRate: { type: 'string', pattern: '^\\d+(kbit|mbit|gbit)$', description: 'limit every link to this rate, like a NIC speed (veths have none): 100mbit' },
+        linkRate: { type: 'string', pattern: '^[1-9]\\d{0,5}(kbit|mbit|gbit)$', description: 'a rate such as 100mbit (1-999999 kbit, mbit or gbit) that limits every link, like a NIC speed (veths have none)' },
       },
     },
     matrix: {
@@ -216,13 +223,14 @@ export const SCENARIO_SCHEMA = {
       minProperties: 1,
       properties: {
         mode: matrixValues(mode),
-        slaves: matrixValues({ type: 'integer', minimum: 1, maximum: 8 }),
+        slaves: matrixValues({ type: 'integer', minimum: 1, maximum: MAX_SLAVES }),
         kernel: matrixValues({ type: 'string' }),
         ...Object.fromEntries(Object.entries(BOND_OPTIONS).map(([name, schema]) => [name, matrixValues(schema)])),
       },
     },
     steps: {
       type: 'array',
+      maxItems: LIMITS.steps,
       items: {
         oneOf: [
           { const: 'build' },
@@ -234,4 +242,4 @@ export const SCENARIO_SCHEMA = {
 };
 
 /** The top level alone: steps are checked one by one against STEP_SCHEMAS. */
-export const TOP_LEVEL_SCHEMA = { ...SCENARIO_SCHEMA, properties: { ...SCENARIO_SCHEMA.properties, steps: { type: 'array' } } };
+export const TOP_LEVEL_SCHEMA = { ...SCENARIO_SCHEMA, properties: { ...SCENARIO_SCHEMA.properties, steps: { type: 'array', maxItems: LIMITS.steps } } };

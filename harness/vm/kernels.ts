@@ -41,6 +41,16 @@ export interface Kernel {
   cacheDir?: string;
 }
 
+/** A kernel spec in none of the forms; `expected` lists them (scenario files show it in their own words). */
+export class KernelSpecError extends UsageError {
+  constructor(
+    readonly spec: string,
+    readonly expected: string,
+  ) {
+    super(`--kernel ${spec}: expected ${expected}`);
+  }
+}
+
 export function parseKernelSpec(text: string): KernelSpec {
   if (text === 'host') return { kind: 'host', text };
   if (text.startsWith('debian:')) {
@@ -48,17 +58,13 @@ export function parseKernelSpec(text: string): KernelSpec {
     if (rest in SUITES) return { kind: 'debian-suite', suite: rest as DebianSuite, text };
     const match = /^(?:linux-image-)?([0-9][\w.+~-]*-amd64)(?:=([\w.+~:-]+))?$/.exec(rest);
     if (match?.[1]) return { kind: 'debian-package', release: match[1], version: match[2], text };
-    throw new UsageError(
-      `--kernel ${text}: expected debian:bookworm, debian:trixie, debian:sid or debian:<release>-amd64[=<package version>]`,
-    );
+    throw new KernelSpecError(text, 'debian:bookworm, debian:trixie, debian:sid or debian:<release>-amd64[=<package version>]');
   }
   if (text.includes('/')) {
     const [vmlinuz, modules] = text.split(':');
     return { kind: 'path', vmlinuz: resolve(vmlinuz ?? text), modules: modules ? resolve(modules) : undefined, text };
   }
-  throw new UsageError(
-    `--kernel ${text}: expected debian:<suite>, debian:<release>-amd64, host, or /path/to/vmlinuz[:/path/to/modules]`,
-  );
+  throw new KernelSpecError(text, 'debian:<suite>, debian:<release>-amd64, host, or /path/to/vmlinuz[:/path/to/modules]');
 }
 
 export interface FetchOptions {
