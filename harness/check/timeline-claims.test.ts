@@ -123,6 +123,16 @@ describe('never claims', () => {
 });
 
 describe('state runs', () => {
+  it('pin a change no later than the sample that showed it, when the kernel stamped its line after it', () => {
+    const events = [sample(900, 'eth1', 'down'), carrierOn, kernel(1100, 'pending-up', 'eth0', 'link status up, enabling it in 600 ms'), sample(1150, 'eth1', 'up'), kernel(1180, 'link-up', 'eth0', 'link status definitely up')];
+    const runs = stateRuns({ kind: 'slave-mii', slave: { index: 0 } }, recorded(events, 1300, [900, 1050, 1150, 1250]), carrierOn.startNs);
+    expect(runs.map((r) => [r.state, r.minMs, r.maxMs])).toEqual([
+      ['down', 100, 100],
+      ['going back', 50, 50],
+      ['up', 150, undefined],
+    ]);
+  });
+
   it('take the state at the origin from the last sample before it', () => {
     const runs = stateRuns({ kind: 'slave-mii', slave: { index: 0 } }, recorded(lateLook, 2200, [900, 2100]), carrierOn.startNs);
     expect(runs.map((r) => [r.state, r.minMs, r.maxMs])).toEqual([

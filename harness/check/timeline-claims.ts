@@ -29,7 +29,7 @@ export interface RecordedTimeline {
 
 /** A sampler gap this long inside a "never" window could hide a whole state. */
 export const NEVER_GAP_MS = 1000;
-/** A kernel line up to this long after the sample that showed its change still explains it (the snapshot's clock is read first). */
+/** A kernel line stamped up to this long after the sample that showed its change still explains it (seen: 33 ms, 802.3ad on a loaded TCG guest). */
 const KERNEL_SLACK_NS = 50_000_000n;
 
 interface Transition {
@@ -107,8 +107,14 @@ export function stateRuns(subject: TimelineSubject, recorded: RecordedTimeline, 
     const before = previousSample(sample.atNs);
     const loNs = before === undefined || before < originNs ? originNs : before;
     current = state;
-    // A kernel line for this very change pins it; the sample only confirms it.
-    if (kernel.some((k) => k.state === state && k.loNs >= loNs && k.loNs <= sample.atNs + KERNEL_SLACK_NS)) continue;
+    // A kernel line for this very change pins it; the sample only confirms it. A line stamped after
+    // the sample that already showed the change (the guest's CPU was taken away before it printed)
+    // pins it no later than the sample.
+    const line = kernel.find((k) => k.state === state && k.loNs >= loNs && k.loNs <= sample.atNs + KERNEL_SLACK_NS);
+    if (line) {
+      if (line.hiNs > sample.atNs) line.loNs = line.hiNs = sample.atNs;
+      continue;
+    }
     transitions.push({ state, loNs, hiNs: sample.atNs, by: 'sample' });
   }
   transitions.push(...kernel);
