@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent, TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
+import { evaluateOne, type BondState } from './assertions.js';
 import { failoverTimings, faultSeen, faultWindows, outageFollowsFault } from './failover.js';
 
 const ms = (n: number) => BigInt(n) * 1_000_000n;
@@ -90,5 +91,20 @@ describe('fault windows', () => {
     const w = window(0, 0);
     expect(outageFollowsFault(998_000, down, w)).toBe(true);
     expect(outageFollowsFault(997_000, down, w)).toBe(false);
+  });
+});
+
+describe('the outage claim\'s note on the fault', () => {
+  const state: BondState = { atNs: ms(5000), status: { source: 'proc', slaves: [] }, procText: '' };
+  const fault: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'p0 down', startNs: ms(1900), endNs: ms(2300) };
+  const note = (outageStartMs: number) =>
+    evaluateOne({ kind: 'traffic-outage', maxMs: 1000 }, state, { kernelEvents: [], slaveName: (i) => `eth${i}`, latestFault: fault, traffic: window(outageStartMs, 300) }).actual;
+
+  it('counts from when the fault was issued, not when its command returned', () => {
+    expect(note(1950)).toMatch(/^300\.0 ms, starting \+50 ms from the fault/);
+  });
+
+  it('does not blame the fault for an outage that began before it was issued', () => {
+    expect(note(1500)).toMatch(/starting 400 ms before the fault was issued: not caused by it/);
   });
 });
