@@ -7,6 +7,8 @@ import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
+import { outageFollowsFault } from './failover.js';
+import { evaluateTimelineClaim, type RecordedTimeline } from './timeline-claims.js';
 
 /** One named check: what was claimed, and what the target showed. */
 export interface CheckResult {
@@ -14,6 +16,8 @@ export interface CheckResult {
   passed: boolean;
   expected: string;
   actual: string;
+  /** Set when the measurement itself was disturbed (e.g. a sampler gap where the claim's answer lies): the reason, in words and numbers. */
+  disturbed?: string;
 }
 
 /** What a check sees: the bond now, and the bond just before the latest fault. */
@@ -38,6 +42,8 @@ export interface CheckContext {
   arpTarget?: string;
   /** The far side's aggregation bond's MAC, when the far side is a LAG. */
   farSideMac?: string;
+  /** The case's recorded timeline, for sequence and never claims. */
+  recorded?: RecordedTimeline;
 }
 
 function percent(ratio: number): string {
@@ -50,11 +56,13 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
   // When the gap began, relative to the latest fault if one fell in the window, else to the window's start.
   const faultNote = (startUs: number | undefined) => {
     if (startUs === undefined) return '';
-    // A fault takes effect as its command finishes; under emulation starting the command alone takes tens of ms.
-    const inWindow = fault && fault.endNs >= window.startNs && fault.endNs <= window.endNs;
-    const origin = inWindow ? Number(fault.endNs) : Number(window.startNs);
+    // A fault's time is when its command was issued: the kernel can react long before the command returns.
+    const inWindow = fault && fault.startNs >= window.startNs && fault.startNs <= window.endNs;
+    const origin = inWindow ? Number(fault.startNs) : Number(window.startNs);
     const ms = (startUs * 1000 - origin) / 1e6;
-    return inWindow ? `, starting ${ms >= 0 ? '+' : ''}${ms.toFixed(0)} ms from the fault` : `, starting ${ms.toFixed(0)} ms into the window`;
+    if (!inWindow) return `, starting ${ms.toFixed(0)} ms into the window`;
+    if (!outageFollowsFault(startUs, fault, window)) return `, starting ${(-ms).toFixed(0)} ms before the fault was issued: not caused by it`;
+    return `, starting ${ms >= 0 ? '+' : ''}${ms.toFixed(0)} ms from the fault`;
   };
   switch (assertion.kind) {
     case 'traffic-outage':
@@ -207,6 +215,9 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
       const expected = context.farSideMac ?? 'a far side with a LAG';
       return check('partner is the far side', partner.toLowerCase() === expected.toLowerCase(), expected, partner);
     }
+    case 'sequence':
+    case 'never':
+      return evaluateTimelineClaim(assertion, context.recorded);
     case 'log-event': {
       const name = assertion.slave ? refName(assertion.slave, context, state) : undefined;
       const faultEnd = context.latestFault?.endNs;
@@ -222,8 +233,10 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
       });
       const what = `kernel log: ${assertion.event}${assertion.slave ? ` of ${label(assertion.slave, context)}` : ''}${assertion.withinMsOfFault !== undefined ? ` within ${assertion.withinMsOfFault} ms of the fault` : ''}`;
       const first = matches[0];
-      const start = context.latestFault?.endNs;
-      const seen = first ? `${first.text}${start !== undefined ? ` (${first.atNs >= start ? '+' : ''}${(Number(first.atNs - start) / 1e6).toFixed(0)} ms from the fault)` : ''}` : `no such line (${context.kernelEvents.length} bonding lines since: ${context.kernelEvents.map((e) => e.event).join(', ') || 'none'})`;
+      const fault = context.latestFault;
+      const since = (ns: bigint, from: bigint) => `${ns >= from ? '+' : ''}${(Number(ns - from) / 1e6).toFixed(0)} ms`;
+      const when = fault ? ` (${since(first?.atNs ?? 0n, fault.startNs)} from the fault's issue; its command returned at ${since(fault.endNs, fault.startNs)})` : '';
+      const seen = first ? `${first.text}${when}` : `no such line (${context.kernelEvents.length} bonding lines since: ${context.kernelEvents.map((e) => e.event).join(', ') || 'none'})`;
       return assertion.present ? check(what, matches.length > 0, 'a matching line', seen) : check(`no ${what}`, matches.length === 0, 'no matching line', seen);
     }
   }

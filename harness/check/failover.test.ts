@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../timeline/events.js';
+import type { FaultEvent, TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
-import { failoverTimings } from './failover.js';
+import { evaluateOne, type BondState } from './assertions.js';
+import { failoverTimings, faultSeen, faultWindows, outageFollowsFault } from './failover.js';
 
 const ms = (n: number) => BigInt(n) * 1_000_000n;
 
@@ -37,18 +38,73 @@ describe('failover timing', () => {
       { kind: 'kernel', atNs: ms(2080), event: 'link-down', bond: 'bond0', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely down, disabling slave' },
       sample(2100, 'eth1', 'down'),
     ];
+    // Timed from when the fault's command was issued (1900), not when it returned (2000).
     expect(failoverTimings(timeline, window(1995, 100), 'bond0')).toEqual([
-      { fault: 'far side p0 down', faultNs: ms(2000), stateChangeMs: 80, stateChangeBy: 'kernel: bond0: (slave eth0): link status definitely down, disabling slave', deliveryRestoredMs: 95, outageMs: 100 },
+      { fault: 'far side p0 down', faultNs: ms(1900), commandMs: 100, seenMs: 180, stateChangeMs: 180, stateChangeBy: 'kernel: bond0: (slave eth0): link status definitely down, disabling slave', deliveryRestoredMs: 195, outageMs: 100 },
     ]);
   });
 
   it('falls back to the first sample that differs when the kernel said nothing', () => {
     const timeline: TimelineEvent[] = [sample(1500, 'eth0', 'up'), fault, sample(2050, 'eth0', 'up'), sample(2150, 'eth1', 'down')];
-    expect(failoverTimings(timeline, window(1995, 100), 'bond0')[0]).toMatchObject({ stateChangeMs: 150, stateChangeBy: 'state sample' });
+    expect(failoverTimings(timeline, window(1995, 100), 'bond0')[0]).toMatchObject({ stateChangeMs: 250, stateChangeBy: 'state sample', seenMs: 250 });
+  });
+
+  it('does not time delivery from an outage that began before the fault was issued', () => {
+    const timeline: TimelineEvent[] = [sample(1500, 'eth0', 'up'), fault, sample(2150, 'eth1', 'down')];
+    expect(failoverTimings(timeline, window(1500, 800), 'bond0')[0]?.deliveryRestoredMs).toBeUndefined();
+    // One send interval before the issue is still the fault's: that packet was in flight.
+    expect(failoverTimings(timeline, window(1899, 300), 'bond0')[0]?.deliveryRestoredMs).toBe(299);
   });
 
   it('ignores faults outside the traffic window', () => {
     const early: TimelineEvent = { ...fault, startNs: ms(100), endNs: ms(200) } as TimelineEvent;
     expect(failoverTimings([early], window(1995, 100), 'bond0')).toEqual([]);
+  });
+});
+
+describe('fault windows', () => {
+  const down: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'p0 down', startNs: ms(1000), endNs: ms(1400) };
+  const up: FaultEvent = { kind: 'fault', fault: 'carrier-on', slave: 'eth0', detail: 'p0 up', startNs: ms(3000), endNs: ms(3100) };
+  const timeline: TimelineEvent[] = [
+    sample(900, 'eth0', 'up'),
+    up,
+    down,
+    { kind: 'kernel', atNs: ms(1150), event: 'link-down', bond: 'bond0', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely down, disabling slave' },
+    { kind: 'kernel', atNs: ms(1151), event: 'new-active-slave', bond: 'bond0', slave: 'eth1', text: 'bond0: (slave eth1): making interface the new active one' },
+    sample(1300, 'eth1', 'down'),
+    sample(3200, 'eth1', 'up'),
+  ];
+
+  it('sees a fault when the kernel did, before its command returned', () => {
+    expect(faultSeen(down, timeline, 'bond0')).toEqual({ seenNs: ms(1150), seenBy: 'kernel: bond0: (slave eth0): link status definitely down, disabling slave' });
+    expect(faultSeen(down, timeline, 'lag0', ms(3000))).toEqual({ seenNs: ms(1300), seenBy: 'state sample' });
+  });
+
+  it('gives each fault its stretch of time, in order, up to the next fault', () => {
+    expect(faultWindows(timeline, 'bond0')).toEqual([
+      { fault: down, issuedNs: ms(1000), returnedNs: ms(1400), seenNs: ms(1150), settledNs: ms(1300), untilNs: ms(3000) },
+      { fault: up, issuedNs: ms(3000), returnedNs: ms(3100), seenNs: ms(3200), settledNs: ms(3200), untilNs: undefined },
+    ]);
+  });
+
+  it('attributes to a fault only a loss stretch that began at most two send intervals before its issue', () => {
+    const w = window(0, 0);
+    expect(outageFollowsFault(998_000, down, w)).toBe(true);
+    expect(outageFollowsFault(997_000, down, w)).toBe(false);
+  });
+});
+
+describe('the outage claim\'s note on the fault', () => {
+  const state: BondState = { atNs: ms(5000), status: { source: 'proc', slaves: [] }, procText: '' };
+  const fault: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'p0 down', startNs: ms(1900), endNs: ms(2300) };
+  const note = (outageStartMs: number) =>
+    evaluateOne({ kind: 'traffic-outage', maxMs: 1000 }, state, { kernelEvents: [], slaveName: (i) => `eth${i}`, latestFault: fault, traffic: window(outageStartMs, 300) }).actual;
+
+  it('counts from when the fault was issued, not when its command returned', () => {
+    expect(note(1950)).toMatch(/^300\.0 ms, starting \+50 ms from the fault/);
+  });
+
+  it('does not blame the fault for an outage that began before it was issued', () => {
+    expect(note(1500)).toMatch(/starting 400 ms before the fault was issued: not caused by it/);
   });
 });

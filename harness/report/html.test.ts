@@ -44,7 +44,7 @@ function failoverTimeline(): TimelineEvent[] {
     });
   }
   events.push(
-    { kind: 'fault', fault: 'link-down', slave: 'eth0', detail: 'ip link set eth0 down (slave0)', startNs: at(790), endNs: at(800) },
+    { kind: 'fault', fault: 'link-down', slave: 'eth0', detail: 'ip link set eth0 down (slave0)', startNs: at(790), endNs: at(800), seenNs: at(795), seenBy: 'kernel: link status definitely down' },
     { kind: 'kernel', atNs: at(805), event: 'link-down', bond: 'bond0', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely down, disabling slave' },
     { kind: 'kernel', atNs: at(848), event: 'new-active-slave', bond: 'bond0', slave: 'eth1', text: 'bond0: (slave eth1): making interface the new active one <&>' },
   );
@@ -137,6 +137,9 @@ describe('HTML report', () => {
     const [svg = ''] = svgs(failedSection, 'timeline');
     expect(svg).toContain('class="fault-marker"');
     expect(svg).toContain('ip link set eth0 down (slave0)');
+    // The fault is an interval: issued, its command returned, and when the kernel saw it in between.
+    expect(svg).toContain('(issued at 790 ms, its command returned at 800 ms; the kernel saw it at 795 ms (kernel: link status definitely down))');
+    expect(svg).toContain('class="fault-seen"');
     expect(svg).toContain('>eth0 active</text>');
     expect(svg).toContain('>eth1 active</text>');
     // eth0's row turns red (with a label, not colour alone) once its MII is down.

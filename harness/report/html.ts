@@ -404,7 +404,7 @@ function timelineLegend(view: View): string {
   const items = [
     view.delivery ? item('#9ec5fe', `packets delivered per ${view.delivery.bucketMs} ms of send time`) : '',
     view.outage ? item('#ffc9c4', 'outage: every packet sent then was lost') : '',
-    view.faults.length ? item(RED, 'fault (dashed line: when its command finished)') : '',
+    view.faults.length ? item(RED, 'fault: issued (line) to its command returning (shaded, dashed end); diamond: when the kernel saw it') : '',
     ...(view.samples.length ? view.slaves.map((s) => item(slaveColour(view.slaves, s).light, `${s} active`)) : []),
     view.samples.length ? item('#ccf0d5', 'mii up') : '',
     view.samples.length ? item(RED, 'mii not up') : '',
@@ -464,7 +464,7 @@ interface View {
   slaves: string[];
   delivery?: { start: number; bucketMs: number; delivered: number[] };
   outage?: { from: number; ms: number };
-  faults: { e: FaultEvent; from: number; to: number }[];
+  faults: { e: FaultEvent; from: number; to: number; seen?: number }[];
   samples: Timed<SampleEvent>[];
   kernel: Timed<KernelEvent>[];
 }
@@ -491,7 +491,7 @@ function windowView(c: CaseResult, window: TrafficWindow): View {
     outage: outageMs > 0 && outageStartUs !== undefined ? { from: usToMsSince(origin, outageStartUs), ms: outageMs } : undefined,
     faults: c.timeline
       .filter((e): e is FaultEvent => e.kind === 'fault')
-      .map((e) => ({ e, from: msSince(origin, e.startNs), to: msSince(origin, e.endNs) }))
+      .map((e) => ({ e, from: msSince(origin, e.startNs), to: msSince(origin, e.endNs), seen: e.seenNs === undefined ? undefined : msSince(origin, e.seenNs) }))
       .filter((f) => f.to >= lo && f.from <= hi),
     samples: [...(before ? [before] : []), ...samples.filter((s) => s.at > lo && s.at <= hi)],
     kernel: c.timeline.filter((e): e is KernelEvent => e.kind === 'kernel').map(timed).filter(({ at }) => at >= lo && at <= hi),
@@ -658,7 +658,7 @@ function kernelRow(view: View, y: number): Row {
 }
 
 interface FaultLabel {
-  fault: { e: FaultEvent; from: number; to: number };
+  fault: View['faults'][number];
   text: string;
   lane: number;
   anchorEnd: boolean;
@@ -668,10 +668,11 @@ interface FaultLabel {
 function faultLabels(view: View): FaultLabel[] {
   const laneEnds: number[] = [];
   return [...view.faults]
-    .sort((a, b) => a.to - b.to)
+    .sort((a, b) => a.from - b.from)
     .map((fault) => {
       const text = clip(fault.e.detail || fault.e.fault, 80);
-      const x = view.x(Math.min(view.hi, Math.max(view.lo, fault.to)));
+      // The label hangs at the fault's time: when its command was issued.
+      const x = view.x(Math.min(view.hi, Math.max(view.lo, fault.from)));
       const width = textWidth(text) + 14;
       const anchorEnd = x + width > W - RIGHT;
       const [left, right] = anchorEnd ? [x - width, x] : [x, x + width];
@@ -685,14 +686,18 @@ function faultLabels(view: View): FaultLabel[] {
 function faultMarkers(view: View, labels: FaultLabel[], bottom: number): string {
   return labels
     .map(({ fault, text, lane, anchorEnd }) => {
-      const x0 = view.x(Math.max(view.lo, fault.from));
-      const x = view.x(Math.min(view.hi, fault.to));
+      const x = view.x(Math.max(view.lo, fault.from));
+      const x1 = view.x(Math.min(view.hi, fault.to));
       const ly = 6 + lane * LANE_H + FONT;
-      const tip = `fault ${fault.e.fault}${fault.e.slave ? ` on ${fault.e.slave}` : ''}: ${fault.e.detail} (${fmtMs(fault.from)} to ${fmtMs(fault.to)})`;
+      const seenAt = fault.seen === undefined ? '' : `; the kernel saw it at ${fmtMs(fault.seen)}${fault.e.seenBy ? ` (${fault.e.seenBy})` : ''}`;
+      const tip = `fault ${fault.e.fault}${fault.e.slave ? ` on ${fault.e.slave}` : ''}: ${fault.e.detail} (issued at ${fmtMs(fault.from)}, its command returned at ${fmtMs(fault.to)}${seenAt})`;
+      const xs = fault.seen === undefined || fault.seen < view.lo || fault.seen > view.hi ? undefined : view.x(fault.seen);
+      const seen = xs === undefined ? '' : `\n<path class="fault-seen" d="M${n1(xs)},${ly - 2} L${n1(xs + 4)},${ly + 3} L${n1(xs)},${ly + 8} L${n1(xs - 4)},${ly + 3} Z" fill="${RED}"/>`;
       return `<g class="fault-marker"><title>${esc(tip)}</title>
-<rect x="${n1(x0)}" y="${ly + 2}" width="${n1(Math.max(1, x - x0))}" height="${n1(bottom - ly - 2)}" fill="${RED}" fill-opacity="0.1"/>
-<line x1="${n1(x)}" x2="${n1(x)}" y1="${ly - 4}" y2="${bottom}" stroke="${RED}" stroke-width="1.5" stroke-dasharray="5 3"/>
-<path d="M${n1(x - 4)},${ly - 8} L${n1(x + 4)},${ly - 8} L${n1(x)},${ly - 2} Z" fill="${RED}"/>
+<rect x="${n1(x)}" y="${ly + 2}" width="${n1(Math.max(1, x1 - x))}" height="${n1(bottom - ly - 2)}" fill="${RED}" fill-opacity="0.1"/>
+<line x1="${n1(x)}" x2="${n1(x)}" y1="${ly - 4}" y2="${bottom}" stroke="${RED}" stroke-width="1.5"/>
+<line x1="${n1(x1)}" x2="${n1(x1)}" y1="${ly + 2}" y2="${bottom}" stroke="${RED}" stroke-width="1" stroke-dasharray="5 3"/>
+<path d="M${n1(x - 4)},${ly - 8} L${n1(x + 4)},${ly - 8} L${n1(x)},${ly - 2} Z" fill="${RED}"/>${seen}
 <text x="${n1(anchorEnd ? x - 8 : x + 8)}" y="${ly}" font-size="${FONT}" text-anchor="${anchorEnd ? 'end' : 'start'}" fill="#a40e26" font-weight="600" ${HALO}>${esc(text)}</text></g>`;
     })
     .join('\n');

@@ -4,9 +4,10 @@
  * happens. Produces a CaseResult.
  */
 import { evaluate, type CheckContext } from '../check/assertions.js';
-import { failoverTimings, type FailoverTiming } from '../check/failover.js';
+import { faultSeen, failoverTimings, type FailoverTiming } from '../check/failover.js';
+import type { RecordedTimeline } from '../check/timeline-claims.js';
 import { inflict } from '../fault/faults.js';
-import type { ScenarioCase, SlaveRef, Step } from '../scenario/plan.js';
+import type { ScenarioCase, SlaveRef, Step, TimelineOrigin } from '../scenario/plan.js';
 import { run, type Target } from '../target/target.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
 import { onTeardown } from '../target/teardown.js';
@@ -100,11 +101,15 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   const throughputs: ThroughputResult[] = [];
   const failovers: FailoverTiming[] = [];
   let caseError: string | undefined;
+  /** Every sample's time, also those that changed nothing: where the sampler looked, for timeline claims. */
+  const sampleTimesNs: bigint[] = [];
+  let stepStartNs = caseStartNs;
 
   const observe = async (): Promise<BondState> => {
     if (!built) throw new Error('the topology does not exist yet');
     const state = await readBondStatus(target, built.topology);
     latestState = state;
+    sampleTimesNs.push(state.atNs);
     const sample = sampleOf(state);
     const same = (a: SampleEvent, b: SampleEvent) => JSON.stringify({ ...a, atNs: 0 }) === JSON.stringify({ ...b, atNs: 0 });
     if (!lastSample || !same(sample, lastSample)) {
@@ -163,6 +168,43 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     return state.status.activeSlave ?? state.status.slaves[0]?.name ?? 'eth0';
   };
 
+  const origin = (since: TimelineOrigin | undefined): { ns: bigint; label: string } | { error: string } => {
+    const kind = since?.kind ?? (latestFault ? 'fault' : 'start');
+    switch (kind) {
+      case 'fault':
+        return latestFault ? { ns: latestFault.startNs, label: `the fault was issued (${latestFault.detail})` } : { error: 'since: fault, but no fault has happened yet' };
+      case 'start':
+        return { ns: caseStartNs, label: 'the case start' };
+      case 'now':
+        return { ns: stepStartNs, label: 'this step' };
+      case 'step': {
+        const index = since?.kind === 'step' ? since.index : -1;
+        const step = timeline.find((e) => e.kind === 'step' && e.index === index);
+        return step?.kind === 'step' ? { ns: step.startNs, label: `step ${index} (${step.step})` } : { error: `since: step ${index}, but step ${index} has not run` };
+      }
+    }
+  };
+
+  const recorded = (): RecordedTimeline => ({
+    events: [...timeline, ...kernelEvents(options.kernelLog, caseStartNs)],
+    sampleTimesNs,
+    nowNs: latestState?.atNs ?? caseStartNs,
+    bond: BOND,
+    slaveName: (index: number) => `eth${index}`,
+    origin,
+  });
+
+  /** A never claim with a duration is judged once its window is over (and sampled past its end). */
+  const awaitWindows = async (assertions: Parameters<typeof evaluate>[0]) => {
+    for (const claim of assertions) {
+      if (claim.kind !== 'never' || claim.duringMs === undefined) continue;
+      const from = origin(claim.since);
+      if ('error' in from) continue;
+      const endNs = from.ns + BigInt(Math.round((claim.duringMs + (options.sampleIntervalMs ?? 50)) * 1e6));
+      for (let now = await target.clockNs(); now < endNs; now = await target.clockNs()) await sleep(Math.min(200, Number(endNs - now) / 1e6));
+    }
+  };
+
   const checkContext = (): CheckContext => ({
     before: beforeFault,
     latestFault,
@@ -172,6 +214,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     throughput: throughputs.at(-1),
     arpTarget: built?.topology.arpTarget?.ipv4,
     farSideMac: built?.topology.far.lagMac,
+    recorded: built ? recorded() : undefined,
   });
 
   /** Evaluate until all hold or the time is up; returns the last evaluation. */
@@ -205,6 +248,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         return { checks: [], description: `${describeStep(step)}${slave ? ` (${slave})` : ''}: ${latestFault.detail}` };
       }
       case 'expect': {
+        await awaitWindows(step.assertions);
         const checks = await poll(step.assertions, step.withinMs);
         if (!checks.every((c) => c.passed)) throw new ChecksFailed(checks);
         return { checks };
@@ -240,7 +284,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         failovers.push(...timings);
         const t = window.totals;
         const failover = timings
-          .map((f) => `; failover: state change ${signedMs(f.stateChangeMs)}, delivery again ${signedMs(f.deliveryRestoredMs)} after the fault`)
+          .map((f) => `; failover: state change ${signedMs(f.stateChangeMs)}, delivery again ${signedMs(f.deliveryRestoredMs)} after the fault was issued (its command returned ${signedMs(f.commandMs)})`)
           .join('');
         return {
           checks: [],
@@ -250,11 +294,21 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     }
   };
 
+  /** Each fault gets the moment the kernel saw it, once the kernel log is in the timeline. */
+  const annotateFaults = () => {
+    const faults = timeline.filter((e): e is FaultEvent => e.kind === 'fault').sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
+    faults.forEach((fault, i) => {
+      const seen = faultSeen(fault, timeline, BOND, faults[i + 1]?.startNs);
+      if (seen) Object.assign(fault, seen);
+    });
+  };
+
   try {
     for (const [index, step] of scenarioCase.steps.entries()) {
       options.onStep?.({ index, description: describeStep(step), running: true });
       const stepStart = performance.now();
       const startNs = await target.clockNs();
+      stepStartNs = startNs;
       const result: StepResult = { index, kind: step.kind, description: describeStep(step), outcome: 'ok', durationMs: 0, checks: [] };
       try {
         const outcome = await runStep(step);
@@ -289,6 +343,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     await probes.close();
     if (built) {
       timeline.push(...kernelEvents(options.kernelLog, caseStartNs));
+      annotateFaults();
       if (status !== 'passed' && latestState) procAtFailure ??= latestState.procText;
       await removeTeardown?.();
     }

@@ -49,14 +49,13 @@ describe(`bondlab run on ${kernel} in the VM`, () => {
     expect(byName('balance-rr-throughput')?.throughput[0]?.factor).toBeGreaterThan(1.5);
     expect(byName('balance-rr-reordering')?.traffic[0]?.totals.reordered).toBeGreaterThan(0);
     const [timing] = byName('active-backup-traffic-failover')?.failovers ?? [];
-    // Both are counted from when the fault's command returned; the kernel may react before that.
-    const fault = byName('active-backup-traffic-failover')?.timeline.find((e) => e.kind === 'fault');
-    const commandMs = fault?.kind === 'fault' ? Number(BigInt(fault.endNs) - BigInt(fault.startNs)) / 1e6 : 0;
+    // Both are counted from when the fault's command was issued; the link changed somewhere before it returned.
+    const commandMs = timing?.commandMs ?? Number.NaN;
     expect(timing?.stateChangeBy).toMatch(/^kernel: /);
-    expect(timing?.stateChangeMs).toBeGreaterThan(-commandMs);
-    expect(timing?.stateChangeMs).toBeLessThan(300);
-    expect(timing?.deliveryRestoredMs).toBeGreaterThan(-commandMs);
-    expect(timing?.deliveryRestoredMs).toBeLessThan(300);
+    expect(timing?.stateChangeMs).toBeGreaterThanOrEqual(0);
+    expect(timing?.stateChangeMs).toBeLessThan(commandMs + 300);
+    expect(timing?.deliveryRestoredMs).toBeGreaterThanOrEqual(0);
+    expect(timing?.deliveryRestoredMs).toBeLessThan(commandMs + 300);
     const guide = result.cases.find((c) => c.name === 'debian-guide');
     expect(guide?.steps.find((s) => s.kind === 'fault')?.description).toMatch(/ifenslave -d bond0 eth0/);
   });

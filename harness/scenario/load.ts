@@ -23,6 +23,10 @@ import {
   type SlaveRef,
   type SourceRef,
   type Step,
+  type TimedState,
+  type TimelineOrigin,
+  type TimelineState,
+  type TimelineSubject,
   type TrafficStep,
 } from './plan.js';
 import { collectFiles, readScenarioFile } from './read.js';
@@ -105,6 +109,8 @@ function describeExpected(error: ErrorObject): string {
       return 'a non-empty text';
     case 'uniqueItems':
       return 'no item twice';
+    case 'dependencies':
+      return `key "${String(params.missingProperty)}" alongside "${String(params.property)}"`;
     default:
       return error.message ?? error.keyword;
   }
@@ -170,6 +176,30 @@ const FAR_SIDE: Record<ModeName, FarSide> = {
   'balance-tlb': 'switch',
   'balance-alb': 'switch',
 };
+
+/** `going-back` reads as well as `going back`; the driver prints the latter. */
+function timelineState(value: unknown): TimelineState {
+  return String(value).replace('-', ' ') as TimelineState;
+}
+
+function timelineSubject(key: string): TimelineSubject {
+  if (key === 'activeSlave') return { kind: 'active-slave' };
+  if (key === 'bondMii') return { kind: 'bond-mii' };
+  return { kind: 'slave-mii', slave: { index: Number(key.slice('slave'.length)) } };
+}
+
+function timedState(value: unknown): TimedState {
+  if (typeof value !== 'object' || value === null) return { state: timelineState(value) };
+  const [state, bounds] = Object.entries(value as Json)[0] ?? [];
+  const { atLeast, atMost } = bounds as { atLeast?: string | number; atMost?: string | number };
+  return { state: timelineState(state), atLeastMs: atLeast === undefined ? undefined : parseDuration(atLeast), atMostMs: atMost === undefined ? undefined : parseDuration(atMost) };
+}
+
+function timelineOrigin(value: unknown): TimelineOrigin | undefined {
+  if (value === undefined) return undefined;
+  const step = /^step (\d+)$/.exec(String(value));
+  return step ? { kind: 'step', index: Number(step[1]) } : { kind: value as 'fault' | 'start' | 'now' };
+}
 
 function expectAssertions(spec: Json): { assertions: Assertion[]; withinMs: number } {
   const assertions: Assertion[] = [];
@@ -250,6 +280,20 @@ function expectAssertions(spec: Json): { assertions: Assertion[]; withinMs: numb
         }
         break;
       }
+      case 'sequence':
+        for (const [subject, states] of Object.entries(value as Json)) {
+          assertions.push({ kind: 'sequence', subject: timelineSubject(subject), states: (states as unknown[]).map(timedState), since: timelineOrigin(spec.since) });
+        }
+        break;
+      case 'never':
+        for (const [subject, state] of Object.entries(value as Json)) {
+          const during = spec.during === undefined ? undefined : parseDuration(spec.during as string | number);
+          const entries = subject === 'slaveMii' ? Object.entries(state as Json) : [[subject, state] as const];
+          for (const [key, forbidden] of entries) {
+            assertions.push({ kind: 'never', subject: timelineSubject(key), state: timelineState(forbidden), since: timelineOrigin(spec.since), duringMs: during });
+          }
+        }
+        break;
       case 'log':
         for (const entry of value as Json[]) {
           assertions.push({
@@ -323,6 +367,12 @@ function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref
   const fromAssertions = (assertions: Assertion[], path: Path) => {
     for (const a of assertions) {
       if ('slave' in a && a.slave) found.push({ ref: a.slave, path });
+      if (a.kind === 'sequence' || a.kind === 'never') {
+        if (a.subject.kind === 'slave-mii') found.push({ ref: a.subject.slave, path });
+        for (const state of a.kind === 'sequence' ? a.states.map((s) => s.state) : [a.state]) {
+          if (/^slave\d+$/.test(state)) found.push({ ref: slaveRef(state), path });
+        }
+      }
       if (a.kind === 'same-aggregator') for (const ref of a.slaves) found.push({ ref, path });
       if (a.kind === 'active-slave') {
         const ref = 'is' in a.expected ? a.expected.is : a.expected.isNot;
@@ -383,6 +433,12 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
       errors.push(locate.error(path, `${step.fault.kind} needs an ARP target host: set bond.arp_interval, or topology.arpTarget: true`));
     }
     const claims = step.kind === 'expect' || step.kind === 'wait-until' ? step.assertions : [];
+    const index = steps.findIndex((s) => s.step === step);
+    for (const claim of claims) {
+      if ((claim.kind !== 'sequence' && claim.kind !== 'never') || !claim.since) continue;
+      if (claim.since.kind === 'fault' && !steps.slice(0, index).some(({ step: s }) => s.kind === 'fault')) errors.push(locate.error(path, 'since: fault, but no fault step comes before this one', 'since'));
+      if (claim.since.kind === 'step' && claim.since.index >= index) errors.push(locate.error(path, `since: step ${claim.since.index}, but that step does not come before this one (this is step ${index})`, 'since'));
+    }
     if (claims.some((a) => a.kind === 'lacp-partner') && scenarioCase.topology.farSide !== 'lacp') {
       errors.push(locate.error(path, `lacpPartner needs an LACP far side (mode 802.3ad), not ${scenarioCase.topology.farSide}`));
     }

@@ -78,7 +78,26 @@ export type Assertion =
   | { kind: 'traffic-duplicates'; expected: boolean }
   | { kind: 'traffic-reordering'; expected: boolean }
   | { kind: 'throughput'; minFactor?: number; minMbps?: number }
-  | { kind: 'traffic-balance'; direction: 'tx' | 'rx'; minSlaves?: number; maxShare?: number; single?: boolean; onActive?: boolean };
+  | { kind: 'traffic-balance'; direction: 'tx' | 'rx'; minSlaves?: number; maxShare?: number; single?: boolean; onActive?: boolean }
+  /** Claims on the recorded timeline (samples and kernel log on the target's clock), judged after the fact. */
+  | { kind: 'sequence'; subject: TimelineSubject; states: TimedState[]; since?: TimelineOrigin }
+  | { kind: 'never'; subject: TimelineSubject; state: TimelineState; since?: TimelineOrigin; duringMs?: number };
+
+/** What a timeline claim follows: one slave's MII status, the active slave, or the bond's MII status. */
+export type TimelineSubject = { kind: 'slave-mii'; slave: { index: number } } | { kind: 'active-slave' } | { kind: 'bond-mii' };
+/** A state of a subject: an MII status, or for the active slave a slave (slaveN) or none. */
+export type TimelineState = 'up' | 'down' | 'going down' | 'going back' | `slave${number}` | 'none';
+/** One state of a sequence, with how long it must last (bounds in ms, inclusive). */
+export interface TimedState {
+  state: TimelineState;
+  atLeastMs?: number;
+  atMostMs?: number;
+}
+/**
+ * Where a timeline claim's window begins: the latest fault's issue, the case's start, this step's
+ * start, or an earlier step's start (by index). Absent: the latest fault, or the case's start before any.
+ */
+export type TimelineOrigin = { kind: 'fault' } | { kind: 'start' } | { kind: 'now' } | { kind: 'step'; index: number };
 
 export type LacpFlag = 'activity' | 'timeout' | 'aggregation' | 'synchronization' | 'collecting' | 'distributing' | 'defaulted' | 'expired';
 export type LogEventKind = 'enslave' | 'release' | 'new-active-slave' | 'link-down' | 'link-up' | 'pending-down' | 'pending-up' | 'no-active' | 'active-up';

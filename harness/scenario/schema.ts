@@ -67,11 +67,54 @@ const method = { enum: ['ip', 'sysfs', 'ifenslave'], description: 'how the slave
 const events = ['enslave', 'release', 'new-active-slave', 'link-down', 'link-up', 'pending-down', 'pending-up', 'no-active', 'active-up'];
 const slaveMap = (value: object) => ({ type: 'object', propertyNames: slaveRef, additionalProperties: value });
 
+const miiStates = ['up', 'down', 'going down', 'going back', 'going-down', 'going-back'];
+const indexedSlave = { type: 'string', pattern: '^slave\\d+$', description: 'slave0, slave1, ...' };
+const activeState = { type: 'string', pattern: '^(slave\\d+|none)$', description: 'slave0, slave1, ... or none' };
+/** One state of a sequence: the state, or { state: { atLeast, atMost } } for how long it lasts. */
+const timedStates = (state: object) => ({
+  type: 'array',
+  minItems: 1,
+  maxItems: 32,
+  items: {
+    oneOf: [
+      state,
+      {
+        type: 'object',
+        minProperties: 1,
+        maxProperties: 1,
+        propertyNames: state,
+        additionalProperties: { type: 'object', additionalProperties: false, minProperties: 1, properties: { atLeast: duration, atMost: duration } },
+      },
+    ],
+  },
+});
+
 export const EXPECT_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
+  dependencies: { during: ['never'] },
   properties: {
+    sequence: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'states in this order, each right after the other, judged over the recorded timeline: slave0: [down, { going back: { atLeast: 500ms } }, up]',
+      properties: { activeSlave: timedStates(activeState), bondMii: timedStates({ enum: ['up', 'down'] }) },
+      patternProperties: { '^slave\\d+$': timedStates({ enum: miiStates }) },
+    },
+    never: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'states that must not occur in the window (since ..., during ...), judged over the recorded timeline',
+      properties: { activeSlave: activeState, bondMii: { enum: ['up', 'down'] }, slaveMii: { type: 'object', propertyNames: indexedSlave, additionalProperties: { enum: miiStates } } },
+    },
+    since: {
+      description: 'where the window of sequence and never begins: fault (the latest fault, when its command was issued; the default after a fault), start (of the case), now (this step), or step N (the start of step N, from 0)',
+      oneOf: [{ enum: ['fault', 'start', 'now'] }, { type: 'string', pattern: '^step \\d+$' }],
+    },
+    during: { ...duration, description: 'how long the never window lasts (the step waits for its end)' },
     mode: { oneOf: [...mode.oneOf, matrixRef] },
     activeSlave: { oneOf: [slaveRef, { const: 'none' }, { type: 'object', additionalProperties: false, required: ['not'], properties: { not: { oneOf: [slaveRef, { const: 'none' }] } } }] },
     activeSlaveChanged: { type: 'boolean', description: 'compared with the active slave just before the latest fault' },

@@ -11,8 +11,14 @@ export interface FaultEvent {
   /** The DUT-side interface it hit (eth0...), when it hit one. */
   slave?: string;
   detail: string;
+  /** When its command was issued, on the target's clock: the fault's time. */
   startNs: bigint;
+  /** When its command returned; under emulation that can be hundreds of ms after the kernel reacted. */
   endNs: bigint;
+  /** When the kernel saw it: the earliest bond reaction after issue (a kernel-log line or a changed sample). */
+  seenNs?: bigint;
+  /** What showed it: the kernel-log line, or "state sample". */
+  seenBy?: string;
 }
 
 export interface StepEvent {
