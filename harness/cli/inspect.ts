@@ -74,11 +74,10 @@ function diagnosticText(d: Diagnostic): string {
 }
 
 /** A bond's /proc text is a few kB even with dozens of 802.3ad slaves; more is not one bond. */
-export const MAX_INPUT_BYTES = 1024 * 1024;
+const MAX_INPUT_BYTES = 1024 * 1024;
 
 /** Reads at most MAX_INPUT_BYTES, and only text: empty, binary or oversized input is a usage error. */
-async function readInput(file: string): Promise<string> {
-  const name = file === '-' ? 'stdin' : `--file ${file}`;
+async function readInput(file: string, name: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -96,7 +95,7 @@ async function readInput(file: string): Promise<string> {
   return decodeInput(Buffer.concat(chunks), name);
 }
 
-export function decodeInput(bytes: Buffer, name: string): string {
+function decodeInput(bytes: Buffer, name: string): string {
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new UsageError(`${name}: binary data (a NUL byte at offset ${nul}), not a /proc/net/bonding text`);
   let text: string;
@@ -113,7 +112,7 @@ export function registerInspect(program: Command): void {
   program
     .command('inspect')
     .description("print a bond's state: from a /proc/net/bonding text (a file, or - for stdin), or live from a target")
-    .option('--file <path>', 'a /proc/net/bonding text, e.g. pasted from a ticket; - reads stdin')
+    .option('--file <path>', 'a /proc/net/bonding text (at most 1 MiB), e.g. pasted from a ticket; - reads stdin')
     .addOption(new Option('-t, --target <kind>', 'read a live bond on this target').choices(['host', 'vm']))
     .option('-b, --bond <name>', 'the bond to read live')
     .option('-n, --netns <name>', 'the namespace the bond lives in')
@@ -126,7 +125,7 @@ export function registerInspect(program: Command): void {
       if (options.file !== undefined) {
         if (options.target) throw new UsageError('inspect: give either --file or --target, not both');
         source = options.file === '-' ? 'stdin' : `--file ${options.file}`;
-        inspection = parseProcBonding(await readInput(options.file), options.bond);
+        inspection = parseProcBonding(await readInput(options.file, source), options.bond);
       } else if (options.target) {
         if (!options.bond) throw new UsageError('inspect --target needs --bond NAME');
         source = `bond ${options.bond}`;
