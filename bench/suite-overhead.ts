@@ -9,8 +9,9 @@
  *     commands, checks, reports.
  * Writes reports/bench-suite-overhead.json, and the run's results.json under reports/<run id>/.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readResults } from '../harness/cli/results-file.js';
 import { packageRoot } from '../harness/package-root.js';
 import type { CaseResult, RunResult } from '../harness/runner/results.js';
 import { runScenarios } from '../harness/runner/run.js';
@@ -45,7 +46,7 @@ function split(c: CaseResult): Split {
 }
 
 const from = process.argv[2];
-const run = from ? (JSON.parse(await readFile(from, 'utf8')) as RunResult) : await suiteRun();
+const run = from ? (await readResults(from)).run : await suiteRun();
 // The run's own reports too, so that the suite's results can be compared with other kernels.
 if (!from) console.error(`results: ${(await writeReports(run, join('reports', run.runId), ['json']))[0]}`);
 const perCase = run.cases.map((c) => ({ name: c.name, durationMs: Math.round(c.durationMs), ...split(c) }));

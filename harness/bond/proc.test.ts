@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseProcBonding } from './proc.js';
 
-const shared = '../shared/data/proc-net-bonding';
-const sharedDir = join(process.cwd(), '..', 'shared', 'data', 'proc-net-bonding');
+const external = 'fixtures/proc-net-bonding/external';
+const externalDir = join(process.cwd(), external);
 const kernelsDir = join(process.cwd(), 'fixtures', 'kernels');
 const eraDir = join(process.cwd(), 'fixtures', 'proc');
 
@@ -14,7 +14,7 @@ function read(path: string): string {
 }
 
 /** Expected values per fixture: mode, active slave (undefined: the mode has none), slave states. */
-const SHARED: Record<string, { mode: string; active?: string | null; slaves: string }> = {
+const EXTERNAL: Record<string, { mode: string; active?: string | null; slaves: string }> = {
   '001-balance-rr-insights-core.txt': { mode: 'balance-rr', slaves: 'eno1:up eno2:up' },
   '002-802.3ad-insights-core.txt': { mode: '802.3ad', slaves: 'eth1:up eth2:up' },
   '003-802.3ad-insights-core.txt': { mode: '802.3ad', slaves: 'eth1:up eth2:up' },
@@ -40,16 +40,16 @@ function slaveLine(text: string): string {
     .join(' ');
 }
 
-describe(`/proc/net/bonding texts from other projects (${shared})`, () => {
-  const files = readdirSync(sharedDir).filter((f) => f.endsWith('.txt'));
-  it('covers every shared fixture with expectations', () => {
-    expect(files.sort()).toEqual(Object.keys(SHARED).sort());
+describe(`/proc/net/bonding texts from other projects (${external})`, () => {
+  const files = readdirSync(externalDir).filter((f) => f.endsWith('.txt'));
+  it('covers every external fixture with expectations', () => {
+    expect(files.sort()).toEqual(Object.keys(EXTERNAL).sort());
   });
   for (const file of files) {
     it(`reads ${file}`, () => {
-      const text = read(join(sharedDir, file));
+      const text = read(join(externalDir, file));
       const { status, unknownLines } = parseProcBonding(text);
-      const want = SHARED[file];
+      const want = EXTERNAL[file];
       expect(status.mode?.name).toBe(want?.mode);
       expect(status.activeSlave).toBe(want?.active);
       expect(slaveLine(text)).toBe(want?.slaves);
@@ -59,7 +59,7 @@ describe(`/proc/net/bonding texts from other projects (${shared})`, () => {
   }
 
   it('reads the 802.3ad aggregator block and per-slave aggregator IDs of an old driver', () => {
-    const { status } = parseProcBonding(read(join(sharedDir, '002-802.3ad-insights-core.txt')));
+    const { status } = parseProcBonding(read(join(externalDir, '002-802.3ad-insights-core.txt')));
     expect(status.ad?.activeAggregator?.id).toBeGreaterThan(0);
     expect(status.slaves.map((s) => s.aggregatorId)).toEqual([3, 2]);
   });
@@ -136,6 +136,65 @@ describe('older eras written from the documented formats (fixtures/proc)', () =>
   });
 });
 
+describe('texts cut off or pasted together', () => {
+  const lacp = read(join(kernelsDir, '6.1.0-56-amd64', 'mode-802.3ad', 'proc.txt'));
+  const errors = (text: string) => parseProcBonding(text).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  const warnings = (text: string) => parseProcBonding(text).diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message);
+  const firstLines = (text: string, count: number) => `${text.split('\n').slice(0, count).join('\n')}\n`;
+
+  it('reads a thousand pasted texts as the first bond, and says how many were pasted', () => {
+    const { status, diagnostics } = parseProcBonding(lacp.repeat(1000));
+    expect(status.slaves.map((s) => s.name)).toEqual(['eth0', 'eth1']);
+    expect(diagnostics).toEqual([
+      { severity: 'error', message: expect.stringMatching(/^1000 bonds' texts pasted together \(they begin at lines 1, 78, 155, 232, 309, \.\.\.\); only the first, up to line 77, is read/) },
+    ]);
+  });
+
+  it('tells pasted texts apart when their driver lines are missing', () => {
+    const withoutDriver = lacp.replace(/^Ethernet Channel Bonding Driver.*\n/, '');
+    expect(errors(withoutDriver + withoutDriver)[0]).toMatch(/^2 bonds' texts pasted together/);
+  });
+
+  it('says a text ends mid-line when its last line is cut and has no newline', () => {
+    const cut = lacp.slice(0, lacp.indexOf('MII Status', lacp.indexOf('Slave Interface: eth1')) + 'MII Statu'.length);
+    expect(errors(cut)).toEqual([expect.stringMatching(/^the text ends mid-line \("MII Statu", no newline\): it was cut off/)]);
+    expect(errors(`${cut}s: up`)).toEqual([expect.stringMatching(/^the text ends inside slave eth1's block \(after "MII Status"\)/)]);
+  });
+
+  it('says a text ends inside a slave block, or before the bond MII line', () => {
+    expect(errors(firstLines(lacp, 28))).toEqual([expect.stringMatching(/^the text ends inside slave eth0's block \(after "Duplex"\)/)]);
+    expect(errors(firstLines(lacp, 40))).toEqual([expect.stringMatching(/^the text ends inside slave eth0's block \(after "port key"\)/)]);
+    expect(errors(firstLines(lacp, 4))).toEqual([expect.stringMatching(/^the text ends before the bond's MII Status line/)]);
+  });
+
+  it('warns when the last slave block is shorter than the first, or the aggregator has more ports than are listed', () => {
+    const lines = lacp.split('\n');
+    const eth1 = lines.indexOf('Slave Interface: eth1');
+    expect(warnings(firstLines(lacp, eth1 + 8))).toEqual([expect.stringMatching(/^slave eth1's block ends early \(after "Aggregator ID"\) where slave eth0's goes on/)]);
+    // An 802.3ad slave without an aggregator really ends there.
+    const unaggregated = `${firstLines(lacp, eth1 + 7)}Aggregator ID: N/A\n`;
+    expect(warnings(unaggregated)).toEqual([expect.stringMatching(/^the active aggregator 1 has 2 ports, but 1 slave\(s\) in it are listed/)]);
+    expect(warnings(firstLines(lacp, 32))).toEqual([expect.stringMatching(/^the active aggregator 1 has 2 ports, but 1 slave\(s\) in it are listed: the text may have been cut off/)]);
+    const ab = read(join(kernelsDir, '6.1.0-56-amd64', 'mode-active-backup', 'proc.txt'));
+    expect(warnings(ab.slice(0, ab.lastIndexOf('Slave queue ID')))).toEqual([expect.stringMatching(/^slave eth1's block ends early \(after "Permanent HW addr"\) where slave eth0's goes on/)]);
+  });
+
+  it('does not call whole texts cut, with or without a final newline', () => {
+    for (const text of corpusFiles().map(read)) {
+      expect(errors(text)).toEqual([]);
+      // A last line that is a label without its value and no newline reads as cut after the label.
+      if (!text.trimEnd().endsWith(':')) expect(errors(text.trimEnd())).toEqual([]);
+      else expect(errors(text.trimEnd())).toEqual([expect.stringMatching(/^the text ends mid-line/)]);
+    }
+  });
+});
+
+function corpusFiles(): string[] {
+  const kernels = readdirSync(kernelsDir).flatMap((release) => readdirSync(join(kernelsDir, release)).map((name) => join(kernelsDir, release, name, 'proc.txt')));
+  const external = readdirSync(externalDir).filter((f) => f.endsWith('.txt')).map((f) => join(externalDir, f));
+  return [...kernels, ...external, ...readdirSync(eraDir).filter((f) => f.endsWith('.txt')).map((f) => join(eraDir, f))];
+}
+
 describe('robustness', () => {
   it('keeps lines it does not know, with their numbers', () => {
     const { unknownLines, status } = parseProcBonding('Bonding Mode: load balancing (xor)\nFrobnication Level: 11\n');
@@ -149,7 +208,7 @@ describe('robustness', () => {
   });
 
   const corpus = [
-    ...readdirSync(sharedDir).filter((f) => f.endsWith('.txt')).map((f) => read(join(sharedDir, f))),
+    ...readdirSync(externalDir).filter((f) => f.endsWith('.txt')).map((f) => read(join(externalDir, f))),
     ...readdirSync(eraDir).filter((f) => f.endsWith('.txt')).map((f) => read(join(eraDir, f))),
   ];
   it('never throws on mutated fixtures (property)', () => {

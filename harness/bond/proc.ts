@@ -38,6 +38,43 @@ function parseDriverLine(value: string): BondStatus['driver'] {
   return { line };
 }
 
+const DRIVER_KEY = 'Ethernet Channel Bonding Driver';
+
+/** A line's label and value; IPv6 target lines carry colons in their own label. */
+function splitLine(line: string): { key: string; value: string; hasValue: boolean } {
+  const colon = line.startsWith('NS IPv6 target/s') ? line.indexOf('):') + 1 : line.indexOf(':');
+  return colon >= 0 ? { key: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim(), hasValue: true } : { key: line, value: '', hasValue: false };
+}
+
+/**
+ * Where each bond's text begins (0-based line indexes): at its driver line, or at its mode line
+ * when the driver line was not pasted. Several texts pasted together are one text to a reader
+ * that does not look, which then sees one bond with every bond's slaves.
+ */
+function bondTextStarts(lines: string[]): number[] {
+  const starts: number[] = [];
+  let driver = false;
+  let mode = false;
+  lines.forEach((raw, index) => {
+    const { key } = splitLine(raw.trim());
+    const isDriver = key === DRIVER_KEY;
+    if (!isDriver && key !== 'Bonding Mode') return;
+    if (starts.length === 0 || (isDriver ? driver || mode : mode)) {
+      starts.push(index);
+      driver = false;
+      mode = false;
+    }
+    if (isDriver) driver = true;
+    else mode = true;
+  });
+  return starts;
+}
+
+function listLines(indexes: number[]): string {
+  const shown = indexes.slice(0, 5).map((i) => String(i + 1));
+  return indexes.length > shown.length ? `${shown.join(', ')}, ...` : shown.join(', ');
+}
+
 export function parseProcBonding(text: string, bondName?: string): ProcParseResult {
   const status: BondStatus = { source: 'proc', bond: bondName, slaves: [] };
   const diagnostics: Diagnostic[] = [];
@@ -46,26 +83,36 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
   let slave: SlaveStatus | undefined;
   let pdu: LacpPortDetails | undefined;
   const ad = () => (status.ad ??= {});
+  let bondMiiSeen = false;
+  /** Each slave's labels in order, to tell a slave block that was cut short. */
+  const slaveKeys = new Map<SlaveStatus, string[]>();
 
-  const lines = String(text).replace(/\r\n?/g, '\n').split('\n');
+  const allLines = String(text).replace(/\r\n?/g, '\n').split('\n');
+  const starts = bondTextStarts(allLines);
+  const lines = starts.length > 1 ? allLines.slice(0, starts[1]) : allLines;
+  if (starts.length > 1) {
+    diagnostics.push({
+      severity: 'error',
+      message: `${starts.length} bonds' texts pasted together (they begin at lines ${listLines(starts)}); only the first, up to line ${starts[1] ?? 0}, is read: give one bond's text at a time`,
+    });
+  }
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
     const indented = /^\s/.test(raw);
     const line = raw.trim();
     if (!line) return;
     const unknown = () => unknownLines.push({ line: lineNo, text: raw });
-    // IPv6 target lines carry colons in their own label.
-    const colon = line.startsWith('NS IPv6 target/s') ? line.indexOf('):') + 1 : line.indexOf(':');
-    const key = colon >= 0 ? line.slice(0, colon).trim() : line;
-    const value = colon >= 0 ? line.slice(colon + 1).trim() : '';
+    const { key, value } = splitLine(line);
+    if (slave && key !== 'Slave Interface') slaveKeys.get(slave)?.push(key);
 
-    if (key === 'Ethernet Channel Bonding Driver') {
+    if (key === DRIVER_KEY) {
       status.driver = parseDriverLine(value);
       return;
     }
     if (key === 'Slave Interface') {
       slave = { name: value, miiStatus: 'down' };
       status.slaves.push(slave);
+      slaveKeys.set(slave, []);
       section = 'slave';
       pdu = undefined;
       return;
@@ -217,6 +264,7 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
         status.activeSlave = value === 'None' || value === '' ? null : value;
         return;
       case 'MII Status':
+        bondMiiSeen = true;
         if (value === 'up' || value === 'down') status.miiStatus = value;
         else diagnostics.push({ line: lineNo, severity: 'warning', message: `unknown bond MII status "${value}"` });
         return;
@@ -268,6 +316,70 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
   });
 
   if (!status.driver && !status.mode) diagnostics.push({ severity: 'error', message: 'no driver or mode line: this does not look like /proc/net/bonding text' });
+  else {
+    const cut = cutShort({
+      text,
+      lines,
+      pastedTogether: starts.length > 1,
+      status,
+      unknownLines,
+      diagnostics,
+      bondMiiSeen,
+      slaves: status.slaves.map((s) => ({ name: s.name, keys: slaveKeys.get(s) ?? [] })),
+    });
+    if (cut) diagnostics.push(cut);
+  }
   if (unknownLines.length) diagnostics.push({ severity: 'warning', message: `${unknownLines.length} line(s) not understood; they are listed as unknown lines` });
   return { status, diagnostics, unknownLines };
+}
+
+interface ReadText {
+  text: string;
+  /** The lines read: the first bond's when several were pasted together. */
+  lines: string[];
+  pastedTogether: boolean;
+  status: BondStatus;
+  unknownLines: { line: number }[];
+  diagnostics: Diagnostic[];
+  bondMiiSeen: boolean;
+  slaves: { name: string; keys: string[] }[];
+}
+
+/**
+ * Whether the text stops before the driver finished printing it. Certain: a last line cut
+ * mid-way (no newline, and not understood or without its value), no bond MII Status line, a last
+ * slave without MII Status or Link Failure Count (every era prints these), or inside an LACP PDU
+ * block (each ends with its port state). Likely: a last slave block that is a shorter copy of the
+ * first slave's (the driver prints the same lines for every slave, except "Aggregator ID: N/A"
+ * and nothing more for an 802.3ad slave without one), or fewer slaves in the active aggregator
+ * than its port count.
+ */
+function cutShort({ text, lines, pastedTogether, status, unknownLines, diagnostics, bondMiiSeen, slaves }: ReadText): Diagnostic | undefined {
+  const lastIndex = lines.findLastIndex((line) => line.trim() !== '');
+  const lastNo = lastIndex + 1;
+  const last = lines[lastIndex]?.trim() ?? '';
+  const split = splitLine(last);
+  const lastNotRead = unknownLines.some((u) => u.line === lastNo) || diagnostics.some((d) => d.line === lastNo) || (split.hasValue && split.value === '');
+  const cut = (message: string): Diagnostic => ({ line: lastNo, severity: 'error', message: `${message}: it was cut off, and what it held is shown` });
+  const maybeCut = (message: string): Diagnostic => ({ line: lastNo, severity: 'warning', message: `${message}: the text may have been cut off` });
+  if (!pastedTogether && !/\n[ \t]*$/.test(text) && lastNotRead) return cut(`the text ends mid-line ("${last}", no newline)`);
+  if (!bondMiiSeen) return cut("the text ends before the bond's MII Status line");
+  const first = slaves[0];
+  const final = slaves.at(-1);
+  if (!first || !final) return undefined;
+  const after = `after "${final.keys.at(-1) ?? 'Slave Interface'}"`;
+  const count = (key: string) => final.keys.filter((k) => k === key).length;
+  const pdus = count('details actor lacp pdu') + count('details partner lacp pdu');
+  if (!final.keys.includes('MII Status') || !final.keys.includes('Link Failure Count') || count('port state') < pdus) {
+    return cut(`the text ends inside slave ${final.name}'s block (${after})`);
+  }
+  const prefixOfFirst = final !== first && final.keys.length < first.keys.length && final.keys.every((key, i) => key === first.keys[i]);
+  const withoutAggregator = final.keys.at(-1) === 'Aggregator ID' && status.slaves.at(-1)?.aggregatorId === null;
+  if (prefixOfFirst && !withoutAggregator) return maybeCut(`slave ${final.name}'s block ends early (${after}) where slave ${first.name}'s goes on`);
+  const aggregator = status.ad?.activeAggregator;
+  const members = status.slaves.filter((s) => aggregator && s.aggregatorId === aggregator.id).length;
+  if (aggregator?.numberOfPorts !== undefined && members < aggregator.numberOfPorts) {
+    return maybeCut(`the active aggregator ${aggregator.id} has ${aggregator.numberOfPorts} ports, but ${members} slave(s) in it are listed`);
+  }
+  return undefined;
 }

@@ -1,15 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import { crossCheck, type Disagreement } from '../bond/crosscheck.js';
 import { readNetlink } from '../bond/netlink.js';
 import { parseProcBonding, type ProcParseResult } from '../bond/proc.js';
-import type { BondStatus } from '../bond/status.js';
+import type { BondStatus, Diagnostic } from '../bond/status.js';
 import { readSysfs } from '../bond/sysfs.js';
 import { HostTarget } from '../target/host.js';
 import { run, type Target } from '../target/target.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { UsageError } from './errors.js';
-import { printJson } from './output.js';
+import { printJson, printable } from './output.js';
 import { kernelOption } from './vm.js';
 
 export interface Inspection extends ProcParseResult {
@@ -40,7 +40,8 @@ export function formatInspection(inspection: Inspection): string {
   row('mode', s.mode ? `${s.mode.name} (${s.mode.number})` : 'unknown');
   row('MII status', s.miiStatus);
   row('active slave', s.activeSlave === null ? 'none' : s.activeSlave);
-  row('primary', s.primary === null ? undefined : `${s.primary}${s.primaryReselect ? ` (reselect ${s.primaryReselect})` : ''}`);
+  // Modes without a primary print no Primary Slave line at all (undefined); "None" reads as null.
+  row('primary', s.primary === undefined ? undefined : `${s.primary ?? 'none'}${s.primaryReselect ? ` (reselect ${s.primaryReselect})` : ''}`);
   row('transmit hash', s.xmitHashPolicy?.name);
   row('miimon / up / down', s.miimon === undefined ? undefined : `${s.miimon} / ${s.updelay ?? 0} / ${s.downdelay ?? 0} ms`);
   row('ARP interval', s.arpInterval ? `${s.arpInterval} ms, targets ${(s.arpIpTargets ?? []).join(', ') || 'none'}` : undefined);
@@ -59,32 +60,59 @@ export function formatInspection(inspection: Inspection): string {
     );
   }
   if (s.slaves.length === 0) lines.push('(no slaves)');
-  for (const d of inspection.diagnostics) lines.push(`${d.severity}: ${d.line ? `line ${d.line}: ` : ''}${d.message}`);
+  for (const d of inspection.diagnostics) lines.push(`${d.severity}: ${diagnosticText(d)}`);
   for (const u of inspection.unknownLines) lines.push(`unknown line ${u.line}: ${u.text}`);
   for (const d of inspection.disagreements ?? []) {
     lines.push(`sources disagree on ${d.field}: ${Object.entries(d.values).map(([source, value]) => `${source}=${JSON.stringify(value)}`).join(' ')}`);
   }
-  return `${lines.join('\n')}\n`;
+  // Everything here may come from a pasted text: its escape sequences must not reach the terminal.
+  return printable(`${lines.join('\n')}\n`);
 }
 
-async function readInput(file: string): Promise<string> {
-  if (file !== '-') {
-    try {
-      return await readFile(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--file ${file}: ${(error as Error).message}`);
-    }
-  }
+function diagnosticText(d: Diagnostic): string {
+  return `${d.line ? `line ${d.line}: ` : ''}${d.message}`;
+}
+
+/** A bond's /proc text is a few kB even with dozens of 802.3ad slaves; more is not one bond. */
+const MAX_INPUT_BYTES = 1024 * 1024;
+
+/** Reads at most MAX_INPUT_BYTES, and only text: empty, binary or oversized input is a usage error. */
+async function readInput(file: string, name: string): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  let size = 0;
+  try {
+    for await (const chunk of file === '-' ? process.stdin : createReadStream(file)) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_INPUT_BYTES) {
+        throw new UsageError(`${name}: more than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, while a bond's /proc/net/bonding text is a few kB: give one bond's text`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${name}: ${(error as Error).message}`);
+  }
+  return decodeInput(Buffer.concat(chunks), name);
+}
+
+function decodeInput(bytes: Buffer, name: string): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new UsageError(`${name}: binary data (a NUL byte at offset ${nul}), not a /proc/net/bonding text`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${name}: not UTF-8 text (binary data?), not a /proc/net/bonding text`);
+  }
+  if (text.trim() === '') throw new UsageError(`${name}: empty input, not a /proc/net/bonding text`);
+  return text;
 }
 
 export function registerInspect(program: Command): void {
   program
     .command('inspect')
     .description("print a bond's state: from a /proc/net/bonding text (a file, or - for stdin), or live from a target")
-    .option('--file <path>', 'a /proc/net/bonding text, e.g. pasted from a ticket; - reads stdin')
+    .option('--file <path>', 'a /proc/net/bonding text (at most 1 MiB), e.g. pasted from a ticket; - reads stdin')
     .addOption(new Option('-t, --target <kind>', 'read a live bond on this target').choices(['host', 'vm']))
     .option('-b, --bond <name>', 'the bond to read live')
     .option('-n, --netns <name>', 'the namespace the bond lives in')
@@ -93,11 +121,14 @@ export function registerInspect(program: Command): void {
     .option('--json', 'print JSON (shape: harness/bond/bond-status.schema.json)')
     .action(async (options: { file?: string; target?: 'host' | 'vm'; bond?: string; netns?: string; kernel: string; setup?: string; json?: boolean }) => {
       let inspection: Inspection;
+      let source: string;
       if (options.file !== undefined) {
         if (options.target) throw new UsageError('inspect: give either --file or --target, not both');
-        inspection = parseProcBonding(await readInput(options.file), options.bond);
+        source = options.file === '-' ? 'stdin' : `--file ${options.file}`;
+        inspection = parseProcBonding(await readInput(options.file, source), options.bond);
       } else if (options.target) {
         if (!options.bond) throw new UsageError('inspect --target needs --bond NAME');
+        source = `bond ${options.bond}`;
         const target: Target = options.target === 'host' ? new HostTarget() : await VmTarget.boot({ kernel: options.kernel });
         try {
           if (options.setup) await run(target, ['sh', '-c', options.setup], { cwd: process.cwd() });
@@ -108,7 +139,12 @@ export function registerInspect(program: Command): void {
       } else {
         throw new UsageError('inspect: give --file PATH (or - for stdin) or --target host|vm --bond NAME');
       }
-      if (options.json) printJson(inspection);
-      else process.stdout.write(formatInspection(inspection));
+      // A text that is not a bond's prints nothing; one that was cut off or pasted together prints what it held.
+      if (inspection.status.driver || inspection.status.mode) {
+        if (options.json) printJson(inspection);
+        else process.stdout.write(formatInspection(inspection));
+      }
+      const errors = inspection.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length) throw new UsageError(printable(`${source}: ${errors.map(diagnosticText).join('; ')}`));
     });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
+import { resultsToJson, reviveNanos, type CaseResult, type RunResult } from '../runner/results.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { htmlReport } from './html.js';
@@ -173,14 +173,14 @@ describe('HTML report', () => {
     expect(html).not.toMatch(/<(img|link|iframe|object|embed)\b/i);
   });
 
-  it('renders the same from results.json, where the bigints are strings', () => {
-    const parsed = JSON.parse(resultsToJson(run)) as RunResult;
-    expect(typeof (parsed.cases[2]?.traffic[0] as unknown as { startNs: unknown }).startNs).toBe('string');
-    expect(htmlReport(parsed)).toBe(html);
+  it('renders the same from results.json read back, where the bigints were strings', () => {
+    const json = JSON.parse(resultsToJson(run)) as RunResult;
+    expect(typeof (json.cases[2]?.traffic[0] as unknown as { startNs: unknown }).startNs).toBe('string');
+    expect(htmlReport(reviveNanos(json) as RunResult)).toBe(html);
   });
 
   it('renders results written before delivery was measured, and says so', () => {
-    const parsed = JSON.parse(resultsToJson(run)) as RunResult;
+    const parsed = reviveNanos(JSON.parse(resultsToJson(run))) as RunResult;
     for (const c of parsed.cases) for (const w of c.traffic) delete (w as Partial<TrafficWindow>).delivery;
     const old = htmlReport(parsed);
     expect(old).toContain('No delivery series in these results');

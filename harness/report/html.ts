@@ -20,16 +20,9 @@ function esc(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-/** Times are bigint in memory but decimal strings after a JSON round trip (bondlab report). */
-type Nanos = bigint | string | number;
-
-function toNs(value: Nanos): bigint {
-  return typeof value === 'number' ? BigInt(Math.round(value)) : BigInt(String(value));
-}
-
 /** Milliseconds from an origin; the subtraction stays in bigint so large uptimes keep their precision. */
-function msSince(origin: bigint, at: Nanos): number {
-  return Number(toNs(at) - origin) / 1e6;
+function msSince(origin: bigint, at: bigint): number {
+  return Number(at - origin) / 1e6;
 }
 
 function usToMsSince(origin: bigint, us: number): number {
@@ -470,14 +463,14 @@ interface View {
 }
 
 function windowView(c: CaseResult, window: TrafficWindow): View {
-  const origin = toNs(window.startNs);
+  const origin = window.startNs;
   // Results written before delivery was measured have no series.
   const series = (window as Partial<TrafficWindow>).delivery;
   const delivery = series ? { start: usToMsSince(origin, series.startUs), bucketMs: series.bucketMs, delivered: series.delivered } : undefined;
   const lo = Math.min(0, delivery?.start ?? 0);
   const hi = Math.max(msSince(origin, window.endNs), delivery ? delivery.start + delivery.delivered.length * delivery.bucketMs : 0, lo + 1);
   const { outageMs, outageStartUs } = window.totals;
-  const timed = <E extends TimelineEvent>(e: E & { atNs: Nanos }): Timed<E> => ({ at: msSince(origin, e.atNs), e });
+  const timed = <E extends TimelineEvent>(e: E & { atNs: bigint }): Timed<E> => ({ at: msSince(origin, e.atNs), e });
   const samples = c.timeline.filter((e): e is SampleEvent => e.kind === 'sample').map(timed).sort((a, b) => a.at - b.at);
   // The last sample before the window is the state at its start.
   const before = samples.filter((s) => s.at <= lo).at(-1);

@@ -91,3 +91,15 @@ export interface CaseRepeats {
 export function resultsToJson(value: unknown): string {
   return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
 }
+
+/**
+ * The inverse of resultsToJson for a parsed results.json: every field named `...Ns` holding a
+ * decimal string becomes the bigint it was (only timestamps on the target's clock end in Ns).
+ */
+export function reviveNanos(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reviveNanos);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, key.endsWith('Ns') && typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : reviveNanos(v)]),
+  );
+}

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { readResults } from '../cli/results-file.js';
 import type { RunResult } from './results.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
@@ -71,7 +72,9 @@ describe(`bondlab run on ${kernel} in the VM`, () => {
     const run = await execa('node', [cli, 'run', 'fixtures/scenarios-false', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/active slave is slave0 \(eth0\)\n\s+expected: eth0\n\s+actual:\s+eth1/);
-    const result = JSON.parse(readFileSync(resultsPath(run.stderr), 'utf8')) as RunResult;
+    // Read as report and compare read it: checked against results.schema.json, timestamps revived.
+    const { run: result } = await readResults(resultsPath(run.stderr));
+    expect(result.cases[0]?.timeline.some((e) => e.kind === 'fault' && typeof e.startNs === 'bigint')).toBe(true);
     expect(result.cases[0]?.procAtFailure).toContain('Currently Active Slave: eth1');
   });
 
