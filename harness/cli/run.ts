@@ -4,6 +4,7 @@ import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
 import { runScenarios } from '../runner/run.js';
+import { UNSAFE_HOST_HOOKS_FLAG, hookRefusals } from '../runner/hook-policy.js';
 import { newRunId } from '../topology/names.js';
 import { writeReports } from '../report/write.js';
 import { UsageError, exitCodes } from './errors.js';
@@ -52,7 +53,8 @@ export function registerRun(program: Command): void {
     .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', (value) => Number.parseInt(value, 10), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean }) => {
+    .option(UNSAFE_HOST_HOOKS_FLAG, 'let hooks with "in: none" run as root in this machine\'s own namespaces on --target host, where they can cut its network (refused otherwise)')
+    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
       if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new UsageError('--repeat takes a whole number of at least 1');
       if (!Number.isInteger(options.sampleInterval) || options.sampleInterval < 10 || options.sampleInterval > 1000) {
         throw new UsageError('--sample-interval takes a whole number of milliseconds from 10 to 1000');
@@ -61,6 +63,11 @@ export function registerRun(program: Command): void {
       if (errors.length) {
         for (const error of errors) process.stderr.write(`${formatInputError(error)}\n`);
         throw new UsageError(`${errors.length} error(s) in the scenario files; nothing was run`);
+      }
+      const refused = hookRefusals(cases, options.target, options);
+      if (refused.length) {
+        for (const error of refused) process.stderr.write(`${formatInputError(error)}\n`);
+        throw new UsageError(`${refused.length} hook(s) would run as root in this machine's own namespaces; nothing was run`);
       }
       if (cases.length === 0) throw new UsageError(`no scenario cases${options.filter ? ` match "${options.filter}"` : ''} in ${paths.join(', ')}`);
       const tty = interactive(process.stderr);
@@ -79,6 +86,7 @@ export function registerRun(program: Command): void {
         bail: options.bail,
         sampleIntervalMs: options.sampleInterval,
         runId,
+        unsafeHostHooks: options.unsafeHostHooks,
         log: (line) => say(`bondlab: ${line}`),
         onCaseStart: (scenarioCase, { index, total, repetition }) => {
           caseLabel = `[${index + 1}/${total}] ${scenarioCase.name}${options.repeat > 1 ? ` #${repetition}` : ''}`;
