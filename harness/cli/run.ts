@@ -4,6 +4,7 @@ import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
 import { runScenarios } from '../runner/run.js';
+import { UNSAFE_HOST_HOOKS_FLAG, hookRefusals } from '../runner/hook-policy.js';
 import { newRunId } from '../topology/names.js';
 import { writeReports } from '../report/write.js';
 import { repeatsText } from '../report/repeats.js';
@@ -54,11 +55,17 @@ export function registerRun(program: Command): void {
     .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', numberArgument({ integer: true, min: 10, max: 1000 }), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean }) => {
+    .option(UNSAFE_HOST_HOOKS_FLAG, 'let hooks with "in: none" run as root in this machine\'s own namespaces on --target host, where they can cut its network (refused otherwise)')
+    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
       const { cases, errors } = await loadScenarioFiles(paths, { filter: options.filter });
       if (errors.length) {
         for (const error of errors) process.stderr.write(`${formatInputError(error)}\n`);
         throw new UsageError(`${errors.length} error(s) in the scenario files; nothing was run`);
+      }
+      const refused = hookRefusals(cases, options.target, options);
+      if (refused.length) {
+        for (const error of refused) process.stderr.write(`${formatInputError(error)}\n`);
+        throw new UsageError(`${refused.length} hook(s) would run as root in this machine's own namespaces; nothing was run`);
       }
       if (cases.length === 0) throw new UsageError(`no scenario cases${options.filter ? ` match "${options.filter}"` : ''} in ${paths.join(', ')}`);
       const tty = interactive(process.stderr);
@@ -77,6 +84,7 @@ export function registerRun(program: Command): void {
         bail: options.bail,
         sampleIntervalMs: options.sampleInterval,
         runId,
+        unsafeHostHooks: options.unsafeHostHooks,
         log: (line) => say(`bondlab: ${line}`),
         onCaseStart: (scenarioCase, { index, total, repetition }) => {
           caseLabel = `[${index + 1}/${total}] ${scenarioCase.name}${options.repeat > 1 ? ` #${repetition}` : ''}`;

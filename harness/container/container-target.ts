@@ -44,8 +44,8 @@ export class ContainerTarget extends AgentTarget {
 
   static async start(options: ContainerOptions): Promise<ContainerTarget> {
     const image = options.image ?? DEFAULT_IMAGE;
-    // Read by testcontainers when it first connects and when a container starts.
-    process.env.DOCKER_HOST = options.engine.host;
+    // Read by testcontainers when it first connects and when a container starts; an engine VM's also carry its TLS client certificate.
+    Object.assign(process.env, options.engine.env);
     process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
     const root = packageRoot();
     // The agent and the traffic probe run inside from the same paths as on the host, as in the VM.

@@ -21,6 +21,27 @@ function resultsPath(stderr: string): string {
   return match[1];
 }
 
+/**
+ * GET /version from the engine's forwarded port, over TLS (with the client certificate in certDir,
+ * if given, else none) and over plain HTTP; run by node -e, so that it can run as another user.
+ */
+const ENGINE_PROBE = `
+const [port, certDir] = process.argv.slice(1);
+const fs = require('node:fs');
+const creds = certDir ? Object.fromEntries(['ca', 'cert', 'key'].map((n) => [n, fs.readFileSync(certDir + '/' + n + '.pem')])) : { rejectUnauthorized: false };
+const get = (mod, options) => new Promise((resolve) => {
+  const req = mod.request({ host: '127.0.0.1', port, path: '/version', ...options }, (res) => {
+    let body = '';
+    res.on('data', (chunk) => (body += chunk));
+    res.on('end', () => resolve(res.statusCode + ' ' + body));
+  });
+  req.on('error', (error) => resolve('error: ' + error.message));
+  req.setTimeout(30000, () => req.destroy(new Error('timeout')));
+  req.end();
+});
+(async () => console.log(JSON.stringify({ https: await get(require('node:https'), creds), http: await get(require('node:http'), {}) })))();
+`;
+
 /** Wait until the run has started its first case (its container exists), then signal it. */
 async function interrupt(run: ResultPromise, signal: NodeJS.Signals): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -67,7 +88,7 @@ describe('bondlab run --target container --engine vm', () => {
 
 describe('container lifecycle on a Docker engine that outlives the run', () => {
   let engine: DockerEngine;
-  const env = () => ({ CI: 'true', DOCKER_HOST: engine.host });
+  const env = () => ({ CI: 'true', ...engine.env });
 
   beforeAll(async () => {
     engine = await startVmEngine();
@@ -75,6 +96,23 @@ describe('container lifecycle on a Docker engine that outlives the run', () => {
 
   afterAll(async () => {
     await engine?.close();
+  });
+
+  it('serves only the user who started it: another local user gets no TLS session and cannot read the client key', async () => {
+    const port = new URL(engine.host).port;
+    const certDir = engine.env.DOCKER_CERT_PATH ?? '';
+    const asNobody = (argv: string[]) => execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...argv], { reject: false, cwd: '/' });
+    const stranger = await asNobody([process.execPath, '-e', ENGINE_PROBE, port]);
+    expect(stranger.exitCode, stranger.stderr).toBe(0);
+    const refused = JSON.parse(stranger.stdout) as { https: string; http: string };
+    expect(refused.https).toMatch(/^error: .*alert (bad certificate|certificate required)/);
+    expect(refused.http).toMatch(/^400 .*HTTPS/);
+    const key = await asNobody(['cat', join(certDir, 'key.pem')]);
+    expect(key.exitCode).not.toBe(0);
+    expect(key.stderr).toContain('Permission denied');
+    // The same probe as the owner, with the run's client certificate, is served.
+    const owner = JSON.parse((await execa(process.execPath, ['-e', ENGINE_PROBE, port, certDir])).stdout) as { https: string };
+    expect(owner.https).toMatch(/^200 .*"ApiVersion"/);
   });
 
   it('removes the image from an engine, and loads it again through the Docker API', async () => {

@@ -1,7 +1,8 @@
 /**
  * The Docker engine a container target runs on: whatever DOCKER_HOST (or the default socket)
  * names, or a Docker engine inside a bondlab VM, for machines whose own kernel has no bonding or
- * that have no Docker at all. The VM's engine is reachable on a loopback port only.
+ * that have no Docker at all. The VM's engine is reachable on a loopback port only, over TLS with
+ * per-run certificates (engine-tls.ts), so only the user who started the run can use it.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import Dockerode from 'dockerode';
 import { execa } from 'execa';
 import { run } from '../target/target.js';
 import { VmTarget } from '../vm/vm-target.js';
+import { GUEST_TLS_DIR, dockerdTlsArgs, makeEngineCerts, type EngineCerts } from './engine-tls.js';
 import { DEFAULT_IMAGE, ensureImage, storePath } from './image.js';
 
 export type EngineKind = 'docker' | 'vm';
@@ -18,6 +20,8 @@ export type EngineKind = 'docker' | 'vm';
 export interface DockerEngine {
   /** The DOCKER_HOST value that reaches it. */
   readonly host: string;
+  /** The DOCKER_* variables a client (testcontainers, a child bondlab) needs to reach it. */
+  readonly env: Readonly<Record<string, string>>;
   readonly docker: Dockerode;
   /** What a report says: the engine's server version and kernel. */
   readonly description: string;
@@ -26,7 +30,11 @@ export interface DockerEngine {
   close(): Promise<void>;
 }
 
-const GUEST_DOCKER_PORT = 2375;
+const GUEST_DOCKER_PORT = 2376;
+/** The guest's address on its user-mode NIC (qemu's default network), also in the server certificate. */
+const GUEST_ADDRESS = '10.0.2.15';
+/** The addresses clients dial: the forwarded loopback port on the host, the guest's own inside it. */
+const ENGINE_ADDRESSES = ['127.0.0.1', GUEST_ADDRESS];
 
 export function defaultDockerHost(): string {
   return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -46,7 +54,7 @@ export async function connectEngine(): Promise<DockerEngine> {
   } catch (error) {
     throw new Error(`no Docker engine answers at ${host} (${(error as Error).message}): start dockerd, set DOCKER_HOST, or use --engine vm`);
   }
-  return { host, docker, description: await describe(docker), close: async () => undefined };
+  return { host, env: { DOCKER_HOST: host }, docker, description: await describe(docker), close: async () => undefined };
 }
 
 interface VmEngineOptions {
@@ -59,8 +67,11 @@ function bootEngineVm(options: VmEngineOptions, disk: { path: string; format: 'r
   return VmTarget.boot({ kernel: options.kernel, forwardTcp: [GUEST_DOCKER_PORT], memoryMb: 2048, disks: [disk], fetch: { log: options.log } });
 }
 
-/** dockerd in the guest: cgroup2, no iptables and no bridge (containers get --network none). */
-async function startDockerd(vm: VmTarget): Promise<DockerEngine> {
+/**
+ * dockerd in the guest: cgroup2, no iptables and no bridge (containers get --network none), its
+ * TCP API only over TLS with the run's certificates.
+ */
+async function startDockerd(vm: VmTarget, certs: EngineCerts): Promise<DockerEngine> {
   const setup = [
     'modprobe virtio_net',
     'modprobe virtio_blk',
@@ -68,16 +79,18 @@ async function startDockerd(vm: VmTarget): Promise<DockerEngine> {
     'modprobe bonding max_bonds=0',
     'nic=$(ls /sys/class/net | grep -v "^lo$" | grep -v "^bond" | head -n 1)',
     'ip link set dev "$nic" up',
-    'ip addr add 10.0.2.15/24 dev "$nic"',
+    `ip addr add ${GUEST_ADDRESS}/24 dev "$nic"`,
     'mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup',
     // overlay2 cannot sit on the guest's overlay root: the image store has a disk of its own.
     'mkdir -p /var/lib/docker',
     'mount /dev/vda /var/lib/docker',
+    `install -d -m 0700 ${GUEST_TLS_DIR}`,
   ];
   await run(vm, ['sh', '-ec', setup.join('\n')]);
+  for (const [name, pem] of Object.entries(certs.server)) await vm.writeFile(`${GUEST_TLS_DIR}/${name}.pem`, pem);
   const dockerd = await vm.spawn([
-    'dockerd', '--iptables=false', '--ip6tables=false', '--bridge=none', '--tls=false',
-    '-H', 'unix:///run/docker.sock', '-H', `tcp://0.0.0.0:${GUEST_DOCKER_PORT}`,
+    'dockerd', '--iptables=false', '--ip6tables=false', '--bridge=none',
+    '-H', 'unix:///run/docker.sock', ...dockerdTlsArgs(`tcp://0.0.0.0:${GUEST_DOCKER_PORT}`),
     '--data-root', '/var/lib/docker', '--pidfile', '/run/docker.pid',
   ]);
   let output = '';
@@ -86,7 +99,7 @@ async function startDockerd(vm: VmTarget): Promise<DockerEngine> {
   });
   const port = vm.forwardedPorts.get(GUEST_DOCKER_PORT);
   const host = `tcp://127.0.0.1:${port}`;
-  const docker = new Dockerode({ host: '127.0.0.1', port, protocol: 'http' });
+  const docker = new Dockerode({ host: '127.0.0.1', port, protocol: 'https', ...certs.client });
   const deadline = Date.now() + 90_000;
   for (;;) {
     try {
@@ -97,7 +110,7 @@ async function startDockerd(vm: VmTarget): Promise<DockerEngine> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { host, docker, vm, description: `${await describe(docker)} in ${vm.description}`, close: () => vm.close() };
+  return { host, env: certs.env(host), docker, vm, description: `${await describe(docker)} in ${vm.description}`, close: () => vm.close() };
 }
 
 /**
@@ -113,17 +126,20 @@ async function prepareStore(options: VmEngineOptions): Promise<string> {
   await execa('truncate', ['-s', '8G', partial]);
   await execa('mkfs.ext4', ['-q', '-F', '-L', 'bondlab-docker', partial]);
   options.log?.(`preparing the engine's image store ${base}`);
-  const vm = await bootEngineVm(options, { path: partial, format: 'raw' });
+  const certs = await makeEngineCerts(ENGINE_ADDRESSES);
+  let vm: VmTarget | undefined;
   try {
-    const engine = await startDockerd(vm);
+    vm = await bootEngineVm(options, { path: partial, format: 'raw' });
+    const engine = await startDockerd(vm, certs);
     await ensureImage(engine, DEFAULT_IMAGE, options.log);
     await run(vm, ['sh', '-ec', 'kill $(cat /run/docker.pid); while [ -e /run/docker.pid ]; do sleep 0.2; done; umount /var/lib/docker']);
   } catch (error) {
-    await vm.close();
     await rm(partial, { force: true });
     throw error;
+  } finally {
+    await vm?.close();
+    await certs.remove();
   }
-  await vm.close();
   await rename(partial, base);
   return base;
 }
@@ -138,13 +154,16 @@ export async function startVmEngine(options: VmEngineOptions = {}): Promise<Dock
   const overlay = join(overlayDir, 'store.qcow2');
   await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, overlay]);
   let vm: VmTarget | undefined;
+  let certs: EngineCerts | undefined;
   const close = async () => {
     await vm?.close();
+    await certs?.remove();
     await rm(overlayDir, { recursive: true, force: true });
   };
   try {
+    certs = await makeEngineCerts(ENGINE_ADDRESSES);
     vm = await bootEngineVm(options, { path: overlay, format: 'qcow2' });
-    return { ...(await startDockerd(vm)), close };
+    return { ...(await startDockerd(vm, certs)), close };
   } catch (error) {
     await close();
     throw error;

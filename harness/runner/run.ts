@@ -5,7 +5,7 @@
 import { ContainerTarget } from '../container/container-target.js';
 import { openEngine, type EngineKind } from '../container/engine.js';
 import { ensureImage } from '../container/image.js';
-import type { ScenarioCase } from '../scenario/plan.js';
+import { formatInputError, type ScenarioCase } from '../scenario/plan.js';
 import { HostTarget } from '../target/host.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import type { Target } from '../target/target.js';
@@ -14,6 +14,7 @@ import { newRunId } from '../topology/names.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { VmTarget } from '../vm/vm-target.js';
+import { hookRefusals } from './hook-policy.js';
 import { runCase, type CaseOptions } from './run-case.js';
 import type { CaseResult, RunResult } from './results.js';
 import { summarizeRepeats } from './repeats.js';
@@ -37,6 +38,8 @@ export interface RunOptions {
   bail?: boolean;
   sampleIntervalMs?: number;
   runId?: string;
+  /** Let hooks with `in: none` run in the machine's own namespaces on the host target (refused otherwise). */
+  unsafeHostHooks?: boolean;
   /** Progress: a case starts, a step starts or ends, a case ends. */
   onCaseStart?: (scenarioCase: ScenarioCase, position: { index: number; total: number; repetition: number }) => void;
   onStep?: CaseOptions['onStep'];
@@ -77,6 +80,8 @@ async function prepareTarget(target: Target): Promise<void> {
 }
 
 export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {
+  const refused = hookRefusals(cases, options.target, options);
+  if (refused.length) throw new Error(refused.map(formatInputError).join('\n'));
   const runId = options.runId ?? newRunId();
   const startedAt = new Date();
   const began = performance.now();
