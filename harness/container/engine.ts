@@ -4,11 +4,11 @@
  * that have no Docker at all. The VM's engine is reachable on a loopback port only.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Dockerode from 'dockerode';
 import { execa } from 'execa';
+import { ownedTempDir } from '../target/processes.js';
 import { run } from '../target/target.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { DEFAULT_IMAGE, ensureImage, storePath } from './image.js';
@@ -134,7 +134,7 @@ async function prepareStore(options: VmEngineOptions): Promise<string> {
  */
 export async function startVmEngine(options: VmEngineOptions = {}): Promise<DockerEngine> {
   const base = await prepareStore(options);
-  const overlayDir = await mkdtemp(join(tmpdir(), 'bondlab-store-'));
+  const overlayDir = await ownedTempDir('store');
   const overlay = join(overlayDir, 'store.qcow2');
   await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, overlay]);
   let vm: VmTarget | undefined;

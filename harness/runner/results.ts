@@ -30,7 +30,8 @@ export interface CaseResult {
   repetition: number;
   target: string;
   kernel?: string;
-  status: 'passed' | 'failed' | 'error';
+  /** `interrupted`: a signal (Ctrl-C) cut the case short; what it measured until then is kept. */
+  status: 'passed' | 'failed' | 'error' | 'interrupted';
   startedAt: string;
   durationMs: number;
   steps: StepResult[];
@@ -53,7 +54,10 @@ export interface RunResult {
   bondlabVersion: string;
   targets: string[];
   cases: CaseResult[];
-  summary: { total: number; passed: number; failed: number; errors: number };
+  /** `interrupted` is absent from results written before bondlab kept interrupted runs. */
+  summary: { total: number; passed: number; failed: number; errors: number; interrupted?: number };
+  /** Set when a signal stopped the run: which, and how many cases it left unstarted. */
+  interruption?: { signal: string; notRun: number };
 }
 
 /** JSON with bigint nanosecond timestamps written as decimal strings. */

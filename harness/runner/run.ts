@@ -9,7 +9,7 @@ import type { ScenarioCase } from '../scenario/plan.js';
 import { HostTarget } from '../target/host.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import type { Target } from '../target/target.js';
-import { isStopping } from '../target/teardown.js';
+import { isStopping, stopSignal } from '../target/teardown.js';
 import { newRunId } from '../topology/names.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
@@ -75,6 +75,20 @@ async function prepareTarget(target: Target): Promise<void> {
   }
 }
 
+/**
+ * A case a signal cut short: the signal came before its last step ended (or before any did), and
+ * it had not already passed every step. A case that failed a check before the signal keeps its verdict.
+ */
+function markInterrupted(result: CaseResult, stepCount: number, lastStepEnd: number | undefined): void {
+  const stop = stopSignal();
+  if (!stop) return;
+  if (lastStepEnd !== undefined && lastStepEnd < stop.at) return;
+  if (result.status === 'passed' && result.steps.length === stepCount) return;
+  const done = result.steps.filter((step) => step.outcome === 'ok').length;
+  result.status = 'interrupted';
+  result.error = `interrupted by ${stop.signal} after ${done} of ${stepCount} steps${result.error ? ` (then: ${result.error})` : ''}`;
+}
+
 export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {
   const runId = options.runId ?? newRunId();
   const startedAt = new Date();
@@ -93,7 +107,14 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   let bailed = false;
   for (const [kernel, group] of groups) {
     if (bailed || isStopping()) break;
-    const target = await openTarget(options.target, kernel, runId, options);
+    let target: Target;
+    try {
+      target = await openTarget(options.target, kernel, runId, options);
+    } catch (error) {
+      // A signal during boot: nothing was measured on this target.
+      if (isStopping()) break;
+      throw error;
+    }
     targets.push(target.description);
     let kernelLog: KernelLogCapture | undefined;
     try {
@@ -104,25 +125,34 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         for (let repetition = 1; repetition <= repeat; repetition++) {
           if (bailed || isStopping()) break;
           options.onCaseStart?.(scenarioCase, { index: position, total, repetition });
+          let lastStepEnd: number | undefined;
           const result = await runCase(target, scenarioCase, {
             runId,
             caseIndex: position,
             repetition,
             kernelLog,
             sampleIntervalMs: options.sampleIntervalMs,
-            onStep: options.onStep,
+            onStep: (step) => {
+              if (!('running' in step)) lastStepEnd = performance.now();
+              options.onStep?.(step);
+            },
           });
+          markInterrupted(result, scenarioCase.steps.length, lastStepEnd);
           position++;
           results.push(result);
           options.onCaseEnd?.(result);
           if (options.bail && result.status !== 'passed') bailed = true;
         }
       }
+    } catch (error) {
+      // What fails once a signal has torn the target down is a consequence of the signal.
+      if (!isStopping()) throw error;
     } finally {
       await kernelLog?.stop();
       await target.close();
     }
   }
+  const stop = stopSignal();
   return {
     runId,
     startedAt: startedAt.toISOString(),
@@ -135,6 +165,8 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       passed: results.filter((r) => r.status === 'passed').length,
       failed: results.filter((r) => r.status === 'failed').length,
       errors: results.filter((r) => r.status === 'error').length,
+      interrupted: results.filter((r) => r.status === 'interrupted').length,
     },
+    ...(stop ? { interruption: { signal: stop.signal, notRun: total - results.length } } : {}),
   };
 }

@@ -8,18 +8,61 @@ const cleanups = new Map<number, { label: string; run: Cleanup }>();
 let nextKey = 1;
 let installed = false;
 let stopping = false;
+let keepGoing = false;
+let received: StopSignal | undefined;
+
+/** The signal that stopped bondlab, and the exit code that says so (128 + its number). */
+export interface StopSignal {
+  signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+  exitCode: number;
+  /** When it came, on performance.now()'s clock. */
+  at: number;
+}
+
+/** How long a command that keeps its results may take to write them after a signal. */
+const FINISH_GRACE_MS = 30_000;
 
 function installSignalHandlers(): void {
   if (installed) return;
   installed = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.on(signal, () => {
-      if (stopping) return;
+      if (stopping) {
+        if (!keepGoing) return;
+        process.stderr.write(`bondlab: ${signal} again, exiting without results\n`);
+        process.exit(exitCode);
+      }
       stopping = true;
-      process.stderr.write(`bondlab: ${signal}, tearing down\n`);
-      void runAll().finally(() => process.exit(code));
+      received = { signal, exitCode, at: performance.now() };
+      if (!keepGoing) {
+        process.stderr.write(`bondlab: ${signal}, tearing down\n`);
+        void runAll().finally(() => process.exit(exitCode));
+        return;
+      }
+      // The command sees isStopping(), ends what is in flight, keeps its results and exits itself.
+      void runAll().finally(() => {
+        setTimeout(() => {
+          process.stderr.write(`bondlab: ${signal}: the run did not stop within ${FINISH_GRACE_MS / 1000} s of teardown, exiting without results\n`);
+          process.exit(exitCode);
+        }, FINISH_GRACE_MS).unref();
+      });
     });
   }
+}
+
+/**
+ * For a command that keeps what it measured (`run`): on the first signal, tear everything down
+ * but let the command finish, write its results and exit with stopSignal()'s code; a second
+ * signal exits at once.
+ */
+export function finishOnSignal(): void {
+  installSignalHandlers();
+  keepGoing = true;
+}
+
+/** The signal that stopped bondlab, once one has. */
+export function stopSignal(): StopSignal | undefined {
+  return received;
 }
 
 /** Register a cleanup; the returned function runs it now (once) and unregisters it. */
