@@ -76,17 +76,20 @@ async function prepareTarget(target: Target): Promise<void> {
 }
 
 /**
- * A case a signal cut short: the signal came before its last step ended (or before any did), and
- * it had not already passed every step. A case that failed a check before the signal keeps its verdict.
+ * A case a signal cut short. A case that had passed every step, or whose failing step ended
+ * before the signal, keeps its verdict.
  */
 function markInterrupted(result: CaseResult, stepCount: number, lastStepEnd: number | undefined): void {
   const stop = stopSignal();
   if (!stop) return;
-  if (lastStepEnd !== undefined && lastStepEnd < stop.at) return;
-  if (result.status === 'passed' && result.steps.length === stepCount) return;
+  const completed = result.status === 'passed' && result.steps.length === stepCount;
+  const failedBefore = result.status !== 'passed' && lastStepEnd !== undefined && lastStepEnd < stop.at;
+  if (completed || failedBefore) return;
   const done = result.steps.filter((step) => step.outcome === 'ok').length;
   result.status = 'interrupted';
-  result.error = `interrupted by ${stop.signal} after ${done} of ${stepCount} steps${result.error ? ` (then: ${result.error})` : ''}`;
+  // What failed after the signal is usually its consequence (the target torn down); kept, not headlined.
+  const then = result.error && !result.error.includes(`interrupted by ${stop.signal}`) ? ` (then: ${result.error})` : '';
+  result.error = `interrupted by ${stop.signal} after ${done} of ${stepCount} steps${then}`;
 }
 
 export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {

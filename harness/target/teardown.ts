@@ -10,6 +10,10 @@ let installed = false;
 let stopping = false;
 let keepGoing = false;
 let received: StopSignal | undefined;
+let resolveStopped: (stop: StopSignal) => void = () => undefined;
+const stopped = new Promise<StopSignal>((resolve) => {
+  resolveStopped = resolve;
+});
 
 /** The signal that stopped bondlab, and the exit code that says so (128 + its number). */
 export interface StopSignal {
@@ -34,6 +38,7 @@ function installSignalHandlers(): void {
       }
       stopping = true;
       received = { signal, exitCode, at: performance.now() };
+      resolveStopped(received);
       if (!keepGoing) {
         process.stderr.write(`bondlab: ${signal}, tearing down\n`);
         void runAll().finally(() => process.exit(exitCode));
@@ -58,6 +63,23 @@ function installSignalHandlers(): void {
 export function finishOnSignal(): void {
   installSignalHandlers();
   keepGoing = true;
+}
+
+/** A pause that a signal ends early, with an error that names the signal. */
+export async function sleepUnlessStopped(ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+      stopped.then((stop) => {
+        throw new Error(`interrupted by ${stop.signal}`);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The signal that stopped bondlab, once one has. */

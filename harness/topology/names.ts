@@ -25,9 +25,12 @@ export function runOwnerPid(runId: string): number | undefined {
   return pidOf(new RegExp(`^${RUN_ID}$`).exec(runId));
 }
 
+/** Linux pids never exceed 2^22 (pid_max's ceiling): a larger number is not an owner. */
+const PID_MAX = 4_194_304;
+
 function pidOf(match: RegExpExecArray | null): number | undefined {
   const pid = match?.[1] ? Number.parseInt(match[1], 36) : Number.NaN;
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  return Number.isSafeInteger(pid) && pid > 0 && pid <= PID_MAX ? pid : undefined;
 }
 
 export function netnsName(runId: string, caseIndex: number, role: string): string {
