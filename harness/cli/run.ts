@@ -4,7 +4,7 @@ import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
 import { runScenarios } from '../runner/run.js';
-import { finishOnSignal, stopSignal } from '../target/teardown.js';
+import { finishOnSignal, runAll, stopSignal } from '../target/teardown.js';
 import { timestampedRunId } from '../topology/names.js';
 import { writeReports } from '../report/write.js';
 import { UsageError, exitCodes } from './errors.js';
@@ -111,6 +111,8 @@ export function registerRun(program: Command): void {
         const cut = result.cases.find((c) => c.status === 'interrupted');
         const finished = result.cases.length - (cut ? 1 : 0);
         say(`bondlab: stopped by ${stop.signal}${cut ? ` during ${cut.name}` : ''}; ${finished} case(s) finished, ${result.interruption?.notRun ?? 0} not run; results: ${join(dir, 'results.json')}`);
+        // Whatever a step abandoned at the signal (normally nothing: the run tore down in order).
+        await runAll();
         process.exitCode = stop.exitCode;
         return;
       }

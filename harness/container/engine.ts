@@ -10,6 +10,7 @@ import Dockerode from 'dockerode';
 import { execa } from 'execa';
 import { ownedTempDir } from '../target/processes.js';
 import { run } from '../target/target.js';
+import { isStopping } from '../target/teardown.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { DEFAULT_IMAGE, ensureImage, storePath } from './image.js';
 
@@ -94,6 +95,7 @@ async function startDockerd(vm: VmTarget): Promise<DockerEngine> {
       break;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`dockerd in the VM did not answer within 90 s (${(error as Error).message})\n${output}`);
+      if (isStopping()) throw new Error('interrupted while dockerd started');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -23,8 +23,13 @@ export interface StopSignal {
   at: number;
 }
 
-/** How long a command that keeps its results may take to write them after a signal. */
+/** How long a command that keeps its results may take to end what is in flight after a signal. */
 const FINISH_GRACE_MS = 30_000;
+
+function tearDownAndExit(exitCode: number, why: string): void {
+  process.stderr.write(`bondlab: ${why}\n`);
+  void runAll().finally(() => process.exit(exitCode));
+}
 
 function installSignalHandlers(): void {
   if (installed) return;
@@ -32,37 +37,36 @@ function installSignalHandlers(): void {
   for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.on(signal, () => {
       if (stopping) {
-        if (!keepGoing) return;
-        process.stderr.write(`bondlab: ${signal} again, exiting without results\n`);
-        process.exit(exitCode);
+        if (keepGoing) tearDownAndExit(exitCode, `${signal} again, tearing down without results`);
+        return;
       }
       stopping = true;
       received = { signal, exitCode, at: performance.now() };
       resolveStopped(received);
-      if (!keepGoing) {
-        process.stderr.write(`bondlab: ${signal}, tearing down\n`);
-        void runAll().finally(() => process.exit(exitCode));
-        return;
-      }
-      // The command sees isStopping(), ends what is in flight, keeps its results and exits itself.
-      void runAll().finally(() => {
-        setTimeout(() => {
-          process.stderr.write(`bondlab: ${signal}: the run did not stop within ${FINISH_GRACE_MS / 1000} s of teardown, exiting without results\n`);
-          process.exit(exitCode);
-        }, FINISH_GRACE_MS).unref();
-      });
+      if (!keepGoing) return tearDownAndExit(exitCode, `${signal}, tearing down`);
+      // The command sees isStopping(): steps end, its own code tears down in order (no cleanup
+      // races a step still using the target), then it writes its results and exits.
+      setTimeout(() => tearDownAndExit(exitCode, `${signal}: the run did not stop within ${FINISH_GRACE_MS / 1000} s, tearing down without results`), FINISH_GRACE_MS).unref();
     });
   }
 }
 
 /**
- * For a command that keeps what it measured (`run`): on the first signal, tear everything down
- * but let the command finish, write its results and exit with stopSignal()'s code; a second
- * signal exits at once.
+ * For a command that keeps what it measured (`run`): on the first signal, let the command end
+ * what is in flight, tear down, write its results and exit with stopSignal()'s code (it calls
+ * runAll() last, for anything left); a second signal, or the grace period, tears down at once
+ * and exits without results.
  */
 export function finishOnSignal(): void {
   installSignalHandlers();
   keepGoing = true;
+}
+
+/** Rejects, naming the signal, when one stops bondlab: raced against a wait, it ends the wait. */
+export function interruption(): Promise<never> {
+  return stopped.then((stop) => {
+    throw new Error(`interrupted by ${stop.signal}`);
+  });
 }
 
 /** A pause that a signal ends early, with an error that names the signal. */
@@ -73,9 +77,7 @@ export async function sleepUnlessStopped(ms: number): Promise<void> {
       new Promise((resolve) => {
         timer = setTimeout(resolve, ms);
       }),
-      stopped.then((stop) => {
-        throw new Error(`interrupted by ${stop.signal}`);
-      }),
+      interruption(),
     ]);
   } finally {
     clearTimeout(timer);

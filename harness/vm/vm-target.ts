@@ -12,7 +12,7 @@ import { AgentClient } from '../agent/client.js';
 import { agentScript } from '../agent/location.js';
 import { AgentTarget } from '../target/agent-target.js';
 import { ownedTempDir } from '../target/processes.js';
-import { onTeardown } from '../target/teardown.js';
+import { interruption, onTeardown } from '../target/teardown.js';
 import { QBOOT, QEMU, probeAccelerator, type AccelProbe } from './accel.js';
 import { bootImage } from './boot-image.js';
 import { SHARE_TAGS, buildInitramfs } from './initramfs.js';
@@ -192,7 +192,10 @@ export class VmTarget extends AgentTarget {
     try {
       const timeoutMs = options.bootTimeoutMs ?? 120_000;
       const deadline = Date.now() + timeoutMs;
+      // Ctrl-C during boot: stop waiting, the catch below kills qemu.
+      const interrupted = interruption();
       const socket = await Promise.race([
+        interrupted,
         connectWithRetry(socketPath, deadline),
         exitedPromise.then((result) => {
           throw new Error(failure(`qemu exited before its agent socket appeared (exit ${result.exitCode}): ${String(result.all ?? '').trim()}`));
@@ -207,6 +210,7 @@ export class VmTarget extends AgentTarget {
       void exitedPromise.then((result) => agent.markGone(`the VM exited (qemu exit code ${result.exitCode})`));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
+        interrupted,
         agent.hello,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(failure(`the VM's agent did not answer within ${timeoutMs} ms`))), timeoutMs);
