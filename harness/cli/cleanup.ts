@@ -7,6 +7,7 @@ import { storePath } from '../container/image.js';
 import { HostTarget } from '../target/host.js';
 import { alive, ownedTempDirs, removeOwnedDir } from '../target/processes.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
+import { fetchDirs } from '../vm/kernels.js';
 import { printJson } from './output.js';
 
 /** An engine image store that a killed run was still making: `<store>.<pid>.partial`. */
@@ -14,8 +15,8 @@ const PARTIAL_STORE = /\.(\d+)\.partial$/;
 
 /**
  * A killed run's files: its temporary directories (`bondlab-<kind>-<pid>-*`, with what qemu
- * processes their pid files name) and a half-made engine image store. Returns the paths removed
- * and the processes killed.
+ * processes their pid files name), a half-made engine image store and a half-done kernel fetch.
+ * Returns the paths removed and the processes killed.
  */
 async function cleanupFiles(all: boolean): Promise<{ files: string[]; processes: number[] }> {
   const files: string[] = [];
@@ -26,11 +27,14 @@ async function cleanupFiles(all: boolean): Promise<{ files: string[]; processes:
     files.push(dir.path);
   }
   const engines = dirname(storePath());
-  for (const name of await readdir(engines).catch(() => [])) {
+  const partialStores = (await readdir(engines).catch(() => [])).flatMap((name) => {
     const pid = Number(PARTIAL_STORE.exec(name)?.[1] ?? 0);
-    if (!pid || (!all && alive(pid))) continue;
-    await rm(join(engines, name), { force: true });
-    files.push(join(engines, name));
+    return pid ? [{ path: join(engines, name), pid }] : [];
+  });
+  for (const left of [...partialStores, ...(await fetchDirs())]) {
+    if (!all && alive(left.pid)) continue;
+    await rm(left.path, { recursive: true, force: true });
+    files.push(left.path);
   }
   return { files, processes };
 }
