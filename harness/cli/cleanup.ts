@@ -47,7 +47,7 @@ export function registerCleanup(program: Command): void {
   program
     .command('cleanup')
     .description(
-      "remove what killed runs left: bondlab's network namespaces on this machine, its temporary directories (VM work directories, engine disk overlays; a qemu still running from one is killed), a half-made engine image store, and its containers on the engine DOCKER_HOST names. What belongs to a run whose process is alive is left alone",
+      "remove what killed runs left: bondlab's network namespaces on this machine, its temporary directories (VM work directories, engine disk overlays; a qemu still running from one is killed), a half-made engine image store or kernel download, and its containers on the engine DOCKER_HOST names. What belongs to a run whose process is alive is left alone",
     )
     .option('--all', 'also remove what runs that still look alive made')
     .option('--json', 'print JSON')
