@@ -108,10 +108,8 @@ describe(`run lifecycle on ${kernel}`, () => {
     expect(left.files.some((file) => /bondlab-vm-\d+-/.test(file))).toBe(true);
   });
 
-  it('SIGKILL of an --engine vm run while its engine boots and during a case: qemu (and dockerd in it) dies, cleanup removes the work directory and the disk overlay', async () => {
+  it('SIGKILL of an --engine vm run during a case and while its engine boots: qemu (and dockerd in it) dies, cleanup removes the work directory and the disk overlay', async () => {
     const args = [sequence, '--target', 'container', '--engine', 'vm', '--kernel', kernel];
-    const booting = await killAndClean(args, ({ pid }) => qemuOf(pid, 'store'), 300_000);
-    expect(booting.files.some((file) => /bondlab-store-\d+-/.test(file))).toBe(true);
     let caseStarted = 0;
     const during = await killAndClean(args, ({ stderr }) => {
       if (!caseStarted && stderr().includes('[2/3] lifecycle-long: start')) caseStarted = Date.now();
@@ -120,6 +118,8 @@ describe(`run lifecycle on ${kernel}`, () => {
     }, 600_000);
     expect(during.files.some((file) => /bondlab-store-\d+-/.test(file))).toBe(true);
     expect(during.files.some((file) => /bondlab-vm-\d+-/.test(file))).toBe(true);
+    const booting = await killAndClean(args, ({ pid }) => qemuOf(pid, 'store'), 300_000);
+    expect(booting.files.some((file) => /bondlab-store-\d+-/.test(file))).toBe(true);
   });
 
   it('Ctrl-C mid-case: the finished case is kept, the cut one is interrupted, one calm line, exit 130, nothing left', async () => {
