@@ -68,7 +68,7 @@ export function registerRun(program: Command): void {
       const color = useColor(process.stderr);
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const runId = timestampedRunId();
-      // Ctrl-C tears the target down, then the run ends here with the results measured so far.
+      // Ctrl-C: the run stops in order and ends below with what it measured so far.
       finishOnSignal();
       let caseLabel = '';
       let passed = 0;
