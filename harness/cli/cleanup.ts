@@ -1,21 +1,59 @@
+import { readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { listContainers, removeContainer } from '../container/container-target.js';
 import { connectEngine, defaultDockerHost } from '../container/engine.js';
+import { storePath } from '../container/image.js';
 import { HostTarget } from '../target/host.js';
-import { alive } from '../target/processes.js';
+import { alive, ownedTempDirs, removeOwnedDir } from '../target/processes.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
+import { fetchDirs } from '../vm/kernels.js';
 import { printJson } from './output.js';
+
+/** An engine image store that a killed run was still making: `<store>.<pid>.partial`. */
+const PARTIAL_STORE = /\.(\d+)\.partial$/;
+
+/**
+ * A killed run's files: its temporary directories (`bondlab-<kind>-<pid>-*`, with what qemu
+ * processes their pid files name), a half-made engine image store and a half-done kernel fetch.
+ * Returns the paths removed and the processes killed.
+ */
+async function cleanupFiles(all: boolean): Promise<{ files: string[]; processes: number[] }> {
+  const files: string[] = [];
+  const processes: number[] = [];
+  for (const dir of await ownedTempDirs()) {
+    if (!all && alive(dir.pid)) continue;
+    processes.push(...(await removeOwnedDir(dir.path)));
+    files.push(dir.path);
+  }
+  const engines = dirname(storePath());
+  const partialStores = (await readdir(engines).catch(() => [])).flatMap((name) => {
+    const pid = Number(PARTIAL_STORE.exec(name)?.[1] ?? 0);
+    return pid ? [{ path: join(engines, name), pid }] : [];
+  });
+  for (const left of [...partialStores, ...(await fetchDirs())]) {
+    if (!all && alive(left.pid)) continue;
+    await rm(left.path, { recursive: true, force: true });
+    files.push(left.path);
+  }
+  return { files, processes };
+}
+
+function listed(what: string, items: string[], where = ''): string {
+  return items.length ? `removed ${items.length} ${what}${where}:\n${items.map((item) => `  ${item}`).join('\n')}` : `no ${what} to remove${where}`;
+}
 
 export function registerCleanup(program: Command): void {
   program
     .command('cleanup')
     .description(
-      "remove what killed runs left: bondlab's network namespaces on this machine and its containers on the engine DOCKER_HOST names (VMs leave nothing: they die with their run)",
+      "remove what killed runs left: bondlab's network namespaces on this machine, its temporary directories (VM work directories, engine disk overlays; a qemu still running from one is killed), a half-made engine image store or kernel download, and its containers on the engine DOCKER_HOST names. What belongs to a run whose process is alive is left alone",
     )
     .option('--all', 'also remove what runs that still look alive made')
     .option('--json', 'print JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
       const namespaces = await cleanupNamespaces(new HostTarget(), { all: options.all });
+      const { files, processes } = await cleanupFiles(options.all ?? false);
       const engine = await connectEngine().catch(() => undefined);
       const containers: string[] = [];
       if (engine) {
@@ -25,12 +63,12 @@ export function registerCleanup(program: Command): void {
           containers.push(container.id.slice(0, 12));
         }
       }
-      if (options.json) return printJson({ namespaces, containers, engine: engine ? engine.host : null });
+      if (options.json) return printJson({ namespaces, files, processes, containers, engine: engine ? engine.host : null });
       const lines = [
-        namespaces.length ? `removed ${namespaces.length} namespace(s):\n${namespaces.map((n) => `  ${n}`).join('\n')}` : 'no namespaces to remove',
-        engine
-          ? containers.length ? `removed ${containers.length} container(s) from ${engine.host}:\n${containers.map((c) => `  ${c}`).join('\n')}` : `no containers to remove on ${engine.host}`
-          : `no Docker engine at ${defaultDockerHost()}: containers not checked`,
+        listed('namespace(s)', namespaces),
+        listed('temporary file(s)', files),
+        ...(processes.length ? [`killed ${processes.length} leftover process(es): ${processes.join(' ')}`] : []),
+        engine ? listed('container(s)', containers, ` on ${engine.host}`) : `no Docker engine at ${defaultDockerHost()}: containers not checked`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });

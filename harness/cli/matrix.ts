@@ -6,7 +6,7 @@ import { writeReports } from '../report/write.js';
 import { bringsOwnKernel, runScenarios } from '../runner/run.js';
 import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
-import { newRunId } from '../topology/names.js';
+import { timestampedRunId } from '../topology/names.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { UsageError, exitCodes } from './errors.js';
 import { printJson } from './output.js';
@@ -29,7 +29,7 @@ export function registerMatrix(program: Command): void {
       const perKernel = kernels.flatMap((kernel) =>
         cases.map((c) => ({ ...c, kernel, name: kernels.length > 1 ? c.name.replace(/\]$/, `,kernel=${kernel}]`) : c.name })),
       );
-      const runId = `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${newRunId()}`;
+      const runId = timestampedRunId();
       const result = await runScenarios(perKernel, {
         target: options.target,
         engine: options.engine,

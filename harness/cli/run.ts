@@ -5,7 +5,8 @@ import { formatInputError } from '../scenario/plan.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
 import { runScenarios } from '../runner/run.js';
 import { UNSAFE_HOST_HOOKS_FLAG, hookRefusals } from '../runner/hook-policy.js';
-import { newRunId } from '../topology/names.js';
+import { finishOnSignal, runAll, stopSignal } from '../target/teardown.js';
+import { timestampedRunId } from '../topology/names.js';
 import { writeReports } from '../report/write.js';
 import { repeatsText } from '../report/repeats.js';
 import { UsageError, exitCodes } from './errors.js';
@@ -37,8 +38,8 @@ export function summaryTable(run: RunResult, color: boolean): string {
     const status = result.status === 'passed' ? paint('32', 'passed ', color) : paint('31', result.status.padEnd(7), color);
     lines.push(`${result.name.padEnd(width)}  ${status}  ${(result.durationMs / 1000).toFixed(1)}s`);
   }
-  const { total, passed, failed, errors } = run.summary;
-  lines.push('', `${passed} passed, ${failed} failed${errors ? `, ${errors} errors` : ''} (${total} cases in ${(run.durationMs / 1000).toFixed(1)}s)`);
+  const { total, passed, failed, errors, interrupted } = run.summary;
+  lines.push('', `${passed} passed, ${failed} failed${errors ? `, ${errors} errors` : ''}${interrupted ? `, ${interrupted} interrupted` : ''} (${total} cases in ${(run.durationMs / 1000).toFixed(1)}s)`);
   return lines.join('\n');
 }
 
@@ -71,7 +72,9 @@ export function registerRun(program: Command): void {
       const tty = interactive(process.stderr);
       const color = useColor(process.stderr);
       const say = (line: string) => process.stderr.write(`${line}\n`);
-      const runId = `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${newRunId()}`;
+      const runId = timestampedRunId();
+      // Ctrl-C: the run stops in order and ends below with what it measured so far.
+      finishOnSignal();
       let caseLabel = '';
       let passed = 0;
       let failed = 0;
@@ -96,6 +99,7 @@ export function registerRun(program: Command): void {
           }
         },
         onCaseEnd: (caseResult) => {
+          if (caseResult.status === 'interrupted') return;
           if (caseResult.status === 'passed') passed++;
           else failed++;
           const mark = caseResult.status === 'passed' ? paint('32', 'ok', color) : paint('31', caseResult.status.toUpperCase(), color);
@@ -107,6 +111,17 @@ export function registerRun(program: Command): void {
       const dir = resolve(options.output, result.runId);
       await writeReports(result, dir);
       if (options.json) process.stdout.write(resultsToJson(result));
+      const stop = stopSignal();
+      if (stop) {
+        if (tty) process.stderr.write('\r\x1b[K');
+        const cut = result.cases.find((c) => c.status === 'interrupted');
+        const finished = result.cases.length - (cut ? 1 : 0);
+        say(`bondlab: stopped by ${stop.signal}${cut ? ` during ${cut.name}` : ''}; ${finished} case(s) finished, ${result.interruption?.notRun ?? 0} not run; results: ${join(dir, 'results.json')}`);
+        // Whatever a step abandoned at the signal (normally nothing: the run tore down in order).
+        await runAll();
+        process.exitCode = stop.exitCode;
+        return;
+      }
       say('');
       say(summaryTable(result, color));
       const repeats = repeatsText(result);

@@ -5,12 +5,13 @@
  * per-run certificates (engine-tls.ts), so only the user who started the run can use it.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Dockerode from 'dockerode';
 import { execa } from 'execa';
+import { ownedTempDir } from '../target/processes.js';
 import { run } from '../target/target.js';
+import { isStopping } from '../target/teardown.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { GUEST_TLS_DIR, dockerdTlsArgs, makeEngineCerts, type EngineCerts } from './engine-tls.js';
 import { DEFAULT_IMAGE, ensureImage, storePath } from './image.js';
@@ -107,6 +108,7 @@ async function startDockerd(vm: VmTarget, certs: EngineCerts): Promise<DockerEng
       break;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`dockerd in the VM did not answer within 90 s (${(error as Error).message})\n${output}`);
+      if (isStopping()) throw new Error('interrupted while dockerd started');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -150,7 +152,7 @@ async function prepareStore(options: VmEngineOptions): Promise<string> {
  */
 export async function startVmEngine(options: VmEngineOptions = {}): Promise<DockerEngine> {
   const base = await prepareStore(options);
-  const overlayDir = await mkdtemp(join(tmpdir(), 'bondlab-store-'));
+  const overlayDir = await ownedTempDir('store');
   const overlay = join(overlayDir, 'store.qcow2');
   await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, overlay]);
   let vm: VmTarget | undefined;

@@ -62,6 +62,8 @@ pre { background: #fff; border: 1px solid var(--line); border-radius: 4px; paddi
 .panel, section.case { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 12px 0; }
 section.case.failed { border-left: 5px solid var(--fail); } section.case.error { border-left: 5px solid var(--err); }
 section.case.passed { border-left: 5px solid var(--pass); }
+section.case.interrupted { border-left: 5px solid var(--muted); }
+.badge.interrupted { color: var(--muted); background: var(--bg); border-color: var(--line); }
 .meta { color: var(--muted); margin: 0; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; border: 1px solid transparent; white-space: nowrap; }
 .badge.passed, td.passed { color: var(--pass); background: var(--pass-bg); border-color: #aceebb; }
@@ -165,6 +167,7 @@ function headerSection(run: RunResult): string {
     ['targets', esc(run.targets.join(', ') || '-')],
     ...(kernels.length ? [['kernels', esc(kernels.join(', '))] as [string, string]] : []),
     ['bondlab', esc(run.bondlabVersion)],
+    ...(run.interruption ? [['stopped', esc(`by ${run.interruption.signal}; ${run.interruption.notRun} case(s) not run`)] as [string, string]] : []),
   ];
   return `<header class="panel">
 <h1>bondlab run <code>${esc(run.runId)}</code></h1>
@@ -172,7 +175,7 @@ ${factList(facts)}
 <p class="summary"><strong>${total} case${total === 1 ? '' : 's'}:</strong>
 <span class="badge passed">${passed} passed</span>
 <span class="badge failed">${failed} failed</span>
-<span class="badge error">${errors} error${errors === 1 ? '' : 's'}</span></p>
+<span class="badge error">${errors} error${errors === 1 ? '' : 's'}</span>${run.summary.interrupted ? `\n<span class="badge interrupted">${run.summary.interrupted} interrupted</span>` : ''}</p>
 <nav id="filter" aria-label="filter cases"></nav>
 </header>`;
 }

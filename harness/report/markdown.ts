@@ -7,11 +7,12 @@ import { measurementText, passRateText } from './repeats.js';
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function markdownSummary(run: RunResult): string {
-  const { total, passed, failed, errors } = run.summary;
+  const { total, passed, failed, errors, interrupted } = run.summary;
+  const stopped = run.interruption ? ` Stopped by ${run.interruption.signal}: ${run.interruption.notRun} case(s) not run.` : '';
   const lines = [
-    `## bondlab: ${passed}/${total} passed${failed ? `, ${failed} failed` : ''}${errors ? `, ${errors} errors` : ''}`,
+    `## bondlab: ${passed}/${total} passed${failed ? `, ${failed} failed` : ''}${errors ? `, ${errors} errors` : ''}${interrupted ? `, ${interrupted} interrupted` : ''}`,
     '',
-    `Run ${run.runId} on ${run.targets.join(', ')} in ${(run.durationMs / 1000).toFixed(1)} s.`,
+    `Run ${run.runId} on ${run.targets.join(', ')} in ${(run.durationMs / 1000).toFixed(1)} s.${stopped}`,
     '',
     '| case | verdict | time | measured |',
     '| --- | --- | --- | --- |',

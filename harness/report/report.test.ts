@@ -102,6 +102,32 @@ describe('JUnit XML against the schema CI tools use', () => {
   });
 });
 
+describe('an interrupted run', () => {
+  const cut: CaseResult = { ...caseResult('slow', 'interrupted', 'fixtures/slow.yaml'), error: 'interrupted by SIGINT after 1 of 3 steps' };
+  const stopped: RunResult = {
+    ...run,
+    cases: [run.cases[0] ?? caseResult('debian-guide', 'passed', 'scenarios/debian-guide.yaml'), cut],
+    summary: { total: 2, passed: 1, failed: 0, errors: 0, interrupted: 1 },
+    interruption: { signal: 'SIGINT', notRun: 4 },
+  };
+
+  it('shows the cut case as skipped in JUnit, with why first in its output, and still validates', async () => {
+    const xml = junitXml(stopped);
+    expect(xml).toMatch(/<testcase classname="slow" name="slow"[^>]*>\s*<skipped\/>\s*<system-out><!\[CDATA\[interrupted by SIGINT after 1 of 3 steps\n/);
+    expect(xml).toMatch(/<testsuite name="fixtures\/slow.yaml"[^>]* skipped="1"/);
+    expect(xml).not.toMatch(/<testsuites[^>]*skipped=/);
+    const { valid, errors } = await validateJunit(xml);
+    expect(valid, errors).toBe(true);
+  });
+
+  it('counts it and says what stopped the run in the Markdown summary', () => {
+    const md = markdownSummary(stopped);
+    expect(md).toContain('## bondlab: 1/2 passed, 1 interrupted');
+    expect(md).toContain('Stopped by SIGINT: 4 case(s) not run.');
+    expect(md).toContain('| slow | **interrupted** |');
+  });
+});
+
 describe('Markdown summary', () => {
   it('gives the verdicts and what failed', () => {
     const md = markdownSummary(run);

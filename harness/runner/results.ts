@@ -31,7 +31,8 @@ export interface CaseResult {
   repetition: number;
   target: string;
   kernel?: string;
-  status: 'passed' | 'failed' | 'error';
+  /** `interrupted`: a signal (Ctrl-C) cut the case short; what it measured until then is kept. */
+  status: 'passed' | 'failed' | 'error' | 'interrupted';
   startedAt: string;
   durationMs: number;
   steps: StepResult[];
@@ -54,7 +55,10 @@ export interface RunResult {
   bondlabVersion: string;
   targets: string[];
   cases: CaseResult[];
-  summary: { total: number; passed: number; failed: number; errors: number };
+  /** `interrupted` is absent from results written before bondlab kept interrupted runs. */
+  summary: { total: number; passed: number; failed: number; errors: number; interrupted?: number };
+  /** Set when a signal stopped the run: which, and how many cases it left unstarted. */
+  interruption?: { signal: string; notRun: number };
   /** With --repeat: each case's repetitions together. Absent when no case ran more than once. */
   repeats?: CaseRepeats[];
 }

@@ -10,7 +10,7 @@ import { inflict } from '../fault/faults.js';
 import type { ScenarioCase, SlaveRef, Step, TimelineOrigin } from '../scenario/plan.js';
 import { run, type Target } from '../target/target.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
-import { onTeardown } from '../target/teardown.js';
+import { isStopping, onTeardown, sleepUnlessStopped } from '../target/teardown.js';
 import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import { BOND, buildTopology, type BuiltTopology } from '../topology/topology.js';
 import { ProbePool, TrafficSession, probeNamespaces, type TrafficWindow } from '../traffic/engine.js';
@@ -238,7 +238,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         await build();
         return { checks: [] };
       case 'wait':
-        await sleep(step.ms);
+        await sleepUnlessStopped(step.ms);
         return { checks: [] };
       case 'fault': {
         const slave = 'slave' in step.fault ? await resolveSlave(step.fault.slave) : undefined;
@@ -305,6 +305,8 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
 
   try {
     for (const [index, step] of scenarioCase.steps.entries()) {
+      // After Ctrl-C no fault is inflicted any more: the run is ending.
+      if (isStopping()) break;
       options.onStep?.({ index, description: describeStep(step), running: true });
       const stepStart = performance.now();
       const startNs = await target.clockNs();

@@ -9,7 +9,7 @@ import { formatInputError, type ScenarioCase } from '../scenario/plan.js';
 import { HostTarget } from '../target/host.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import type { Target } from '../target/target.js';
-import { isStopping } from '../target/teardown.js';
+import { isStopping, stopSignal } from '../target/teardown.js';
 import { newRunId } from '../topology/names.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
@@ -79,6 +79,23 @@ async function prepareTarget(target: Target): Promise<void> {
   }
 }
 
+/**
+ * A case a signal cut short. A case that had passed every step, or whose failing step ended
+ * before the signal, keeps its verdict.
+ */
+function markInterrupted(result: CaseResult, stepCount: number, lastStepEnd: number | undefined): void {
+  const stop = stopSignal();
+  if (!stop) return;
+  const completed = result.status === 'passed' && result.steps.length === stepCount;
+  const failedBefore = result.status !== 'passed' && lastStepEnd !== undefined && lastStepEnd < stop.at;
+  if (completed || failedBefore) return;
+  const done = result.steps.filter((step) => step.outcome === 'ok').length;
+  result.status = 'interrupted';
+  // What failed after the signal is usually its consequence (the target torn down); kept, not headlined.
+  const then = result.error && !result.error.includes(`interrupted by ${stop.signal}`) ? ` (then: ${result.error})` : '';
+  result.error = `interrupted by ${stop.signal} after ${done} of ${stepCount} steps${then}`;
+}
+
 export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {
   const refused = hookRefusals(cases, options.target, options);
   if (refused.length) throw new Error(refused.map(formatInputError).join('\n'));
@@ -99,7 +116,14 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   let bailed = false;
   for (const [kernel, group] of groups) {
     if (bailed || isStopping()) break;
-    const target = await openTarget(options.target, kernel, runId, options);
+    let target: Target;
+    try {
+      target = await openTarget(options.target, kernel, runId, options);
+    } catch (error) {
+      // A signal during boot: nothing was measured on this target.
+      if (isStopping()) break;
+      throw error;
+    }
     targets.push(target.description);
     let kernelLog: KernelLogCapture | undefined;
     try {
@@ -110,25 +134,34 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         for (let repetition = 1; repetition <= repeat; repetition++) {
           if (bailed || isStopping()) break;
           options.onCaseStart?.(scenarioCase, { index: position, total, repetition });
+          let lastStepEnd: number | undefined;
           const result = await runCase(target, scenarioCase, {
             runId,
             caseIndex: position,
             repetition,
             kernelLog,
             sampleIntervalMs: options.sampleIntervalMs,
-            onStep: options.onStep,
+            onStep: (step) => {
+              if (!('running' in step)) lastStepEnd = performance.now();
+              options.onStep?.(step);
+            },
           });
+          markInterrupted(result, scenarioCase.steps.length, lastStepEnd);
           position++;
           results.push(result);
           options.onCaseEnd?.(result);
           if (options.bail && result.status !== 'passed') bailed = true;
         }
       }
+    } catch (error) {
+      // What fails once a signal has torn the target down is a consequence of the signal.
+      if (!isStopping()) throw error;
     } finally {
       await kernelLog?.stop();
       await target.close();
     }
   }
+  const stop = stopSignal();
   return {
     runId,
     startedAt: startedAt.toISOString(),
@@ -141,7 +174,9 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       passed: results.filter((r) => r.status === 'passed').length,
       failed: results.filter((r) => r.status === 'failed').length,
       errors: results.filter((r) => r.status === 'error').length,
+      interrupted: results.filter((r) => r.status === 'interrupted').length,
     },
     repeats: summarizeRepeats(results),
+    ...(stop ? { interruption: { signal: stop.signal, notRun: total - results.length } } : {}),
   };
 }

@@ -5,7 +5,8 @@ import { teardownNamespaces } from './topology.js';
 
 /**
  * Remove what killed runs left: bondlab's namespaces whose creating process is gone (deleting a
- * namespace removes the links in it). Namespaces of live runs are left alone.
+ * namespace removes the links in it). Namespaces of live runs, and `bondlab-` names whose owner
+ * cannot be read back (not made by this bondlab), are left alone unless `all` is given.
  */
 export async function cleanupNamespaces(target: Target, options: { all?: boolean } = {}): Promise<string[]> {
   const listed = await target.exec(['ip', 'netns', 'list']);
@@ -15,7 +16,7 @@ export async function cleanupNamespaces(target: Target, options: { all?: boolean
     .filter((name) => name.startsWith(NETNS_PREFIX));
   const stale = names.filter((name) => {
     const pid = ownerPid(name);
-    return options.all || pid === undefined || !alive(pid);
+    return options.all || (pid !== undefined && !alive(pid));
   });
   if (stale.length) await teardownNamespaces(target, stale);
   return stale;

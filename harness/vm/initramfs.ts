@@ -5,11 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
+import { ownedTempDir } from '../target/processes.js';
 import type { Kernel } from './kernels.js';
 import { cacheDir } from './paths.js';
 
@@ -134,7 +134,7 @@ export async function buildInitramfs(kernel: Kernel): Promise<string> {
   const builtin = await readFile(join(moduleRoot, 'modules.builtin'), 'utf8').catch(() => '');
   const modules = resolveBootModules(modulesDep, builtin);
 
-  const staging = await mkdtemp(join(tmpdir(), 'bondlab-initramfs-'));
+  const staging = await ownedTempDir('initramfs');
   try {
     await mkdir(join(staging, 'bin'), { recursive: true });
     await mkdir(join(staging, 'modules'), { recursive: true });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/errors.js';
-import { listCachedKernels, parseKernelSpec, removeCachedKernels, resolveKernel } from './kernels.js';
+import { fetchDirs, listCachedKernels, parseKernelSpec, removeCachedKernels, resolveKernel } from './kernels.js';
 
 describe('kernel specs', () => {
   it('reads suites, exact releases, host and paths', () => {
@@ -53,6 +53,13 @@ describe('kernel cache', () => {
     expect(reused.cacheDir).toBe(join(dir, 'kernels', '6.1.0-9-amd64'));
     expect(await removeCachedKernels(['6.1.0-9-amd64'])).toEqual(['6.1.0-9-amd64']);
     expect((await listCachedKernels()).map((k) => k.release)).toEqual(['6.12.1+deb13-amd64']);
+  });
+
+  it('finds half-done fetches by the pid in their name, for cleanup', async () => {
+    for (const name of ['.fetch-6.12.1+deb13-amd64-4242-Ab12Cd', '.fetch-6.1.0-9-amd64-Ab12Cd', '6.1.0-9-amd64']) {
+      await mkdir(join(dir, 'kernels', name), { recursive: true });
+    }
+    expect(await fetchDirs()).toEqual([{ path: join(dir, 'kernels', '.fetch-6.12.1+deb13-amd64-4242-Ab12Cd'), pid: 4242 }]);
   });
 
   it('checks a user-built kernel before anything boots', async () => {

@@ -75,6 +75,17 @@ export interface FetchOptions {
   log?: (line: string) => void;
 }
 
+/** A fetch's work directory names its process, `.fetch-<release>-<pid>-*`: cleanup finds a killed fetch's. */
+const FETCH_DIR = /^\.fetch-.+-(\d+)-[^-]+$/;
+
+export async function fetchDirs(): Promise<{ path: string; pid: number }[]> {
+  const names = await readdir(kernelsRoot()).catch(() => []);
+  return names.flatMap((name) => {
+    const pid = Number(FETCH_DIR.exec(name)?.[1] ?? 0);
+    return pid ? [{ path: join(kernelsRoot(), name), pid }] : [];
+  });
+}
+
 function kernelsRoot(): string {
   return join(cacheDir(), 'kernels');
 }
@@ -195,7 +206,7 @@ async function fetchDebianPackage(
   const apt = await aptFor(suite);
   await aptUpdate(apt, options);
   await mkdir(kernelsRoot(), { recursive: true });
-  const work = await mkdtemp(join(kernelsRoot(), `.fetch-${release}-`));
+  const work = await mkdtemp(join(kernelsRoot(), `.fetch-${release}-${process.pid}-`));
   try {
     const pkg = `linux-image-${release}`;
     // From 7.x Debian splits a kernel: the image is a meta package over linux-binary (vmlinuz)

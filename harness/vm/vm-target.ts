@@ -4,15 +4,15 @@
  * virtio-serial port. One VM serves a whole run.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { AgentClient } from '../agent/client.js';
 import { agentScript } from '../agent/location.js';
 import { AgentTarget } from '../target/agent-target.js';
-import { onTeardown } from '../target/teardown.js';
+import { ownedTempDir } from '../target/processes.js';
+import { interruption, onTeardown } from '../target/teardown.js';
 import { QBOOT, QEMU, probeAccelerator, type AccelProbe } from './accel.js';
 import { bootImage } from './boot-image.js';
 import { SHARE_TAGS, buildInitramfs } from './initramfs.js';
@@ -131,7 +131,7 @@ export class VmTarget extends AgentTarget {
     const accel = await probeAccelerator(image.path, initramfs);
     const prepareMs = performance.now() - prepareStart;
 
-    const workDir = await mkdtemp(join(tmpdir(), 'bondlab-vm-'));
+    const workDir = await ownedTempDir('vm');
     const logs = logDir();
     await mkdir(logs, { recursive: true });
     await pruneLogs(logs);
@@ -160,6 +160,8 @@ export class VmTarget extends AgentTarget {
       '-device', 'virtio-serial-pci',
       '-chardev', `socket,id=agent,path=${socketPath},server=on,wait=off`,
       '-device', 'virtserialport,chardev=agent,name=bondlab.agent',
+      // What `bondlab cleanup` kills should qemu ever outlive its run.
+      '-pidfile', join(workDir, 'qemu.pid'),
     ];
     for (const disk of options.disks ?? []) args.push('-drive', `file=${disk.path},format=${disk.format},if=virtio,cache=unsafe`);
     const forwarded = new Map<number, number>();
@@ -169,7 +171,9 @@ export class VmTarget extends AgentTarget {
       args.push('-netdev', `user,id=fwd,restrict=on,${rules}`, '-device', 'virtio-net-pci,netdev=fwd');
     }
     const bootStart = performance.now();
-    const qemu = execa(QEMU, args, { reject: false, stdin: 'ignore', all: true, cleanup: true });
+    // qemu dies with bondlab, even by SIGKILL (the parent-death signal), and in a process group of
+    // its own, so that a Ctrl-C reaches bondlab alone, which then tears the run down in order.
+    const qemu = execa('setpriv', ['--pdeathsig', 'KILL', '--', QEMU, ...args], { reject: false, stdin: 'ignore', all: true, cleanup: true, detached: true });
     const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
     const unregister = onTeardown(`VM ${kernel.release}`, async () => {
       qemu.kill('SIGKILL');
@@ -188,7 +192,10 @@ export class VmTarget extends AgentTarget {
     try {
       const timeoutMs = options.bootTimeoutMs ?? 120_000;
       const deadline = Date.now() + timeoutMs;
+      // Ctrl-C during boot: stop waiting, the catch below kills qemu.
+      const interrupted = interruption();
       const socket = await Promise.race([
+        interrupted,
         connectWithRetry(socketPath, deadline),
         exitedPromise.then((result) => {
           throw new Error(failure(`qemu exited before its agent socket appeared (exit ${result.exitCode}): ${String(result.all ?? '').trim()}`));
@@ -203,6 +210,7 @@ export class VmTarget extends AgentTarget {
       void exitedPromise.then((result) => agent.markGone(`the VM exited (qemu exit code ${result.exitCode})`));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
+        interrupted,
         agent.hello,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(failure(`the VM's agent did not answer within ${timeoutMs} ms`))), timeoutMs);
