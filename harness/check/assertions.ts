@@ -7,13 +7,32 @@ import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
+import { BOND } from '../topology/topology.js';
+import { FAILOVER_ONSET_MS, unseenMs, type FailoverLoss } from '../traffic/analyze.js';
 
 /** One named check: what was claimed, and what the target showed. */
 export interface CheckResult {
   name: string;
+  /** False also when inconclusive: an undecided claim has not passed. */
   passed: boolean;
   expected: string;
   actual: string;
+  /**
+   * Set when the measurement itself was disturbed (the probe's sender stalled, the kernel's timers
+   * ran late, the kernel's log contradicts the probe) so that it can neither pass nor fail the
+   * claim: why, in words and numbers.
+   */
+  inconclusive?: string;
+}
+
+/** A check that neither passed nor failed. */
+export function isInconclusive(check: CheckResult): boolean {
+  return !check.passed && check.inconclusive !== undefined;
+}
+
+/** A check that failed on a measurement that can be trusted. */
+export function isFailed(check: CheckResult): boolean {
+  return !check.passed && check.inconclusive === undefined;
 }
 
 /** What a check sees: the bond now, and the bond just before the latest fault. */
@@ -44,27 +63,122 @@ function percent(ratio: number): string {
   return `${(ratio * 100).toFixed(2)}%`;
 }
 
-function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondState, window: TrafficWindow | undefined, fault: FaultEvent | undefined): CheckResult {
+/** Below this share of its set rate a probe's window cannot vouch for a bound across a fault. */
+export const MIN_RATE_RATIO = 0.8;
+
+/** What could have disturbed a window's measurement of a fault, in numbers. */
+interface Disturbance {
+  /** The probe's achieved rate over its set rate. */
+  rateRatio: number;
+  /** How far the kernel's timers ran late: delays in its log beyond their setting, its first reaction beyond one miimon interval. */
+  lateMs: number;
+  /** The kernel's own log: the active slave lost, and no new one for this long after the fault returned (active-backup). */
+  noSlaveMs?: number;
+}
+
+function disturbance(window: TrafficWindow, state: BondState, context: CheckContext): Disturbance {
+  const fault = context.latestFault;
+  const events = context.kernelEvents.filter((e) => e.bond === BOND);
+  let lateMs = 0;
+  for (const [index, pending] of events.entries()) {
+    if (pending.event !== 'pending-down' && pending.event !== 'pending-up') continue;
+    const delayMs = Number(/in (\d+) ms/.exec(pending.text)?.[1] ?? Number.NaN);
+    const done = events.slice(index + 1).find((e) => e.slave === pending.slave && e.event === (pending.event === 'pending-down' ? 'link-down' : 'link-up'));
+    if (done && Number.isFinite(delayMs)) lateMs = Math.max(lateMs, Number(done.atNs - pending.atNs) / 1e6 - delayMs);
+  }
+  const miimon = state.status.miimon ?? 0;
+  const reaction = fault?.slave ? events.find((e) => e.slave === fault.slave && (e.event === 'pending-down' || e.event === 'link-down') && e.atNs >= fault.startNs) : undefined;
+  if (fault && reaction && miimon > 0) lateMs = Math.max(lateMs, Number(reaction.atNs - fault.endNs) / 1e6 - miimon);
+  let noSlaveMs: number | undefined;
+  const lostActive = fault?.slave !== undefined && fault.startNs >= window.startNs && context.before?.status.activeSlave === fault.slave && state.status.mode?.name === 'active-backup';
+  if (fault && lostActive) {
+    const next = events.find((e) => e.event === 'new-active-slave' && e.slave !== fault.slave && e.atNs >= fault.startNs && e.atNs <= window.endNs);
+    if (next) noSlaveMs = Math.max(0, Number(next.atNs - fault.endNs) / 1e6);
+  }
+  return { rateRatio: window.setPps ? window.achievedPps / window.setPps : 1, lateMs: Math.max(0, lateMs), noSlaveMs };
+}
+
+function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondState, window: TrafficWindow | undefined, context: CheckContext): CheckResult {
   if (!window) return check(assertion.kind, false, 'a finished traffic window (traffic: start ... traffic: stop)', 'no traffic was measured');
   const t = window.totals;
-  // When the gap began, relative to the latest fault if one fell in the window, else to the window's start.
-  const faultNote = (startUs: number | undefined) => {
-    if (startUs === undefined) return '';
-    // A fault takes effect as its command finishes; under emulation starting the command alone takes tens of ms.
-    const inWindow = fault && fault.endNs >= window.startNs && fault.endNs <= window.endNs;
-    const origin = inWindow ? Number(fault.endNs) : Number(window.startNs);
-    const ms = (startUs * 1000 - origin) / 1e6;
-    return inWindow ? `, starting ${ms >= 0 ? '+' : ''}${ms.toFixed(0)} ms from the fault` : `, starting ${ms.toFixed(0)} ms into the window`;
-  };
+  const fault = context.latestFault;
+  const failovers = t.failovers ?? [];
+  // The failover the claim is about: the latest fault's inside the window, else the worst one.
+  const latest = failovers.find((f) => fault && f.issuedUs === Number(fault.startNs / 1000n));
+  const failover: FailoverLoss | undefined = latest ?? [...failovers].sort((a, b) => b.outageMs - a.outageMs)[0];
+  const faultInWindow = failover !== undefined;
+  const returnedUs = latest && fault ? Number(fault.endNs / 1000n) : (failover?.issuedUs ?? 0);
+  const d = disturbance(window, state, context);
+  const rate = `the probe sent ${window.achievedPps} of ${window.setPps ?? '?'} packets/s (${percent(d.rateRatio)})`;
+  const slowProbe = faultInWindow && d.rateRatio < MIN_RATE_RATIO ? `${rate}, below ${percent(MIN_RATE_RATIO)} across a fault` : undefined;
+  const kernelSays = (boundMs: number) =>
+    d.noSlaveMs !== undefined && d.noSlaveMs > boundMs ? `the kernel's log shows no new active slave until ${d.noSlaveMs.toFixed(0)} ms after the fault returned, longer than ${boundMs} ms` : undefined;
+  // Time the sender did not run in which the failover's loss could have hidden: from the issue to `boundMs` after the fault returned.
+  const stallIntervals = t.stalls?.map((s): [number, number] => [s.startUs, s.startUs + s.ms * 1000]);
+  const hiddenMs = (boundMs: number) => (faultInWindow ? unseenMs(stallIntervals, failover.issuedUs, returnedUs + boundMs * 1000) : (t.stalledMs ?? 0));
+  const stalls = `sender stalled ${(t.stalledMs ?? 0).toFixed(0)} ms in ${t.stalls?.length ?? 0} stall(s)`;
   switch (assertion.kind) {
     case 'traffic-outage':
     {
       const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = assertion;
       const range = [assertion.minMs !== undefined ? `>= ${minMs} ms` : '', assertion.maxMs !== undefined ? `<= ${maxMs} ms` : ''].filter(Boolean).join(' and ');
-      return check(`outage ${range}`, t.outageMs >= minMs && t.outageMs <= maxMs, range, `${t.outageMs.toFixed(1)} ms${faultNote(t.outageStartUs)} (longest time with no arrival: ${t.deliveryGapMs.toFixed(1)} ms)`);
+      // With a fault in the window the claim is about its failover: the loss from its issue until delivery resumed.
+      const measured = failover ? failover.outageMs : t.outageMs;
+      const where = failover
+        ? `failover outage from the fault's issue${failover.beganBeforeMs !== undefined ? ` (delivery had already stopped ${failover.beganBeforeMs.toFixed(0)} ms before it)` : ''}`
+        : `longest run of loss${t.outageStartUs !== undefined ? `, starting ${((t.outageStartUs * 1000 - Number(window.startNs)) / 1e6).toFixed(0)} ms into the window` : ''}`;
+      const unrelated = failover && t.outageMs > measured ? `; longest run of loss of any cause ${t.outageMs.toFixed(1)} ms` : '';
+      const actual = `${measured.toFixed(1)} ms, ${where}${unrelated}; longest time with no arrival ${t.deliveryGapMs.toFixed(1)} ms; ${stalls}; ${rate}`;
+      const name = `outage ${range}`;
+      if (measured > maxMs) {
+        if (failover?.beganBeforeMs !== undefined) return doubt(name, range, actual, `delivery had stopped ${failover.beganBeforeMs.toFixed(0)} ms before the fault was issued: this failover cannot be timed`);
+        // The kernel's own log, its late timers allowed for, can prove the claim false whatever disturbed the probe.
+        const kernelMs = d.noSlaveMs === undefined ? undefined : d.noSlaveMs - d.lateMs;
+        if (kernelMs !== undefined && kernelMs > maxMs) {
+          return check(name, false, range, `${actual}; the kernel's log shows no new active slave until ${d.noSlaveMs?.toFixed(0)} ms after the fault returned, ${kernelMs.toFixed(0)} ms even allowing its timers ${d.lateMs.toFixed(0)} ms of lateness`);
+        }
+        const from = failover ? failover.startUs : (t.outageStartUs ?? 0);
+        const inside = unseenMs(stallIntervals, from, from + measured * 1000);
+        if (measured - inside - d.lateMs <= maxMs) {
+          return doubt(name, range, actual, `of the ${measured.toFixed(0)} ms, the sender did not run for ${inside.toFixed(0)} ms and the kernel's timers ran up to ${d.lateMs.toFixed(0)} ms late; without them it would be within the bound`);
+        }
+        return check(name, false, range, actual);
+      }
+      if (measured < minMs) {
+        const hidden = hiddenMs(minMs);
+        if (measured + hidden >= minMs) return doubt(name, range, actual, `the sender did not run for ${hidden.toFixed(0)} ms right after the fault, where the rest of an outage could have hidden`);
+        return check(name, false, range, actual);
+      }
+      if (Number.isFinite(maxMs)) {
+        const hidden = hiddenMs(maxMs);
+        const why = kernelSays(maxMs) ?? slowProbe ?? (measured + hidden > maxMs ? `the sender did not run for ${hidden.toFixed(0)} ms right after the fault, where an outage longer than ${maxMs} ms could have hidden` : undefined);
+        if (why) return doubt(name, range, actual, why);
+      }
+      return check(name, true, range, actual);
     }
-    case 'traffic-loss':
-      return check(`loss at most ${percent(assertion.maxRatio)}`, t.lossRatio <= assertion.maxRatio, `<= ${percent(assertion.maxRatio)}`, `${percent(t.lossRatio)} (${t.lost} of ${t.sent})`);
+    case 'traffic-loss': {
+      const c = t.causes;
+      const harness = c?.harness ?? 0;
+      const lost = t.lost - harness;
+      const ratio = t.sent ? lost / t.sent : 0;
+      const expected = `<= ${percent(assertion.maxRatio)}`;
+      const split = c ? `; ${c.failover} in a fault's failover, ${c.unrelated} unrelated, ${harness} lost by the harness (not counted), ${c.notSent} not sent` : '';
+      const actual = `${percent(ratio)} (${lost} of ${t.sent}${split}); ${stalls}; ${rate}`;
+      const name = `loss at most ${percent(assertion.maxRatio)}`;
+      if (ratio > assertion.maxRatio) return check(name, false, expected, actual);
+      // Packets the sender would have sent while it stalled across the failover: each could have been lost.
+      const hiddenPackets = Math.round((hiddenMs(FAILOVER_ONSET_MS) * (window.setPps ?? 0)) / 1000);
+      const expectedByKernel = d.noSlaveMs !== undefined ? (d.noSlaveMs * (window.setPps ?? 0)) / 1000 : 0;
+      const why =
+        (t.sent && expectedByKernel / t.sent > assertion.maxRatio && ratio <= assertion.maxRatio
+          ? `the kernel's log shows the bond without its active slave for ${d.noSlaveMs?.toFixed(0)} ms after the fault, about ${expectedByKernel.toFixed(0)} packets at the set rate, yet the probe lost ${lost}`
+          : undefined) ??
+        slowProbe ??
+        (faultInWindow && hiddenPackets > 0 && (lost + hiddenPackets) / (t.sent + hiddenPackets) > assertion.maxRatio
+          ? `the sender did not run for ${hiddenMs(FAILOVER_ONSET_MS).toFixed(0)} ms of the failover: ${hiddenPackets} packets unsent there could have been lost`
+          : undefined);
+      return why ? doubt(name, expected, actual, why) : check(name, true, expected, actual);
+    }
     case 'traffic-duplicates':
       return check(assertion.expected ? 'duplicates delivered' : 'no duplicates delivered', (t.duplicates > 0) === assertion.expected, assertion.expected ? 'some' : 'none', `${t.duplicates} of ${t.received}`);
     case 'traffic-reordering':
@@ -115,6 +229,11 @@ const FLAG_KEYS: Record<LacpFlag, keyof LacpPortStateFlags> = {
   defaulted: 'defaulted',
   expired: 'expired',
 };
+
+/** A check the measurement cannot decide, with the reason. */
+function doubt(name: string, expected: string, actual: string, reason: string): CheckResult {
+  return { name, passed: false, expected, actual, inconclusive: reason };
+}
 
 function check(name: string, passed: boolean, expected: unknown, actual: unknown): CheckResult {
   const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'nothing');
@@ -187,7 +306,7 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
     case 'traffic-duplicates':
     case 'traffic-reordering':
     case 'traffic-balance':
-      return trafficCheck(assertion, state, context.traffic, context.latestFault);
+      return trafficCheck(assertion, state, context.traffic, context);
     case 'throughput': {
       const t = context.throughput;
       if (!t) return check('throughput', false, 'a throughput step before this claim', 'no throughput was measured');

@@ -8,7 +8,8 @@ import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { newRunId } from '../topology/names.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
-import { UsageError, exitCodes } from './errors.js';
+import { UsageError } from './errors.js';
+import { runExitCode } from './run.js';
 import { printJson } from './output.js';
 import { addTargetOptions, type TargetChoice } from './target-options.js';
 
@@ -44,6 +45,6 @@ export function registerMatrix(program: Command): void {
       if (options.json) printJson(rows);
       else process.stdout.write(options.markdown ? matrixMarkdown(rows) : matrixTable(rows));
       process.stderr.write(`results: ${join(dir, 'results.json')}\n`);
-      process.exitCode = result.summary.passed === result.summary.total ? exitCodes.ok : exitCodes.failed;
+      process.exitCode = runExitCode(result.summary);
     });
 }

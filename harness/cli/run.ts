@@ -18,24 +18,39 @@ function paint(code: string, text: string, color: boolean): string {
 export function failureLines(result: CaseResult): string[] {
   const lines: string[] = [];
   if (result.error) lines.push(`    error: ${result.error}`);
-  for (const step of result.steps.filter((s) => s.outcome === 'failed')) {
+  for (const step of result.steps.filter((s) => s.outcome === 'failed' || s.outcome === 'inconclusive')) {
     lines.push(`    step ${step.index}: ${step.description}`);
     for (const check of step.checks.filter((c) => !c.passed)) {
-      lines.push(`      ${check.name}`, `        expected: ${check.expected}`, `        actual:   ${check.actual}`);
+      lines.push(`      ${check.name}${check.inconclusive ? ' (inconclusive)' : ''}`, `        expected: ${check.expected}`, `        actual:   ${check.actual}`);
+      if (check.inconclusive) lines.push(`        why:      ${check.inconclusive}`);
     }
   }
   return lines;
 }
 
+/** 1 when anything failed; else 3 when a claim could not be decided; else 0. */
+export function runExitCode(summary: RunResult['summary']): number {
+  if (summary.failed || summary.errors) return exitCodes.failed;
+  if (summary.inconclusive) return exitCodes.inconclusive;
+  return summary.passed === summary.total ? exitCodes.ok : exitCodes.failed;
+}
+
+/** --retry-inconclusive: a whole number, 0 or more. */
+export function parseRetries(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--retry-inconclusive takes a whole number of at least 0, not "${value}"`);
+  return Number(value);
+}
+
 export function summaryTable(run: RunResult, color: boolean): string {
   const width = Math.max(20, ...run.cases.map((c) => c.name.length));
-  const lines = [`${'case'.padEnd(width)}  status   time`];
+  const lines = [`${'case'.padEnd(width)}  status        time`];
   for (const result of run.cases) {
-    const status = result.status === 'passed' ? paint('32', 'passed ', color) : paint('31', result.status.padEnd(7), color);
-    lines.push(`${result.name.padEnd(width)}  ${status}  ${(result.durationMs / 1000).toFixed(1)}s`);
+    const status = result.status === 'passed' ? paint('32', 'passed      ', color) : paint(result.status === 'inconclusive' ? '33' : '31', result.status.padEnd(12), color);
+    const retried = result.attempts?.length ? ` (after ${result.attempts.length} inconclusive attempt(s))` : '';
+    lines.push(`${result.name.padEnd(width)}  ${status}  ${(result.durationMs / 1000).toFixed(1)}s${retried}`);
   }
-  const { total, passed, failed, errors } = run.summary;
-  lines.push('', `${passed} passed, ${failed} failed${errors ? `, ${errors} errors` : ''} (${total} cases in ${(run.durationMs / 1000).toFixed(1)}s)`);
+  const { total, passed, failed, errors, inconclusive } = run.summary;
+  lines.push('', `${passed} passed, ${failed} failed${inconclusive ? `, ${inconclusive} inconclusive` : ''}${errors ? `, ${errors} errors` : ''} (${total} cases in ${(run.durationMs / 1000).toFixed(1)}s)`);
   return lines.join('\n');
 }
 
@@ -48,12 +63,15 @@ export function registerRun(program: Command): void {
     .addOption(kernelOption())
     .option('-f, --filter <pattern>', 'only cases whose name contains this text or matches this glob')
     .option('--repeat <n>', 'run each case n times', (value) => Number.parseInt(value, 10), 1)
+    .option('--retry-inconclusive <n>', 'run a case whose verdict is inconclusive (its measurement was disturbed) again, up to n times; every attempt is kept in results.json', '0')
     .option('--bail', 'stop at the first failing case')
     .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', (value) => Number.parseInt(value, 10), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean }) => {
+    .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed or could not run; 2 bad input; 3 nothing failed but some case was\ninconclusive (its measurement was disturbed: the probe stalled, the kernel\'s timers ran late), so the run proves nothing either way.')
+    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: string; bail?: boolean; sampleInterval: number; output: string; json?: boolean }) => {
       if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new UsageError('--repeat takes a whole number of at least 1');
+      const retryInconclusive = parseRetries(options.retryInconclusive);
       if (!Number.isInteger(options.sampleInterval) || options.sampleInterval < 10 || options.sampleInterval > 1000) {
         throw new UsageError('--sample-interval takes a whole number of milliseconds from 10 to 1000');
       }
@@ -76,6 +94,7 @@ export function registerRun(program: Command): void {
         image: options.image,
         kernel: options.kernel,
         repeat: options.repeat,
+        retryInconclusive,
         bail: options.bail,
         sampleIntervalMs: options.sampleInterval,
         runId,
@@ -89,10 +108,15 @@ export function registerRun(program: Command): void {
             process.stderr.write(`\r\x1b[K${caseLabel} (${passed} passed, ${failed} failed) step ${step.index}: ${step.description}`);
           }
         },
+        onRetry: (attempt, retry) => {
+          if (tty) process.stderr.write('\r\x1b[K');
+          say(`${caseLabel}: ${paint('33', 'INCONCLUSIVE', color)} (${(attempt.durationMs / 1000).toFixed(1)}s), retry ${retry} of ${retryInconclusive}`);
+          for (const line of failureLines(attempt)) say(line);
+        },
         onCaseEnd: (caseResult) => {
           if (caseResult.status === 'passed') passed++;
           else failed++;
-          const mark = caseResult.status === 'passed' ? paint('32', 'ok', color) : paint('31', caseResult.status.toUpperCase(), color);
+          const mark = caseResult.status === 'passed' ? paint('32', 'ok', color) : paint(caseResult.status === 'inconclusive' ? '33' : '31', caseResult.status.toUpperCase(), color);
           if (tty) process.stderr.write('\r\x1b[K');
           say(`${caseLabel}: ${mark} (${(caseResult.durationMs / 1000).toFixed(1)}s)`);
           for (const line of failureLines(caseResult)) say(line);
@@ -104,6 +128,6 @@ export function registerRun(program: Command): void {
       say('');
       say(summaryTable(result, color));
       say(`results: ${join(dir, 'results.json')} (and junit.xml, summary.md, report.html)`);
-      process.exitCode = result.summary.passed === result.summary.total ? exitCodes.ok : exitCodes.failed;
+      process.exitCode = runExitCode(result.summary);
     });
 }

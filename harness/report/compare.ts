@@ -104,7 +104,7 @@ function caseChanges(base: CaseResult, current: CaseResult, t: Tolerance): Chang
   const name = key(current);
   const changes: Change[] = [];
   if (base.status !== current.status) {
-    changes.push({ case: name, kind: 'verdict', what: 'verdict', baseline: base.status, current: current.status, direction: current.status === 'passed' ? 'improvement' : base.status === 'passed' ? 'regression' : 'changed' });
+    changes.push({ case: name, kind: 'verdict', what: 'verdict', baseline: base.status, current: current.status, direction: verdictDirection(base.status, current.status) });
   }
   const before = checksOf(base);
   for (const [check, now] of checksOf(current)) {
@@ -134,6 +134,12 @@ function caseChanges(base: CaseResult, current: CaseResult, t: Tolerance): Chang
     }
   });
   return changes;
+}
+
+/** An inconclusive verdict proves nothing either way: a move to or from it is a change, never a regression or an improvement. */
+function verdictDirection(base: CaseResult['status'], current: CaseResult['status']): 'improvement' | 'regression' | 'changed' {
+  if (base === 'inconclusive' || current === 'inconclusive') return 'changed';
+  return current === 'passed' ? 'improvement' : base === 'passed' ? 'regression' : 'changed';
 }
 
 export function compareRuns(baseline: RunResult, current: RunResult, tolerance: Tolerance = DEFAULT_TOLERANCE): Comparison {

@@ -19,7 +19,18 @@ export function failureMessage(result: CaseResult): string {
   return lines.join('\n');
 }
 
+/** Why a case is inconclusive: each undecided claim with its reason and numbers. */
+export function inconclusiveMessage(result: CaseResult): string {
+  return result.steps
+    .flatMap((step) => step.checks.filter((c) => c.inconclusive).map((c) => `step ${step.index} (${step.description}): ${c.name}: ${c.inconclusive} (expected ${c.expected}, actual ${c.actual})`))
+    .join('\n');
+}
+
+const xmlAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
+
 export function junitXml(run: RunResult): string {
+  // junit-report-builder's skipped() takes no message: the reasons are filled into the XML below, in order.
+  const skippedReasons: string[] = [];
   const builder = root.newBuilder().name(`bondlab ${run.runId}`);
   const byFile = new Map<string, CaseResult[]>();
   for (const result of run.cases) byFile.set(result.file, [...(byFile.get(result.file) ?? []), result]);
@@ -39,7 +50,13 @@ export function junitXml(run: RunResult): string {
         .time(seconds(result.durationMs));
       if (result.status === 'failed') test.failure(failureMessage(result), 'ClaimFailed');
       if (result.status === 'error') test.error(failureMessage(result), 'CaseError');
+      // Inconclusive: not a pass, not a failure. CI engines show a skipped test as neither; the exit code (3) says the run proved nothing.
+      if (result.status === 'inconclusive') {
+        test.skipped();
+        skippedReasons.push(`inconclusive: ${inconclusiveMessage(result)}`);
+      }
       const output = [
+        ...(result.attempts ?? []).map((a, i) => `attempt ${i + 1} inconclusive: ${inconclusiveMessage(a)}`),
         ...result.steps.map((s) => `step ${s.index} ${s.outcome}: ${s.description}`),
         ...(result.procAtFailure ? ['', '/proc/net/bonding/bond0 at the failure:', result.procAtFailure] : []),
       ].join('\n');
@@ -47,8 +64,12 @@ export function junitXml(run: RunResult): string {
     }
   }
   // junit-report-builder always writes a skipped count on <testsuites>, an attribute Jenkins'
-  // schema does not declare (its xunit plugin rejects the file); bondlab never skips a case.
-  return builder.build().replace(/^(<testsuites\b[^>]*?) skipped="0"/m, '$1');
+  // schema does not declare (its xunit plugin rejects the file); the suites keep theirs.
+  let next = 0;
+  return builder
+    .build()
+    .replace(/^(<testsuites\b[^>]*?) skipped="\d+"/m, '$1')
+    .replace(/<skipped\/>/g, () => `<skipped message="${xmlAttribute(skippedReasons[next++] ?? 'inconclusive')}"/>`);
 }
 
 function seconds(ms: number): number {

@@ -1,13 +1,13 @@
 /** A Markdown summary for a CI job page: the verdicts, then what failed, measured against expected. */
 import type { RunResult } from '../runner/results.js';
-import { failureMessage } from './junit.js';
+import { failureMessage, inconclusiveMessage } from './junit.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function markdownSummary(run: RunResult): string {
-  const { total, passed, failed, errors } = run.summary;
+  const { total, passed, failed, errors, inconclusive } = run.summary;
   const lines = [
-    `## bondlab: ${passed}/${total} passed${failed ? `, ${failed} failed` : ''}${errors ? `, ${errors} errors` : ''}`,
+    `## bondlab: ${passed}/${total} passed${failed ? `, ${failed} failed` : ''}${inconclusive ? `, ${inconclusive} inconclusive` : ''}${errors ? `, ${errors} errors` : ''}`,
     '',
     `Run ${run.runId} on ${run.targets.join(', ')} in ${(run.durationMs / 1000).toFixed(1)} s.`,
     '',
@@ -15,17 +15,22 @@ export function markdownSummary(run: RunResult): string {
     '| --- | --- | --- | --- |',
   ];
   for (const result of run.cases) {
-    const verdict = result.status === 'passed' ? 'passed' : `**${result.status}**`;
+    const verdict = result.status === 'passed' ? 'passed' : result.status === 'inconclusive' ? '_inconclusive_' : `**${result.status}**`;
     const measured = [
       ...result.traffic.map((w) => `outage ${w.totals.outageMs.toFixed(0)} ms, loss ${(w.totals.lossRatio * 100).toFixed(2)}%, ${w.perSlave.map((s) => `${s.slave} ${(Math.max(s.txShare, s.rxShare) * 100).toFixed(0)}%`).join('/')}`),
       ...result.throughput.map((t) => `${(t.totalBps / 1e6).toFixed(0)} Mbit/s = ${t.factor.toFixed(2)}x one link`),
     ].join('; ');
     lines.push(`| ${cell(result.name)} | ${verdict} | ${(result.durationMs / 1000).toFixed(1)} s | ${cell(measured)} |`);
   }
-  const failures = run.cases.filter((c) => c.status !== 'passed');
+  const failures = run.cases.filter((c) => c.status === 'failed' || c.status === 'error');
   if (failures.length) {
     lines.push('', '### What failed', '');
     for (const result of failures) lines.push(`- **${cell(result.name)}**: ${cell(failureMessage(result))}`);
+  }
+  const undecided = run.cases.filter((c) => c.status === 'inconclusive');
+  if (undecided.length) {
+    lines.push('', '### Inconclusive (the measurement was disturbed; neither passed nor failed)', '');
+    for (const result of undecided) lines.push(`- **${cell(result.name)}**: ${cell(inconclusiveMessage(result))}`);
   }
   return `${lines.join('\n')}\n`;
 }

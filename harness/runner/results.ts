@@ -15,7 +15,8 @@ export interface StepResult {
   kind: string;
   /** What the step did, in words: `detach slave0 (eth0) with ifenslave`. */
   description: string;
-  outcome: 'ok' | 'failed' | 'error';
+  /** inconclusive: a claim the disturbed measurement could not decide; the case goes on. */
+  outcome: 'ok' | 'failed' | 'error' | 'inconclusive';
   durationMs: number;
   checks: CheckResult[];
   error?: string;
@@ -30,7 +31,8 @@ export interface CaseResult {
   repetition: number;
   target: string;
   kernel?: string;
-  status: 'passed' | 'failed' | 'error';
+  /** inconclusive: no claim failed, but one could not be decided because the measurement was disturbed (its check says why). */
+  status: 'passed' | 'failed' | 'error' | 'inconclusive';
   startedAt: string;
   durationMs: number;
   steps: StepResult[];
@@ -41,6 +43,11 @@ export interface CaseResult {
   throughput: ThroughputResult[];
   /** Fault -> state change -> delivery again, for every fault inside a traffic window. */
   failovers: FailoverTiming[];
+  /**
+   * With --retry-inconclusive: the earlier attempts of this case, each inconclusive, oldest first.
+   * The case's own fields are its last attempt's.
+   */
+  attempts?: CaseResult[];
   /** The bond's /proc text at the first failure, for reports. */
   procAtFailure?: string;
   error?: string;
@@ -53,7 +60,8 @@ export interface RunResult {
   bondlabVersion: string;
   targets: string[];
   cases: CaseResult[];
-  summary: { total: number; passed: number; failed: number; errors: number };
+  /** inconclusive: absent in results written before the verdict existed. */
+  summary: { total: number; passed: number; failed: number; errors: number; inconclusive?: number };
 }
 
 /** JSON with bigint nanosecond timestamps written as decimal strings. */
