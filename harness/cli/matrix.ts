@@ -22,6 +22,7 @@ export function registerMatrix(program: Command): void {
     .option('-o, --output <dir>', 'where results go', 'reports')
     .option('--json', 'print the rows as JSON')
     .option('--markdown', 'print the table as Markdown')
+    .addHelpText('after', '\nExit codes: 0 every mode passed; 1 a case failed; 2 bad input; 3 nothing failed but some case was inconclusive (its measurement was disturbed).')
     .action(async (options: TargetChoice & { kernel: string[]; output: string; json?: boolean; markdown?: boolean }) => {
       const suite = join(packageRoot(), 'scenarios', 'suite', 'mode-matrix.yaml');
       const { cases, errors } = await loadScenarioFiles([suite]);

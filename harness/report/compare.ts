@@ -133,7 +133,9 @@ function caseChanges(base: CaseResult, current: CaseResult, t: Tolerance): Chang
       changes.push({ case: name, kind: 'measurement', what: `throughput ${i + 1}`, baseline: mbps(old.totalBps), current: mbps(result.totalBps), direction: ratio < 0 ? 'regression' : 'improvement' });
     }
   });
-  return changes;
+  // A disturbed measurement on either side cannot show a regression or an improvement: its moves are only changes.
+  const undecided = base.status === 'inconclusive' || current.status === 'inconclusive';
+  return undecided ? changes.map((change) => ({ ...change, direction: 'changed' })) : changes;
 }
 
 /** An inconclusive verdict proves nothing either way: a move to or from it is a change, never a regression or an improvement. */
