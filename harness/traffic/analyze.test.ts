@@ -145,5 +145,7 @@ describe('loss by cause', () => {
   it('measures the stall time inside an interval', () => {
     expect(unseenMs([[0, 100_000], [200_000, 300_000]], 50_000, 250_000)).toBe(100);
     expect(unseenMs(undefined, 0, 1)).toBe(0);
+    // Two senders stalled at once: the time is unseen once.
+    expect(unseenMs([[0, 100_000], [50_000, 150_000], [120_000, 130_000]], 0, 1_000_000)).toBe(150);
   });
 });

@@ -214,8 +214,17 @@ export function lossRuns(flow: number, sent: number, arrivals: Arrival[], span?:
   return runs;
 }
 
+/** How much of [fromUs, toUs] the intervals cover; overlapping intervals (several senders stalled at once) count once. */
 function overlapUs(intervals: [number, number][], fromUs: number, toUs: number): number {
-  return intervals.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, toUs) - Math.max(a, fromUs)), 0);
+  let covered = 0;
+  let reached = fromUs;
+  for (const [a, b] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    const start = Math.max(a, reached);
+    const end = Math.min(b, toUs);
+    if (end > start) covered += end - start;
+    reached = Math.max(reached, Math.min(b, toUs));
+  }
+  return covered;
 }
 
 /** Sender stall time inside [fromUs, toUs], in ms: time in which the probe could not see the bond. */
