@@ -20,19 +20,19 @@ export interface CheckResult {
   /**
    * Set when the measurement itself was disturbed (the probe's sender stalled, the kernel's timers
    * ran late, the kernel's log contradicts the probe) so that it can neither pass nor fail the
-   * claim: why, in words and numbers.
+   * claim: why, in words and numbers. Such a check is inconclusive.
    */
-  inconclusive?: string;
+  disturbed?: string;
 }
 
 /** A check that neither passed nor failed. */
 export function isInconclusive(check: CheckResult): boolean {
-  return !check.passed && check.inconclusive !== undefined;
+  return !check.passed && check.disturbed !== undefined;
 }
 
 /** A check that failed on a measurement that can be trusted. */
 export function isFailed(check: CheckResult): boolean {
-  return !check.passed && check.inconclusive === undefined;
+  return !check.passed && check.disturbed === undefined;
 }
 
 /** What a check sees: the bond now, and the bond just before the latest fault. */
@@ -72,7 +72,10 @@ interface Disturbance {
   rateRatio: number;
   /** How far the kernel's timers ran late: delays in its log beyond their setting, its first reaction beyond one miimon interval. */
   lateMs: number;
-  /** The kernel's own log: the active slave lost, and no new one for this long after the fault returned (active-backup). */
+  /**
+   * The kernel's own log (active-backup): the active slave lost, and no new one for this long after
+   * its link was surely down (the fault's command had returned, or the kernel had seen it go).
+   */
   noSlaveMs?: number;
 }
 
@@ -93,7 +96,9 @@ function disturbance(window: TrafficWindow, state: BondState, context: CheckCont
   const lostActive = fault?.slave !== undefined && fault.startNs >= window.startNs && context.before?.status.activeSlave === fault.slave && state.status.mode?.name === 'active-backup';
   if (fault && lostActive) {
     const next = events.find((e) => e.event === 'new-active-slave' && e.slave !== fault.slave && e.atNs >= fault.startNs && e.atNs <= window.endNs);
-    if (next) noSlaveMs = Math.max(0, Number(next.atNs - fault.endNs) / 1e6);
+    // Under load the fault's command can return after the kernel reacted: the earlier of the two is when the link was surely down.
+    const down = reaction && reaction.atNs < fault.endNs ? reaction.atNs : fault.endNs;
+    if (next) noSlaveMs = Math.max(0, Number(next.atNs - down) / 1e6);
   }
   return { rateRatio: window.setPps ? window.achievedPps / window.setPps : 1, lateMs: Math.max(0, lateMs), noSlaveMs };
 }
@@ -112,7 +117,7 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
   const rate = `the probe sent ${window.achievedPps} of ${window.setPps ?? '?'} packets/s (${percent(d.rateRatio)})`;
   const slowProbe = faultInWindow && d.rateRatio < MIN_RATE_RATIO ? `${rate}, below ${percent(MIN_RATE_RATIO)} across a fault` : undefined;
   const kernelSays = (boundMs: number) =>
-    d.noSlaveMs !== undefined && d.noSlaveMs > boundMs ? `the kernel's log shows no new active slave until ${d.noSlaveMs.toFixed(0)} ms after the fault returned, longer than ${boundMs} ms` : undefined;
+    d.noSlaveMs !== undefined && d.noSlaveMs > boundMs ? `the kernel's log shows no new active slave until ${d.noSlaveMs.toFixed(0)} ms after the link was surely down, longer than ${boundMs} ms` : undefined;
   // Time the sender did not run in which the failover's loss could have hidden: from the issue to `boundMs` after the fault returned.
   const stallIntervals = t.stalls?.map((s): [number, number] => [s.startUs, s.startUs + s.ms * 1000]);
   const hiddenMs = (boundMs: number) => (faultInWindow ? unseenMs(stallIntervals, failover.issuedUs, returnedUs + boundMs * 1000) : (t.stalledMs ?? 0));
@@ -135,7 +140,7 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
         // The kernel's own log, its late timers allowed for, can prove the claim false whatever disturbed the probe.
         const kernelMs = d.noSlaveMs === undefined ? undefined : d.noSlaveMs - d.lateMs;
         if (kernelMs !== undefined && kernelMs > maxMs) {
-          return check(name, false, range, `${actual}; the kernel's log shows no new active slave until ${d.noSlaveMs?.toFixed(0)} ms after the fault returned, ${kernelMs.toFixed(0)} ms even allowing its timers ${d.lateMs.toFixed(0)} ms of lateness`);
+          return check(name, false, range, `${actual}; the kernel's log shows no new active slave until ${d.noSlaveMs?.toFixed(0)} ms after the link was surely down, ${kernelMs.toFixed(0)} ms even allowing its timers ${d.lateMs.toFixed(0)} ms of lateness`);
         }
         const from = failover ? failover.startUs : (t.outageStartUs ?? 0);
         const inside = unseenMs(stallIntervals, from, from + measured * 1000);
@@ -232,7 +237,7 @@ const FLAG_KEYS: Record<LacpFlag, keyof LacpPortStateFlags> = {
 
 /** A check the measurement cannot decide, with the reason. */
 function doubt(name: string, expected: string, actual: string, reason: string): CheckResult {
-  return { name, passed: false, expected, actual, inconclusive: reason };
+  return { name, passed: false, expected, actual, disturbed: reason };
 }
 
 function check(name: string, passed: boolean, expected: unknown, actual: unknown): CheckResult {

@@ -101,7 +101,7 @@ describe('traffic claims on a disturbed window', () => {
     const check = verdict(outageAtMost(200), stalled);
     expect(check.passed).toBe(false);
     expect(isInconclusive(check)).toBe(true);
-    expect(check.inconclusive).toMatch(/the probe sent \d+ of 1000 packets\/s|did not run for/);
+    expect(check.disturbed).toMatch(/the probe sent \d+ of 1000 packets\/s|did not run for/);
     expect(isInconclusive(verdict(lossAtMost(0), stalled))).toBe(true);
     // A minimum the stall could have hidden is undecided too, not failed.
     expect(isInconclusive(verdict(outageAtLeast(400), stalled))).toBe(true);
@@ -111,7 +111,7 @@ describe('traffic claims on a disturbed window', () => {
     // No stall, no loss seen, yet the driver logs the new active slave 460 ms after the fault.
     const check = verdict(outageAtMost(200), { kernel: downdelayLog });
     expect(isInconclusive(check)).toBe(true);
-    expect(check.inconclusive).toMatch(/no new active slave until 460 ms after the fault returned, longer than 200 ms/);
+    expect(check.disturbed).toMatch(/no new active slave until 460 ms after the link was surely down, longer than 200 ms/);
     expect(isInconclusive(verdict(lossAtMost(0.01), { kernel: downdelayLog }))).toBe(true);
   });
 
@@ -121,13 +121,13 @@ describe('traffic claims on a disturbed window', () => {
     const stalls: [number, number][] = [[FAULT_ISSUED + 200_000, FAULT_ISSUED + 450_000]];
     const excused = verdict(outageAtMost(400), { lost, stalls });
     expect(isInconclusive(excused)).toBe(true);
-    expect(excused.inconclusive).toMatch(/did not run for 250 ms/);
+    expect(excused.disturbed).toMatch(/did not run for 250 ms/);
     // Timers 300 ms late (the 400 ms downdelay took 700 ms) excuse 300 ms of a 700 ms outage beyond a 500 ms bound, not 500 ms beyond 200.
     const lateLog: [number, string, string][] = [downdelayLog[0]!, [760, 'link-down', downdelayLog[1]![2]], [760, 'new-active-slave', downdelayLog[2]![2]]];
     const long = (seq: number) => seq >= 550 && seq < 1250;
     const late = verdict(outageAtMost(500), { lost: long, kernel: lateLog });
     expect(isInconclusive(late)).toBe(true);
-    expect(late.inconclusive).toMatch(/timers ran up to 300 ms late/);
+    expect(late.disturbed).toMatch(/timers ran up to 300 ms late/);
     expect(isFailed(verdict(outageAtMost(200), { lost: long, kernel: lateLog }))).toBe(true);
   });
 
@@ -136,13 +136,21 @@ describe('traffic claims on a disturbed window', () => {
     const lateLog: [number, string, string][] = [downdelayLog[0]!, [760, 'link-down', downdelayLog[1]![2]], [760, 'new-active-slave', downdelayLog[2]![2]]];
     const check = verdict(outageAtMost(200), { lost: (seq) => seq >= 550 && seq < 700, stalls: [[FAULT_ISSUED + 150_000, FAULT_ISSUED + 1_200_000]], kernel: lateLog });
     expect(isFailed(check)).toBe(true);
-    expect(check.actual).toMatch(/no new active slave until 760 ms after the fault returned, 460 ms even allowing its timers 300 ms of lateness/);
+    expect(check.actual).toMatch(/no new active slave until 760 ms after the link was surely down, 460 ms even allowing its timers 300 ms of lateness/);
+  });
+
+  it('times the kernel\'s failover from its own first reaction when the fault\'s command returned after it', () => {
+    // The driver saw the carrier go 90 ms before the carrier-off command returned: its 400 ms count from there.
+    const early: [number, string, string][] = [[-90, 'pending-down', downdelayLog[0]![2]], [310, 'link-down', downdelayLog[1]![2]], [310, 'new-active-slave', downdelayLog[2]![2]]];
+    const check = verdict(outageAtMost(200), { lost: (seq) => seq >= 550 && seq < 700, stalls: [[FAULT_ISSUED + 150_000, FAULT_ISSUED + 1_200_000]], kernel: early });
+    expect(isFailed(check)).toBe(true);
+    expect(check.actual).toMatch(/no new active slave until 400 ms after the link was surely down, 400 ms even allowing its timers 0 ms of lateness/);
   });
 
   it('does not time a failover whose delivery had already stopped before the fault', () => {
     const check = verdict(outageAtMost(200), { lost: (seq) => seq >= 100 && seq < 900 });
     expect(isInconclusive(check)).toBe(true);
-    expect(check.inconclusive).toMatch(/delivery had stopped 400 ms before the fault was issued/);
+    expect(check.disturbed).toMatch(/delivery had stopped 400 ms before the fault was issued/);
   });
 
   it('keeps a false claim failed on a loaded machine when the disturbance cannot explain it', () => {

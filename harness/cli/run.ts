@@ -21,8 +21,8 @@ export function failureLines(result: CaseResult): string[] {
   for (const step of result.steps.filter((s) => s.outcome === 'failed' || s.outcome === 'inconclusive')) {
     lines.push(`    step ${step.index}: ${step.description}`);
     for (const check of step.checks.filter((c) => !c.passed)) {
-      lines.push(`      ${check.name}${check.inconclusive ? ' (inconclusive)' : ''}`, `        expected: ${check.expected}`, `        actual:   ${check.actual}`);
-      if (check.inconclusive) lines.push(`        why:      ${check.inconclusive}`);
+      lines.push(`      ${check.name}${check.disturbed ? ' (inconclusive)' : ''}`, `        expected: ${check.expected}`, `        actual:   ${check.actual}`);
+      if (check.disturbed) lines.push(`        why:      ${check.disturbed}`);
     }
   }
   return lines;

@@ -204,7 +204,7 @@ function caseIndex(ordered: { c: CaseResult; index: number }[]): string {
 /** The one thing worth reading first: the first failing check or error, else the worst outage. */
 function headline(c: CaseResult): string {
   const check = failingChecks(c)[0];
-  if (check) return `${check.check.inconclusive ? `inconclusive (${check.check.inconclusive}): ` : ''}${check.check.name}: expected ${check.check.expected}, actual ${check.check.actual}`;
+  if (check) return `${check.check.disturbed ? `inconclusive (${check.check.disturbed}): ` : ''}${check.check.name}: expected ${check.check.expected}, actual ${check.check.actual}`;
   if (c.error) return c.error.split('\n')[0] ?? '';
   const outages = c.traffic.map((w) => w.totals.outageMs);
   return outages.length ? `${c.traffic.length} traffic window(s), worst outage ${fmtMs(Math.max(...outages))}` : '';
@@ -270,16 +270,16 @@ function failingChecksTable(c: CaseResult): string {
   if (!failing.length) return '';
   const rows = failing.map(
     ({ step, check }) =>
-      `<tr><td class="num">${step.index}</td><td>${esc(check.name)}${check.inconclusive ? ` ${badge('inconclusive')}<br><span class="note">${esc(check.inconclusive)}</span>` : ''}</td><td class="mono">${esc(check.expected)}</td><td class="mono">${esc(check.actual)}</td></tr>`,
+      `<tr><td class="num">${step.index}</td><td>${esc(check.name)}${check.disturbed ? ` ${badge('inconclusive')}<br><span class="note">${esc(check.disturbed)}</span>` : ''}</td><td class="mono">${esc(check.expected)}</td><td class="mono">${esc(check.actual)}</td></tr>`,
   );
-  return `<h4>${failing.some(({ check }) => check.inconclusive) ? 'Failing and undecided checks' : 'Failing checks'}</h4><div class="scroll"><table class="checks"><thead><tr><th class="num">step</th><th>check</th><th>expected</th><th>actual</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return `<h4>${failing.some(({ check }) => check.disturbed) ? 'Failing and undecided checks' : 'Failing checks'}</h4><div class="scroll"><table class="checks"><thead><tr><th class="num">step</th><th>check</th><th>expected</th><th>actual</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function stepsList(c: CaseResult): string {
   if (!c.steps.length) return '';
   const items = c.steps.map((s) => {
-    const failedChecks = s.checks.filter((check) => !check.passed && !check.inconclusive).length;
-    const undecided = s.checks.filter((check) => check.inconclusive).length;
+    const failedChecks = s.checks.filter((check) => !check.passed && !check.disturbed).length;
+    const undecided = s.checks.filter((check) => check.disturbed).length;
     const checks = s.checks.length ? ` <span class="time">${s.checks.length} check(s)${failedChecks ? `, ${failedChecks} failed` : ''}${undecided ? `, ${undecided} inconclusive` : ''}</span>` : '';
     const error = s.error ? `<pre>${esc(s.error)}</pre>` : '';
     return `<li value="${s.index}">${badge(s.outcome)} <span class="mono">${esc(s.kind)}</span> ${esc(s.description)} <span class="time">(${esc(fmtDuration(s.durationMs))})</span>${checks}${error}</li>`;

@@ -22,7 +22,7 @@ export function failureMessage(result: CaseResult): string {
 /** Why a case is inconclusive: each undecided claim with its reason and numbers. */
 export function inconclusiveMessage(result: CaseResult): string {
   return result.steps
-    .flatMap((step) => step.checks.filter((c) => c.inconclusive).map((c) => `step ${step.index} (${step.description}): ${c.name}: ${c.inconclusive} (expected ${c.expected}, actual ${c.actual})`))
+    .flatMap((step) => step.checks.filter((c) => c.disturbed).map((c) => `step ${step.index} (${step.description}): ${c.name}: ${c.disturbed} (expected ${c.expected}, actual ${c.actual})`))
     .join('\n');
 }
 

@@ -127,7 +127,7 @@ describe('an inconclusive case in the reports', () => {
         description: 'expect 1 claim(s)',
         outcome: 'inconclusive',
         durationMs: 5,
-        checks: [{ name: 'outage <= 800 ms', passed: false, expected: '<= 800 ms', actual: '0.0 ms', inconclusive: 'the sender did not run for 900 ms right after the fault & <more>' }],
+        checks: [{ name: 'outage <= 800 ms', passed: false, expected: '<= 800 ms', actual: '0.0 ms', disturbed: 'the sender did not run for 900 ms right after the fault & <more>' }],
       },
     ],
   };
