@@ -103,6 +103,11 @@ function disturbance(window: TrafficWindow, state: BondState, context: CheckCont
   return { rateRatio: window.setPps ? window.achievedPps / window.setPps : 1, lateMs: Math.max(0, lateMs), noSlaveMs };
 }
 
+/** The longest single stall inside [fromUs, toUs], in ms. */
+function longestStallMs(stalls: [number, number][] | undefined, fromUs: number, toUs: number): number {
+  return Math.max(0, ...(stalls ?? []).map(([a, b]) => (Math.min(b, toUs) - Math.max(a, fromUs)) / 1000));
+}
+
 function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondState, window: TrafficWindow | undefined, context: CheckContext): CheckResult {
   if (!window) return check(assertion.kind, false, 'a finished traffic window (traffic: start ... traffic: stop)', 'no traffic was measured');
   const t = window.totals;
@@ -135,6 +140,15 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
       const unrelated = failover && t.outageMs > measured ? `; longest run of loss of any cause ${t.outageMs.toFixed(1)} ms` : '';
       const actual = `${measured.toFixed(1)} ms, ${where}${unrelated}; longest time with no arrival ${t.deliveryGapMs.toFixed(1)} ms; ${stalls}; ${rate}`;
       const name = `outage ${range}`;
+      // The run of loss is bracketed by delivered packets, so the outage was at most `measured`. It was at
+      // least that less any sender stall at either edge of the run: a stall between lost packets was outage too.
+      const from = failover ? failover.startUs : (t.outageStartUs ?? 0);
+      const edgeUs = 5000 + 1e6 / window.settings.rate;
+      const edges = (stallIntervals ?? []).filter(([a, b]) => b > from && a < from + edgeUs || (b > from + measured * 1000 - edgeUs && a < from + measured * 1000));
+      const atLeast = measured - unseenMs(edges, from, from + measured * 1000);
+      const seen = failover ? failover.lost > 0 : measured > 0;
+      // With no loss seen after a fault, an outage could only have hidden inside one stall: the longest one there bounds it.
+      const hiding = (boundMs: number) => (faultInWindow && !seen ? longestStallMs(stallIntervals, failover.issuedUs, returnedUs + boundMs * 1000) : 0);
       if (measured > maxMs) {
         if (failover?.beganBeforeMs !== undefined) return doubt(name, range, actual, `delivery had stopped ${failover.beganBeforeMs.toFixed(0)} ms before the fault was issued: this failover cannot be timed`);
         // The kernel's own log, its late timers allowed for, can prove the claim false whatever disturbed the probe.
@@ -142,21 +156,22 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
         if (kernelMs !== undefined && kernelMs > maxMs) {
           return check(name, false, range, `${actual}; the kernel's log shows no new active slave until ${d.noSlaveMs?.toFixed(0)} ms after the link was surely down, ${kernelMs.toFixed(0)} ms even allowing its timers ${d.lateMs.toFixed(0)} ms of lateness`);
         }
-        const from = failover ? failover.startUs : (t.outageStartUs ?? 0);
-        const inside = unseenMs(stallIntervals, from, from + measured * 1000);
-        if (measured - inside - d.lateMs <= maxMs) {
-          return doubt(name, range, actual, `of the ${measured.toFixed(0)} ms, the sender did not run for ${inside.toFixed(0)} ms and the kernel's timers ran up to ${d.lateMs.toFixed(0)} ms late; without them it would be within the bound`);
-        }
+        if (atLeast <= maxMs) return doubt(name, range, actual, `the sender did not run at the edge of the loss: the outage was between ${atLeast.toFixed(0)} and ${measured.toFixed(0)} ms`);
+        if (atLeast - d.lateMs <= maxMs) return doubt(name, range, actual, `at least ${atLeast.toFixed(0)} ms, but the kernel's timers ran up to ${d.lateMs.toFixed(0)} ms late; without that it would be within the bound`);
         return check(name, false, range, actual);
       }
       if (measured < minMs) {
-        const hidden = hiddenMs(minMs);
-        if (measured + hidden >= minMs) return doubt(name, range, actual, `the sender did not run for ${hidden.toFixed(0)} ms right after the fault, where the rest of an outage could have hidden`);
+        const hidden = hiding(minMs);
+        if (hidden >= minMs) return doubt(name, range, actual, `no loss seen after the fault, but the sender did not run for ${hidden.toFixed(0)} ms there, where an outage of ${minMs} ms could have hidden`);
         return check(name, false, range, actual);
       }
+      if (atLeast < minMs) return doubt(name, range, actual, `the sender did not run at the edge of the loss: the outage was between ${atLeast.toFixed(0)} and ${measured.toFixed(0)} ms`);
       if (Number.isFinite(maxMs)) {
-        const hidden = hiddenMs(maxMs);
-        const why = kernelSays(maxMs) ?? slowProbe ?? (measured + hidden > maxMs ? `the sender did not run for ${hidden.toFixed(0)} ms right after the fault, where an outage longer than ${maxMs} ms could have hidden` : undefined);
+        const hidden = hiding(maxMs);
+        const why =
+          kernelSays(maxMs) ??
+          (faultInWindow && !seen && slowProbe ? `no loss seen after the fault, and ${slowProbe}` : undefined) ??
+          (hidden > maxMs ? `no loss seen after the fault, but the sender did not run for ${hidden.toFixed(0)} ms there, where an outage longer than ${maxMs} ms could have hidden` : undefined);
         if (why) return doubt(name, range, actual, why);
       }
       return check(name, true, range, actual);

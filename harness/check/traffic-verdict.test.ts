@@ -116,12 +116,16 @@ describe('traffic claims on a disturbed window', () => {
   });
 
   it('calls an outage inconclusive when the sender stall inside it or late kernel timers explain the excess, and failed when they cannot', () => {
-    // 600 ms of loss, 250 ms of which the sender did not run: without the stall 350 ms, within 400.
+    // The sender stalled for 250 ms right after its last delivered packet, then lost 350: the outage began somewhere in the stall.
     const lost = (seq: number) => seq >= 510 && seq < 860;
-    const stalls: [number, number][] = [[FAULT_ISSUED + 200_000, FAULT_ISSUED + 450_000]];
+    const stalls: [number, number][] = [[T0 + 510_000, T0 + 760_000]];
     const excused = verdict(outageAtMost(400), { lost, stalls });
     expect(isInconclusive(excused)).toBe(true);
-    expect(excused.disturbed).toMatch(/did not run for 250 ms/);
+    expect(excused.disturbed).toMatch(/did not run at the edge of the loss: the outage was between 351 and 601 ms/);
+    // The same stall with lost packets on both sides of it was outage throughout: the claim fails.
+    expect(isFailed(verdict(outageAtMost(400), { lost: (seq) => seq >= 500 && seq < 860, stalls }))).toBe(true);
+    // And a minimum the edge stall leaves undecided is inconclusive too.
+    expect(isInconclusive(verdict(outageAtLeast(500), { lost, stalls }))).toBe(true);
     // Timers 300 ms late (the 400 ms downdelay took 700 ms) excuse 300 ms of a 700 ms outage beyond a 500 ms bound, not 500 ms beyond 200.
     const lateLog: [number, string, string][] = [downdelayLog[0]!, [760, 'link-down', downdelayLog[1]![2]], [760, 'new-active-slave', downdelayLog[2]![2]]];
     const long = (seq: number) => seq >= 550 && seq < 1250;
