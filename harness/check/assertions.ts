@@ -7,17 +7,33 @@ import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
-import { outageFollowsFault } from './failover.js';
 import { evaluateTimelineClaim, type RecordedTimeline } from './timeline-claims.js';
+import { BOND } from '../topology/topology.js';
+import { FAILOVER_ONSET_MS, unseenMs, type FailoverLoss } from '../traffic/analyze.js';
 
 /** One named check: what was claimed, and what the target showed. */
 export interface CheckResult {
   name: string;
+  /** False also when inconclusive: an undecided claim has not passed. */
   passed: boolean;
   expected: string;
   actual: string;
-  /** Set when the measurement itself was disturbed (e.g. a sampler gap where the claim's answer lies): the reason, in words and numbers. */
+  /**
+   * Set when the measurement itself was disturbed (the probe's sender stalled, the kernel's timers
+   * ran late, the kernel's log contradicts the probe) so that it can neither pass nor fail the
+   * claim: why, in words and numbers. Such a check is inconclusive.
+   */
   disturbed?: string;
+}
+
+/** A check that neither passed nor failed. */
+export function isInconclusive(check: CheckResult): boolean {
+  return !check.passed && check.disturbed !== undefined;
+}
+
+/** A check that failed on a measurement that can be trusted. */
+export function isFailed(check: CheckResult): boolean {
+  return !check.passed && check.disturbed === undefined;
 }
 
 /** What a check sees: the bond now, and the bond just before the latest fault. */
@@ -50,29 +66,142 @@ function percent(ratio: number): string {
   return `${(ratio * 100).toFixed(2)}%`;
 }
 
-function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondState, window: TrafficWindow | undefined, fault: FaultEvent | undefined): CheckResult {
+/** Below this share of its set rate a probe's window cannot vouch for a bound across a fault. */
+export const MIN_RATE_RATIO = 0.8;
+
+/** What could have disturbed a window's measurement of a fault, in numbers. */
+interface Disturbance {
+  /** The probe's achieved rate over its set rate. */
+  rateRatio: number;
+  /** How far the kernel's timers ran late: delays in its log beyond their setting, its first reaction beyond one miimon interval. */
+  lateMs: number;
+  /**
+   * The kernel's own log (active-backup): the active slave lost, and no new one for this long after
+   * its link was surely down (the fault's command had returned, or the kernel had seen it go).
+   */
+  noSlaveMs?: number;
+}
+
+function disturbance(window: TrafficWindow, state: BondState, context: CheckContext): Disturbance {
+  const fault = context.latestFault;
+  const events = context.kernelEvents.filter((e) => e.bond === BOND);
+  let lateMs = 0;
+  for (const [index, pending] of events.entries()) {
+    if (pending.event !== 'pending-down' && pending.event !== 'pending-up') continue;
+    const delayMs = Number(/in (\d+) ms/.exec(pending.text)?.[1] ?? Number.NaN);
+    const done = events.slice(index + 1).find((e) => e.slave === pending.slave && e.event === (pending.event === 'pending-down' ? 'link-down' : 'link-up'));
+    if (done && Number.isFinite(delayMs)) lateMs = Math.max(lateMs, Number(done.atNs - pending.atNs) / 1e6 - delayMs);
+  }
+  const miimon = state.status.miimon ?? 0;
+  const reaction = fault?.slave ? events.find((e) => e.slave === fault.slave && (e.event === 'pending-down' || e.event === 'link-down') && e.atNs >= fault.startNs) : undefined;
+  if (fault && reaction && miimon > 0) lateMs = Math.max(lateMs, Number(reaction.atNs - fault.endNs) / 1e6 - miimon);
+  let noSlaveMs: number | undefined;
+  const lostActive = fault?.slave !== undefined && fault.startNs >= window.startNs && context.before?.status.activeSlave === fault.slave && state.status.mode?.name === 'active-backup';
+  if (fault && lostActive) {
+    const next = events.find((e) => e.event === 'new-active-slave' && e.slave !== fault.slave && e.atNs >= fault.startNs && e.atNs <= window.endNs);
+    // Under load the fault's command can return after the kernel reacted: the earlier of the two is when the link was surely down.
+    const down = reaction && reaction.atNs < fault.endNs ? reaction.atNs : fault.endNs;
+    if (next) noSlaveMs = Math.max(0, Number(next.atNs - down) / 1e6);
+  }
+  return { rateRatio: window.setPps ? window.achievedPps / window.setPps : 1, lateMs: Math.max(0, lateMs), noSlaveMs };
+}
+
+/** The longest single stall inside [fromUs, toUs], in ms. */
+function longestStallMs(stalls: [number, number][] | undefined, fromUs: number, toUs: number): number {
+  return Math.max(0, ...(stalls ?? []).map(([a, b]) => (Math.min(b, toUs) - Math.max(a, fromUs)) / 1000));
+}
+
+function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondState, window: TrafficWindow | undefined, context: CheckContext): CheckResult {
   if (!window) return check(assertion.kind, false, 'a finished traffic window (traffic: start ... traffic: stop)', 'no traffic was measured');
   const t = window.totals;
-  // When the gap began, relative to the latest fault if one fell in the window, else to the window's start.
-  const faultNote = (startUs: number | undefined) => {
-    if (startUs === undefined) return '';
-    // A fault's time is when its command was issued: the kernel can react long before the command returns.
-    const inWindow = fault && fault.startNs >= window.startNs && fault.startNs <= window.endNs;
-    const origin = inWindow ? Number(fault.startNs) : Number(window.startNs);
-    const ms = (startUs * 1000 - origin) / 1e6;
-    if (!inWindow) return `, starting ${ms.toFixed(0)} ms into the window`;
-    if (!outageFollowsFault(startUs, fault, window)) return `, starting ${(-ms).toFixed(0)} ms before the fault was issued: not caused by it`;
-    return `, starting ${ms >= 0 ? '+' : ''}${ms.toFixed(0)} ms from the fault`;
-  };
+  const fault = context.latestFault;
+  const failovers = t.failovers ?? [];
+  // The failover the claim is about: the latest fault's inside the window, else the worst one.
+  const latest = failovers.find((f) => fault && f.issuedUs === Number(fault.startNs / 1000n));
+  const failover: FailoverLoss | undefined = latest ?? [...failovers].sort((a, b) => b.outageMs - a.outageMs)[0];
+  const faultInWindow = failover !== undefined;
+  const returnedUs = latest && fault ? Number(fault.endNs / 1000n) : (failover?.issuedUs ?? 0);
+  const d = disturbance(window, state, context);
+  const rate = `the probe sent ${window.achievedPps} of ${window.setPps ?? '?'} packets/s (${percent(d.rateRatio)})`;
+  const slowProbe = faultInWindow && d.rateRatio < MIN_RATE_RATIO ? `${rate}, below ${percent(MIN_RATE_RATIO)} across a fault` : undefined;
+  const kernelSays = (boundMs: number) =>
+    d.noSlaveMs !== undefined && d.noSlaveMs > boundMs ? `the kernel's log shows no new active slave until ${d.noSlaveMs.toFixed(0)} ms after the link was surely down, longer than ${boundMs} ms` : undefined;
+  // Time the sender did not run in which the failover's loss could have hidden: from the issue to `boundMs` after the fault returned.
+  const stallIntervals = t.stalls?.map((s): [number, number] => [s.startUs, s.startUs + s.ms * 1000]);
+  const hiddenMs = (boundMs: number) => (faultInWindow ? unseenMs(stallIntervals, failover.issuedUs, returnedUs + boundMs * 1000) : (t.stalledMs ?? 0));
+  const stalls = `sender stalled ${(t.stalledMs ?? 0).toFixed(0)} ms in ${t.stalls?.length ?? 0} stall(s)`;
   switch (assertion.kind) {
     case 'traffic-outage':
     {
       const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = assertion;
       const range = [assertion.minMs !== undefined ? `>= ${minMs} ms` : '', assertion.maxMs !== undefined ? `<= ${maxMs} ms` : ''].filter(Boolean).join(' and ');
-      return check(`outage ${range}`, t.outageMs >= minMs && t.outageMs <= maxMs, range, `${t.outageMs.toFixed(1)} ms${faultNote(t.outageStartUs)} (longest time with no arrival: ${t.deliveryGapMs.toFixed(1)} ms)`);
+      // With a fault in the window the claim is about its failover: the loss from its issue until delivery resumed.
+      const measured = failover ? failover.outageMs : t.outageMs;
+      const where = failover
+        ? `failover outage from the fault's issue${failover.beganBeforeMs !== undefined ? ` (delivery had already stopped ${failover.beganBeforeMs.toFixed(0)} ms before it)` : ''}`
+        : `longest run of loss${t.outageStartUs !== undefined ? `, starting ${((t.outageStartUs * 1000 - Number(window.startNs)) / 1e6).toFixed(0)} ms into the window` : ''}`;
+      const unrelated = failover && t.outageMs > measured ? `; longest run of loss of any cause ${t.outageMs.toFixed(1)} ms` : '';
+      const actual = `${measured.toFixed(1)} ms, ${where}${unrelated}; longest time with no arrival ${t.deliveryGapMs.toFixed(1)} ms; ${stalls}; ${rate}`;
+      const name = `outage ${range}`;
+      // The run of loss is bracketed by delivered packets, so the outage was at most `measured`. It was at
+      // least that less any sender stall at either edge of the run: a stall between lost packets was outage too.
+      const from = failover ? failover.startUs : (t.outageStartUs ?? 0);
+      const edgeUs = 5000 + 1e6 / window.settings.rate;
+      const edges = (stallIntervals ?? []).filter(([a, b]) => b > from && a < from + edgeUs || (b > from + measured * 1000 - edgeUs && a < from + measured * 1000));
+      const atLeast = measured - unseenMs(edges, from, from + measured * 1000);
+      const seen = failover ? failover.lost > 0 : measured > 0;
+      // With no loss seen after a fault, an outage could only have hidden inside one stall: the longest one there bounds it.
+      const hiding = (boundMs: number) => (faultInWindow && !seen ? longestStallMs(stallIntervals, failover.issuedUs, returnedUs + boundMs * 1000) : 0);
+      if (measured > maxMs) {
+        if (failover?.beganBeforeMs !== undefined) return doubt(name, range, actual, `delivery had stopped ${failover.beganBeforeMs.toFixed(0)} ms before the fault was issued: this failover cannot be timed`);
+        // The kernel's own log, its late timers allowed for, can prove the claim false whatever disturbed the probe.
+        const kernelMs = d.noSlaveMs === undefined ? undefined : d.noSlaveMs - d.lateMs;
+        if (kernelMs !== undefined && kernelMs > maxMs) {
+          return check(name, false, range, `${actual}; the kernel's log shows no new active slave until ${d.noSlaveMs?.toFixed(0)} ms after the link was surely down, ${kernelMs.toFixed(0)} ms even allowing its timers ${d.lateMs.toFixed(0)} ms of lateness`);
+        }
+        if (atLeast <= maxMs) return doubt(name, range, actual, `the sender did not run at the edge of the loss: the outage was between ${atLeast.toFixed(0)} and ${measured.toFixed(0)} ms`);
+        if (atLeast - d.lateMs <= maxMs) return doubt(name, range, actual, `at least ${atLeast.toFixed(0)} ms, but the kernel's timers ran up to ${d.lateMs.toFixed(0)} ms late; without that it would be within the bound`);
+        return check(name, false, range, actual);
+      }
+      if (measured < minMs) {
+        const hidden = hiding(minMs);
+        if (hidden >= minMs) return doubt(name, range, actual, `no loss seen after the fault, but the sender did not run for ${hidden.toFixed(0)} ms there, where an outage of ${minMs} ms could have hidden`);
+        return check(name, false, range, actual);
+      }
+      if (atLeast < minMs) return doubt(name, range, actual, `the sender did not run at the edge of the loss: the outage was between ${atLeast.toFixed(0)} and ${measured.toFixed(0)} ms`);
+      if (Number.isFinite(maxMs)) {
+        const hidden = hiding(maxMs);
+        const why =
+          kernelSays(maxMs) ??
+          (faultInWindow && !seen && slowProbe ? `no loss seen after the fault, and ${slowProbe}` : undefined) ??
+          (hidden > maxMs ? `no loss seen after the fault, but the sender did not run for ${hidden.toFixed(0)} ms there, where an outage longer than ${maxMs} ms could have hidden` : undefined);
+        if (why) return doubt(name, range, actual, why);
+      }
+      return check(name, true, range, actual);
     }
-    case 'traffic-loss':
-      return check(`loss at most ${percent(assertion.maxRatio)}`, t.lossRatio <= assertion.maxRatio, `<= ${percent(assertion.maxRatio)}`, `${percent(t.lossRatio)} (${t.lost} of ${t.sent})`);
+    case 'traffic-loss': {
+      const c = t.causes;
+      const harness = c?.harness ?? 0;
+      const lost = t.lost - harness;
+      const ratio = t.sent ? lost / t.sent : 0;
+      const expected = `<= ${percent(assertion.maxRatio)}`;
+      const split = c ? `; ${c.failover} in a fault's failover, ${c.unrelated} unrelated, ${harness} lost by the harness (not counted), ${c.notSent} not sent` : '';
+      const actual = `${percent(ratio)} (${lost} of ${t.sent}${split}); ${stalls}; ${rate}`;
+      const name = `loss at most ${percent(assertion.maxRatio)}`;
+      if (ratio > assertion.maxRatio) return check(name, false, expected, actual);
+      // Packets the sender would have sent while it stalled across the failover: each could have been lost.
+      const hiddenPackets = Math.round((hiddenMs(FAILOVER_ONSET_MS) * (window.setPps ?? 0)) / 1000);
+      const expectedByKernel = d.noSlaveMs !== undefined ? (d.noSlaveMs * (window.setPps ?? 0)) / 1000 : 0;
+      const why =
+        (t.sent && expectedByKernel / t.sent > assertion.maxRatio && ratio <= assertion.maxRatio
+          ? `the kernel's log shows the bond without its active slave for ${d.noSlaveMs?.toFixed(0)} ms after the fault, about ${expectedByKernel.toFixed(0)} packets at the set rate, yet the probe lost ${lost}`
+          : undefined) ??
+        slowProbe ??
+        (faultInWindow && hiddenPackets > 0 && (lost + hiddenPackets) / (t.sent + hiddenPackets) > assertion.maxRatio
+          ? `the sender did not run for ${hiddenMs(FAILOVER_ONSET_MS).toFixed(0)} ms of the failover: ${hiddenPackets} packets unsent there could have been lost`
+          : undefined);
+      return why ? doubt(name, expected, actual, why) : check(name, true, expected, actual);
+    }
     case 'traffic-duplicates':
       return check(assertion.expected ? 'duplicates delivered' : 'no duplicates delivered', (t.duplicates > 0) === assertion.expected, assertion.expected ? 'some' : 'none', `${t.duplicates} of ${t.received}`);
     case 'traffic-reordering':
@@ -123,6 +252,11 @@ const FLAG_KEYS: Record<LacpFlag, keyof LacpPortStateFlags> = {
   defaulted: 'defaulted',
   expired: 'expired',
 };
+
+/** A check the measurement cannot decide, with the reason. */
+function doubt(name: string, expected: string, actual: string, reason: string): CheckResult {
+  return { name, passed: false, expected, actual, disturbed: reason };
+}
 
 function check(name: string, passed: boolean, expected: unknown, actual: unknown): CheckResult {
   const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'nothing');
@@ -195,7 +329,7 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
     case 'traffic-duplicates':
     case 'traffic-reordering':
     case 'traffic-balance':
-      return trafficCheck(assertion, state, context.traffic, context.latestFault);
+      return trafficCheck(assertion, state, context.traffic, context);
     case 'throughput': {
       const t = context.throughput;
       if (!t) return check('throughput', false, 'a throughput step before this claim', 'no throughput was measured');

@@ -97,14 +97,19 @@ describe('fault windows', () => {
 describe('the outage claim\'s note on the fault', () => {
   const state: BondState = { atNs: ms(5000), status: { source: 'proc', slaves: [] }, procText: '' };
   const fault: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'p0 down', startNs: ms(1900), endNs: ms(2300) };
-  const note = (outageStartMs: number) =>
-    evaluateOne({ kind: 'traffic-outage', maxMs: 1000 }, state, { kernelEvents: [], slaveName: (i) => `eth${i}`, latestFault: fault, traffic: window(outageStartMs, 300) }).actual;
+  /** A window whose analysis found the fault's failover loss starting at `outageStartMs`. */
+  const note = (outageStartMs: number) => {
+    const w = window(outageStartMs, 300);
+    const beganBeforeMs = outageStartMs < 1900 ? 1900 - outageStartMs : undefined;
+    w.totals.failovers = [{ issuedUs: 1_900_000, lost: 30, outageMs: 300, startUs: outageStartMs * 1000, resumedUs: (outageStartMs + 300) * 1000, beganBeforeMs }];
+    return evaluateOne({ kind: 'traffic-outage', maxMs: 1000 }, state, { kernelEvents: [], slaveName: (i) => `eth${i}`, latestFault: fault, traffic: w }).actual;
+  };
 
-  it('counts from when the fault was issued, not when its command returned', () => {
-    expect(note(1950)).toMatch(/^300\.0 ms, starting \+50 ms from the fault/);
+  it('times the failover from when the fault was issued, not when its command returned', () => {
+    expect(note(1950)).toMatch(/^300\.0 ms, failover outage from the fault's issue;/);
   });
 
-  it('does not blame the fault for an outage that began before it was issued', () => {
-    expect(note(1500)).toMatch(/starting 400 ms before the fault was issued: not caused by it/);
+  it('says when delivery had stopped before the fault was issued', () => {
+    expect(note(1500)).toMatch(/^300\.0 ms, failover outage from the fault's issue \(delivery had already stopped 400 ms before it\)/);
   });
 });

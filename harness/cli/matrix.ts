@@ -8,7 +8,8 @@ import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { timestampedRunId } from '../topology/names.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
-import { UsageError, exitCodes } from './errors.js';
+import { UsageError } from './errors.js';
+import { runExitCode } from './run.js';
 import { printJson } from './output.js';
 import { addTargetOptions, type TargetChoice } from './target-options.js';
 
@@ -21,6 +22,7 @@ export function registerMatrix(program: Command): void {
     .option('-o, --output <dir>', 'where results go', 'reports')
     .option('--json', 'print the rows as JSON')
     .option('--markdown', 'print the table as Markdown')
+    .addHelpText('after', '\nExit codes: 0 every mode passed; 1 a case failed; 2 bad input; 3 nothing failed but some case was inconclusive (its measurement was disturbed).')
     .action(async (options: TargetChoice & { kernel: string[]; output: string; json?: boolean; markdown?: boolean }) => {
       const suite = join(packageRoot(), 'scenarios', 'suite', 'mode-matrix.yaml');
       const { cases, errors } = await loadScenarioFiles([suite]);
@@ -44,6 +46,6 @@ export function registerMatrix(program: Command): void {
       if (options.json) printJson(rows);
       else process.stdout.write(options.markdown ? matrixMarkdown(rows) : matrixTable(rows));
       process.stderr.write(`results: ${join(dir, 'results.json')}\n`);
-      process.exitCode = result.summary.passed === result.summary.total ? exitCodes.ok : exitCodes.failed;
+      process.exitCode = runExitCode(result.summary);
     });
 }

@@ -22,24 +22,33 @@ function paint(code: string, text: string, color: boolean): string {
 export function failureLines(result: CaseResult): string[] {
   const lines: string[] = [];
   if (result.error) lines.push(`    error: ${result.error}`);
-  for (const step of result.steps.filter((s) => s.outcome === 'failed')) {
+  for (const step of result.steps.filter((s) => s.outcome === 'failed' || s.outcome === 'inconclusive')) {
     lines.push(`    step ${step.index}: ${step.description}`);
     for (const check of step.checks.filter((c) => !c.passed)) {
-      lines.push(`      ${check.name}`, `        expected: ${check.expected}`, `        actual:   ${check.actual}`);
+      lines.push(`      ${check.name}${check.disturbed ? ' (inconclusive)' : ''}`, `        expected: ${check.expected}`, `        actual:   ${check.actual}`);
+      if (check.disturbed) lines.push(`        why:      ${check.disturbed}`);
     }
   }
   return lines;
 }
 
+/** 1 when anything failed; else 3 when a claim could not be decided; else 0. */
+export function runExitCode(summary: RunResult['summary']): number {
+  if (summary.failed || summary.errors) return exitCodes.failed;
+  if (summary.inconclusive) return exitCodes.inconclusive;
+  return summary.passed === summary.total ? exitCodes.ok : exitCodes.failed;
+}
+
 export function summaryTable(run: RunResult, color: boolean): string {
   const width = Math.max(20, ...run.cases.map((c) => c.name.length));
-  const lines = [`${'case'.padEnd(width)}  status   time`];
+  const lines = [`${'case'.padEnd(width)}  status        time`];
   for (const result of run.cases) {
-    const status = result.status === 'passed' ? paint('32', 'passed ', color) : paint('31', result.status.padEnd(7), color);
-    lines.push(`${result.name.padEnd(width)}  ${status}  ${(result.durationMs / 1000).toFixed(1)}s`);
+    const status = result.status === 'passed' ? paint('32', 'passed      ', color) : paint(result.status === 'inconclusive' ? '33' : '31', result.status.padEnd(12), color);
+    const retried = result.attempts?.length ? ` (after ${result.attempts.length} inconclusive attempt(s))` : '';
+    lines.push(`${result.name.padEnd(width)}  ${status}  ${(result.durationMs / 1000).toFixed(1)}s${retried}`);
   }
-  const { total, passed, failed, errors, interrupted } = run.summary;
-  lines.push('', `${passed} passed, ${failed} failed${errors ? `, ${errors} errors` : ''}${interrupted ? `, ${interrupted} interrupted` : ''} (${total} cases in ${(run.durationMs / 1000).toFixed(1)}s)`);
+  const { total, passed, failed, errors, inconclusive, interrupted } = run.summary;
+  lines.push('', `${passed} passed, ${failed} failed${inconclusive ? `, ${inconclusive} inconclusive` : ''}${errors ? `, ${errors} errors` : ''}${interrupted ? `, ${interrupted} interrupted` : ''} (${total} cases in ${(run.durationMs / 1000).toFixed(1)}s)`);
   return lines.join('\n');
 }
 
@@ -52,12 +61,15 @@ export function registerRun(program: Command): void {
     .addOption(kernelOption())
     .option('-f, --filter <pattern>', 'only cases whose name contains this text or matches this glob')
     .option('--repeat <n>', 'run each case n times: a pass rate per case, each measurement as median, min, max and IQR', numberArgument({ integer: true, min: 1 }), 1)
+    .option('--retry-inconclusive <n>', 'run a case whose verdict is inconclusive (its measurement was disturbed) again, up to n times; every attempt is kept in results.json', numberArgument({ integer: true, min: 0 }), 0)
     .option('--bail', 'stop at the first failing case')
     .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', numberArgument({ integer: true, min: 10, max: 1000 }), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
     .option(UNSAFE_HOST_HOOKS_FLAG, 'let hooks with "in: none" run as root in this machine\'s own namespaces on --target host, where they can cut its network (refused otherwise)')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
+    .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed or could not run; 2 bad input; 3 nothing failed but some case was\ninconclusive (its measurement was disturbed: the probe stalled, the kernel\'s timers ran late), so the run proves nothing either way;\n130 (143, 129) stopped by SIGINT (SIGTERM, SIGHUP), with the results of the cases that finished.')
+    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
+      const retryInconclusive = options.retryInconclusive;
       const { cases, errors } = await loadScenarioFiles(paths, { filter: options.filter });
       if (errors.length) {
         for (const error of errors) process.stderr.write(`${formatInputError(error)}\n`);
@@ -84,6 +96,7 @@ export function registerRun(program: Command): void {
         image: options.image,
         kernel: options.kernel,
         repeat: options.repeat,
+        retryInconclusive,
         bail: options.bail,
         sampleIntervalMs: options.sampleInterval,
         runId,
@@ -98,11 +111,16 @@ export function registerRun(program: Command): void {
             process.stderr.write(`\r\x1b[K${caseLabel} (${passed} passed, ${failed} failed) step ${step.index}: ${step.description}`);
           }
         },
+        onRetry: (attempt, retry) => {
+          if (tty) process.stderr.write('\r\x1b[K');
+          say(`${caseLabel}: ${paint('33', 'INCONCLUSIVE', color)} (${(attempt.durationMs / 1000).toFixed(1)}s), retry ${retry} of ${retryInconclusive}`);
+          for (const line of failureLines(attempt)) say(line);
+        },
         onCaseEnd: (caseResult) => {
           if (caseResult.status === 'interrupted') return;
           if (caseResult.status === 'passed') passed++;
           else failed++;
-          const mark = caseResult.status === 'passed' ? paint('32', 'ok', color) : paint('31', caseResult.status.toUpperCase(), color);
+          const mark = caseResult.status === 'passed' ? paint('32', 'ok', color) : paint(caseResult.status === 'inconclusive' ? '33' : '31', caseResult.status.toUpperCase(), color);
           if (tty) process.stderr.write('\r\x1b[K');
           say(`${caseLabel}: ${mark} (${(caseResult.durationMs / 1000).toFixed(1)}s)`);
           for (const line of failureLines(caseResult)) say(line);
@@ -127,6 +145,6 @@ export function registerRun(program: Command): void {
       const repeats = repeatsText(result);
       if (repeats) say(`\n${repeats}`);
       say(`results: ${join(dir, 'results.json')} (and junit.xml, summary.md, report.html)`);
-      process.exitCode = result.summary.passed === result.summary.total ? exitCodes.ok : exitCodes.failed;
+      process.exitCode = runExitCode(result.summary);
     });
 }

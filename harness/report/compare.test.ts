@@ -159,4 +159,17 @@ describe('compare on the command line', () => {
       expect(result.stderr).toContain(`argument '${invalid[i]?.[1] ?? ''}' is invalid`);
     });
   }, 120_000);
+
+  it('calls a move to or from an inconclusive case a change, never a regression or an improvement', () => {
+    const undecided = failoverCase(900, false, { status: 'inconclusive' });
+    const comparison = compareRuns(sampleRun([failoverCase(150)]), sampleRun([undecided]));
+    expect(comparison.regressions).toBe(0);
+    expect(comparison.improvements).toBe(0);
+    expect(comparison.changes.map((c) => [c.kind, c.direction])).toEqual([
+      ['verdict', 'changed'],
+      ['check', 'changed'],
+      ['measurement', 'changed'],
+    ]);
+    expect(compareRuns(sampleRun([undecided]), sampleRun([failoverCase(150)])).improvements).toBe(0);
+  });
 });

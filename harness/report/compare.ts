@@ -213,7 +213,10 @@ export function compareRuns(baseline: RunResult, current: RunResult, tolerance: 
     }
     compared++;
     const verdict = verdictChange(name, old, group);
-    changes.push(...(verdict ? [verdict] : []), ...checkChanges(name, old, group), ...measurementChanges(name, old, group, tolerance));
+    const found = [...(verdict ? [verdict] : []), ...checkChanges(name, old, group), ...measurementChanges(name, old, group, tolerance)];
+    // An inconclusive repetition on either side proves nothing either way: its moves are changes, never regressions or improvements.
+    const undecided = [...old, ...group].some((c) => c.status === 'inconclusive');
+    changes.push(...(undecided ? found.map((change): Change => ({ ...change, direction: 'changed' })) : found));
   }
   for (const [name, group] of before) {
     if (!after.has(name)) changes.push({ case: name, kind: 'missing', what: 'case', baseline: outcomeText(group), current: 'not run', direction: 'changed' });

@@ -50,7 +50,7 @@ const isFailure = (c: CaseResult) => c.status !== 'passed';
 
 const STYLE = `
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d8dee4; --bg: #f6f8fa;
-  --pass: #116329; --pass-bg: #dafbe1; --fail: #b42318; --fail-bg: #ffebe9; --err: #8a4600; --err-bg: #fff1c2; }
+  --pass: #116329; --pass-bg: #dafbe1; --fail: #b42318; --fail-bg: #ffebe9; --err: #8a4600; --err-bg: #fff1c2; --inc: #6e5600; --inc-bg: #fff8c5; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 main { max-width: 1240px; margin: 0 auto; padding: 16px 20px 40px; }
@@ -61,7 +61,7 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "
 pre { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 8px; overflow: auto; max-height: 360px; white-space: pre-wrap; }
 .panel, section.case { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 12px 0; }
 section.case.failed { border-left: 5px solid var(--fail); } section.case.error { border-left: 5px solid var(--err); }
-section.case.passed { border-left: 5px solid var(--pass); }
+section.case.passed { border-left: 5px solid var(--pass); } section.case.inconclusive { border-left: 5px solid var(--inc); }
 section.case.interrupted { border-left: 5px solid var(--muted); }
 .badge.interrupted { color: var(--muted); background: var(--bg); border-color: var(--line); }
 .meta { color: var(--muted); margin: 0; }
@@ -69,6 +69,7 @@ section.case.interrupted { border-left: 5px solid var(--muted); }
 .badge.passed, td.passed { color: var(--pass); background: var(--pass-bg); border-color: #aceebb; }
 .badge.failed, td.failed { color: var(--fail); background: var(--fail-bg); border-color: #ffcecb; }
 .badge.error, td.error { color: var(--err); background: var(--err-bg); border-color: #f5d78e; }
+.badge.inconclusive, td.inconclusive { color: var(--inc); background: var(--inc-bg); border-color: #e2cf6f; }
 .badge.ok { color: var(--pass); background: var(--pass-bg); }
 .badge.flaky { color: var(--err); background: var(--err-bg); border-color: #f5d78e; }
 .summary { display: flex; gap: 8px; margin: 10px 0 0; align-items: center; flex-wrap: wrap; }
@@ -131,8 +132,8 @@ const SCRIPT = `
 `;
 
 export function htmlReport(run: RunResult): string {
-  const { passed, failed, errors, total } = run.summary;
-  const title = `bondlab ${run.runId}: ${passed}/${total} passed${failed ? `, ${failed} failed` : ''}${errors ? `, ${errors} errors` : ''}`;
+  const { passed, failed, errors, total, inconclusive } = run.summary;
+  const title = `bondlab ${run.runId}: ${passed}/${total} passed${failed ? `, ${failed} failed` : ''}${inconclusive ? `, ${inconclusive} inconclusive` : ''}${errors ? `, ${errors} errors` : ''}`;
   // Failures first, then run order; the index keeps run position for anchors.
   const ordered = run.cases.map((c, index) => ({ c, index })).sort((a, b) => Number(isFailure(b.c)) - Number(isFailure(a.c)) || a.index - b.index);
   return `<!DOCTYPE html>
@@ -159,7 +160,7 @@ ${ordered.map(({ c, index }) => caseSection(c, index)).join('\n')}
 }
 
 function headerSection(run: RunResult): string {
-  const { passed, failed, errors, total } = run.summary;
+  const { passed, failed, errors, total, inconclusive } = run.summary;
   const kernels = [...new Set(run.cases.map((c) => c.kernel).filter((k): k is string => Boolean(k)))];
   const facts: [string, string][] = [
     ['started', esc(run.startedAt)],
@@ -175,7 +176,7 @@ ${factList(facts)}
 <p class="summary"><strong>${total} case${total === 1 ? '' : 's'}:</strong>
 <span class="badge passed">${passed} passed</span>
 <span class="badge failed">${failed} failed</span>
-<span class="badge error">${errors} error${errors === 1 ? '' : 's'}</span>${run.summary.interrupted ? `\n<span class="badge interrupted">${run.summary.interrupted} interrupted</span>` : ''}</p>
+${inconclusive ? `<span class="badge inconclusive">${inconclusive} inconclusive</span>\n` : ''}<span class="badge error">${errors} error${errors === 1 ? '' : 's'}</span>${run.summary.interrupted ? `\n<span class="badge interrupted">${run.summary.interrupted} interrupted</span>` : ''}</p>
 <nav id="filter" aria-label="filter cases"></nav>
 </header>`;
 }
@@ -203,7 +204,7 @@ function caseIndex(ordered: { c: CaseResult; index: number }[]): string {
 /** The one thing worth reading first: the first failing check or error, else the worst outage. */
 function headline(c: CaseResult): string {
   const check = failingChecks(c)[0];
-  if (check) return `${check.check.name}: expected ${check.check.expected}, actual ${check.check.actual}`;
+  if (check) return `${check.check.disturbed ? `inconclusive (${check.check.disturbed}): ` : ''}${check.check.name}: expected ${check.check.expected}, actual ${check.check.actual}`;
   if (c.error) return c.error.split('\n')[0] ?? '';
   const outages = c.traffic.map((w) => w.totals.outageMs);
   return outages.length ? `${c.traffic.length} traffic window(s), worst outage ${fmtMs(Math.max(...outages))}` : '';
@@ -288,16 +289,18 @@ function failingChecksTable(c: CaseResult): string {
   const failing = failingChecks(c);
   if (!failing.length) return '';
   const rows = failing.map(
-    ({ step, check }) => `<tr><td class="num">${step.index}</td><td>${esc(check.name)}</td><td class="mono">${esc(check.expected)}</td><td class="mono">${esc(check.actual)}</td></tr>`,
+    ({ step, check }) =>
+      `<tr><td class="num">${step.index}</td><td>${esc(check.name)}${check.disturbed ? ` ${badge('inconclusive')}<br><span class="note">${esc(check.disturbed)}</span>` : ''}</td><td class="mono">${esc(check.expected)}</td><td class="mono">${esc(check.actual)}</td></tr>`,
   );
-  return `<h4>Failing checks</h4><div class="scroll"><table class="checks"><thead><tr><th class="num">step</th><th>check</th><th>expected</th><th>actual</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return `<h4>${failing.some(({ check }) => check.disturbed) ? 'Failing and undecided checks' : 'Failing checks'}</h4><div class="scroll"><table class="checks"><thead><tr><th class="num">step</th><th>check</th><th>expected</th><th>actual</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function stepsList(c: CaseResult): string {
   if (!c.steps.length) return '';
   const items = c.steps.map((s) => {
-    const failedChecks = s.checks.filter((check) => !check.passed).length;
-    const checks = s.checks.length ? ` <span class="time">${s.checks.length} check(s)${failedChecks ? `, ${failedChecks} failed` : ''}</span>` : '';
+    const failedChecks = s.checks.filter((check) => !check.passed && !check.disturbed).length;
+    const undecided = s.checks.filter((check) => check.disturbed).length;
+    const checks = s.checks.length ? ` <span class="time">${s.checks.length} check(s)${failedChecks ? `, ${failedChecks} failed` : ''}${undecided ? `, ${undecided} inconclusive` : ''}</span>` : '';
     const error = s.error ? `<pre>${esc(s.error)}</pre>` : '';
     return `<li value="${s.index}">${badge(s.outcome)} <span class="mono">${esc(s.kind)}</span> ${esc(s.description)} <span class="time">(${esc(fmtDuration(s.durationMs))})</span>${checks}${error}</li>`;
   });
@@ -370,7 +373,9 @@ function windowBlock(c: CaseResult, window: TrafficWindow, i: number): string {
     `longest silence ${fmtMs(t.deliveryGapMs)}`,
     `duplicates ${t.duplicates}`,
     `reordered ${t.reordered}`,
-    `achieved ${window.achievedPps.toFixed(0)} pps`,
+    `achieved ${window.achievedPps.toFixed(0)}${window.setPps ? ` of ${window.setPps}` : ''} pps`,
+    ...(t.causes ? [`lost by cause: ${t.causes.failover} in failover, ${t.causes.unrelated} unrelated, ${t.causes.harness} by the harness; ${t.causes.notSent} not sent`] : []),
+    ...(t.stalledMs !== undefined ? [`sender stalled ${fmtMs(t.stalledMs)} in ${t.stalls?.length ?? 0} stall(s)`] : []),
   ].join(' · ');
   const noDelivery = view.delivery ? '' : '<p class="note">No delivery series in these results (recorded by an older bondlab): the chart shows state and events only.</p>';
   return `<div class="window">

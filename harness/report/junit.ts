@@ -21,7 +21,18 @@ export function failureMessage(result: CaseResult): string {
   return lines.join('\n');
 }
 
+/** Why a case is inconclusive: each undecided claim with its reason and numbers. */
+export function inconclusiveMessage(result: CaseResult): string {
+  return result.steps
+    .flatMap((step) => step.checks.filter((c) => c.disturbed).map((c) => `step ${step.index} (${step.description}): ${c.name}: ${c.disturbed} (expected ${c.expected}, actual ${c.actual})`))
+    .join('\n');
+}
+
+const xmlAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
+
 export function junitXml(run: RunResult): string {
+  // junit-report-builder's skipped() takes no message: the reasons are filled into the XML below, in order.
+  const skippedReasons: string[] = [];
   const builder = root.newBuilder().name(`bondlab ${run.runId}`);
   // Each repetition stays a test case of its own, so a flaky case fails the job through the
   // repetitions that failed (Jenkins, GitLab and GitHub all read it so); every repetition's output
@@ -48,13 +59,21 @@ export function junitXml(run: RunResult): string {
       if (result.status === 'failed') test.failure(failureMessage(result), 'ClaimFailed');
       if (result.status === 'error') test.error(failureMessage(result), 'CaseError');
       const repeated = repeats.get(repetitionKey(result));
-      // Skipped, not an error: CI shows it as not run (the user stopped it), and the run's exit
-      // code (130) already fails the job; an error would read as a fault in the kernel or bondlab.
-      // The builder's <skipped/> takes no message: why is the first line of system-out.
-      if (result.status === 'interrupted') test.skipped();
+      // Interrupted (the user stopped it) and inconclusive (the measurement was disturbed) are neither a pass
+      // nor a fault in the kernel or bondlab: CI engines show a skipped test as such, and the run's exit code
+      // (130, or 3) still fails the job. The builder's <skipped/> takes no message: it is added below.
+      if (result.status === 'interrupted') {
+        test.skipped();
+        skippedReasons.push(result.error ?? 'interrupted');
+      }
+      if (result.status === 'inconclusive') {
+        test.skipped();
+        skippedReasons.push(`inconclusive: ${inconclusiveMessage(result)}`);
+      }
       const output = [
         ...(result.status === 'interrupted' && result.error ? [result.error, ''] : []),
         ...(repeated ? [`repeats: ${passRateText(repeated)}${repeated.flaky ? ' (the claims held in some repetitions and failed in others)' : ''}`] : []),
+        ...(result.attempts ?? []).map((a, i) => `attempt ${i + 1} inconclusive: ${inconclusiveMessage(a)}`),
         ...result.steps.map((s) => `step ${s.index} ${s.outcome}: ${s.description}`),
         ...(result.procAtFailure ? ['', '/proc/net/bonding/bond0 at the failure:', result.procAtFailure] : []),
       ].join('\n');
@@ -62,8 +81,12 @@ export function junitXml(run: RunResult): string {
     }
   }
   // junit-report-builder always writes a skipped count on <testsuites>, an attribute Jenkins'
-  // schema does not declare (its xunit plugin rejects the file); each <testsuite> keeps its own.
-  return builder.build().replace(/^(<testsuites\b[^>]*?) skipped="\d+"/m, '$1');
+  // schema does not declare (its xunit plugin rejects the file); the suites keep theirs.
+  let next = 0;
+  return builder
+    .build()
+    .replace(/^(<testsuites\b[^>]*?) skipped="\d+"/m, '$1')
+    .replace(/<skipped\/>/g, () => `<skipped message="${xmlAttribute(skippedReasons[next++] ?? 'skipped')}"/>`);
 }
 
 function seconds(ms: number): number {

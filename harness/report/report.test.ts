@@ -113,7 +113,7 @@ describe('an interrupted run', () => {
 
   it('shows the cut case as skipped in JUnit, with why first in its output, and still validates', async () => {
     const xml = junitXml(stopped);
-    expect(xml).toMatch(/<testcase classname="slow" name="slow"[^>]*>\s*<skipped\/>\s*<system-out><!\[CDATA\[interrupted by SIGINT after 1 of 3 steps\n/);
+    expect(xml).toMatch(/<testcase classname="slow" name="slow"[^>]*>\s*<skipped message="interrupted by SIGINT after 1 of 3 steps"\/>\s*<system-out><!\[CDATA\[interrupted by SIGINT after 1 of 3 steps\n/);
     expect(xml).toMatch(/<testsuite name="fixtures\/slow.yaml"[^>]* skipped="1"/);
     expect(xml).not.toMatch(/<testsuites[^>]*skipped=/);
     const { valid, errors } = await validateJunit(xml);
@@ -147,5 +147,41 @@ describe('writing reports', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('an inconclusive case in the reports', () => {
+  const undecided: CaseResult = {
+    ...caseResult('downdelay-outage', 'inconclusive', 'scenarios/traffic/mode-claims.yaml'),
+    steps: [
+      {
+        index: 7,
+        kind: 'expect',
+        description: 'expect 1 claim(s)',
+        outcome: 'inconclusive',
+        durationMs: 5,
+        checks: [{ name: 'outage <= 800 ms', passed: false, expected: '<= 800 ms', actual: '0.0 ms', disturbed: 'the sender did not run for 900 ms right after the fault & <more>' }],
+      },
+    ],
+  };
+  const mixed: RunResult = { ...run, cases: [...run.cases, undecided], summary: { total: 4, passed: 2, failed: 1, errors: 0, inconclusive: 1 } };
+
+  it('is a skipped JUnit test case carrying the reason, and the XML still validates', async () => {
+    const xml = junitXml(mixed);
+    expect(xml).toContain('<skipped message="inconclusive: step 7 (expect 1 claim(s)): outage &lt;= 800 ms: the sender did not run for 900 ms right after the fault &amp; &lt;more&gt; (expected &lt;= 800 ms, actual 0.0 ms)"/>');
+    expect(xml).not.toMatch(/<testsuites[^>]*skipped=/);
+    expect(/<testsuite name="scenarios\/traffic\/mode-claims.yaml"[^>]*>/.exec(xml)?.[0]).toContain('failures="0" errors="0" skipped="1"');
+    const { valid, errors } = await validateJunit(xml);
+    expect(errors).toMatch(/validates/);
+    expect(valid).toBe(true);
+  });
+
+  it('is counted and explained in the Markdown summary, apart from the failures', () => {
+    const md = markdownSummary(mixed);
+    expect(md).toContain('## bondlab: 2/4 passed, 1 failed, 1 inconclusive');
+    expect(md).toContain('| downdelay-outage | _inconclusive_ |');
+    expect(md).toContain('### Inconclusive (the measurement was disturbed; neither passed nor failed)');
+    expect(md).toContain('- **downdelay-outage**: step 7 (expect 1 claim(s)): outage <= 800 ms: the sender did not run for 900 ms');
+    expect(md.split('### Inconclusive')[0]).not.toContain('- **downdelay-outage**');
   });
 });

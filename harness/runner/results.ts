@@ -16,7 +16,8 @@ export interface StepResult {
   kind: string;
   /** What the step did, in words: `detach slave0 (eth0) with ifenslave`. */
   description: string;
-  outcome: 'ok' | 'failed' | 'error';
+  /** inconclusive: a claim the disturbed measurement could not decide; the case goes on. */
+  outcome: 'ok' | 'failed' | 'error' | 'inconclusive';
   durationMs: number;
   checks: CheckResult[];
   error?: string;
@@ -31,8 +32,11 @@ export interface CaseResult {
   repetition: number;
   target: string;
   kernel?: string;
-  /** `interrupted`: a signal (Ctrl-C) cut the case short; what it measured until then is kept. */
-  status: 'passed' | 'failed' | 'error' | 'interrupted';
+  /**
+   * inconclusive: no claim failed, but one could not be decided because the measurement was disturbed (its check says why);
+   * interrupted: a signal (Ctrl-C) cut the case short; what it measured until then is kept.
+   */
+  status: 'passed' | 'failed' | 'error' | 'inconclusive' | 'interrupted';
   startedAt: string;
   durationMs: number;
   steps: StepResult[];
@@ -43,6 +47,11 @@ export interface CaseResult {
   throughput: ThroughputResult[];
   /** Fault -> state change -> delivery again, for every fault inside a traffic window. */
   failovers: FailoverTiming[];
+  /**
+   * With --retry-inconclusive: the earlier attempts of this case, each inconclusive, oldest first.
+   * The case's own fields are its last attempt's.
+   */
+  attempts?: CaseResult[];
   /** The bond's /proc text at the first failure, for reports. */
   procAtFailure?: string;
   error?: string;
@@ -55,8 +64,8 @@ export interface RunResult {
   bondlabVersion: string;
   targets: string[];
   cases: CaseResult[];
-  /** `interrupted` is absent from results written before bondlab kept interrupted runs. */
-  summary: { total: number; passed: number; failed: number; errors: number; interrupted?: number };
+  /** `inconclusive` and `interrupted` are absent from results written before those verdicts existed. */
+  summary: { total: number; passed: number; failed: number; errors: number; inconclusive?: number; interrupted?: number };
   /** Set when a signal stopped the run: which, and how many cases it left unstarted. */
   interruption?: { signal: string; notRun: number };
   /** With --repeat: each case's repetitions together. Absent when no case ran more than once. */

@@ -3,7 +3,7 @@
  * bond's state in the background, collect the kernel log, and tear everything down whatever
  * happens. Produces a CaseResult.
  */
-import { evaluate, type CheckContext } from '../check/assertions.js';
+import { evaluate, isFailed, isInconclusive, type CheckContext } from '../check/assertions.js';
 import { faultSeen, failoverTimings, type FailoverTiming } from '../check/failover.js';
 import type { RecordedTimeline } from '../check/timeline-claims.js';
 import { inflict } from '../fault/faults.js';
@@ -13,7 +13,7 @@ import type { KernelLogCapture } from '../target/kmsg.js';
 import { isStopping, onTeardown, sleepUnlessStopped } from '../target/teardown.js';
 import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import { BOND, buildTopology, type BuiltTopology } from '../topology/topology.js';
-import { ProbePool, TrafficSession, probeNamespaces, type TrafficWindow } from '../traffic/engine.js';
+import { ProbePool, TrafficSession, describeCauses, probeNamespaces, type TrafficWindow } from '../traffic/engine.js';
 import { measureThroughput, type ThroughputResult } from '../traffic/throughput.js';
 import { kernelEvents, readBondStatus, sampleOf, type BondState } from './observe.js';
 import type { CaseResult, CheckResult, StepResult } from './results.js';
@@ -75,8 +75,13 @@ export function describeStep(step: Step): string {
 /** Fails a step with checks that did not hold; the runner records them and stops the case. */
 class ChecksFailed extends Error {
   constructor(readonly checks: CheckResult[]) {
-    super(checks.filter((c) => !c.passed).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`).join('; '));
+    super(checks.filter(isFailed).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`).join('; '));
   }
+}
+
+/** A case's verdict from its steps: failed or error as they were; else inconclusive if a claim could not be decided. */
+export function caseStatus(status: CaseResult['status'], steps: StepResult[]): CaseResult['status'] {
+  return status === 'passed' && steps.some((step) => step.outcome === 'inconclusive') ? 'inconclusive' : status;
 }
 
 export async function runCase(target: Target, scenarioCase: ScenarioCase, options: CaseOptions): Promise<CaseResult> {
@@ -217,13 +222,13 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     recorded: built ? recorded() : undefined,
   });
 
-  /** Evaluate until all hold or the time is up; returns the last evaluation. */
+  /** Evaluate until none fails (each holds or cannot be decided) or the time is up; returns the last evaluation. */
   const poll = async (assertions: Parameters<typeof evaluate>[0], withinMs: number): Promise<CheckResult[]> => {
     const deadline = performance.now() + withinMs;
     for (;;) {
       const state = await observe();
       const checks = evaluate(assertions, state, checkContext());
-      if (checks.every((c) => c.passed) || performance.now() >= deadline) {
+      if (!checks.some(isFailed) || performance.now() >= deadline) {
         if (!checks.every((c) => c.passed)) procAtFailure ??= state.procText;
         return checks;
       }
@@ -231,7 +236,10 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     }
   };
 
-  const runStep = async (step: Step): Promise<{ checks: CheckResult[]; description?: string }> => {
+  /** An undecided claim does not stop the case: a later claim may still fail it. */
+  const decided = (checks: CheckResult[]) => ({ checks, outcome: checks.some(isInconclusive) ? ('inconclusive' as const) : undefined });
+
+  const runStep = async (step: Step): Promise<{ checks: CheckResult[]; description?: string; outcome?: 'inconclusive' }> => {
     if (step.kind !== 'build' && step.kind !== 'wait' && step.kind !== 'hook' && !built) await build();
     switch (step.kind) {
       case 'build':
@@ -250,13 +258,13 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
       case 'expect': {
         await awaitWindows(step.assertions);
         const checks = await poll(step.assertions, step.withinMs);
-        if (!checks.every((c) => c.passed)) throw new ChecksFailed(checks);
-        return { checks };
+        if (checks.some(isFailed)) throw new ChecksFailed(checks);
+        return decided(checks);
       }
       case 'wait-until': {
         const checks = await poll(step.assertions, step.timeoutMs);
-        if (!checks.every((c) => c.passed)) throw new ChecksFailed(checks.map((c) => ({ ...c, name: `wait until ${c.name}` })));
-        return { checks };
+        if (checks.some(isFailed)) throw new ChecksFailed(checks.map((c) => ({ ...c, name: `wait until ${c.name}` })));
+        return decided(checks);
       }
       case 'hook': {
         const netns = step.netns === 'bond' ? built?.topology.dut.netns : step.netns === 'far' ? built?.topology.far.netns : undefined;
@@ -276,7 +284,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
           return { checks: [] };
         }
         if (!traffic) throw new Error('traffic stop without a traffic start');
-        const window = await traffic.stop();
+        const window = await traffic.stop(timeline.filter((e): e is FaultEvent => e.kind === 'fault'));
         traffic = undefined;
         windows.push(window);
         // Kernel-log events join the timeline at the end of the case; timings need them now.
@@ -288,7 +296,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
           .join('');
         return {
           checks: [],
-          description: `traffic stop: ${t.received}/${t.sent} delivered, ${t.lost} lost, ${t.duplicates} duplicates, ${t.reordered} reordered, outage ${t.outageMs.toFixed(1)} ms, ${window.achievedPps} pps; ${window.perSlave.map((s) => `${s.slave} tx ${(s.txShare * 100).toFixed(0)}%/rx ${(s.rxShare * 100).toFixed(0)}%`).join(', ')}${failover}`,
+          description: `traffic stop: ${t.received}/${t.sent} delivered, ${t.lost} lost (${describeCauses(window)}), ${t.duplicates} duplicates, ${t.reordered} reordered, outage ${t.outageMs.toFixed(1)} ms, delivery gap ${t.deliveryGapMs.toFixed(0)} ms, ${window.achievedPps} of ${window.setPps ?? '?'} pps, sender stalled ${(t.stalledMs ?? 0).toFixed(0)} ms; ${window.perSlave.map((s) => `${s.slave} tx ${(s.txShare * 100).toFixed(0)}%/rx ${(s.rxShare * 100).toFixed(0)}%`).join(', ')}${failover}`,
         };
       }
     }
@@ -316,6 +324,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         const outcome = await runStep(step);
         result.checks = outcome.checks;
         if (outcome.description) result.description = outcome.description;
+        if (outcome.outcome) result.outcome = outcome.outcome;
       } catch (error) {
         if (error instanceof ChecksFailed) {
           result.outcome = 'failed';
@@ -332,7 +341,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
       timeline.push({ kind: 'step', index, step: result.description, startNs, endNs: await target.clockNs(), outcome: result.outcome });
       steps.push(result);
       options.onStep?.(result);
-      if (result.outcome !== 'ok') break;
+      if (result.outcome !== 'ok' && result.outcome !== 'inconclusive') break;
     }
     if (!built && status === 'passed') await build();
   } catch (error) {
@@ -362,7 +371,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     repetition: options.repetition,
     target: target.description,
     kernel: scenarioCase.kernel,
-    status,
+    status: caseStatus(status, steps),
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - began,
     steps,

@@ -35,6 +35,8 @@ export interface RunOptions {
   /** Kernel for cases that name none (VM target only). */
   kernel?: string;
   repeat?: number;
+  /** Run a case whose verdict is inconclusive again, up to this many more times. */
+  retryInconclusive?: number;
   bail?: boolean;
   sampleIntervalMs?: number;
   runId?: string;
@@ -44,6 +46,8 @@ export interface RunOptions {
   onCaseStart?: (scenarioCase: ScenarioCase, position: { index: number; total: number; repetition: number }) => void;
   onStep?: CaseOptions['onStep'];
   onCaseEnd?: (result: CaseResult) => void;
+  /** An inconclusive attempt is about to be run again (the nth retry). */
+  onRetry?: (result: CaseResult, retry: number) => void;
   log?: (line: string) => void;
 }
 
@@ -129,23 +133,34 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
     try {
       if (options.target === 'host') await cleanupNamespaces(target);
       await prepareTarget(target);
-      kernelLog = await KernelLogCapture.start(target);
+      const capture = await KernelLogCapture.start(target);
+      kernelLog = capture;
       for (const scenarioCase of group) {
         for (let repetition = 1; repetition <= repeat; repetition++) {
           if (bailed || isStopping()) break;
           options.onCaseStart?.(scenarioCase, { index: position, total, repetition });
           let lastStepEnd: number | undefined;
-          const result = await runCase(target, scenarioCase, {
-            runId,
-            caseIndex: position,
-            repetition,
-            kernelLog,
-            sampleIntervalMs: options.sampleIntervalMs,
-            onStep: (step) => {
-              if (!('running' in step)) lastStepEnd = performance.now();
-              options.onStep?.(step);
-            },
-          });
+          const attempt = () =>
+            runCase(target, scenarioCase, {
+              runId,
+              caseIndex: position,
+              repetition,
+              kernelLog: capture,
+              sampleIntervalMs: options.sampleIntervalMs,
+              onStep: (step) => {
+                if (!('running' in step)) lastStepEnd = performance.now();
+                options.onStep?.(step);
+              },
+            });
+          let result = await attempt();
+          // Earlier inconclusive attempts stay in the result: a retry must not hide that the measurement was disturbed.
+          const attempts: CaseResult[] = [];
+          while (result.status === 'inconclusive' && attempts.length < (options.retryInconclusive ?? 0) && !isStopping()) {
+            attempts.push(result);
+            options.onRetry?.(result, attempts.length);
+            result = await attempt();
+          }
+          if (attempts.length) result = { ...result, attempts };
           markInterrupted(result, scenarioCase.steps.length, lastStepEnd);
           position++;
           results.push(result);
@@ -174,6 +189,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       passed: results.filter((r) => r.status === 'passed').length,
       failed: results.filter((r) => r.status === 'failed').length,
       errors: results.filter((r) => r.status === 'error').length,
+      inconclusive: results.filter((r) => r.status === 'inconclusive').length,
       interrupted: results.filter((r) => r.status === 'interrupted').length,
     },
     repeats: summarizeRepeats(results),

@@ -27,7 +27,7 @@ export interface StepEvent {
   step: string;
   startNs: bigint;
   endNs: bigint;
-  outcome: 'ok' | 'failed' | 'error';
+  outcome: 'ok' | 'failed' | 'error' | 'inconclusive';
 }
 
 /** The bond's state as sampled: the few fields a timeline chart needs, the full status stays in checks. */

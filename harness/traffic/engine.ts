@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
+import type { FaultEvent } from '../timeline/events.js';
 import type { Topology } from '../topology/topology.js';
 import { analyze, deliverySeries, type Arrival, type DeliverySeries, type FlowStats, type TrafficTotals } from './analyze.js';
 
@@ -39,6 +40,8 @@ export interface TrafficWindow {
   endNs: bigint;
   /** Packets per second actually sent, all flows together. */
   achievedPps: number;
+  /** Packets per second the flows were set to send, all together: what achievedPps falls short of when the sender stalls. */
+  setPps?: number;
   flows: (FlowStats & { description: string })[];
   totals: TrafficTotals;
   /** Probe packets per DUT slave, transmitted and received, with each slave's share. */
@@ -48,6 +51,21 @@ export interface TrafficWindow {
 
 /** Fine enough to show a 50 ms outage, coarse enough to keep a long window's JSON small. */
 const DELIVERY_BUCKET_MS = 10;
+
+/** The probe's replies (probe.ts). */
+interface SenderReport {
+  sent: number[];
+  notSent: number[];
+  dropped: number[];
+  firstUs: number;
+  lastUs: number;
+  stalls: [number, number][];
+}
+
+interface ReceiverReport {
+  arrivals: Arrival[];
+  rcvbufErrors: number;
+}
 
 interface FlowPlan {
   id: number;
@@ -200,6 +218,7 @@ export class TrafficSession {
     private readonly senders: { probe: Probe; flows: FlowPlan[] }[],
     private readonly receivers: Probe[],
     private readonly countersAtStart: Counters[],
+    private readonly rcvbufErrorsAtStart: number,
     readonly startNs: bigint,
   ) {}
 
@@ -228,7 +247,8 @@ export class TrafficSession {
     const [receivers, senderProbes] = await Promise.all([Promise.all(receiverNetns.map((netns) => pool.get(netns))), Promise.all(senderNetns.map((netns) => pool.get(netns)))]);
     await Promise.all(receivers.map((probe) => probe.command({ op: 'recv', port: PROBE_PORT })));
     // Anything a receiver got between windows is not this window's.
-    await Promise.all(receivers.map((probe) => probe.command({ op: 'report' })));
+    const flushed = await Promise.all(receivers.map((probe) => probe.command({ op: 'report' })));
+    const rcvbufErrorsAtStart = flushed.reduce((sum, line) => sum + (JSON.parse(line) as ReceiverReport).rcvbufErrors, 0);
     const countersAtStart = await probeCounters(target, topology);
     const senders = senderProbes.map((probe) => ({ probe, flows: flows.filter((flow) => flow.senderNetns === probe.netns) }));
     await Promise.all(
@@ -236,29 +256,64 @@ export class TrafficSession {
         probe.command({ op: 'send', flows: own.map((flow) => ({ id: flow.id, dst: flow.dst, port: PROBE_PORT, src: flow.src })), rate: settings.rate, size: settings.size }),
       ),
     );
-    return new TrafficSession(pool, topology, settings, flows, senders, receivers, countersAtStart, await target.clockNs());
+    return new TrafficSession(pool, topology, settings, flows, senders, receivers, countersAtStart, rcvbufErrorsAtStart, await target.clockNs());
   }
 
-  /** Stop the senders, let what is in flight arrive, collect what the receivers got, and analyse the window. */
-  async stop(): Promise<TrafficWindow> {
+  /**
+   * What the receivers got: asked again while more keeps arriving and some is missing, so that a
+   * receiver that ran late (a loaded machine) is not read as loss.
+   */
+  private async collect(expected: number): Promise<{ arrivals: Arrival[]; rcvbufErrors: number }> {
+    const arrivals: Arrival[] = [];
+    let rcvbufErrors = 0;
+    const deadline = performance.now() + 3000;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const replies = (await Promise.all(this.receivers.map((probe) => probe.command({ op: 'report' })))).map((line) => JSON.parse(line) as ReceiverReport);
+      const fresh = replies.flatMap((reply) => reply.arrivals);
+      arrivals.push(...fresh);
+      rcvbufErrors = replies.reduce((sum, reply) => sum + reply.rcvbufErrors, 0);
+      if (fresh.length === 0 || arrivals.length >= expected || performance.now() > deadline) return { arrivals, rcvbufErrors };
+    }
+  }
+
+  /**
+   * Stop the senders, let what is in flight arrive, collect what the receivers got, and analyse the
+   * window; `faults` (the case's, any time) split its loss by cause.
+   */
+  async stop(faults: FaultEvent[] = []): Promise<TrafficWindow> {
     const target = this.pool.target;
     const reports = await Promise.all(this.senders.map((sender) => sender.probe.command({ op: 'stop' })));
     const endNs = await target.clockNs();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const received = await Promise.all(this.receivers.map((probe) => probe.command({ op: 'report' })));
     const sent = this.flows.map(() => 0);
+    const spans = this.flows.map(() => ({ firstUs: 0, lastUs: 0 }));
+    const stalls: [number, number][] = [];
+    let notSent = 0;
+    let dropped = 0;
     let firstUs = Number.POSITIVE_INFINITY;
     let lastUs = 0;
     this.senders.forEach((sender, i) => {
-      const report = JSON.parse(reports[i] ?? '{}') as { sent: number[]; firstUs: number; lastUs: number };
+      const report = JSON.parse(reports[i] ?? '{}') as SenderReport;
       sender.flows.forEach((flow, j) => {
         sent[flow.id] = report.sent[j] ?? 0;
+        spans[flow.id] = { firstUs: report.firstUs, lastUs: report.lastUs };
+        notSent += report.notSent[j] ?? 0;
+        dropped += report.dropped[j] ?? 0;
       });
+      stalls.push(...report.stalls);
       firstUs = Math.min(firstUs, report.firstUs);
       lastUs = Math.max(lastUs, report.lastUs);
     });
-    const arrivals: Arrival[] = received.flatMap((line) => (JSON.parse(line) as { arrivals: Arrival[] }).arrivals);
-    const { flows, totals } = analyze(sent, arrivals);
+    const { arrivals, rcvbufErrors } = await this.collect(sent.reduce((sum, n) => sum + n, 0));
+    const inWindow = faults.filter((f) => f.startNs >= this.startNs && f.startNs <= endNs);
+    const { flows, totals } = analyze(sent, arrivals, {
+      spans,
+      intervalUs: 1e6 / this.settings.rate,
+      faults: inWindow.map((f) => ({ issuedUs: Number(f.startNs / 1000n), returnedUs: Number(f.endNs / 1000n) })),
+      stalls,
+      notSent,
+      harnessLost: dropped + Math.max(0, rcvbufErrors - this.rcvbufErrorsAtStart),
+    });
     const counters = (await probeCounters(target, this.topology)).map((c) => {
       const before = this.countersAtStart.find((b) => b.slave === c.slave);
       return { slave: c.slave, tx: c.tx - (before?.tx ?? 0), rx: c.rx - (before?.rx ?? 0) };
@@ -271,6 +326,7 @@ export class TrafficSession {
       startNs: this.startNs,
       endNs,
       achievedPps: seconds > 0 ? Math.round(totals.sent / seconds) : 0,
+      setPps: this.settings.rate * this.flows.length,
       flows: flows.map((stats) => ({ ...stats, description: this.flows[stats.flow]?.description ?? '' })),
       totals,
       perSlave: counters.map((c) => ({ slave: c.slave, txPackets: c.tx, rxPackets: c.rx, txShare: txTotal ? c.tx / txTotal : 0, rxShare: rxTotal ? c.rx / rxTotal : 0 })),
@@ -282,4 +338,11 @@ export class TrafficSession {
   async abort(): Promise<void> {
     await Promise.all(this.senders.map((sender) => sender.probe.command({ op: 'stop' }).catch(() => undefined)));
   }
+}
+
+/** A window's loss by cause, in words: "12 in failover, 3 unrelated, 0 by the harness; 40 not sent". */
+export function describeCauses(window: TrafficWindow): string {
+  const c = window.totals.causes;
+  if (!c) return 'causes unknown';
+  return `${c.failover} in failover, ${c.unrelated} unrelated, ${c.harness} by the harness; ${c.notSent} not sent`;
 }

@@ -9,18 +9,41 @@
  *   {"op":"recv","port":47000}                       -> {"ok":true}  (receive from now on)
  *   {"op":"send","flows":[{"id":0,"dst":"198.18.1.10","port":47000,"src":40000}],"rate":1000,"size":64}
  *                                                    -> {"ok":true}  (send every flow at rate packets/s)
- *   {"op":"stop"}                                    -> {"sent":[n0,...],"firstUs":..,"lastUs":..}
- *   {"op":"report"}                                  -> {"arrivals":[[flow,seq,receivedUs,sentUs],...]} and forget them
+ *   {"op":"stop"}                                    -> {"sent":[n0,...],"notSent":[n0,...],"dropped":[n0,...],"firstUs":..,"lastUs":..,"stalls":[[fromUs,toUs],...]}
+ *   {"op":"report"}                                  -> {"arrivals":[[flow,seq,receivedUs,sentUs],...],"rcvbufErrors":n} and forget them
+ *
+ * A sender that did not run (its timer fired late: the CPU went elsewhere) records the stall and
+ * does not send what fell due meanwhile in one burst: those packets are "not sent", so that every
+ * packet's send time is when the bond really had it, and a burst cannot overflow a queue.
  *
  * A packet: magic "BL" (2 bytes), flow (2), sequence (4), send time in us (8), padding to size.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export const PROBE_MAGIC = 0x424c;
 export const HEADER_BYTES = 16;
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** A timer tick later than this is a stall of the probe process. */
+const STALL_US = 20_000;
+
+/**
+ * UDP datagrams this namespace's sockets dropped because a receive buffer was full (the probe is
+ * the namespace's only UDP receiver while it measures). /proc/net/snmp is per network namespace.
+ */
+function rcvbufErrors(): number {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+    const names = lines[0]?.split(/\s+/) ?? [];
+    const values = lines[1]?.split(/\s+/) ?? [];
+    return Number(values[names.indexOf('RcvbufErrors')] ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+}
 
 class Receiver {
   private arrivals: number[] = [];
@@ -39,7 +62,7 @@ class Receiver {
     const rows: string[] = [];
     for (let i = 0; i < this.arrivals.length; i += 4) rows.push(`[${this.arrivals[i]},${this.arrivals[i + 1]},${this.arrivals[i + 2]},${this.arrivals[i + 3]}]`);
     this.arrivals = [];
-    return `{"arrivals":[${rows.join(',')}]}`;
+    return `{"arrivals":[${rows.join(',')}],"rcvbufErrors":${rcvbufErrors()}}`;
   }
 }
 
@@ -53,6 +76,11 @@ interface FlowSpec {
 class Sender {
   private readonly sockets: Socket[];
   private readonly sent: number[];
+  /** Packets that fell due while the sender stalled and were skipped, per flow. */
+  private readonly notSent: number[];
+  /** Sends the local stack refused for want of buffer space (the harness's loss, not the bond's), per flow. */
+  private readonly dropped: number[];
+  private readonly stalls: [number, number][] = [];
   private readonly tick: NodeJS.Timeout;
   private firstUs = 0;
   private lastUs = 0;
@@ -66,21 +94,34 @@ class Sender {
       return socket;
     });
     this.sent = flows.map(() => 0);
+    this.notSent = flows.map(() => 0);
+    this.dropped = flows.map(() => 0);
     const packet = Buffer.alloc(Math.max(HEADER_BYTES, size));
     packet.writeUInt16BE(PROBE_MAGIC, 0);
     const startUs = nowUs();
+    let previousTickUs = startUs;
+    // At most one stall threshold's worth of packets is caught up in one tick.
+    const catchUp = Math.max(1, Math.ceil((rate * STALL_US) / 1e6));
     // A token bucket on a 1 ms tick: timers cannot fire 10,000 times a second, batches can.
     this.tick = setInterval(() => {
-      const due = Math.floor(((nowUs() - startUs) * rate) / 1e6);
+      const tickUs = nowUs();
+      if (tickUs - previousTickUs > STALL_US) this.stalls.push([previousTickUs, tickUs]);
+      previousTickUs = tickUs;
+      const due = Math.floor(((tickUs - startUs) * rate) / 1e6);
       for (const [index, flow] of flows.entries()) {
         const socket = this.sockets[index];
-        while (socket && (this.sent[index] ?? 0) < due) {
+        const backlog = due - (this.sent[index] ?? 0) - (this.notSent[index] ?? 0);
+        if (backlog > catchUp) this.notSent[index] = (this.notSent[index] ?? 0) + backlog - catchUp;
+        while (socket && (this.sent[index] ?? 0) + (this.notSent[index] ?? 0) < due) {
           const seq = this.sent[index] ?? 0;
           const at = nowUs();
           packet.writeUInt16BE(flow.id, 2);
           packet.writeUInt32BE(seq, 4);
           packet.writeBigUInt64BE(BigInt(at), 8);
-          socket.send(Buffer.from(packet), flow.port, flow.dst);
+          socket.send(Buffer.from(packet), flow.port, flow.dst, (error) => {
+            const code = (error as NodeJS.ErrnoException | null)?.code;
+            if (code === 'ENOBUFS' || code === 'EAGAIN') this.dropped[index] = (this.dropped[index] ?? 0) + 1;
+          });
           this.sent[index] = seq + 1;
           this.firstUs ||= at;
           this.lastUs = at;
@@ -92,7 +133,7 @@ class Sender {
   stop(): string {
     clearInterval(this.tick);
     for (const socket of this.sockets) socket.close();
-    return JSON.stringify({ sent: this.sent, firstUs: this.firstUs, lastUs: this.lastUs });
+    return JSON.stringify({ sent: this.sent, notSent: this.notSent, dropped: this.dropped, firstUs: this.firstUs, lastUs: this.lastUs, stalls: this.stalls });
   }
 }
 
@@ -119,11 +160,11 @@ function serve(): void {
         sender = new Sender(command.flows, command.rate, command.size ?? 64);
         return reply('{"ok":true}');
       case 'stop':
-        reply(sender?.stop() ?? '{"sent":[],"firstUs":0,"lastUs":0}');
+        reply(sender?.stop() ?? '{"sent":[],"notSent":[],"dropped":[],"firstUs":0,"lastUs":0,"stalls":[]}');
         sender = undefined;
         return;
       case 'report':
-        return reply(receiver?.report() ?? '{"arrivals":[]}');
+        return reply(receiver?.report() ?? `{"arrivals":[],"rcvbufErrors":${rcvbufErrors()}}`);
     }
   });
   // The harness closing stdin (or dying) ends the probe.
