@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { oversubscribe, runSubset, wrongVerdicts } from '../../bench/load-subset.js';
-import { writeReports } from '../report/write.js';
+import type * as LoadSubset from '../../bench/load-subset.js';
+import type * as Write from '../report/write.js';
+
+// The run happens in this process, so it loads the built modules: the probe the target starts is dist's probe.js.
+const dist = (path: string) => import(join(process.cwd(), 'dist', path));
+const { oversubscribe, runSubset, wrongVerdicts } = (await dist('bench/load-subset.js')) as typeof LoadSubset;
+const { writeReports } = (await dist('harness/report/write.js')) as typeof Write;
 
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 
