@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resultsToJson, type CaseResult, type StepResult } from '../runner/results.js';
 import { compareRuns, comparisonMarkdown, comparisonText } from './compare.js';
 import { sampleCase, sampleRun, sampleWindow } from './sample-run.js';
@@ -137,8 +137,14 @@ describe('compare with repetitions', () => {
 });
 
 describe('compare on the command line', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
   it('exits 1 on a regression, 0 without, 2 for a file that is not results', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bondlab-compare-'));
+    dirs.push(dir);
     const write = async (name: string, cases: CaseResult[]) => {
       await writeFile(join(dir, name), resultsToJson(sampleRun(cases)));
       return join(dir, name);
