@@ -4,9 +4,12 @@
  * reports/bench-load-agreement.json: per case the verdicts, the agreement of each loaded run with
  * the quiet one, the inconclusive rate on each side, false failures (a true claim failed) and
  * false passes (a false claim did not fail). Goals (issue #12): 0 false failures, 0 false passes,
- * inconclusive at most 10% under load and 0 when quiet.
+ * inconclusive at most 10% under load and 0 when quiet. Each run's own reports go to
+ * reports/<run id>/, so that a wrong verdict can be looked into.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeReports } from '../harness/report/write.js';
 import { oversubscribe, runSubset, type LoadRun } from './load-subset.js';
 
 const loadedRuns = Number.parseInt(process.argv[2] ?? '3', 10);
@@ -29,14 +32,21 @@ function tally(run: LoadRun) {
   };
 }
 
+/** One run of the subset, its reports kept. */
+async function measured(): Promise<LoadRun> {
+  const run = await runSubset({ kernel, log });
+  await writeReports(run.result, join('reports', run.result.runId));
+  return run;
+}
+
 log('quiet run');
-const quiet = await runSubset({ kernel, log });
+const quiet = await measured();
 const loaded: LoadRun[] = [];
 for (let i = 1; i <= loadedRuns; i++) {
   const load = oversubscribe();
   log(`loaded run ${i}/${loadedRuns} (${load.count} busy processes)`);
   try {
-    loaded.push(await runSubset({ kernel, log }));
+    loaded.push(await measured());
   } finally {
     load.stop();
   }
