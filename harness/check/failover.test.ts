@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FaultEvent, TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { evaluateOne, type BondState } from './assertions.js';
-import { failoverTimings, faultSeen, faultWindows, outageFollowsFault } from './failover.js';
+import { failoverTimings, faultSeen, outageFollowsFault } from './failover.js';
 
 const ms = (n: number) => BigInt(n) * 1_000_000n;
 
@@ -78,13 +78,6 @@ describe('fault windows', () => {
   it('sees a fault when the kernel did, before its command returned', () => {
     expect(faultSeen(down, timeline, 'bond0')).toEqual({ seenNs: ms(1150), seenBy: 'kernel: bond0: (slave eth0): link status definitely down, disabling slave' });
     expect(faultSeen(down, timeline, 'lag0', ms(3000))).toEqual({ seenNs: ms(1300), seenBy: 'state sample' });
-  });
-
-  it('gives each fault its stretch of time, in order, up to the next fault', () => {
-    expect(faultWindows(timeline, 'bond0')).toEqual([
-      { fault: down, issuedNs: ms(1000), returnedNs: ms(1400), seenNs: ms(1150), settledNs: ms(1300), untilNs: ms(3000) },
-      { fault: up, issuedNs: ms(3000), returnedNs: ms(3100), seenNs: ms(3200), settledNs: ms(3200), untilNs: undefined },
-    ]);
   });
 
   it('attributes to a fault only a loss stretch that began at most two send intervals before its issue', () => {

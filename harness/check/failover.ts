@@ -53,40 +53,6 @@ export function faultSeen(fault: FaultEvent, timeline: TimelineEvent[], bond: st
   return sample ? { seenNs: sample.atNs, seenBy: 'state sample' } : undefined;
 }
 
-/** A fault and the stretch of time that belongs to it: from its issue to the next fault's issue. */
-export interface FaultWindow {
-  fault: FaultEvent;
-  issuedNs: bigint;
-  returnedNs: bigint;
-  /** When the kernel saw it, if it did. */
-  seenNs?: bigint;
-  /** The bond's last reaction (kernel log or changed sample) before the next fault: when it settled. */
-  settledNs?: bigint;
-  /** The next fault's issue; undefined for the last fault. */
-  untilNs?: bigint;
-}
-
-/**
- * Every fault of a timeline as a window, in order. Loss and outages in [issuedNs, untilNs) may be
- * the fault's doing; anything before the first fault's issue is not any fault's.
- */
-export function faultWindows(timeline: TimelineEvent[], bond: string): FaultWindow[] {
-  const faults = faultsOf(timeline);
-  const samples = timeline.filter((e): e is SampleEvent => e.kind === 'sample');
-  return faults.map((fault, i) => {
-    const untilNs = faults[i + 1]?.startNs;
-    const inRange = (at: bigint) => at >= fault.startNs && (untilNs === undefined || at < untilNs);
-    const seen = fault.seenNs !== undefined ? { seenNs: fault.seenNs } : faultSeen(fault, timeline, bond, untilNs);
-    const lastKernel = timeline.filter((e): e is KernelEvent => e.kind === 'kernel' && e.bond === bond && SEEN.has(e.event) && inRange(e.atNs)).at(-1)?.atNs;
-    let lastSample: bigint | undefined;
-    samples.forEach((s, j) => {
-      if (j > 0 && inRange(s.atNs) && changedFrom(samples[j - 1], s)) lastSample = s.atNs;
-    });
-    const settledNs = [lastKernel, lastSample].filter((t): t is bigint => t !== undefined).reduce<bigint | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);
-    return { fault, issuedNs: fault.startNs, returnedNs: fault.endNs, seenNs: seen?.seenNs, settledNs, untilNs };
-  });
-}
-
 /**
  * Whether a loss stretch that began at `outageStartUs` (the send time of the last packet delivered
  * before it) can be the fault's doing: it began no earlier than two send intervals before the

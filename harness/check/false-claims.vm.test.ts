@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { resultsPath } from '../testing/cli-output.js';
 import type { RunResult } from '../runner/results.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
@@ -18,8 +19,7 @@ describe(`false claims on ${kernel} in the VM`, () => {
       reject: false,
       env: { CI: 'true' },
     });
-    const path = /^results: (\S+)/m.exec(run.stderr)?.[1];
-    if (!path) throw new Error(`no results line in:\n${run.stderr}`);
+    const path = resultsPath(run.stderr);
     const result = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
     const byName = (name: string) => result.cases.find((c) => c.name === name);
     expect(result.cases.map((c) => c.name).sort()).toEqual(['downdelay-outage', 'false-failover-shorter-than-downdelay', 'false-lossless-downdelay-failover']);

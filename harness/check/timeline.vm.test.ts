@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { resultsPath } from '../testing/cli-output.js';
 import type { RunResult } from '../runner/results.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
@@ -9,8 +10,7 @@ const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 
 async function run(...args: string[]): Promise<{ exitCode: number | undefined; stderr: string; result: RunResult }> {
   const child = await execa('node', [cli, 'run', ...args, '--kernel', kernel], { reject: false, env: { CI: 'true' } });
-  const path = /^results: (\S+)/m.exec(child.stderr)?.[1];
-  if (!path) throw new Error(`no results line in:\n${child.stderr}`);
+  const path = resultsPath(child.stderr);
   return { exitCode: child.exitCode, stderr: child.stderr, result: JSON.parse(readFileSync(path, 'utf8')) as RunResult };
 }
 

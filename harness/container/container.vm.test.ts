@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultsPath } from '../testing/cli-output.js';
 import type { Comparison } from '../report/compare.js';
 import type { RunResult } from '../runner/results.js';
 import { listContainers } from './container-target.js';
@@ -15,11 +16,6 @@ import { DEFAULT_IMAGE, tarballPath } from './image.js';
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const scenarios = ['scenarios/debian-guide.yaml', 'scenarios/all-modes.yaml'];
 
-function resultsPath(stderr: string): string {
-  const match = /^results: (\S+)/m.exec(stderr);
-  if (!match?.[1]) throw new Error(`no results line in:\n${stderr}`);
-  return match[1];
-}
 
 /**
  * GET /version from the engine's forwarded port, over TLS (with the client certificate in certDir,

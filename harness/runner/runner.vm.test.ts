@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { resultsPath } from '../testing/cli-output.js';
 import { readResults } from '../cli/results-file.js';
 import type { RunResult } from './results.js';
 
@@ -13,11 +14,6 @@ async function qemuCount(): Promise<number> {
   return Number.parseInt(result.stdout.trim() || '0', 10);
 }
 
-function resultsPath(stderr: string): string {
-  const match = /^results: (\S+)/m.exec(stderr);
-  if (!match?.[1]) throw new Error(`no results line in:\n${stderr}`);
-  return match[1];
-}
 
 describe(`bondlab run on ${kernel} in the VM`, () => {
   it('passes the shipped scenarios: the Debian guide, failover on carrier loss, ARP target loss, all seven modes, traffic and throughput claims', async () => {

@@ -2,16 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { resultsPath } from '../testing/cli-output.js';
 import type { RunResult } from './results.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 
-function resultsPath(stderr: string): string {
-  const match = /^results: (\S+)/m.exec(stderr);
-  if (!match?.[1]) throw new Error(`no results line in:\n${stderr}`);
-  return match[1];
-}
 
 describe(`the documented-claims suite on ${kernel}`, () => {
   it('holds every documented claim: primary_reselect, updelay, MII against ARP, LACP, tlb rebalance, each hash policy', async () => {
