@@ -6,17 +6,10 @@
  * Lines that mention a bond but match no known event come back as kind 'other', never dropped.
  */
 
-export type BondLogKind =
-  | 'enslave'
-  | 'release'
-  | 'new-active-slave'
-  | 'link-down'
-  | 'link-up'
-  | 'pending-down'
-  | 'pending-up'
-  | 'no-active'
-  | 'active-up'
-  | 'other';
+import type { LogEventKind } from './vocabulary.js';
+
+/** A recognised event, or 'other' for a bonding line that matches none. */
+export type BondLogKind = LogEventKind | 'other';
 
 export interface BondLogEvent {
   kind: BondLogKind;

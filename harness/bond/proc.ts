@@ -13,6 +13,7 @@ import {
   type SlaveMiiStatus,
   type SlaveStatus,
 } from './status.js';
+import { SLAVE_MII_STATES } from './vocabulary.js';
 
 export interface ProcParseResult {
   status: BondStatus;
@@ -27,7 +28,7 @@ function int(value: string): number | undefined {
   return match ? Number(match[0]) : undefined;
 }
 
-const SLAVE_MII = new Set<SlaveMiiStatus>(['up', 'down', 'going down', 'going back']);
+const SLAVE_MII = new Set<string>(SLAVE_MII_STATES);
 
 function parseDriverLine(value: string): BondStatus['driver'] {
   const line = `Ethernet Channel Bonding Driver: ${value}`;
@@ -173,7 +174,7 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
       }
       switch (key) {
         case 'MII Status':
-          if (SLAVE_MII.has(value as SlaveMiiStatus)) slave.miiStatus = value as SlaveMiiStatus;
+          if (SLAVE_MII.has(value)) slave.miiStatus = value as SlaveMiiStatus;
           else diagnostics.push({ line: lineNo, severity: 'warning', message: `slave ${slave.name}: unknown MII status "${value}"` });
           return;
         case 'Speed': {

@@ -3,13 +3,9 @@
  * readers all produce it; checks, samples and reports all read it.
  */
 
-export const MODE_NAMES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
-export type BondModeName = (typeof MODE_NAMES)[number];
+import { MODE_TEXTS, MODES, XMIT_HASH_POLICIES, type BondMiiStatus, type ModeName, type SlaveMiiStatus } from './vocabulary.js';
 
-export const XMIT_HASH_POLICIES = ['layer2', 'layer3+4', 'layer2+3', 'encap2+3', 'encap3+4', 'vlan+srcmac'] as const;
-export type XmitHashPolicyName = (typeof XMIT_HASH_POLICIES)[number];
-
-export type SlaveMiiStatus = 'up' | 'down' | 'going down' | 'going back';
+export type { SlaveMiiStatus };
 
 export interface LacpPortStateFlags {
   lacpActivity: boolean;
@@ -83,13 +79,13 @@ export interface BondStatus {
     date?: string;
     kernelRelease?: string;
   };
-  mode?: { name: BondModeName; number: number; text?: string };
+  mode?: { name: ModeName; number: number; text?: string };
   failOverMac?: string;
   xmitHashPolicy?: { name: string; number?: number };
   primary?: string | null;
   primaryReselect?: string;
   activeSlave?: string | null;
-  miiStatus?: 'up' | 'down';
+  miiStatus?: BondMiiStatus;
   miimon?: number;
   updelay?: number;
   downdelay?: number;
@@ -103,25 +99,24 @@ export interface BondStatus {
   slaves: SlaveStatus[];
 }
 
-const MODE_TEXTS: Record<string, BondModeName> = {
-  'load balancing (round-robin)': 'balance-rr',
-  'fault-tolerance (active-backup)': 'active-backup',
-  'load balancing (xor)': 'balance-xor',
-  'fault-tolerance (broadcast)': 'broadcast',
-  'IEEE 802.3ad Dynamic link aggregation': '802.3ad',
-  'transmit load balancing': 'balance-tlb',
-  'adaptive load balancing': 'balance-alb',
-};
+/** The bond's status as read at one moment on the target's clock, with the text it was parsed from. */
+export interface BondSnapshot {
+  atNs: bigint;
+  status: BondStatus;
+  procText: string;
+}
+
+const MODE_BY_TEXT = new Map<string, ModeName>(MODES.map((name) => [MODE_TEXTS[name], name]));
 
 /** The mode from what /proc prints, a sysfs/netlink name, or a number. */
-export function modeFrom(value: string | number): { name: BondModeName; number: number } | undefined {
+export function modeFrom(value: string | number): { name: ModeName; number: number } | undefined {
   if (typeof value === 'number' || /^\d+$/.test(value)) {
     const number = Number(value);
-    const name = MODE_NAMES[number];
+    const name = MODES[number];
     return name ? { name, number } : undefined;
   }
-  const name = MODE_TEXTS[value.trim()] ?? (MODE_NAMES as readonly string[]).find((n) => n === value.trim());
-  return name ? { name: name as BondModeName, number: MODE_NAMES.indexOf(name as BondModeName) } : undefined;
+  const name = MODE_BY_TEXT.get(value.trim()) ?? MODES.find((n) => n === value.trim());
+  return name ? { name, number: MODES.indexOf(name) } : undefined;
 }
 
 export function xmitHashPolicyNumber(name: string): number | undefined {

@@ -2,7 +2,8 @@
  * Assertions on the bond's state and kernel log, evaluated into named checks that say what
  * was expected and what the target showed. Pure: the runner supplies state and context.
  */
-import type { BondStatus, LacpPortStateFlags, SlaveStatus } from '../bond/status.js';
+import type { BondSnapshot, LacpPortStateFlags, SlaveStatus } from '../bond/status.js';
+import { carriesTraffic, LACP_FLAGS } from '../bond/vocabulary.js';
 import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
@@ -36,16 +37,9 @@ export function isFailed(check: CheckResult): boolean {
   return !check.passed && check.disturbed === undefined;
 }
 
-/** What a check sees: the bond now, and the bond just before the latest fault. */
-export interface BondState {
-  atNs: bigint;
-  status: BondStatus;
-  procText: string;
-}
-
 export interface CheckContext {
   /** The state sampled just before the latest fault, if any fault happened. */
-  before?: BondState;
+  before?: BondSnapshot;
   latestFault?: FaultEvent;
   /** Kernel-log events since the latest fault (or the case start). */
   kernelEvents: KernelEvent[];
@@ -82,7 +76,7 @@ interface Disturbance {
   noSlaveMs?: number;
 }
 
-function disturbance(window: TrafficWindow, state: BondState, context: CheckContext): Disturbance {
+function disturbance(window: TrafficWindow, state: BondSnapshot, context: CheckContext): Disturbance {
   const fault = context.latestFault;
   const events = context.kernelEvents.filter((e) => e.bond === BOND);
   let lateMs = 0;
@@ -111,7 +105,7 @@ function longestStallMs(stalls: [number, number][] | undefined, fromUs: number, 
   return Math.max(0, ...(stalls ?? []).map(([a, b]) => (Math.min(b, toUs) - Math.max(a, fromUs)) / 1000));
 }
 
-function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondState, window: TrafficWindow | undefined, context: CheckContext): CheckResult {
+function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondSnapshot, window: TrafficWindow | undefined, context: CheckContext): CheckResult {
   if (!window) return check(assertion.kind, false, 'a finished traffic window (traffic: start ... traffic: stop)', 'no traffic was measured');
   const t = window.totals;
   const fault = context.latestFault;
@@ -209,8 +203,7 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
     case 'traffic-balance': {
       const share = (s: TrafficWindow['perSlave'][number]) => (assertion.direction === 'tx' ? s.txShare : s.rxShare);
       const shares = window.perSlave.map((s) => `${s.slave} ${percent(share(s))}`).join(', ');
-      const fair = 1 / Math.max(1, window.perSlave.length);
-      const carrying = window.perSlave.filter((s) => share(s) >= fair / 10);
+      const carrying = window.perSlave.filter((s) => carriesTraffic(share(s), window.perSlave.length));
       const top = [...window.perSlave].sort((a, b) => share(b) - share(a))[0];
       const problems: string[] = [];
       if (assertion.minSlaves !== undefined && carrying.length < assertion.minSlaves) problems.push(`${carrying.length} slave(s) carry traffic`);
@@ -228,7 +221,7 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
   }
 }
 
-function refName(ref: SlaveRef | null, context: CheckContext, state: BondState): string | null {
+function refName(ref: SlaveRef | null, context: CheckContext, state: BondSnapshot): string | null {
   if (ref === null) return null;
   return 'index' in ref ? context.slaveName(ref.index) : (state.status.activeSlave ?? null);
 }
@@ -238,7 +231,7 @@ function label(ref: SlaveRef | null, context: CheckContext): string {
   return 'index' in ref ? `slave${ref.index} (${context.slaveName(ref.index)})` : 'the active slave';
 }
 
-function slave(state: BondState, name: string | null): SlaveStatus | undefined {
+function slave(state: BondSnapshot, name: string | null): SlaveStatus | undefined {
   return state.status.slaves.find((s) => s.name === name);
 }
 
@@ -263,7 +256,7 @@ function check(name: string, passed: boolean, expected: unknown, actual: unknown
   return { name, passed, expected: show(expected), actual: show(actual) };
 }
 
-export function evaluateOne(assertion: Assertion, state: BondState, context: CheckContext): CheckResult {
+export function evaluateOne(assertion: Assertion, state: BondSnapshot, context: CheckContext): CheckResult {
   const status = state.status;
   switch (assertion.kind) {
     case 'mode':
@@ -321,7 +314,7 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
       const found = slave(state, refName(assertion.slave, context, state));
       const flags = (assertion.side === 'actor' ? found?.actor : found?.partner)?.portStateFlags;
       const missing = assertion.flags.filter((flag) => !flags?.[FLAG_KEYS[flag]]);
-      const set = flags ? (Object.keys(FLAG_KEYS) as LacpFlag[]).filter((flag) => flags[FLAG_KEYS[flag]]) : [];
+      const set = flags ? LACP_FLAGS.filter((flag) => flags[FLAG_KEYS[flag]]) : [];
       return check(`${assertion.side} LACP state of ${label(assertion.slave, context)}`, missing.length === 0, assertion.flags.join(', '), flags ? set.join(', ') || 'no flags' : 'no LACP details');
     }
     case 'traffic-outage':
@@ -376,6 +369,6 @@ export function evaluateOne(assertion: Assertion, state: BondState, context: Che
   }
 }
 
-export function evaluate(assertions: Assertion[], state: BondState, context: CheckContext): CheckResult[] {
+export function evaluate(assertions: Assertion[], state: BondSnapshot, context: CheckContext): CheckResult[] {
   return assertions.map((assertion) => evaluateOne(assertion, state, context));
 }

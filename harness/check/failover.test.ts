@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent, TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
-import { evaluateOne, type BondState } from './assertions.js';
+import type { BondSnapshot } from '../bond/status.js';
+import { evaluateOne } from './assertions.js';
 import { failoverTimings, faultSeen, outageFollowsFault } from './failover.js';
 
 const ms = (n: number) => BigInt(n) * 1_000_000n;
@@ -88,7 +89,7 @@ describe('fault windows', () => {
 });
 
 describe('the outage claim\'s note on the fault', () => {
-  const state: BondState = { atNs: ms(5000), status: { source: 'proc', slaves: [] }, procText: '' };
+  const state: BondSnapshot = { atNs: ms(5000), status: { source: 'proc', slaves: [] }, procText: '' };
   const fault: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'p0 down', startNs: ms(1900), endNs: ms(2300) };
   /** A window whose analysis found the fault's failover loss starting at `outageStartMs`. */
   const note = (outageStartMs: number) => {

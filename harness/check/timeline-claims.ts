@@ -8,6 +8,7 @@
  * range, exact where the kernel logged both ends, and as wide as the sampler's gaps elsewhere; a
  * duration claim the range cannot decide is `disturbed`, never passed.
  */
+import { MII_AFTER_EVENT } from '../bond/vocabulary.js';
 import type { Assertion, TimedState, TimelineOrigin, TimelineState, TimelineSubject } from '../scenario/plan.js';
 import type { KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import type { CheckResult } from './assertions.js';
@@ -69,8 +70,7 @@ function kernelState(subject: TimelineSubject, event: KernelEvent, bond: string,
   switch (subject.kind) {
     case 'slave-mii': {
       if (event.slave !== slaveName(subject.slave.index)) return undefined;
-      const states: Record<string, string> = { 'link-down': 'down', 'link-up': 'up', 'pending-down': 'going down', 'pending-up': 'going back' };
-      return states[event.event];
+      return (MII_AFTER_EVENT as Record<string, string | undefined>)[event.event];
     }
     case 'active-slave':
       return event.event === 'new-active-slave' ? event.slave : event.event === 'no-active' ? 'none' : undefined;

@@ -8,7 +8,8 @@ import type { Assertion } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import { analyze, type Arrival } from '../traffic/analyze.js';
 import { DEFAULT_TRAFFIC, type TrafficWindow } from '../traffic/engine.js';
-import { evaluateOne, isFailed, isInconclusive, type BondState, type CheckContext, type CheckResult } from './assertions.js';
+import type { BondSnapshot } from '../bond/status.js';
+import { evaluateOne, isFailed, isInconclusive, type CheckContext, type CheckResult } from './assertions.js';
 
 const T0 = 10_000_000; // us: the window's first send
 const FAULT_ISSUED = T0 + 500_000;
@@ -59,7 +60,7 @@ function verdict(assertion: Assertion, scenario: Scenario): CheckResult {
   const fault: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'carrier off', startNs: BigInt(FAULT_ISSUED) * 1000n, endNs: BigInt(FAULT_RETURNED) * 1000n };
   const kernelEvents: KernelEvent[] = (scenario.kernel ?? []).map(([ms, event, text]) => ({ kind: 'kernel', atNs: BigInt(FAULT_RETURNED + ms * 1000) * 1000n, event, bond: 'bond0', slave: 'eth0', text }));
   for (const e of kernelEvents) if (e.event === 'new-active-slave') e.slave = 'eth1';
-  const state: BondState = { atNs: 0n, status: status('eth1'), procText: '' };
+  const state: BondSnapshot = { atNs: 0n, status: status('eth1'), procText: '' };
   const context: CheckContext = { before: { atNs: 0n, status: status('eth0'), procText: '' }, latestFault: fault, kernelEvents, slaveName: (i) => `eth${i}`, traffic: windowOf(scenario) };
   return evaluateOne(assertion, state, context);
 }

@@ -2,21 +2,17 @@
  * The mode matrix: one row per mode (and kernel), read from a run of the mode-matrix suite, each
  * cell a measured value. Which mode fits is a question these numbers answer side by side.
  */
+import { carriesTraffic, FAR_SIDE_NEEDS, FAR_SIDE_OF_MODE, modeByNameOrNumber } from '../bond/vocabulary.js';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 
 export const MATRIX_SCENARIO = 'mode-matrix';
 
-/** What the far side must support, by mode (the kernel's bonding documentation). */
-const FAR_SIDE: Record<string, string> = {
-  'balance-rr': 'static aggregation',
-  'active-backup': 'nothing',
-  'balance-xor': 'static aggregation',
-  broadcast: 'static aggregation',
-  '802.3ad': 'LACP',
-  'balance-tlb': 'nothing',
-  'balance-alb': 'nothing',
-};
+/** What the far side must support for a mode, in words. */
+function farSideNeeds(mode: string): string {
+  const name = modeByNameOrNumber(mode);
+  return name ? FAR_SIDE_NEEDS[FAR_SIDE_OF_MODE[name]] : '?';
+}
 
 export interface MatrixRow {
   mode: string;
@@ -36,8 +32,7 @@ export interface MatrixRow {
 function spread(window: TrafficWindow | undefined, direction: 'tx' | 'rx'): { slaves: number; text: string } | undefined {
   if (!window) return undefined;
   const shares = window.perSlave.map((s) => (direction === 'tx' ? s.txShare : s.rxShare));
-  const fair = 1 / Math.max(1, shares.length);
-  const carrying = shares.filter((share) => share >= fair / 10).length;
+  const carrying = shares.filter((share) => carriesTraffic(share, shares.length)).length;
   return { slaves: carrying, text: `${carrying} of ${shares.length}, max ${Math.round(Math.max(0, ...shares) * 100)}%` };
 }
 
@@ -59,7 +54,7 @@ export function modeMatrix(run: RunResult): MatrixRow[] {
         rxSpread: spread(receive, 'rx')?.text,
         reordered: measured.reduce((sum, w) => sum + w.totals.reordered, 0),
         duplicates: measured.reduce((sum, w) => sum + w.totals.duplicates, 0),
-        farSide: FAR_SIDE[mode] ?? '?',
+        farSide: farSideNeeds(mode),
       };
     });
 }

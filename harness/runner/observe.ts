@@ -4,15 +4,13 @@
  */
 import { recogniseBondingLine } from '../bond/kernel-log.js';
 import { parseProcBonding } from '../bond/proc.js';
-import type { BondState } from '../check/assertions.js';
+import type { BondSnapshot } from '../bond/status.js';
 import type { Target } from '../target/target.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
 import type { KernelEvent, SampleEvent } from '../timeline/events.js';
 import { procBondingPath, type Topology } from '../topology/topology.js';
 
-export type { BondState };
-
-export async function readBondStatus(target: Target, topology: Topology): Promise<BondState> {
+export async function readBondSnapshot(target: Target, topology: Topology): Promise<BondSnapshot> {
   const path = procBondingPath(topology);
   const snapshot = await target.snapshot([path]);
   const text = snapshot.files[0];
@@ -20,7 +18,7 @@ export async function readBondStatus(target: Target, topology: Topology): Promis
   return { atNs: snapshot.clockNs, status: parseProcBonding(text).status, procText: text };
 }
 
-export function sampleOf(state: BondState): SampleEvent {
+export function sampleOf(state: BondSnapshot): SampleEvent {
   return {
     kind: 'sample',
     atNs: state.atNs,

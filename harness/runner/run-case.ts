@@ -15,7 +15,8 @@ import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.
 import { BOND, buildTopology, type BuiltTopology } from '../topology/topology.js';
 import { ProbePool, TrafficSession, describeCauses, probeNamespaces, type TrafficWindow } from '../traffic/engine.js';
 import { measureThroughput, type ThroughputResult } from '../traffic/throughput.js';
-import { kernelEvents, readBondStatus, sampleOf, type BondState } from './observe.js';
+import type { BondSnapshot } from '../bond/status.js';
+import { kernelEvents, readBondSnapshot, sampleOf } from './observe.js';
 import type { CaseResult, CheckResult, StepResult } from './results.js';
 
 function tryOr<T>(get: () => T, fallback: T): T {
@@ -95,8 +96,8 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   let sampler: Promise<void> | undefined;
   let sampling = false;
   let lastSample: SampleEvent | undefined;
-  let latestState: BondState | undefined;
-  let beforeFault: BondState | undefined;
+  let latestState: BondSnapshot | undefined;
+  let beforeFault: BondSnapshot | undefined;
   let latestFault: FaultEvent | undefined;
   let procAtFailure: string | undefined;
   let status: CaseResult['status'] = 'passed';
@@ -110,9 +111,9 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   const sampleTimesNs: bigint[] = [];
   let stepStartNs = caseStartNs;
 
-  const observe = async (): Promise<BondState> => {
+  const observe = async (): Promise<BondSnapshot> => {
     if (!built) throw new Error('the topology does not exist yet');
-    const state = await readBondStatus(target, built.topology);
+    const state = await readBondSnapshot(target, built.topology);
     latestState = state;
     sampleTimesNs.push(state.atNs);
     const sample = sampleOf(state);

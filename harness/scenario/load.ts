@@ -11,7 +11,6 @@ import { parseDuration } from './duration.js';
 import { LIMITS } from './limits.js';
 import { countCombinations, expandMatrix, type MatrixValue } from './matrix.js';
 import {
-  MODES,
   type Assertion,
   type BondPlan,
   type FarSide,
@@ -29,6 +28,8 @@ import {
   type TimelineSubject,
   type TrafficStep,
 } from './plan.js';
+import { farSideFits, refusedOptions } from '../bond/driver-rules.js';
+import { FAR_SIDE_OF_MODE, modeByNameOrNumber } from '../bond/vocabulary.js';
 import { collectFiles, readScenarioFile } from './read.js';
 import { STEP_SCHEMAS, TOP_LEVEL_SCHEMA } from './schema.js';
 import { valueErrors } from './values.js';
@@ -163,19 +164,10 @@ function slaveRef(text: string): SlaveRef {
   return text === 'active' ? { active: true } : { index: Number(text.slice('slave'.length)) };
 }
 
+/** The schema has checked it: a mode's name or number. */
 function modeName(value: unknown): ModeName {
-  return typeof value === 'number' ? (MODES[value] as ModeName) : (value as ModeName);
+  return modeByNameOrNumber(value as string | number) as ModeName;
 }
-
-const FAR_SIDE: Record<ModeName, FarSide> = {
-  'balance-rr': 'static-lag',
-  'active-backup': 'switch',
-  'balance-xor': 'static-lag',
-  broadcast: 'static-lag',
-  '802.3ad': 'lacp',
-  'balance-tlb': 'switch',
-  'balance-alb': 'switch',
-};
 
 /** `going-back` reads as well as `going back`; the driver prints the latter. */
 function timelineState(value: unknown): TimelineState {
@@ -388,28 +380,9 @@ function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref
   return found;
 }
 
-const AD_ONLY: ModeName[] = ['802.3ad'];
-/** Options the driver refuses outside some modes (bond_options.c, unsuppmodes): the modes that take them. */
-const OPTION_MODES: Record<string, ModeName[]> = {
-  lacp_rate: AD_ONLY,
-  lacp_active: AD_ONLY,
-  ad_select: AD_ONLY,
-  ad_actor_sys_prio: AD_ONLY,
-  ad_actor_system: AD_ONLY,
-  ad_user_port_key: AD_ONLY,
-  coupled_control: AD_ONLY,
-  primary: ['active-backup', 'balance-tlb', 'balance-alb'],
-  primary_reselect: ['active-backup', 'balance-tlb', 'balance-alb'],
-  packets_per_slave: ['balance-rr'],
-  tlb_dynamic_lb: ['balance-tlb'],
-  arp_interval: ['balance-rr', 'active-backup', 'balance-xor', 'broadcast'],
-};
-
 function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: Locator): InputError[] {
   const errors: InputError[] = [];
-  for (const [option, modes] of Object.entries(OPTION_MODES)) {
-    const value = scenarioCase.bond.options[option];
-    if (value === undefined || (option === 'arp_interval' && Number(value) === 0) || modes.includes(scenarioCase.bond.mode)) continue;
+  for (const { option, modes } of refusedOptions(scenarioCase.bond.mode, scenarioCase.bond.options)) {
     const where = locate.at(['bond', option]).line > 0 ? ['bond', option] : ['matrix', option];
     errors.push(locate.error(where, `the driver refuses ${option} in mode ${scenarioCase.bond.mode}${scenarioCase.name !== scenarioCase.scenario ? ` (case ${scenarioCase.name})` : ''}; it takes it only in ${modes.join(', ')}`));
   }
@@ -445,7 +418,7 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
   }
   const { mode } = scenarioCase.bond;
   const farSide = scenarioCase.topology.farSide;
-  if ((farSide === 'lacp') !== (mode === '802.3ad') || (farSide === 'static-lag' && mode === '802.3ad')) {
+  if (!farSideFits(mode, farSide)) {
     errors.push(locate.error(['topology', 'farSide'], `farSide ${farSide} does not fit mode ${mode}: 802.3ad needs lacp, and lacp needs 802.3ad`));
   }
   return errors;
@@ -484,7 +457,7 @@ function buildCases(spec: Json, locate: Locator, file: string): { cases: Scenari
     }
     const arpInterval = Number(options.arp_interval ?? 0);
     if (arpInterval > 0 && options.arp_ip_target === undefined) options.arp_ip_target = ['arp-target'];
-    const farSide = topologySpec.farSide === undefined || topologySpec.farSide === 'auto' ? FAR_SIDE[mode] : (topologySpec.farSide as FarSide);
+    const farSide = topologySpec.farSide === undefined || topologySpec.farSide === 'auto' ? FAR_SIDE_OF_MODE[mode] : (topologySpec.farSide as FarSide);
     const arpTarget = topologySpec.arpTarget === undefined || topologySpec.arpTarget === 'auto' ? arpInterval > 0 : Boolean(topologySpec.arpTarget);
     const scenarioCase: ScenarioCase = {
       name: combination.name,

@@ -3,8 +3,10 @@
  * Everything downstream (topology, faults, runner, reports) reads these types and never YAML.
  */
 
-export const MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
-export type ModeName = (typeof MODES)[number];
+import type { BondMiiStatus, FarSide, LacpFlag, LogEventKind, ModeName, SlaveMiiStatus } from '../bond/vocabulary.js';
+
+export { MODES } from '../bond/vocabulary.js';
+export type { FarSide, LacpFlag, LogEventKind, ModeName };
 
 /** Where a plan element came from, for error messages and reports. */
 export interface SourceRef {
@@ -18,9 +20,6 @@ export interface SourceRef {
  * or `active` (whichever slave is active when the step runs).
  */
 export type SlaveRef = { index: number } | { active: true };
-
-/** The far side of the links: a plain L2 switch, a static aggregation, or an LACP partner. */
-export type FarSide = 'switch' | 'static-lag' | 'lacp';
 
 export interface TopologyPlan {
   /** Number of slaves (veth pairs), at least 1. */
@@ -62,8 +61,8 @@ export type Assertion =
   | { kind: 'mode'; expected: ModeName }
   | { kind: 'active-slave'; expected: Comparison<SlaveRef | null> }
   | { kind: 'active-slave-changed'; expected: boolean }
-  | { kind: 'bond-mii'; expected: 'up' | 'down' }
-  | { kind: 'slave-mii'; slave: SlaveRef; expected: 'up' | 'down' | 'going down' | 'going back' }
+  | { kind: 'bond-mii'; expected: BondMiiStatus }
+  | { kind: 'slave-mii'; slave: SlaveRef; expected: SlaveMiiStatus }
   | { kind: 'slave-count'; expected: number }
   | { kind: 'link-failures'; slave: SlaveRef; exactly?: number; increasedBy?: number }
   | { kind: 'same-aggregator'; slaves: SlaveRef[] }
@@ -86,7 +85,7 @@ export type Assertion =
 /** What a timeline claim follows: one slave's MII status, the active slave, or the bond's MII status. */
 export type TimelineSubject = { kind: 'slave-mii'; slave: { index: number } } | { kind: 'active-slave' } | { kind: 'bond-mii' };
 /** A state of a subject: an MII status, or for the active slave a slave (slaveN) or none. */
-export type TimelineState = 'up' | 'down' | 'going down' | 'going back' | `slave${number}` | 'none';
+export type TimelineState = SlaveMiiStatus | `slave${number}` | 'none';
 /** One state of a sequence, with how long it must last (bounds in ms, inclusive). */
 export interface TimedState {
   state: TimelineState;
@@ -99,8 +98,6 @@ export interface TimedState {
  */
 export type TimelineOrigin = { kind: 'fault' } | { kind: 'start' } | { kind: 'now' } | { kind: 'step'; index: number };
 
-export type LacpFlag = 'activity' | 'timeout' | 'aggregation' | 'synchronization' | 'collecting' | 'distributing' | 'defaulted' | 'expired';
-export type LogEventKind = 'enslave' | 'release' | 'new-active-slave' | 'link-down' | 'link-up' | 'pending-down' | 'pending-up' | 'no-active' | 'active-up';
 
 /** A traffic step: start probe flows (settings as the scenario gave them) or stop and measure them. */
 export interface TrafficStep {

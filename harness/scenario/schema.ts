@@ -5,7 +5,7 @@
  * from this (npm run schema) for editors.
  */
 import { INT_MAX, LIMITS } from './limits.js';
-import { MODES } from './plan.js';
+import { BOND_MII_STATES, FAR_SIDES, LACP_FLAGS, LOG_EVENT_KINDS, MODES, SLAVE_MII_STATES, XMIT_HASH_POLICIES } from '../bond/vocabulary.js';
 
 /** At most LIMITS.durationMs (one hour): 0-3600 s or 0-3600000 ms, as text (checked against parseDuration in the tests). */
 const DURATION_TEXT = '^(?:(?:\\d{1,3}|[0-2]\\d{3}|3[0-5]\\d{2})(?:\\.\\d+)?s|3600(?:\\.0+)?s|(?:\\d{1,6}|[0-2]\\d{6}|3[0-5]\\d{5})(?:\\.\\d+)?ms|3600000(?:\\.0+)?ms)$';
@@ -14,13 +14,13 @@ const duration = {
   oneOf: [{ type: 'integer', minimum: 0, maximum: LIMITS.durationMs }, { type: 'string', pattern: DURATION_TEXT, description: 'a text like "250ms", "2s", "1.5s" up to 3600s' }],
 };
 const slaveRef = { type: 'string', pattern: '^(slave\\d+|active)$', description: 'slave0, slave1, ... or active' };
-const mode = { description: 'a bonding mode by name or number', oneOf: [{ enum: [...MODES] }, { type: 'integer', minimum: 0, maximum: 6 }] };
+const mode = { description: 'a bonding mode by name or number', oneOf: [{ enum: [...MODES] }, { type: 'integer', minimum: 0, maximum: MODES.length - 1 }] };
 /** In steps, a value may name a matrix key: `${mode}` becomes each case's mode. */
 const matrixRef = { type: 'string', pattern: '^\\$\\{[a-z_]+\\}$', description: 'a matrix value, such as ${mode}' };
 const uint = { type: 'integer', minimum: 0, maximum: INT_MAX };
 const byte = { type: 'integer', minimum: 0, maximum: 255 };
 const flag = { enum: [0, 1] };
-const lacpFlags = { type: 'array', items: { enum: ['activity', 'timeout', 'aggregation', 'synchronization', 'collecting', 'distributing', 'defaulted', 'expired'] } };
+const lacpFlags = { type: 'array', items: { enum: [...LACP_FLAGS] } };
 const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const ipv4OrToken = { type: 'string', pattern: `^(arp-target|${octet}(\\.${octet}){3})$`, description: 'an IPv4 address or arp-target' };
 /** The most slaves a scenario's bond has (bond.slaves). */
@@ -42,7 +42,7 @@ export const BOND_OPTIONS: Record<string, object> = {
   primary: slaveRef,
   primary_reselect: { enum: ['always', 'better', 'failure'] },
   fail_over_mac: { enum: ['none', 'active', 'follow'] },
-  xmit_hash_policy: { enum: ['layer2', 'layer3+4', 'layer2+3', 'encap2+3', 'encap3+4', 'vlan+srcmac'] },
+  xmit_hash_policy: { enum: [...XMIT_HASH_POLICIES] },
   resend_igmp: byte,
   num_grat_arp: byte,
   num_unsol_na: byte,
@@ -64,10 +64,12 @@ const slaveOrObject = (extra: Record<string, object> = {}, required: string[] = 
   oneOf: [slaveRef, { type: 'object', additionalProperties: false, required, properties: { slave: slaveRef, ...extra } }],
 });
 const method = { enum: ['ip', 'sysfs', 'ifenslave'], description: 'how the slave is detached or attached' };
-const events = ['enslave', 'release', 'new-active-slave', 'link-down', 'link-up', 'pending-down', 'pending-up', 'no-active', 'active-up'];
+const events = [...LOG_EVENT_KINDS];
 const slaveMap = (value: object) => ({ type: 'object', propertyNames: slaveRef, additionalProperties: value });
 
-const miiStates = ['up', 'down', 'going down', 'going back', 'going-down', 'going-back'];
+/** The driver's MII states, and each with a hyphen (going-back) as YAML keys are often written. */
+const miiStates = [...SLAVE_MII_STATES, ...SLAVE_MII_STATES.filter((s) => s.includes(' ')).map((s) => s.replace(' ', '-'))];
+const bondMii = { enum: [...BOND_MII_STATES] };
 const indexedSlave = { type: 'string', pattern: '^slave\\d+$', description: 'slave0, slave1, ...' };
 const activeState = { type: 'string', pattern: '^(slave\\d+|none)$', description: 'slave0, slave1, ... or none' };
 /** One state of a sequence: the state, or { state: { atLeast, atMost } } for how long it lasts. */
@@ -100,7 +102,7 @@ export const EXPECT_SCHEMA = {
       additionalProperties: false,
       minProperties: 1,
       description: 'states in this order, each right after the other, judged over the recorded timeline: slave0: [down, { going back: { atLeast: 500ms } }, up]',
-      properties: { activeSlave: timedStates(activeState), bondMii: timedStates({ enum: ['up', 'down'] }) },
+      properties: { activeSlave: timedStates(activeState), bondMii: timedStates(bondMii) },
       patternProperties: { '^slave\\d+$': timedStates({ enum: miiStates }) },
     },
     never: {
@@ -108,7 +110,7 @@ export const EXPECT_SCHEMA = {
       additionalProperties: false,
       minProperties: 1,
       description: 'states that must not occur in the window (since ..., during ...), judged over the recorded timeline',
-      properties: { activeSlave: activeState, bondMii: { enum: ['up', 'down'] }, slaveMii: { type: 'object', propertyNames: indexedSlave, additionalProperties: { enum: miiStates } } },
+      properties: { activeSlave: activeState, bondMii, slaveMii: { type: 'object', propertyNames: indexedSlave, additionalProperties: { enum: miiStates } } },
     },
     since: {
       description: 'where the window of sequence and never begins: fault (the latest fault, when its command was issued; the default after a fault), start (of the case), now (this step), or step N (the start of step N, from 0)',
@@ -118,9 +120,9 @@ export const EXPECT_SCHEMA = {
     mode: { oneOf: [...mode.oneOf, matrixRef] },
     activeSlave: { oneOf: [slaveRef, { const: 'none' }, { type: 'object', additionalProperties: false, required: ['not'], properties: { not: { oneOf: [slaveRef, { const: 'none' }] } } }] },
     activeSlaveChanged: { type: 'boolean', description: 'compared with the active slave just before the latest fault' },
-    bondMii: { enum: ['up', 'down'] },
+    bondMii,
     slaves: { type: 'integer', minimum: 0, maximum: MAX_SLAVES, description: 'the number of slaves' },
-    slaveMii: slaveMap({ enum: ['up', 'down', 'going down', 'going back'] }),
+    slaveMii: slaveMap({ enum: [...SLAVE_MII_STATES] }),
     linkFailures: slaveMap({ oneOf: [uint, { type: 'object', additionalProperties: false, required: ['increasedBy'], properties: { increasedBy: uint } }] }),
     sameAggregator: { type: 'array', items: slaveRef, minItems: 2 },
     lacpState: slaveMap(lacpFlags),
@@ -253,7 +255,7 @@ export const SCENARIO_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        farSide: { enum: ['auto', 'switch', 'static-lag', 'lacp'], description: 'auto: lacp for 802.3ad, static-lag for balance-rr/xor/broadcast, switch otherwise' },
+        farSide: { enum: ['auto', ...FAR_SIDES], description: 'auto: lacp for 802.3ad, static-lag for balance-rr/xor/broadcast, switch otherwise' },
         clients: { type: 'integer', minimum: 1, maximum: 16 },
         arpTarget: { enum: ['auto', true, false], description: 'auto: present when arp_interval > 0' },
         linkDelays: { type: 'array', items: duration, maxItems: 8, description: 'extra latency per slave link, slave0 first, as real links differ: [0ms, 2ms]' },
