@@ -15,20 +15,16 @@ import {
   type BondPlan,
   type FarSide,
   type InputError,
-  type LacpFlag,
-  type LogEventKind,
   type ModeName,
   type ScenarioCase,
   type SlaveRef,
   type SourceRef,
   type Step,
-  type TimedState,
-  type TimelineOrigin,
-  type TimelineState,
-  type TimelineSubject,
-  type TrafficStep,
 } from './plan.js';
 import { farSideFits, refusedOptions } from '../bond/driver-rules.js';
+import { faultDefinition } from '../fault/registry.js';
+import { STEP_SYNTAX } from '../steps/registry.js';
+import { slaveRefOf } from './fragments.js';
 import { FAR_SIDE_OF_MODE, modeByNameOrNumber } from '../bond/vocabulary.js';
 import { collectFiles, readScenarioFile } from './read.js';
 import { STEP_SCHEMAS, TOP_LEVEL_SCHEMA } from './schema.js';
@@ -160,197 +156,12 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function slaveRef(text: string): SlaveRef {
-  return text === 'active' ? { active: true } : { index: Number(text.slice('slave'.length)) };
-}
-
-/** The schema has checked it: a mode's name or number. */
-function modeName(value: unknown): ModeName {
-  return modeByNameOrNumber(value as string | number) as ModeName;
-}
-
-/** `going-back` reads as well as `going back`; the driver prints the latter. */
-function timelineState(value: unknown): TimelineState {
-  return String(value).replace('-', ' ') as TimelineState;
-}
-
-function timelineSubject(key: string): TimelineSubject {
-  if (key === 'activeSlave') return { kind: 'active-slave' };
-  if (key === 'bondMii') return { kind: 'bond-mii' };
-  return { kind: 'slave-mii', slave: { index: Number(key.slice('slave'.length)) } };
-}
-
-function timedState(value: unknown): TimedState {
-  if (typeof value !== 'object' || value === null) return { state: timelineState(value) };
-  const [state, bounds] = Object.entries(value as Json)[0] ?? [];
-  const { atLeast, atMost } = bounds as { atLeast?: string | number; atMost?: string | number };
-  return { state: timelineState(state), atLeastMs: atLeast === undefined ? undefined : parseDuration(atLeast), atMostMs: atMost === undefined ? undefined : parseDuration(atMost) };
-}
-
-function timelineOrigin(value: unknown): TimelineOrigin | undefined {
-  if (value === undefined) return undefined;
-  const step = /^step (\d+)$/.exec(String(value));
-  return step ? { kind: 'step', index: Number(step[1]) } : { kind: value as 'fault' | 'start' | 'now' };
-}
-
-function expectAssertions(spec: Json): { assertions: Assertion[]; withinMs: number } {
-  const assertions: Assertion[] = [];
-  const refs = (map: unknown) => Object.entries((map ?? {}) as Json);
-  for (const [key, value] of Object.entries(spec)) {
-    switch (key) {
-      case 'mode':
-        assertions.push({ kind: 'mode', expected: modeName(value) });
-        break;
-      case 'activeSlave': {
-        const ref = (v: unknown) => (v === 'none' ? null : slaveRef(String(v)));
-        assertions.push({ kind: 'active-slave', expected: typeof value === 'object' && value !== null ? { isNot: ref((value as Json).not) } : { is: ref(value) } });
-        break;
-      }
-      case 'activeSlaveChanged':
-        assertions.push({ kind: 'active-slave-changed', expected: Boolean(value) });
-        break;
-      case 'bondMii':
-        assertions.push({ kind: 'bond-mii', expected: value as 'up' | 'down' });
-        break;
-      case 'slaves':
-        assertions.push({ kind: 'slave-count', expected: Number(value) });
-        break;
-      case 'slaveMii':
-        for (const [slave, mii] of refs(value)) assertions.push({ kind: 'slave-mii', slave: slaveRef(slave), expected: mii as 'up' | 'down' });
-        break;
-      case 'linkFailures':
-        for (const [slave, count] of refs(value)) {
-          assertions.push(
-            typeof count === 'number'
-              ? { kind: 'link-failures', slave: slaveRef(slave), exactly: count }
-              : { kind: 'link-failures', slave: slaveRef(slave), increasedBy: Number((count as Json).increasedBy) },
-          );
-        }
-        break;
-      case 'sameAggregator':
-        assertions.push({ kind: 'same-aggregator', slaves: (value as string[]).map(slaveRef) });
-        break;
-      case 'lacpState':
-      case 'partnerLacpState':
-        for (const [slave, flags] of refs(value)) {
-          assertions.push({ kind: 'lacp-state', slave: slaveRef(slave), flags: flags as LacpFlag[], side: key === 'lacpState' ? 'actor' : 'partner' });
-        }
-        break;
-      case 'arpTargets':
-        assertions.push({ kind: 'arp-targets', expected: value as string[] });
-        break;
-      case 'lacpPartner':
-        assertions.push({ kind: 'lacp-partner', expected: 'far-side' });
-        break;
-      case 'throughput': {
-        const claims = value as Json;
-        assertions.push({ kind: 'throughput', minFactor: claims.minFactor as number | undefined, minMbps: claims.minMbps as number | undefined });
-        break;
-      }
-      case 'traffic': {
-        const claims = value as Json;
-        if (claims.maxOutage !== undefined || claims.minOutage !== undefined) {
-          assertions.push({
-            kind: 'traffic-outage',
-            maxMs: claims.maxOutage === undefined ? undefined : parseDuration(claims.maxOutage as string | number),
-            minMs: claims.minOutage === undefined ? undefined : parseDuration(claims.minOutage as string | number),
-          });
-        }
-        if (claims.maxLoss !== undefined) assertions.push({ kind: 'traffic-loss', maxRatio: Number(String(claims.maxLoss).replace('%', '')) / 100 });
-        if (claims.duplicates !== undefined) assertions.push({ kind: 'traffic-duplicates', expected: claims.duplicates === 'expected' });
-        if (claims.reordering !== undefined) assertions.push({ kind: 'traffic-reordering', expected: claims.reordering === 'expected' });
-        if (claims.balance !== undefined) {
-          const b = claims.balance as Json;
-          assertions.push({
-            kind: 'traffic-balance',
-            direction: (b.direction as 'tx' | 'rx' | undefined) ?? 'tx',
-            minSlaves: b.minSlaves as number | undefined,
-            maxShare: b.maxShare as number | undefined,
-            single: b.single as boolean | undefined,
-            onActive: b.onActive as boolean | undefined,
-          });
-        }
-        break;
-      }
-      case 'sequence':
-        for (const [subject, states] of Object.entries(value as Json)) {
-          assertions.push({ kind: 'sequence', subject: timelineSubject(subject), states: (states as unknown[]).map(timedState), since: timelineOrigin(spec.since) });
-        }
-        break;
-      case 'never':
-        for (const [subject, state] of Object.entries(value as Json)) {
-          const during = spec.during === undefined ? undefined : parseDuration(spec.during as string | number);
-          const entries = subject === 'slaveMii' ? Object.entries(state as Json) : [[subject, state] as const];
-          for (const [key, forbidden] of entries) {
-            assertions.push({ kind: 'never', subject: timelineSubject(key), state: timelineState(forbidden), since: timelineOrigin(spec.since), duringMs: during });
-          }
-        }
-        break;
-      case 'log':
-        for (const entry of value as Json[]) {
-          assertions.push({
-            kind: 'log-event',
-            event: entry.event as LogEventKind,
-            slave: entry.slave === undefined ? undefined : slaveRef(String(entry.slave)),
-            withinMsOfFault: entry.within === undefined ? undefined : parseDuration(entry.within as string | number),
-            present: entry.absent !== true,
-          });
-        }
-        break;
-    }
-  }
-  return { assertions, withinMs: spec.within === undefined ? 0 : parseDuration(spec.within as string | number) };
-}
-
 function toStep(raw: unknown, at: SourceRef): Step {
   if (raw === 'build') return { kind: 'build', at };
   const [key, value] = Object.entries(raw as Json)[0] ?? [];
-  const slaveOf = (v: unknown) => slaveRef(typeof v === 'string' ? v : String((v as Json).slave));
-  const methodOf = (v: unknown) => (typeof v === 'object' && v !== null && (v as Json).method ? ((v as Json).method as 'ip' | 'sysfs' | 'ifenslave') : 'ip');
-  switch (key) {
-    case 'build':
-      return { kind: 'build', at };
-    case 'wait':
-      if (typeof value === 'object' && value !== null) {
-        const spec = value as Json;
-        return { kind: 'wait-until', assertions: expectAssertions(spec.until as Json).assertions, timeoutMs: spec.timeout === undefined ? 10_000 : parseDuration(spec.timeout as string), at };
-      }
-      return { kind: 'wait', ms: parseDuration(value as string | number), at };
-    case 'detach':
-    case 'attach':
-      return { kind: 'fault', fault: { kind: key, slave: slaveOf(value), method: methodOf(value) }, at };
-    case 'link-down':
-    case 'link-up':
-    case 'carrier-off':
-    case 'carrier-on':
-      return { kind: 'fault', fault: { kind: key, slave: slaveOf(value) }, at };
-    case 'flap': {
-      const spec = value as Json;
-      return { kind: 'fault', fault: { kind: 'flap', slave: slaveOf(spec), count: Number(spec.count ?? 3), intervalMs: spec.interval === undefined ? 200 : parseDuration(spec.interval as string) }, at };
-    }
-    case 'arp-target-loss': {
-      const how = typeof value === 'string' ? value : ((value as Json | null)?.how as string | undefined);
-      return { kind: 'fault', fault: { kind: 'arp-target-loss', how: how === 'drop' ? 'drop' : 'remove-address' }, at };
-    }
-    case 'arp-target-restore':
-      return { kind: 'fault', fault: { kind: 'arp-target-restore' }, at };
-    case 'traffic': {
-      if (typeof value === 'string') return { kind: 'traffic', traffic: { action: value as 'start' | 'stop', settings: {} }, at };
-      return { kind: 'traffic', traffic: { action: 'start', settings: ((value as Json).start ?? {}) as TrafficStep['settings'] }, at };
-    }
-    case 'expect': {
-      const { assertions, withinMs } = expectAssertions(value as Json);
-      return { kind: 'expect', assertions, withinMs, at };
-    }
-    case 'throughput':
-      return { kind: 'throughput', settings: (value ?? {}) as Extract<Step, { kind: 'throughput' }>['settings'], at };
-    case 'hook': {
-      const spec = value as Json;
-      const argv = typeof spec.run === 'string' ? ['sh', '-c', spec.run] : (spec.run as string[]);
-      return { kind: 'hook', argv, netns: (spec.in as 'bond' | 'far' | 'none' | undefined) ?? 'bond', at };
-    }
-  }
-  throw new Error(`unknown step ${String(key)}`);
+  const syntax = key === undefined ? undefined : STEP_SYNTAX[key];
+  if (!syntax) throw new Error(`unknown step ${String(key)}`);
+  return syntax.translate(value, at);
 }
 
 /** Every slave a case's steps and options name, with where they are written. */
@@ -362,7 +173,7 @@ function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref
       if (a.kind === 'sequence' || a.kind === 'never') {
         if (a.subject.kind === 'slave-mii') found.push({ ref: a.subject.slave, path });
         for (const state of a.kind === 'sequence' ? a.states.map((s) => s.state) : [a.state]) {
-          if (/^slave\d+$/.test(state)) found.push({ ref: slaveRef(state), path });
+          if (/^slave\d+$/.test(state)) found.push({ ref: slaveRefOf(state), path });
         }
       }
       if (a.kind === 'same-aggregator') for (const ref of a.slaves) found.push({ ref, path });
@@ -376,7 +187,7 @@ function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref
     if (step.kind === 'fault' && 'slave' in step.fault) found.push({ ref: step.fault.slave, path });
     if (step.kind === 'expect' || step.kind === 'wait-until') fromAssertions(step.assertions, path);
   }
-  if (typeof bond.options.primary === 'string') found.push({ ref: slaveRef(bond.options.primary), path: ['bond', 'primary'] });
+  if (typeof bond.options.primary === 'string') found.push({ ref: slaveRefOf(bond.options.primary), path: ['bond', 'primary'] });
   return found;
 }
 
@@ -402,7 +213,7 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
     }
   }
   for (const { step, path } of steps) {
-    if (step.kind === 'fault' && (step.fault.kind === 'arp-target-loss' || step.fault.kind === 'arp-target-restore') && !scenarioCase.topology.arpTarget) {
+    if (step.kind === 'fault' && faultDefinition(step.fault).needs === 'arp-target' && !scenarioCase.topology.arpTarget) {
       errors.push(locate.error(path, `${step.fault.kind} needs an ARP target host: set bond.arp_interval, or topology.arpTarget: true`));
     }
     const claims = step.kind === 'expect' || step.kind === 'wait-until' ? step.assertions : [];
@@ -449,7 +260,7 @@ function buildCases(spec: Json, locate: Locator, file: string): { cases: Scenari
   for (const combination of expandMatrix(String(spec.name), matrix)) {
     const merged: Json = { ...bondSpec };
     for (const [key, value] of Object.entries(combination.values)) if (key !== 'kernel') merged[key] = value;
-    const mode = modeName(merged.mode);
+    const mode = modeByNameOrNumber(merged.mode as string | number) as ModeName;
     const options: BondPlan['options'] = {};
     for (const [key, value] of Object.entries(merged)) {
       if (key === 'mode' || key === 'slaves') continue;

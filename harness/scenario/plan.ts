@@ -3,9 +3,11 @@
  * Everything downstream (topology, faults, runner, reports) reads these types and never YAML.
  */
 
+import type { Fault } from '../fault/registry.js';
 import type { BondMiiStatus, FarSide, LacpFlag, LogEventKind, ModeName, SlaveMiiStatus } from '../bond/vocabulary.js';
 
 export { MODES } from '../bond/vocabulary.js';
+export type { Fault } from '../fault/registry.js';
 export type { FarSide, LacpFlag, LogEventKind, ModeName };
 
 /** Where a plan element came from, for error messages and reports. */
@@ -40,19 +42,6 @@ export interface BondPlan {
   /** Driver options by their sysfs/ip-link name: miimon, arp_interval, arp_ip_target, updelay, ... */
   options: Record<string, string | number | string[]>;
 }
-
-export type DetachMethod = 'ip' | 'sysfs' | 'ifenslave';
-
-export type Fault =
-  | { kind: 'detach'; slave: SlaveRef; method: DetachMethod }
-  | { kind: 'attach'; slave: SlaveRef; method: DetachMethod }
-  | { kind: 'link-down'; slave: SlaveRef }
-  | { kind: 'link-up'; slave: SlaveRef }
-  | { kind: 'carrier-off'; slave: SlaveRef }
-  | { kind: 'carrier-on'; slave: SlaveRef }
-  | { kind: 'flap'; slave: SlaveRef; count: number; intervalMs: number }
-  | { kind: 'arp-target-loss'; how: 'remove-address' | 'drop' }
-  | { kind: 'arp-target-restore' };
 
 export type Comparison<T> = { is: T } | { isNot: T };
 

@@ -1,0 +1,55 @@
+/**
+ * What a fault kind is made of: its value in a scenario (schema and translation), the commands
+ * that inflict it on a built topology, and its description in reports. Each kind is one module
+ * of this folder, listed in registry.ts.
+ */
+import { slaveRef, slaveRefOf } from '../scenario/fragments.js';
+import type { SlaveRef } from '../scenario/plan.js';
+import { BOND, type Topology } from '../topology/topology.js';
+
+/** One command on the target, and what it does in words. */
+export interface FaultCommand {
+  argv: string[];
+  detail: string;
+}
+
+export interface FaultDefinition<F extends { kind: string }> {
+  /** JSON Schema of the step's value (`carrier-off: slave0`). */
+  schema: object;
+  /** The schema-valid value as the fault. */
+  translate(value: unknown): F;
+  /** What the topology must have besides the bond, checked when the scenario is loaded. */
+  needs?: 'arp-target';
+  /** The commands that inflict the fault; `slave` is the slave already resolved to an interface name. */
+  commands(topology: Topology, fault: F, slave: string | undefined): FaultCommand[];
+  describe(fault: F): string;
+}
+
+export function describeSlave(ref: SlaveRef): string {
+  return 'index' in ref ? `slave${ref.index}` : 'the active slave (the first, in modes without one)';
+}
+
+/** A fault on one slave: `kind: slave0`, or `kind: { slave: slave0, ...extra }`. */
+export function slaveFaultSchema(extra: Record<string, object> = {}, required: string[] = ['slave']): object {
+  return { oneOf: [slaveRef, { type: 'object', additionalProperties: false, required, properties: { slave: slaveRef, ...extra } }] };
+}
+
+/** The slave a schema-valid slaveFaultSchema value names. */
+export function slaveOf(value: unknown): SlaveRef {
+  return slaveRefOf(typeof value === 'string' ? value : String((value as { slave: unknown }).slave));
+}
+
+export function needSlave(kind: string, slave: string | undefined): string {
+  if (!slave) throw new Error(`${kind} needs a slave`);
+  return slave;
+}
+
+/** The far side's port cabled to a slave of the bond. */
+export function farPortOf(topology: Topology, slave: string): string {
+  const index = topology.dut.slaves.indexOf(slave);
+  if (index < 0) throw new Error(`${slave} is not a slave of this topology`);
+  return topology.far.ports[index] ?? '';
+}
+
+/** The bond's sysfs file that lists its slaves (written +ethN / -ethN). */
+export const SLAVES_FILE = `/sys/class/net/${BOND}/bonding/slaves`;

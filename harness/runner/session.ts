@@ -1,0 +1,231 @@
+/**
+ * One case in progress: the topology once built, the background sampler, the latest fault, the
+ * traffic and throughput measured so far, and the timeline. Step kinds (harness/steps/) act through
+ * it; it knows no step kind itself.
+ */
+import type { BondSnapshot } from '../bond/status.js';
+import { evaluate, isFailed, type CheckContext } from '../check/assertions.js';
+import type { FailoverTiming } from '../check/failover.js';
+import type { RecordedTimeline } from '../check/timeline-claims.js';
+import type { Assertion, ScenarioCase, SlaveRef, TimelineOrigin } from '../scenario/plan.js';
+import type { Target } from '../target/target.js';
+import type { KernelLogCapture } from '../target/kmsg.js';
+import { onTeardown } from '../target/teardown.js';
+import type { FaultEvent, KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
+import { BOND, buildTopology, type BuiltTopology, type Topology } from '../topology/topology.js';
+import { ProbePool, probeNamespaces, type TrafficSession, type TrafficWindow } from '../traffic/engine.js';
+import type { ThroughputResult } from '../traffic/throughput.js';
+import { kernelEvents, readBondSnapshot, sampleOf } from './observe.js';
+import type { CheckResult } from './results.js';
+
+export interface SessionOptions {
+  runId: string;
+  caseIndex: number;
+  kernelLog: KernelLogCapture;
+  /** How often the background sampler reads the bond's state, in ms. */
+  sampleIntervalMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function tryOr<T>(get: () => T, fallback: T): T {
+  try {
+    return get();
+  } catch {
+    return fallback;
+  }
+}
+
+export class CaseSession {
+  readonly timeline: TimelineEvent[] = [];
+  readonly windows: TrafficWindow[] = [];
+  readonly throughputs: ThroughputResult[] = [];
+  readonly failovers: FailoverTiming[] = [];
+  readonly probes: ProbePool;
+  /** Every sample's time, also those that changed nothing: where the sampler looked, for timeline claims. */
+  private readonly sampleTimesNs: bigint[] = [];
+  private built: BuiltTopology | undefined;
+  private removeTeardown: (() => Promise<void>) | undefined;
+  private sampler: Promise<void> | undefined;
+  private sampling = false;
+  private lastSample: SampleEvent | undefined;
+  latestState: BondSnapshot | undefined;
+  /** The state sampled just before the latest fault. */
+  beforeFault: BondSnapshot | undefined;
+  latestFault: FaultEvent | undefined;
+  /** The bond's /proc text when a claim first did not hold. */
+  procAtFailure: string | undefined;
+  /** The running probe flows, between traffic start and stop. */
+  traffic: TrafficSession | undefined;
+  /** When the current step began, on the target's clock. */
+  stepStartNs: bigint;
+
+  constructor(
+    readonly target: Target,
+    readonly scenarioCase: ScenarioCase,
+    private readonly options: SessionOptions,
+    readonly caseStartNs: bigint,
+  ) {
+    this.probes = new ProbePool(target);
+    this.stepStartNs = caseStartNs;
+  }
+
+  get isBuilt(): boolean {
+    return this.built !== undefined;
+  }
+
+  /** The built topology; a step that needs one runs after the build (the runner builds first). */
+  get topology(): Topology {
+    if (!this.built) throw new Error('the topology does not exist yet');
+    return this.built.topology;
+  }
+
+  /** The interface a scenario's slaveN is, as the topology named it. */
+  slaveName(index: number): string {
+    return this.topology.dut.slaves[index] ?? `slave${index} (no such slave)`;
+  }
+
+  private get intervalMs(): number {
+    return this.options.sampleIntervalMs ?? 50;
+  }
+
+  async observe(): Promise<BondSnapshot> {
+    const state = await readBondSnapshot(this.target, this.topology);
+    this.latestState = state;
+    this.sampleTimesNs.push(state.atNs);
+    const sample = sampleOf(state);
+    const same = (a: SampleEvent, b: SampleEvent) => JSON.stringify({ ...a, atNs: 0 }) === JSON.stringify({ ...b, atNs: 0 });
+    if (!this.lastSample || !same(sample, this.lastSample)) this.timeline.push(sample);
+    this.lastSample = sample;
+    return state;
+  }
+
+  async build(): Promise<void> {
+    if (this.built) throw new Error('the topology is already built');
+    const { scenarioCase } = this;
+    const built = await buildTopology(this.target, { runId: this.options.runId, caseIndex: this.options.caseIndex, bond: scenarioCase.bond, topology: scenarioCase.topology });
+    this.built = built;
+    this.removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, built.teardown);
+    const planned = scenarioCase.steps.flatMap((step) => (step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : []));
+    // A traffic step that cannot be planned fails at that step, with its own message.
+    if (planned.length) this.probes.prewarm(tryOr(() => probeNamespaces(built.topology, planned), []));
+    this.startSampler();
+    await this.settle();
+  }
+
+  private startSampler(): void {
+    this.sampling = true;
+    this.sampler = (async () => {
+      while (this.sampling) {
+        await this.observe().catch(() => undefined);
+        await sleep(this.intervalMs);
+      }
+    })();
+  }
+
+  /**
+   * A new bond needs a moment: MII up, ARP replies, an LACP partner with every port distributing
+   * (a flow hashed to a port that is not yet distributing is lost). Wait for it, briefly.
+   */
+  private async settle(): Promise<void> {
+    const deadline = performance.now() + 10_000;
+    while (performance.now() < deadline) {
+      const state = await this.observe();
+      const lacpReady = state.status.slaves.every((s) => s.miiStatus !== 'up' || s.actor?.portStateFlags?.distributing);
+      if (state.status.miiStatus === 'up' && (this.scenarioCase.bond.mode !== '802.3ad' || (state.status.ad?.activeAggregator?.partnerMac && lacpReady))) return;
+      await sleep(100);
+    }
+  }
+
+  async resolveSlave(ref: SlaveRef): Promise<string> {
+    if ('index' in ref) return this.slaveName(ref.index);
+    const state = await this.observe();
+    // Modes without an active slave (balance-rr, balance-xor, broadcast, 802.3ad) spread over all:
+    // for them "the active slave" is the first one.
+    return state.status.activeSlave ?? state.status.slaves[0]?.name ?? this.slaveName(0);
+  }
+
+  /** Kernel-log bonding events since a time, on the timeline's clock. */
+  kernelEvents(sinceNs: bigint = this.caseStartNs): KernelEvent[] {
+    return kernelEvents(this.options.kernelLog, sinceNs);
+  }
+
+  private origin(since: TimelineOrigin | undefined): { ns: bigint; label: string } | { error: string } {
+    const kind = since?.kind ?? (this.latestFault ? 'fault' : 'start');
+    switch (kind) {
+      case 'fault':
+        return this.latestFault ? { ns: this.latestFault.startNs, label: `the fault was issued (${this.latestFault.detail})` } : { error: 'since: fault, but no fault has happened yet' };
+      case 'start':
+        return { ns: this.caseStartNs, label: 'the case start' };
+      case 'now':
+        return { ns: this.stepStartNs, label: 'this step' };
+      case 'step': {
+        const index = since?.kind === 'step' ? since.index : -1;
+        const step = this.timeline.find((e) => e.kind === 'step' && e.index === index);
+        return step?.kind === 'step' ? { ns: step.startNs, label: `step ${index} (${step.step})` } : { error: `since: step ${index}, but step ${index} has not run` };
+      }
+    }
+  }
+
+  private recorded(): RecordedTimeline {
+    return {
+      events: [...this.timeline, ...this.kernelEvents()],
+      sampleTimesNs: this.sampleTimesNs,
+      nowNs: this.latestState?.atNs ?? this.caseStartNs,
+      bond: BOND,
+      slaveName: (index: number) => this.slaveName(index),
+      origin: (since) => this.origin(since),
+    };
+  }
+
+  /** A never claim with a duration is judged once its window is over (and sampled past its end). */
+  async awaitWindows(claims: Assertion[]): Promise<void> {
+    for (const claim of claims) {
+      if (claim.kind !== 'never' || claim.duringMs === undefined) continue;
+      const from = this.origin(claim.since);
+      if ('error' in from) continue;
+      const endNs = from.ns + BigInt(Math.round((claim.duringMs + this.intervalMs) * 1e6));
+      for (let now = await this.target.clockNs(); now < endNs; now = await this.target.clockNs()) await sleep(Math.min(200, Number(endNs - now) / 1e6));
+    }
+  }
+
+  private checkContext(): CheckContext {
+    return {
+      before: this.beforeFault,
+      latestFault: this.latestFault,
+      kernelEvents: this.kernelEvents(this.latestFault?.startNs ?? this.caseStartNs),
+      slaveName: (index: number) => this.slaveName(index),
+      traffic: this.windows.at(-1),
+      throughput: this.throughputs.at(-1),
+      arpTarget: this.built?.topology.arpTarget?.ipv4,
+      farSideMac: this.built?.topology.far.lagMac,
+      recorded: this.built ? this.recorded() : undefined,
+    };
+  }
+
+  /** Evaluate until none fails (each holds or cannot be decided) or the time is up; returns the last evaluation. */
+  async poll(claims: Assertion[], withinMs: number): Promise<CheckResult[]> {
+    const deadline = performance.now() + withinMs;
+    for (;;) {
+      const state = await this.observe();
+      const checks = evaluate(claims, state, this.checkContext());
+      if (!checks.some(isFailed) || performance.now() >= deadline) {
+        if (!checks.every((c) => c.passed)) this.procAtFailure ??= state.procText;
+        return checks;
+      }
+      await sleep(50);
+    }
+  }
+
+  /** Stops the sampler, the traffic and the probes; the kernel log joins the timeline; the topology is torn down. */
+  async close(passed: boolean): Promise<void> {
+    this.sampling = false;
+    await this.sampler;
+    await this.traffic?.abort();
+    await this.probes.close();
+    if (!this.built) return;
+    this.timeline.push(...this.kernelEvents());
+    if (!passed && this.latestState) this.procAtFailure ??= this.latestState.procText;
+    await this.removeTeardown?.();
+  }
+}

@@ -1,0 +1,33 @@
+/** throughput: TCP throughput with iperf3, and one plain link of the same rate for comparison. */
+import { mbps } from '../report/format.js';
+import { measureThroughput } from '../traffic/throughput.js';
+import type { StepDefinition, StepOf } from './definition.js';
+
+export const throughput: StepDefinition<'throughput'> = {
+  syntax: {
+    throughput: {
+      schema: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        description: 'measure TCP throughput with iperf3, and one plain link of the same rate for comparison',
+        properties: {
+          streams: { type: 'integer', minimum: 1, maximum: 32 },
+          seconds: { type: 'integer', minimum: 1, maximum: 60 },
+          vary: { enum: ['ports', 'clients'] },
+          direction: { enum: ['to-clients', 'from-clients'] },
+        },
+      },
+      translate: (value, at) => ({ kind: 'throughput', settings: (value ?? {}) as StepOf<'throughput'>['settings'], at }),
+    },
+  },
+  needsTopology: true,
+  async run(session, step) {
+    const result = await measureThroughput(session.target, session.topology, step.settings);
+    session.throughputs.push(result);
+    return {
+      checks: [],
+      description: `throughput: ${mbps(result.totalBps)} in ${result.streamsBps.length} stream(s) (${result.streamsBps.map((b) => (b / 1e6).toFixed(1)).join(', ')}), one link ${mbps(result.singleLinkBps)}, ${result.factor.toFixed(2)}x`,
+    };
+  },
+  describe: (step) => `throughput with ${step.settings.streams ?? 1} stream(s)`,
+};
