@@ -10,7 +10,7 @@ import type { Assertion } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent, SampleEvent } from '../timeline/events.js';
 import { analyze, type Arrival } from '../traffic/analyze.js';
 import { DEFAULT_TRAFFIC, type TrafficWindow } from '../traffic/engine.js';
-import type { ThroughputResult } from '../traffic/throughput.js';
+import { DEFAULT_THROUGHPUT, type ThroughputResult } from '../traffic/throughput.js';
 import { evaluateOne, type CheckContext } from './assertions.js';
 
 const MS = 1_000_000n;
@@ -65,7 +65,7 @@ function window(lost: (seq: number) => boolean, share = [1, 0], duplicate = fals
   };
 }
 
-const throughput = (factor: number): ThroughputResult => ({ settings: {}, streamsBps: [factor * 100e6], totalBps: factor * 100e6, singleLinkBps: 100e6, factor });
+const throughput = (factor: number): ThroughputResult => ({ settings: DEFAULT_THROUGHPUT, streamsBps: [factor * 100e6], totalBps: factor * 100e6, singleLinkBps: 100e6, factor });
 
 const sample = (ms: number, active: string | null, eth0: string): SampleEvent => ({
   kind: 'sample',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sampleCase, sampleRun, sampleWindow } from '../report/sample-run.js';
+import { sampleCase, sampleRun, sampleWindow } from '../testing/sample-run.js';
 import { writeReports } from '../report/write.js';
 import { resultsToJson, type RunResult } from '../runner/results.js';
 import { UsageError } from './errors.js';

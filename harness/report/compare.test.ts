@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resultsToJson, type CaseResult, type StepResult } from '../runner/results.js';
 import { compareRuns, comparisonMarkdown, comparisonText } from './compare.js';
-import { sampleCase, sampleRun, sampleWindow } from './sample-run.js';
+import { sampleCase, sampleRun, sampleWindow } from '../testing/sample-run.js';
 
 const step = (held: boolean, actual: string): StepResult => ({
   index: 3,

@@ -12,7 +12,7 @@ import type { CaseResult, RunResult } from '../runner/results.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { htmlReport } from './html.js';
-import { sampleCase } from './sample-run.js';
+import { sampleCase } from '../testing/sample-run.js';
 
 const T0 = 7_200_000_000_000n;
 const at = (ms: number) => T0 + BigInt(Math.round(ms * 1e6));

@@ -3,7 +3,7 @@ import { resultsToJson, reviveNanos, type CaseResult, type RunResult } from '../
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { htmlReport } from './html.js';
-import { sampleCase } from './sample-run.js';
+import { sampleCase } from '../testing/sample-run.js';
 
 /** The window starts 5000 s into the target's uptime; every time below is ms from there. */
 const T0 = 5_000_000_000_000n;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { matrixMarkdown, matrixTable, modeMatrix } from './matrix.js';
-import { sampleCase, sampleWindow } from './sample-run.js';
+import { sampleCase, sampleWindow } from '../testing/sample-run.js';
 
 const window = sampleWindow;
 const matrixCase = (mode: string, traffic: TrafficWindow[]): CaseResult => sampleCase(`mode-matrix[mode=${mode}]`, { file: 'scenarios/suite/mode-matrix.yaml', parameters: { mode }, traffic });

@@ -7,7 +7,7 @@ import { packageRoot } from '../package-root.js';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import { junitXml } from './junit.js';
 import { markdownSummary } from './markdown.js';
-import { repeatedCases, sampleRun } from './sample-run.js';
+import { repeatedCases, sampleRun } from '../testing/sample-run.js';
 import { writeReports } from './write.js';
 
 function caseResult(name: string, status: CaseResult['status'], file: string): CaseResult {

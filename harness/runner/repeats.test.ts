@@ -3,7 +3,7 @@ import { htmlReport } from '../report/html.js';
 import { junitXml } from '../report/junit.js';
 import { markdownSummary } from '../report/markdown.js';
 import { repeatsText } from '../report/repeats.js';
-import { repeatedCases, sampleCase, sampleRun } from '../report/sample-run.js';
+import { repeatedCases, sampleCase, sampleRun } from '../testing/sample-run.js';
 import { measurementsOf, summarizeRepeats } from './repeats.js';
 import type { CaseResult } from './results.js';
 
