@@ -4,6 +4,7 @@
  */
 import type { BondSnapshot, LacpPortStateFlags, SlaveStatus } from '../bond/status.js';
 import { carriesTraffic, LACP_FLAGS } from '../bond/vocabulary.js';
+import { percent } from '../report/format.js';
 import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
@@ -54,10 +55,6 @@ export interface CheckContext {
   farSideMac?: string;
   /** The case's recorded timeline, for sequence and never claims. */
   recorded?: RecordedTimeline;
-}
-
-function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(2)}%`;
 }
 
 /** Below this share of its set rate a probe's window cannot vouch for a bound across a fault. */

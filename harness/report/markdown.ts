@@ -1,4 +1,5 @@
 /** A Markdown summary for a CI job page: the verdicts, then what failed, measured against expected. */
+import { percent } from './format.js';
 import type { RunResult } from '../runner/results.js';
 import { repeatsOf } from '../runner/repeats.js';
 import { failureMessage, inconclusiveMessage } from './junit.js';
@@ -20,7 +21,7 @@ export function markdownSummary(run: RunResult): string {
   for (const result of run.cases) {
     const verdict = result.status === 'passed' ? 'passed' : result.status === 'inconclusive' ? '_inconclusive_' : `**${result.status}**`;
     const measured = [
-      ...result.traffic.map((w) => `outage ${w.totals.outageMs.toFixed(0)} ms, loss ${(w.totals.lossRatio * 100).toFixed(2)}%, ${w.perSlave.map((s) => `${s.slave} ${(Math.max(s.txShare, s.rxShare) * 100).toFixed(0)}%`).join('/')}`),
+      ...result.traffic.map((w) => `outage ${w.totals.outageMs.toFixed(0)} ms, loss ${percent(w.totals.lossRatio)}, ${w.perSlave.map((s) => `${s.slave} ${percent(Math.max(s.txShare, s.rxShare), 0)}`).join('/')}`),
       ...result.throughput.map((t) => `${(t.totalBps / 1e6).toFixed(0)} Mbit/s = ${t.factor.toFixed(2)}x one link`),
     ].join('; ');
     lines.push(`| ${cell(result.name)} | ${verdict} | ${(result.durationMs / 1000).toFixed(1)} s | ${cell(measured)} |`);
