@@ -3,7 +3,7 @@
  * readers all produce it; checks, samples and reports all read it.
  */
 
-import { MODE_TEXTS, MODES, XMIT_HASH_POLICIES, type BondMiiStatus, type ModeName, type SlaveMiiStatus } from './vocabulary.js';
+import { modeText, MODES, XMIT_HASH_POLICIES, type BondMiiStatus, type ModeName, type SlaveMiiStatus } from './vocabulary.js';
 
 export type { SlaveMiiStatus };
 
@@ -106,7 +106,7 @@ export interface BondSnapshot {
   procText: string;
 }
 
-const MODE_BY_TEXT = new Map<string, ModeName>(MODES.map((name) => [MODE_TEXTS[name], name]));
+const MODE_BY_TEXT = new Map<string, ModeName>(MODES.map((name) => [modeText(name), name]));
 
 /** The mode from what /proc prints, a sysfs/netlink name, or a number. */
 export function modeFrom(value: string | number): { name: ModeName; number: number } | undefined {

@@ -8,17 +8,6 @@
 export const MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
 export type ModeName = (typeof MODES)[number];
 
-/** The text /proc/net/bonding prints for each mode. */
-export const MODE_TEXTS: Record<ModeName, string> = {
-  'balance-rr': 'load balancing (round-robin)',
-  'active-backup': 'fault-tolerance (active-backup)',
-  'balance-xor': 'load balancing (xor)',
-  broadcast: 'fault-tolerance (broadcast)',
-  '802.3ad': 'IEEE 802.3ad Dynamic link aggregation',
-  'balance-tlb': 'transmit load balancing',
-  'balance-alb': 'adaptive load balancing',
-};
-
 /** A slave's MII status as the driver prints it. */
 export const SLAVE_MII_STATES = ['up', 'down', 'going down', 'going back'] as const;
 export type SlaveMiiStatus = (typeof SLAVE_MII_STATES)[number];
@@ -51,16 +40,24 @@ export type XmitHashPolicyName = (typeof XMIT_HASH_POLICIES)[number];
 export const FAR_SIDES = ['switch', 'static-lag', 'lacp'] as const;
 export type FarSide = (typeof FAR_SIDES)[number];
 
-/** The far side each mode needs (bonding.rst, "Switch Configuration"). */
-export const FAR_SIDE_OF_MODE: Record<ModeName, FarSide> = {
-  'balance-rr': 'static-lag',
-  'active-backup': 'switch',
-  'balance-xor': 'static-lag',
-  broadcast: 'static-lag',
-  '802.3ad': 'lacp',
-  'balance-tlb': 'switch',
-  'balance-alb': 'switch',
+/** What /proc/net/bonding prints for each mode, and the far side the mode needs (bonding.rst, "Switch Configuration"). */
+const MODE_FACTS: Record<ModeName, { text: string; farSide: FarSide }> = {
+  'balance-rr': { text: 'load balancing (round-robin)', farSide: 'static-lag' },
+  'active-backup': { text: 'fault-tolerance (active-backup)', farSide: 'switch' },
+  'balance-xor': { text: 'load balancing (xor)', farSide: 'static-lag' },
+  broadcast: { text: 'fault-tolerance (broadcast)', farSide: 'static-lag' },
+  '802.3ad': { text: 'IEEE 802.3ad Dynamic link aggregation', farSide: 'lacp' },
+  'balance-tlb': { text: 'transmit load balancing', farSide: 'switch' },
+  'balance-alb': { text: 'adaptive load balancing', farSide: 'switch' },
 };
+
+export function modeText(mode: ModeName): string {
+  return MODE_FACTS[mode].text;
+}
+
+export function farSideOf(mode: ModeName): FarSide {
+  return MODE_FACTS[mode].farSide;
+}
 
 /** What a far side must support, in words for reports. */
 export const FAR_SIDE_NEEDS: Record<FarSide, string> = {

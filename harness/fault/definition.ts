@@ -53,3 +53,19 @@ export function farPortOf(topology: Topology, slave: string): string {
 
 /** The bond's sysfs file that lists its slaves (written +ethN / -ethN). */
 export const SLAVES_FILE = `/sys/class/net/${BOND}/bonding/slaves`;
+
+/** A fault that hits one slave and takes nothing else. */
+export interface SlaveFault<K extends string> {
+  kind: K;
+  slave: SlaveRef;
+}
+
+/** The definition of a one-slave fault that is one command on the resolved slave. */
+export function slaveFault<K extends string>(kind: K, command: (topology: Topology, slave: string) => FaultCommand): FaultDefinition<SlaveFault<K>> {
+  return {
+    schema: slaveFaultSchema(),
+    translate: (value) => ({ kind, slave: slaveOf(value) }),
+    commands: (topology, fault, slave) => [command(topology, needSlave(kind, slave))],
+    describe: (fault) => `${kind} ${describeSlave(fault.slave)}`,
+  };
+}

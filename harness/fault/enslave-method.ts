@@ -1,6 +1,7 @@
 /** How detach and attach change a bond's slaves: ip, the sysfs file, or ifenslave. */
 import { BOND } from '../topology/topology.js';
-import type { FaultCommand } from './definition.js';
+import type { SlaveRef } from '../scenario/plan.js';
+import { describeSlave, needSlave, slaveFaultSchema, slaveOf, type FaultCommand, type FaultDefinition } from './definition.js';
 
 export const DETACH_METHODS = ['ip', 'sysfs', 'ifenslave'] as const;
 export type DetachMethod = (typeof DETACH_METHODS)[number];
@@ -20,4 +21,21 @@ export function methodOf(value: unknown): DetachMethod {
 export function ifenslave(netns: string, args: string, sysfsWrite: string): FaultCommand {
   const script = `if command -v ifenslave >/dev/null; then ifenslave ${args}; else echo ${sysfsWrite} > /sys/class/net/${BOND}/bonding/slaves; echo via-sysfs; fi`;
   return { argv: ['ip', 'netns', 'exec', netns, 'sh', '-c', script], detail: `ifenslave ${args}` };
+}
+
+/** detach or attach: a slave leaving or joining the bond, by one of the methods. */
+export interface SlaveMembership<K extends 'detach' | 'attach'> {
+  kind: K;
+  slave: SlaveRef;
+  method: DetachMethod;
+}
+
+/** The definition of detach or attach from its command per method (dut: the bond's namespace, slave: the resolved interface). */
+export function membershipFault<K extends 'detach' | 'attach'>(kind: K, command: Record<DetachMethod, (dut: string, slave: string) => FaultCommand>): FaultDefinition<SlaveMembership<K>> {
+  return {
+    schema: slaveFaultSchema({ method: methodSchema }),
+    translate: (value) => ({ kind, slave: slaveOf(value), method: methodOf(value) }),
+    commands: (topology, fault, slave) => [command[fault.method](topology.dut.netns, needSlave(kind, slave))],
+    describe: (fault) => `${kind} ${describeSlave(fault.slave)} with ${fault.method}`,
+  };
 }

@@ -1,18 +1,6 @@
 /** link-down: the slave's own link goes down (the bond's side). */
-import type { SlaveRef } from '../scenario/plan.js';
-import { describeSlave, needSlave, slaveFaultSchema, slaveOf, type FaultDefinition } from './definition.js';
+import { slaveFault, type SlaveFault } from './definition.js';
 
-export interface LinkDown {
-  kind: 'link-down';
-  slave: SlaveRef;
-}
+export type LinkDown = SlaveFault<'link-down'>;
 
-export const linkDown: FaultDefinition<LinkDown> = {
-  schema: slaveFaultSchema(),
-  translate: (value) => ({ kind: 'link-down', slave: slaveOf(value) }),
-  commands(topology, fault, slave) {
-    const name = needSlave(fault.kind, slave);
-    return [{ argv: ['ip', '-n', topology.dut.netns, 'link', 'set', name, 'down'], detail: `ip link set ${name} down` }];
-  },
-  describe: (fault) => `link-down ${describeSlave(fault.slave)}`,
-};
+export const linkDown = slaveFault('link-down', (topology, slave) => ({ argv: ['ip', '-n', topology.dut.netns, 'link', 'set', slave, 'down'], detail: `ip link set ${slave} down` }));

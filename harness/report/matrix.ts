@@ -2,7 +2,7 @@
  * The mode matrix: one row per mode (and kernel), read from a run of the mode-matrix suite, each
  * cell a measured value. Which mode fits is a question these numbers answer side by side.
  */
-import { carriesTraffic, FAR_SIDE_NEEDS, FAR_SIDE_OF_MODE, modeByNameOrNumber } from '../bond/vocabulary.js';
+import { carriesTraffic, FAR_SIDE_NEEDS, farSideOf, modeByNameOrNumber } from '../bond/vocabulary.js';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 
@@ -11,7 +11,7 @@ export const MATRIX_SCENARIO = 'mode-matrix';
 /** What the far side must support for a mode, in words. */
 function farSideNeeds(mode: string): string {
   const name = modeByNameOrNumber(mode);
-  return name ? FAR_SIDE_NEEDS[FAR_SIDE_OF_MODE[name]] : '?';
+  return name ? FAR_SIDE_NEEDS[farSideOf(name)] : '?';
 }
 
 export interface MatrixRow {

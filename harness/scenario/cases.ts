@@ -4,7 +4,7 @@
  * mode takes, steps in an order that can run) checked per case.
  */
 import { farSideFits, refusedOptions } from '../bond/driver-rules.js';
-import { FAR_SIDE_OF_MODE, modeByNameOrNumber } from '../bond/vocabulary.js';
+import { farSideOf, modeByNameOrNumber } from '../bond/vocabulary.js';
 import { faultDefinition } from '../fault/registry.js';
 import { STEP_SYNTAX } from '../steps/registry.js';
 import { parseDuration } from './duration.js';
@@ -127,7 +127,7 @@ export function buildCases(spec: Json, locate: Locator, file: string): { cases: 
     }
     const arpInterval = Number(options.arp_interval ?? 0);
     if (arpInterval > 0 && options.arp_ip_target === undefined) options.arp_ip_target = ['arp-target'];
-    const farSide = topologySpec.farSide === undefined || topologySpec.farSide === 'auto' ? FAR_SIDE_OF_MODE[mode] : (topologySpec.farSide as FarSide);
+    const farSide = topologySpec.farSide === undefined || topologySpec.farSide === 'auto' ? farSideOf(mode) : (topologySpec.farSide as FarSide);
     const arpTarget = topologySpec.arpTarget === undefined || topologySpec.arpTarget === 'auto' ? arpInterval > 0 : Boolean(topologySpec.arpTarget);
     const scenarioCase: ScenarioCase = {
       name: combination.name,
