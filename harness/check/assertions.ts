@@ -1,11 +1,11 @@
 /**
- * Assertions on the bond's state and kernel log, evaluated into named checks that say what
+ * Claims on the bond's state and kernel log, evaluated into named checks that say what
  * was expected and what the target showed. Pure: the runner supplies state and context.
  */
 import type { BondSnapshot, LacpPortStateFlags, SlaveStatus } from '../bond/status.js';
 import { carriesTraffic, LACP_FLAGS } from '../bond/vocabulary.js';
 import { percent } from '../report/format.js';
-import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
+import type { Claim, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
@@ -102,8 +102,8 @@ function longestStallMs(stalls: [number, number][] | undefined, fromUs: number, 
   return Math.max(0, ...(stalls ?? []).map(([a, b]) => (Math.min(b, toUs) - Math.max(a, fromUs)) / 1000));
 }
 
-function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` }>, state: BondSnapshot, window: TrafficWindow | undefined, context: CheckContext): CheckResult {
-  if (!window) return check(assertion.kind, false, 'a finished traffic window (traffic: start ... traffic: stop)', 'no traffic was measured');
+function trafficCheck(claim: Extract<Claim, { kind: `traffic-${string}` }>, state: BondSnapshot, window: TrafficWindow | undefined, context: CheckContext): CheckResult {
+  if (!window) return check(claim.kind, false, 'a finished traffic window (traffic: start ... traffic: stop)', 'no traffic was measured');
   const t = window.totals;
   const fault = context.latestFault;
   const failovers = t.failovers ?? [];
@@ -121,11 +121,11 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
   const stallIntervals = t.stalls?.map((s): [number, number] => [s.startUs, s.startUs + s.ms * 1000]);
   const hiddenMs = (boundMs: number) => (faultInWindow ? unseenMs(stallIntervals, failover.issuedUs, returnedUs + boundMs * 1000) : (t.stalledMs ?? 0));
   const stalls = `sender stalled ${(t.stalledMs ?? 0).toFixed(0)} ms in ${t.stalls?.length ?? 0} stall(s)`;
-  switch (assertion.kind) {
+  switch (claim.kind) {
     case 'traffic-outage':
     {
-      const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = assertion;
-      const range = [assertion.minMs !== undefined ? `>= ${minMs} ms` : '', assertion.maxMs !== undefined ? `<= ${maxMs} ms` : ''].filter(Boolean).join(' and ');
+      const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = claim;
+      const range = [claim.minMs !== undefined ? `>= ${minMs} ms` : '', claim.maxMs !== undefined ? `<= ${maxMs} ms` : ''].filter(Boolean).join(' and ');
       // With a fault in the window the claim is about its failover: the loss from its issue until delivery resumed.
       const measured = failover ? failover.outageMs : t.outageMs;
       const where = failover
@@ -175,45 +175,45 @@ function trafficCheck(assertion: Extract<Assertion, { kind: `traffic-${string}` 
       const harness = c?.harness ?? 0;
       const lost = t.lost - harness;
       const ratio = t.sent ? lost / t.sent : 0;
-      const expected = `<= ${percent(assertion.maxRatio)}`;
+      const expected = `<= ${percent(claim.maxRatio)}`;
       const split = c ? `; ${c.failover} in a fault's failover, ${c.unrelated} unrelated, ${harness} lost by the harness (not counted), ${c.notSent} not sent` : '';
       const actual = `${percent(ratio)} (${lost} of ${t.sent}${split}); ${stalls}; ${rate}`;
-      const name = `loss at most ${percent(assertion.maxRatio)}`;
-      if (ratio > assertion.maxRatio) return check(name, false, expected, actual);
+      const name = `loss at most ${percent(claim.maxRatio)}`;
+      if (ratio > claim.maxRatio) return check(name, false, expected, actual);
       // Packets the sender would have sent while it stalled across the failover: each could have been lost.
       const hiddenPackets = Math.round((hiddenMs(FAILOVER_ONSET_MS) * (window.setPps ?? 0)) / 1000);
       const expectedByKernel = d.noSlaveMs !== undefined ? (d.noSlaveMs * (window.setPps ?? 0)) / 1000 : 0;
       const why =
-        (t.sent && expectedByKernel / t.sent > assertion.maxRatio && ratio <= assertion.maxRatio
+        (t.sent && expectedByKernel / t.sent > claim.maxRatio && ratio <= claim.maxRatio
           ? `the kernel's log shows the bond without its active slave for ${d.noSlaveMs?.toFixed(0)} ms after the fault, about ${expectedByKernel.toFixed(0)} packets at the set rate, yet the probe lost ${lost}`
           : undefined) ??
         slowProbe ??
-        (faultInWindow && hiddenPackets > 0 && (lost + hiddenPackets) / (t.sent + hiddenPackets) > assertion.maxRatio
+        (faultInWindow && hiddenPackets > 0 && (lost + hiddenPackets) / (t.sent + hiddenPackets) > claim.maxRatio
           ? `the sender did not run for ${hiddenMs(FAILOVER_ONSET_MS).toFixed(0)} ms of the failover: ${hiddenPackets} packets unsent there could have been lost`
           : undefined);
       return why ? doubt(name, expected, actual, why) : check(name, true, expected, actual);
     }
     case 'traffic-duplicates':
-      return check(assertion.expected ? 'duplicates delivered' : 'no duplicates delivered', (t.duplicates > 0) === assertion.expected, assertion.expected ? 'some' : 'none', `${t.duplicates} of ${t.received}`);
+      return check(claim.expected ? 'duplicates delivered' : 'no duplicates delivered', (t.duplicates > 0) === claim.expected, claim.expected ? 'some' : 'none', `${t.duplicates} of ${t.received}`);
     case 'traffic-reordering':
-      return check(assertion.expected ? 'packets reordered' : 'no packets reordered', (t.reordered > 0) === assertion.expected, assertion.expected ? 'some' : 'none', `${t.reordered} of ${t.received}`);
+      return check(claim.expected ? 'packets reordered' : 'no packets reordered', (t.reordered > 0) === claim.expected, claim.expected ? 'some' : 'none', `${t.reordered} of ${t.received}`);
     case 'traffic-balance': {
-      const share = (s: TrafficWindow['perSlave'][number]) => (assertion.direction === 'tx' ? s.txShare : s.rxShare);
+      const share = (s: TrafficWindow['perSlave'][number]) => (claim.direction === 'tx' ? s.txShare : s.rxShare);
       const shares = window.perSlave.map((s) => `${s.slave} ${percent(share(s))}`).join(', ');
       const carrying = window.perSlave.filter((s) => carriesTraffic(share(s), window.perSlave.length));
       const top = [...window.perSlave].sort((a, b) => share(b) - share(a))[0];
       const problems: string[] = [];
-      if (assertion.minSlaves !== undefined && carrying.length < assertion.minSlaves) problems.push(`${carrying.length} slave(s) carry traffic`);
-      if (assertion.maxShare !== undefined && top && share(top) > assertion.maxShare) problems.push(`${top.slave} carries ${percent(share(top))}`);
-      if (assertion.single && carrying.length !== 1) problems.push(`${carrying.length} slaves carry traffic`);
-      if (assertion.onActive && top?.slave !== state.status.activeSlave) problems.push(`the active slave is ${state.status.activeSlave ?? 'none'}`);
+      if (claim.minSlaves !== undefined && carrying.length < claim.minSlaves) problems.push(`${carrying.length} slave(s) carry traffic`);
+      if (claim.maxShare !== undefined && top && share(top) > claim.maxShare) problems.push(`${top.slave} carries ${percent(share(top))}`);
+      if (claim.single && carrying.length !== 1) problems.push(`${carrying.length} slaves carry traffic`);
+      if (claim.onActive && top?.slave !== state.status.activeSlave) problems.push(`the active slave is ${state.status.activeSlave ?? 'none'}`);
       const wanted = [
-        assertion.minSlaves !== undefined ? `${assertion.minSlaves}+ slaves carrying` : '',
-        assertion.maxShare !== undefined ? `no slave above ${percent(assertion.maxShare)}` : '',
-        assertion.single ? 'exactly one slave carrying' : '',
-        assertion.onActive ? 'the active slave carrying' : '',
+        claim.minSlaves !== undefined ? `${claim.minSlaves}+ slaves carrying` : '',
+        claim.maxShare !== undefined ? `no slave above ${percent(claim.maxShare)}` : '',
+        claim.single ? 'exactly one slave carrying' : '',
+        claim.onActive ? 'the active slave carrying' : '',
       ].filter(Boolean);
-      return check(`${assertion.direction} balance over the slaves`, problems.length === 0, wanted.join(', '), `${shares}${problems.length ? ` (${problems.join('; ')})` : ''}`);
+      return check(`${claim.direction} balance over the slaves`, problems.length === 0, wanted.join(', '), `${shares}${problems.length ? ` (${problems.join('; ')})` : ''}`);
     }
   }
 }
@@ -253,84 +253,84 @@ function check(name: string, passed: boolean, expected: unknown, actual: unknown
   return { name, passed, expected: show(expected), actual: show(actual) };
 }
 
-export function evaluateOne(assertion: Assertion, state: BondSnapshot, context: CheckContext): CheckResult {
+export function evaluateOne(claim: Claim, state: BondSnapshot, context: CheckContext): CheckResult {
   const status = state.status;
-  switch (assertion.kind) {
+  switch (claim.kind) {
     case 'mode':
-      return check('bond mode', status.mode?.name === assertion.expected, assertion.expected, status.mode?.name ?? 'unknown');
+      return check('bond mode', status.mode?.name === claim.expected, claim.expected, status.mode?.name ?? 'unknown');
     case 'active-slave': {
       const active = status.activeSlave ?? null;
-      if ('is' in assertion.expected) {
-        const want = refName(assertion.expected.is, context, state);
-        return check(`active slave is ${label(assertion.expected.is, context)}`, active === want, want ?? 'none', active ?? 'none');
+      if ('is' in claim.expected) {
+        const want = refName(claim.expected.is, context, state);
+        return check(`active slave is ${label(claim.expected.is, context)}`, active === want, want ?? 'none', active ?? 'none');
       }
-      const avoid = refName(assertion.expected.isNot, context, state);
-      return check(`active slave is not ${label(assertion.expected.isNot, context)}`, active !== avoid, `not ${avoid ?? 'none'}`, active ?? 'none');
+      const avoid = refName(claim.expected.isNot, context, state);
+      return check(`active slave is not ${label(claim.expected.isNot, context)}`, active !== avoid, `not ${avoid ?? 'none'}`, active ?? 'none');
     }
     case 'active-slave-changed': {
       const before = context.before?.status.activeSlave ?? null;
       const now = status.activeSlave ?? null;
       const changed = before !== now;
       return check(
-        assertion.expected ? 'active slave changed since the latest fault' : 'active slave unchanged since the latest fault',
-        changed === assertion.expected,
-        assertion.expected ? `a slave other than ${before ?? 'none'}` : `still ${before ?? 'none'}`,
+        claim.expected ? 'active slave changed since the latest fault' : 'active slave unchanged since the latest fault',
+        changed === claim.expected,
+        claim.expected ? `a slave other than ${before ?? 'none'}` : `still ${before ?? 'none'}`,
         now ?? 'none',
       );
     }
     case 'bond-mii':
-      return check('bond MII status', status.miiStatus === assertion.expected, assertion.expected, status.miiStatus ?? 'unknown');
+      return check('bond MII status', status.miiStatus === claim.expected, claim.expected, status.miiStatus ?? 'unknown');
     case 'slave-mii': {
-      const name = refName(assertion.slave, context, state);
+      const name = refName(claim.slave, context, state);
       const found = slave(state, name);
-      return check(`MII status of ${label(assertion.slave, context)}`, found?.miiStatus === assertion.expected, assertion.expected, found ? found.miiStatus : `${name ?? 'it'} is not a slave`);
+      return check(`MII status of ${label(claim.slave, context)}`, found?.miiStatus === claim.expected, claim.expected, found ? found.miiStatus : `${name ?? 'it'} is not a slave`);
     }
     case 'slave-count':
-      return check('number of slaves', status.slaves.length === assertion.expected, assertion.expected, `${status.slaves.length} (${status.slaves.map((s) => s.name).join(', ') || 'none'})`);
+      return check('number of slaves', status.slaves.length === claim.expected, claim.expected, `${status.slaves.length} (${status.slaves.map((s) => s.name).join(', ') || 'none'})`);
     case 'link-failures': {
-      const name = refName(assertion.slave, context, state);
+      const name = refName(claim.slave, context, state);
       const now = slave(state, name)?.linkFailureCount;
-      if (assertion.exactly !== undefined) {
-        return check(`link failure count of ${label(assertion.slave, context)}`, now === assertion.exactly, assertion.exactly, now ?? 'not a slave');
+      if (claim.exactly !== undefined) {
+        return check(`link failure count of ${label(claim.slave, context)}`, now === claim.exactly, claim.exactly, now ?? 'not a slave');
       }
       const before = context.before ? slave(context.before, name)?.linkFailureCount ?? 0 : 0;
-      const by = assertion.increasedBy ?? 1;
+      const by = claim.increasedBy ?? 1;
       return check(
-        `link failure count of ${label(assertion.slave, context)} increased by ${by}`,
+        `link failure count of ${label(claim.slave, context)} increased by ${by}`,
         now !== undefined && now - before === by,
         `${before + by} (${before} + ${by})`,
         now ?? 'not a slave',
       );
     }
     case 'same-aggregator': {
-      const ids = assertion.slaves.map((ref) => slave(state, refName(ref, context, state))?.aggregatorId);
+      const ids = claim.slaves.map((ref) => slave(state, refName(ref, context, state))?.aggregatorId);
       const same = ids.every((id) => id !== undefined && id === ids[0]);
-      return check(`${assertion.slaves.map((ref) => label(ref, context)).join(' and ')} in one aggregator`, same, `one aggregator ID`, ids.map((id) => id ?? 'none').join(', '));
+      return check(`${claim.slaves.map((ref) => label(ref, context)).join(' and ')} in one aggregator`, same, `one aggregator ID`, ids.map((id) => id ?? 'none').join(', '));
     }
     case 'lacp-state': {
-      const found = slave(state, refName(assertion.slave, context, state));
-      const flags = (assertion.side === 'actor' ? found?.actor : found?.partner)?.portStateFlags;
-      const missing = assertion.flags.filter((flag) => !flags?.[FLAG_KEYS[flag]]);
+      const found = slave(state, refName(claim.slave, context, state));
+      const flags = (claim.side === 'actor' ? found?.actor : found?.partner)?.portStateFlags;
+      const missing = claim.flags.filter((flag) => !flags?.[FLAG_KEYS[flag]]);
       const set = flags ? LACP_FLAGS.filter((flag) => flags[FLAG_KEYS[flag]]) : [];
-      return check(`${assertion.side} LACP state of ${label(assertion.slave, context)}`, missing.length === 0, assertion.flags.join(', '), flags ? set.join(', ') || 'no flags' : 'no LACP details');
+      return check(`${claim.side} LACP state of ${label(claim.slave, context)}`, missing.length === 0, claim.flags.join(', '), flags ? set.join(', ') || 'no flags' : 'no LACP details');
     }
     case 'traffic-outage':
     case 'traffic-loss':
     case 'traffic-duplicates':
     case 'traffic-reordering':
     case 'traffic-balance':
-      return trafficCheck(assertion, state, context.traffic, context);
+      return trafficCheck(claim, state, context.traffic, context);
     case 'throughput': {
       const t = context.throughput;
       if (!t) return check('throughput', false, 'a throughput step before this claim', 'no throughput was measured');
       const mbps = t.totalBps / 1e6;
-      const ok = (assertion.minFactor === undefined || t.factor >= assertion.minFactor) && (assertion.minMbps === undefined || mbps >= assertion.minMbps);
-      const wanted = [assertion.minFactor !== undefined ? `>= ${assertion.minFactor}x one link` : '', assertion.minMbps !== undefined ? `>= ${assertion.minMbps} Mbit/s` : ''].filter(Boolean).join(' and ');
+      const ok = (claim.minFactor === undefined || t.factor >= claim.minFactor) && (claim.minMbps === undefined || mbps >= claim.minMbps);
+      const wanted = [claim.minFactor !== undefined ? `>= ${claim.minFactor}x one link` : '', claim.minMbps !== undefined ? `>= ${claim.minMbps} Mbit/s` : ''].filter(Boolean).join(' and ');
       return check('TCP throughput', ok, wanted, `${mbps.toFixed(1)} Mbit/s over ${t.streamsBps.length} stream(s) = ${t.factor.toFixed(2)}x one link (${(t.singleLinkBps / 1e6).toFixed(1)} Mbit/s)`);
     }
     case 'arp-targets': {
       const targets = status.arpIpTargets ?? [];
-      const expected = assertion.expected.map((t) => (t === 'arp-target' ? (context.arpTarget ?? t) : t));
+      const expected = claim.expected.map((t) => (t === 'arp-target' ? (context.arpTarget ?? t) : t));
       const same = targets.length === expected.length && expected.every((t) => targets.includes(t));
       return check('ARP IP targets', same, expected.join(', '), targets.join(', ') || 'none');
     }
@@ -341,31 +341,31 @@ export function evaluateOne(assertion: Assertion, state: BondSnapshot, context: 
     }
     case 'sequence':
     case 'never':
-      return evaluateTimelineClaim(assertion, context.recorded);
+      return evaluateTimelineClaim(claim, context.recorded);
     case 'log-event': {
-      const name = assertion.slave ? refName(assertion.slave, context, state) : undefined;
+      const name = claim.slave ? refName(claim.slave, context, state) : undefined;
       const faultEnd = context.latestFault?.endNs;
       const matches = context.kernelEvents.filter((event) => {
-        if (event.event !== assertion.event) return false;
+        if (event.event !== claim.event) return false;
         if (name && event.slave !== name) return false;
-        if (assertion.withinMsOfFault !== undefined && faultEnd !== undefined) {
+        if (claim.withinMsOfFault !== undefined && faultEnd !== undefined) {
           // Counted from when the fault's command finished: under emulation starting it alone takes tens of ms.
           const start = context.latestFault?.startNs ?? faultEnd;
-          return event.atNs >= start && Number(event.atNs - faultEnd) / 1e6 <= assertion.withinMsOfFault;
+          return event.atNs >= start && Number(event.atNs - faultEnd) / 1e6 <= claim.withinMsOfFault;
         }
         return true;
       });
-      const what = `kernel log: ${assertion.event}${assertion.slave ? ` of ${label(assertion.slave, context)}` : ''}${assertion.withinMsOfFault !== undefined ? ` within ${assertion.withinMsOfFault} ms of the fault` : ''}`;
+      const what = `kernel log: ${claim.event}${claim.slave ? ` of ${label(claim.slave, context)}` : ''}${claim.withinMsOfFault !== undefined ? ` within ${claim.withinMsOfFault} ms of the fault` : ''}`;
       const first = matches[0];
       const fault = context.latestFault;
       const since = (ns: bigint, from: bigint) => `${ns >= from ? '+' : ''}${(Number(ns - from) / 1e6).toFixed(0)} ms`;
       const when = fault ? ` (${since(first?.atNs ?? 0n, fault.startNs)} from the fault's issue; its command returned at ${since(fault.endNs, fault.startNs)})` : '';
       const seen = first ? `${first.text}${when}` : `no such line (${context.kernelEvents.length} bonding lines since: ${context.kernelEvents.map((e) => e.event).join(', ') || 'none'})`;
-      return assertion.present ? check(what, matches.length > 0, 'a matching line', seen) : check(`no ${what}`, matches.length === 0, 'no matching line', seen);
+      return claim.present ? check(what, matches.length > 0, 'a matching line', seen) : check(`no ${what}`, matches.length === 0, 'no matching line', seen);
     }
   }
 }
 
-export function evaluate(assertions: Assertion[], state: BondSnapshot, context: CheckContext): CheckResult[] {
-  return assertions.map((assertion) => evaluateOne(assertion, state, context));
+export function evaluate(claims: Claim[], state: BondSnapshot, context: CheckContext): CheckResult[] {
+  return claims.map((claim) => evaluateOne(claim, state, context));
 }

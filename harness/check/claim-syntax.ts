@@ -5,7 +5,7 @@
 import { BOND_MII_STATES, LOG_EVENT_KINDS, modeByNameOrNumber, SLAVE_MII_STATES } from '../bond/vocabulary.js';
 import { parseDuration } from '../scenario/duration.js';
 import { duration, ipv4OrToken, lacpFlags, matrixRef, MAX_SLAVES, mode, slaveRef, slaveRefOf, uint } from '../scenario/fragments.js';
-import type { Assertion, LacpFlag, LogEventKind, ModeName, TimedState, TimelineOrigin, TimelineState, TimelineSubject } from '../scenario/plan.js';
+import type { Claim, LacpFlag, LogEventKind, ModeName, TimedState, TimelineOrigin, TimelineState, TimelineSubject } from '../scenario/plan.js';
 
 type Json = Record<string, unknown>;
 
@@ -150,34 +150,34 @@ function timelineOrigin(value: unknown): TimelineOrigin | undefined {
   return step ? { kind: 'step', index: Number(step[1]) } : { kind: value as 'fault' | 'start' | 'now' };
 }
 
-export function expectAssertions(spec: Json): { assertions: Assertion[]; withinMs: number } {
-  const assertions: Assertion[] = [];
+export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } {
+  const claims: Claim[] = [];
   const refs = (map: unknown) => Object.entries((map ?? {}) as Json);
   for (const [key, value] of Object.entries(spec)) {
     switch (key) {
       case 'mode':
-        assertions.push({ kind: 'mode', expected: modeName(value) });
+        claims.push({ kind: 'mode', expected: modeName(value) });
         break;
       case 'activeSlave': {
         const ref = (v: unknown) => (v === 'none' ? null : slaveRefOf(String(v)));
-        assertions.push({ kind: 'active-slave', expected: typeof value === 'object' && value !== null ? { isNot: ref((value as Json).not) } : { is: ref(value) } });
+        claims.push({ kind: 'active-slave', expected: typeof value === 'object' && value !== null ? { isNot: ref((value as Json).not) } : { is: ref(value) } });
         break;
       }
       case 'activeSlaveChanged':
-        assertions.push({ kind: 'active-slave-changed', expected: Boolean(value) });
+        claims.push({ kind: 'active-slave-changed', expected: Boolean(value) });
         break;
       case 'bondMii':
-        assertions.push({ kind: 'bond-mii', expected: value as 'up' | 'down' });
+        claims.push({ kind: 'bond-mii', expected: value as 'up' | 'down' });
         break;
       case 'slaves':
-        assertions.push({ kind: 'slave-count', expected: Number(value) });
+        claims.push({ kind: 'slave-count', expected: Number(value) });
         break;
       case 'slaveMii':
-        for (const [slave, mii] of refs(value)) assertions.push({ kind: 'slave-mii', slave: slaveRefOf(slave), expected: mii as 'up' | 'down' });
+        for (const [slave, mii] of refs(value)) claims.push({ kind: 'slave-mii', slave: slaveRefOf(slave), expected: mii as 'up' | 'down' });
         break;
       case 'linkFailures':
         for (const [slave, count] of refs(value)) {
-          assertions.push(
+          claims.push(
             typeof count === 'number'
               ? { kind: 'link-failures', slave: slaveRefOf(slave), exactly: count }
               : { kind: 'link-failures', slave: slaveRefOf(slave), increasedBy: Number((count as Json).increasedBy) },
@@ -185,40 +185,40 @@ export function expectAssertions(spec: Json): { assertions: Assertion[]; withinM
         }
         break;
       case 'sameAggregator':
-        assertions.push({ kind: 'same-aggregator', slaves: (value as string[]).map(slaveRefOf) });
+        claims.push({ kind: 'same-aggregator', slaves: (value as string[]).map(slaveRefOf) });
         break;
       case 'lacpState':
       case 'partnerLacpState':
         for (const [slave, flags] of refs(value)) {
-          assertions.push({ kind: 'lacp-state', slave: slaveRefOf(slave), flags: flags as LacpFlag[], side: key === 'lacpState' ? 'actor' : 'partner' });
+          claims.push({ kind: 'lacp-state', slave: slaveRefOf(slave), flags: flags as LacpFlag[], side: key === 'lacpState' ? 'actor' : 'partner' });
         }
         break;
       case 'arpTargets':
-        assertions.push({ kind: 'arp-targets', expected: value as string[] });
+        claims.push({ kind: 'arp-targets', expected: value as string[] });
         break;
       case 'lacpPartner':
-        assertions.push({ kind: 'lacp-partner', expected: 'far-side' });
+        claims.push({ kind: 'lacp-partner', expected: 'far-side' });
         break;
       case 'throughput': {
-        const claims = value as Json;
-        assertions.push({ kind: 'throughput', minFactor: claims.minFactor as number | undefined, minMbps: claims.minMbps as number | undefined });
+        const given = value as Json;
+        claims.push({ kind: 'throughput', minFactor: given.minFactor as number | undefined, minMbps: given.minMbps as number | undefined });
         break;
       }
       case 'traffic': {
-        const claims = value as Json;
-        if (claims.maxOutage !== undefined || claims.minOutage !== undefined) {
-          assertions.push({
+        const given = value as Json;
+        if (given.maxOutage !== undefined || given.minOutage !== undefined) {
+          claims.push({
             kind: 'traffic-outage',
-            maxMs: claims.maxOutage === undefined ? undefined : parseDuration(claims.maxOutage as string | number),
-            minMs: claims.minOutage === undefined ? undefined : parseDuration(claims.minOutage as string | number),
+            maxMs: given.maxOutage === undefined ? undefined : parseDuration(given.maxOutage as string | number),
+            minMs: given.minOutage === undefined ? undefined : parseDuration(given.minOutage as string | number),
           });
         }
-        if (claims.maxLoss !== undefined) assertions.push({ kind: 'traffic-loss', maxRatio: Number(String(claims.maxLoss).replace('%', '')) / 100 });
-        if (claims.duplicates !== undefined) assertions.push({ kind: 'traffic-duplicates', expected: claims.duplicates === 'expected' });
-        if (claims.reordering !== undefined) assertions.push({ kind: 'traffic-reordering', expected: claims.reordering === 'expected' });
-        if (claims.balance !== undefined) {
-          const b = claims.balance as Json;
-          assertions.push({
+        if (given.maxLoss !== undefined) claims.push({ kind: 'traffic-loss', maxRatio: Number(String(given.maxLoss).replace('%', '')) / 100 });
+        if (given.duplicates !== undefined) claims.push({ kind: 'traffic-duplicates', expected: given.duplicates === 'expected' });
+        if (given.reordering !== undefined) claims.push({ kind: 'traffic-reordering', expected: given.reordering === 'expected' });
+        if (given.balance !== undefined) {
+          const b = given.balance as Json;
+          claims.push({
             kind: 'traffic-balance',
             direction: (b.direction as 'tx' | 'rx' | undefined) ?? 'tx',
             minSlaves: b.minSlaves as number | undefined,
@@ -231,7 +231,7 @@ export function expectAssertions(spec: Json): { assertions: Assertion[]; withinM
       }
       case 'sequence':
         for (const [subject, states] of Object.entries(value as Json)) {
-          assertions.push({ kind: 'sequence', subject: timelineSubject(subject), states: (states as unknown[]).map(timedState), since: timelineOrigin(spec.since) });
+          claims.push({ kind: 'sequence', subject: timelineSubject(subject), states: (states as unknown[]).map(timedState), since: timelineOrigin(spec.since) });
         }
         break;
       case 'never':
@@ -239,13 +239,13 @@ export function expectAssertions(spec: Json): { assertions: Assertion[]; withinM
           const during = spec.during === undefined ? undefined : parseDuration(spec.during as string | number);
           const entries = subject === 'slaveMii' ? Object.entries(state as Json) : [[subject, state] as const];
           for (const [key, forbidden] of entries) {
-            assertions.push({ kind: 'never', subject: timelineSubject(key), state: timelineState(forbidden), since: timelineOrigin(spec.since), duringMs: during });
+            claims.push({ kind: 'never', subject: timelineSubject(key), state: timelineState(forbidden), since: timelineOrigin(spec.since), duringMs: during });
           }
         }
         break;
       case 'log':
         for (const entry of value as Json[]) {
-          assertions.push({
+          claims.push({
             kind: 'log-event',
             event: entry.event as LogEventKind,
             slave: entry.slave === undefined ? undefined : slaveRefOf(String(entry.slave)),
@@ -256,6 +256,6 @@ export function expectAssertions(spec: Json): { assertions: Assertion[]; withinM
         break;
     }
   }
-  return { assertions, withinMs: spec.within === undefined ? 0 : parseDuration(spec.within as string | number) };
+  return { claims, withinMs: spec.within === undefined ? 0 : parseDuration(spec.within as string | number) };
 }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProcBonding } from '../bond/proc.js';
 import type { BondSnapshot } from '../bond/status.js';
-import type { Assertion } from '../scenario/plan.js';
+import type { Claim } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent, SampleEvent } from '../timeline/events.js';
 import { analyze, type Arrival } from '../traffic/analyze.js';
 import { DEFAULT_TRAFFIC, type TrafficWindow } from '../traffic/engine.js';
@@ -101,12 +101,12 @@ function context(extra: Partial<CheckContext> = {}): CheckContext {
   };
 }
 
-type Case = { claim: Assertion; state?: BondSnapshot; context?: Partial<CheckContext> };
+type Case = { claim: Claim; state?: BondSnapshot; context?: Partial<CheckContext> };
 const after = proc('eth1', 'down', 1);
 const slave0 = { index: 0 };
 
 /** For each claim kind: a claim and state it holds for, and one it does not. */
-const CASES: { [K in Assertion['kind']]: { holds: Case; fails: Case } } = {
+const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
   mode: { holds: { claim: { kind: 'mode', expected: 'active-backup' } }, fails: { claim: { kind: 'mode', expected: 'balance-rr' } } },
   'active-slave': {
     holds: { claim: { kind: 'active-slave', expected: { isNot: slave0 } } },

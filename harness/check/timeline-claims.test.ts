@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Assertion, TimelineOrigin } from '../scenario/plan.js';
+import type { Claim, TimelineOrigin } from '../scenario/plan.js';
 import type { FaultEvent, TimelineEvent } from '../timeline/events.js';
 import { evaluateTimelineClaim, stateRuns, type RecordedTimeline, type TimelineClaim } from './timeline-claims.js';
 
@@ -100,7 +100,7 @@ describe('sequence claims', () => {
 });
 
 describe('never claims', () => {
-  const never = (state: 'none' | 'down', during?: number, subject: TimelineClaim['subject'] = { kind: 'active-slave' }): Assertion & TimelineClaim => ({ kind: 'never', subject, state, since: { kind: 'fault' }, duringMs: during });
+  const never = (state: 'none' | 'down', during?: number, subject: TimelineClaim['subject'] = { kind: 'active-slave' }): Claim & TimelineClaim => ({ kind: 'never', subject, state, since: { kind: 'fault' }, duringMs: during });
   const flicker = [sample(900, 'eth1', 'up'), carrierOn, kernel(1200, 'no-active', 'eth1', 'now running without any active interface!'), kernel(1260, 'new-active-slave', 'eth1', 'making interface the new active one'), sample(1300, 'eth1', 'up')];
   const every50 = Array.from({ length: 60 }, (_, i) => 900 + i * 50);
 

@@ -9,7 +9,7 @@
  * duration claim the range cannot decide is `disturbed`, never passed.
  */
 import { MII_AFTER_EVENT } from '../bond/vocabulary.js';
-import type { Assertion, TimedState, TimelineOrigin, TimelineState, TimelineSubject } from '../scenario/plan.js';
+import type { Claim, TimedState, TimelineOrigin, TimelineState, TimelineSubject } from '../scenario/plan.js';
 import type { KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import type { CheckResult } from './assertions.js';
 
@@ -181,23 +181,23 @@ function subjectLabel(subject: TimelineSubject, slaveName: (index: number) => st
   }
 }
 
-function sequenceCheck(assertion: Extract<TimelineClaim, { kind: 'sequence' }>, recorded: RecordedTimeline): CheckResult {
-  const label = subjectLabel(assertion.subject, recorded.slaveName);
-  const expected = assertion.states.map(fmtWanted).join(', then ');
-  const origin = recorded.origin(assertion.since);
+function sequenceCheck(claim: Extract<TimelineClaim, { kind: 'sequence' }>, recorded: RecordedTimeline): CheckResult {
+  const label = subjectLabel(claim.subject, recorded.slaveName);
+  const expected = claim.states.map(fmtWanted).join(', then ');
+  const origin = recorded.origin(claim.since);
   const name = `${label}: ${expected}`;
   if ('error' in origin) return { name, passed: false, expected, actual: origin.error };
-  const runs = stateRuns(assertion.subject, recorded, origin.ns);
+  const runs = stateRuns(claim.subject, recorded, origin.ns);
   const observed = runs.length ? runs.map(fmtRun).join(', then ') : 'no samples';
   const actual = `since ${origin.label}: ${observed}`;
   const matches = runs.map((_, start) => {
-    const verdicts = assertion.states.map((want, j): Verdict => {
+    const verdicts = claim.states.map((want, j): Verdict => {
       const run = runs[start + j];
       if (!run) return 'pending';
       return run.state === wanted(want.state, recorded.slaveName) ? durationVerdict(run, want) : 'no';
     });
     const verdict: Verdict = verdicts.includes('no') ? 'no' : verdicts.includes('pending') ? 'pending' : verdicts.includes('unknown') ? 'unknown' : 'yes';
-    const gaps = assertion.states.flatMap((want, j) => (verdicts[j] === 'unknown' ? (runs[start + j]?.gaps ?? []) : []));
+    const gaps = claim.states.flatMap((want, j) => (verdicts[j] === 'unknown' ? (runs[start + j]?.gaps ?? []) : []));
     return { verdict, gaps };
   });
   const pick = (['yes', 'unknown', 'pending'] as const).map((v) => matches.find((m) => m.verdict === v)).find(Boolean);
@@ -209,18 +209,18 @@ function sequenceCheck(assertion: Extract<TimelineClaim, { kind: 'sequence' }>, 
   return { name, passed: false, expected, actual: pick?.verdict === 'pending' ? `${actual} (not complete when the time was up)` : actual };
 }
 
-function neverCheck(assertion: Extract<TimelineClaim, { kind: 'never' }>, recorded: RecordedTimeline): CheckResult {
-  const label = subjectLabel(assertion.subject, recorded.slaveName);
-  const forbidden = wanted(assertion.state, recorded.slaveName);
-  const origin = recorded.origin(assertion.since);
-  const span = assertion.duringMs === undefined ? '' : ` for ${assertion.duringMs} ms`;
-  const name = `${label} never ${assertion.state}`;
-  const expected = `never ${assertion.state}${span}`;
+function neverCheck(claim: Extract<TimelineClaim, { kind: 'never' }>, recorded: RecordedTimeline): CheckResult {
+  const label = subjectLabel(claim.subject, recorded.slaveName);
+  const forbidden = wanted(claim.state, recorded.slaveName);
+  const origin = recorded.origin(claim.since);
+  const span = claim.duringMs === undefined ? '' : ` for ${claim.duringMs} ms`;
+  const name = `${label} never ${claim.state}`;
+  const expected = `never ${claim.state}${span}`;
   if ('error' in origin) return { name, passed: false, expected, actual: origin.error };
-  const endNs = assertion.duringMs === undefined ? recorded.nowNs : origin.ns + BigInt(Math.round(assertion.duringMs * 1e6));
+  const endNs = claim.duringMs === undefined ? recorded.nowNs : origin.ns + BigInt(Math.round(claim.duringMs * 1e6));
   const window = `since ${origin.label}${span}`;
   if (recorded.nowNs < endNs) return { name, passed: false, expected, actual: `${window}: the window was not over yet (${msOf(endNs - recorded.nowNs).toFixed(0)} ms left)` };
-  const runs = stateRuns(assertion.subject, { ...recorded, nowNs: endNs }, origin.ns);
+  const runs = stateRuns(claim.subject, { ...recorded, nowNs: endNs }, origin.ns);
   const observed = runs.map(fmtRun).join(', then ') || 'no samples';
   const hit = runs.find((r) => r.state === forbidden);
   if (hit) return { name, passed: false, expected, actual: `${window}: ${forbidden} at +${msOf(hit.fromNs - origin.ns).toFixed(0)} ms (${observed})` };
@@ -233,9 +233,9 @@ function neverCheck(assertion: Extract<TimelineClaim, { kind: 'never' }>, record
   return { name, passed: true, expected, actual: `${window}: ${observed}` };
 }
 
-export type TimelineClaim = Extract<Assertion, { kind: 'sequence' | 'never' }>;
+export type TimelineClaim = Extract<Claim, { kind: 'sequence' | 'never' }>;
 
-export function evaluateTimelineClaim(assertion: TimelineClaim, recorded: RecordedTimeline | undefined): CheckResult {
-  if (!recorded) return { name: assertion.kind, passed: false, expected: 'a recorded timeline', actual: 'no timeline was recorded (the topology does not exist yet)' };
-  return assertion.kind === 'sequence' ? sequenceCheck(assertion, recorded) : neverCheck(assertion, recorded);
+export function evaluateTimelineClaim(claim: TimelineClaim, recorded: RecordedTimeline | undefined): CheckResult {
+  if (!recorded) return { name: claim.kind, passed: false, expected: 'a recorded timeline', actual: 'no timeline was recorded (the topology does not exist yet)' };
+  return claim.kind === 'sequence' ? sequenceCheck(claim, recorded) : neverCheck(claim, recorded);
 }

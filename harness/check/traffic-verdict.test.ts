@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BondStatus } from '../bond/status.js';
-import type { Assertion } from '../scenario/plan.js';
+import type { Claim } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import { analyze, type Arrival } from '../traffic/analyze.js';
 import { DEFAULT_TRAFFIC, type TrafficWindow } from '../traffic/engine.js';
@@ -56,18 +56,18 @@ function windowOf({ lost = () => false, stalls = [] }: Scenario): TrafficWindow 
 
 const status = (activeSlave: string): BondStatus => ({ mode: { name: 'active-backup', number: 1 }, miimon: 100, activeSlave, slaves: [] }) as unknown as BondStatus;
 
-function verdict(assertion: Assertion, scenario: Scenario): CheckResult {
+function verdict(claim: Claim, scenario: Scenario): CheckResult {
   const fault: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'carrier off', startNs: BigInt(FAULT_ISSUED) * 1000n, endNs: BigInt(FAULT_RETURNED) * 1000n };
   const kernelEvents: KernelEvent[] = (scenario.kernel ?? []).map(([ms, event, text]) => ({ kind: 'kernel', atNs: BigInt(FAULT_RETURNED + ms * 1000) * 1000n, event, bond: 'bond0', slave: 'eth0', text }));
   for (const e of kernelEvents) if (e.event === 'new-active-slave') e.slave = 'eth1';
   const state: BondSnapshot = { atNs: 0n, status: status('eth1'), procText: '' };
   const context: CheckContext = { before: { atNs: 0n, status: status('eth0'), procText: '' }, latestFault: fault, kernelEvents, slaveName: (i) => `eth${i}`, traffic: windowOf(scenario) };
-  return evaluateOne(assertion, state, context);
+  return evaluateOne(claim, state, context);
 }
 
-const outageAtMost = (maxMs: number): Assertion => ({ kind: 'traffic-outage', maxMs });
-const outageAtLeast = (minMs: number): Assertion => ({ kind: 'traffic-outage', minMs });
-const lossAtMost = (maxRatio: number): Assertion => ({ kind: 'traffic-loss', maxRatio });
+const outageAtMost = (maxMs: number): Claim => ({ kind: 'traffic-outage', maxMs });
+const outageAtLeast = (minMs: number): Claim => ({ kind: 'traffic-outage', minMs });
+const lossAtMost = (maxRatio: number): Claim => ({ kind: 'traffic-loss', maxRatio });
 /** 400 ms of loss from 50 ms after the fault's issue: a downdelay-400 failover. */
 const downdelayLoss = (seq: number) => seq >= 550 && seq < 950;
 /** The 6.1 driver's lines for that failover, in ms after the fault's command returned. */

@@ -7,7 +7,7 @@ import type { BondSnapshot } from '../bond/status.js';
 import { evaluate, isFailed, type CheckContext } from '../check/assertions.js';
 import type { FailoverTiming } from '../check/failover.js';
 import type { RecordedTimeline } from '../check/timeline-claims.js';
-import type { Assertion, ScenarioCase, SlaveRef, TimelineOrigin } from '../scenario/plan.js';
+import type { Claim, ScenarioCase, SlaveRef, TimelineOrigin } from '../scenario/plan.js';
 import type { Target } from '../target/target.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
 import { onTeardown } from '../target/teardown.js';
@@ -179,7 +179,7 @@ export class CaseSession {
   }
 
   /** A never claim with a duration is judged once its window is over (and sampled past its end). */
-  async awaitWindows(claims: Assertion[]): Promise<void> {
+  async awaitWindows(claims: Claim[]): Promise<void> {
     for (const claim of claims) {
       if (claim.kind !== 'never' || claim.duringMs === undefined) continue;
       const from = this.origin(claim.since);
@@ -204,7 +204,7 @@ export class CaseSession {
   }
 
   /** Evaluate until none fails (each holds or cannot be decided) or the time is up; returns the last evaluation. */
-  async poll(claims: Assertion[], withinMs: number): Promise<CheckResult[]> {
+  async poll(claims: Claim[], withinMs: number): Promise<CheckResult[]> {
     const deadline = performance.now() + withinMs;
     for (;;) {
       const state = await this.observe();

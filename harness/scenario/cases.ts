@@ -11,7 +11,7 @@ import { parseDuration } from './duration.js';
 import { slaveRefOf } from './fragments.js';
 import type { Locator, Path } from './locate.js';
 import { expandMatrix, type MatrixValue } from './matrix.js';
-import type { Assertion, BondPlan, FarSide, InputError, ModeName, ScenarioCase, SlaveRef, SourceRef, Step } from './plan.js';
+import type { Claim, BondPlan, FarSide, InputError, ModeName, ScenarioCase, SlaveRef, SourceRef, Step } from './plan.js';
 
 type Json = Record<string, unknown>;
 
@@ -26,8 +26,8 @@ function toStep(raw: unknown, at: SourceRef): Step {
 /** Every slave a case's steps and options name, with where they are written. */
 function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref: SlaveRef; path: Path }[] {
   const found: { ref: SlaveRef; path: Path }[] = [];
-  const fromAssertions = (assertions: Assertion[], path: Path) => {
-    for (const a of assertions) {
+  const fromClaims = (claims: Claim[], path: Path) => {
+    for (const a of claims) {
       if ('slave' in a && a.slave) found.push({ ref: a.slave, path });
       if (a.kind === 'sequence' || a.kind === 'never') {
         if (a.subject.kind === 'slave-mii') found.push({ ref: a.subject.slave, path });
@@ -44,7 +44,7 @@ function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref
   };
   for (const { step, path } of steps) {
     if (step.kind === 'fault' && 'slave' in step.fault) found.push({ ref: step.fault.slave, path });
-    if (step.kind === 'expect' || step.kind === 'wait-until') fromAssertions(step.assertions, path);
+    if (step.kind === 'expect' || step.kind === 'wait-until') fromClaims(step.claims, path);
   }
   if (typeof bond.options.primary === 'string') found.push({ ref: slaveRefOf(bond.options.primary), path: ['bond', 'primary'] });
   return found;
@@ -75,7 +75,7 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
     if (step.kind === 'fault' && faultDefinition(step.fault).needs === 'arp-target' && !scenarioCase.topology.arpTarget) {
       errors.push(locate.error(path, `${step.fault.kind} needs an ARP target host: set bond.arp_interval, or topology.arpTarget: true`));
     }
-    const claims = step.kind === 'expect' || step.kind === 'wait-until' ? step.assertions : [];
+    const claims = step.kind === 'expect' || step.kind === 'wait-until' ? step.claims : [];
     const index = steps.findIndex((s) => s.step === step);
     for (const claim of claims) {
       if ((claim.kind !== 'sequence' && claim.kind !== 'never') || !claim.since) continue;

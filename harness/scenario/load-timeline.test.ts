@@ -26,18 +26,18 @@ describe('timeline claims in scenario files', () => {
     expect(steps[2]).toMatchObject({
       kind: 'expect',
       withinMs: 3000,
-      assertions: [
+      claims: [
         { kind: 'sequence', subject: { kind: 'slave-mii', slave: { index: 0 } }, states: [{ state: 'down' }, { state: 'going back', atLeastMs: 500, atMostMs: 1000 }, { state: 'up' }], since: undefined },
         { kind: 'sequence', subject: { kind: 'active-slave' }, states: [{ state: 'slave1' }, { state: 'slave0' }] },
       ],
     });
     expect(steps[3]).toMatchObject({
-      assertions: [
+      claims: [
         { kind: 'never', subject: { kind: 'active-slave' }, state: 'none', since: { kind: 'step', index: 1 }, duringMs: 2000 },
         { kind: 'never', subject: { kind: 'slave-mii', slave: { index: 1 } }, state: 'going down', since: { kind: 'step', index: 1 }, duringMs: 2000 },
       ],
     });
-    expect(steps[4]).toMatchObject({ assertions: [{ kind: 'sequence', subject: { kind: 'bond-mii' }, since: { kind: 'now' } }] });
+    expect(steps[4]).toMatchObject({ claims: [{ kind: 'sequence', subject: { kind: 'bond-mii' }, since: { kind: 'now' } }] });
   });
 
   const wrong: [string, string, { line: number; field: string; message: RegExp }][] = [

@@ -83,11 +83,11 @@ steps:
       { kind: 'fault', fault: { kind: 'flap', slave: { active: true }, count: 2, intervalMs: 1500 } },
       { kind: 'fault', fault: { kind: 'arp-target-loss', how: 'remove-address' } },
       { kind: 'wait', ms: 250 },
-      { kind: 'wait-until', assertions: [{ kind: 'bond-mii', expected: 'up' }], timeoutMs: 2000 },
+      { kind: 'wait-until', claims: [{ kind: 'bond-mii', expected: 'up' }], timeoutMs: 2000 },
       {
         kind: 'expect',
         withinMs: 1000,
-        assertions: [
+        claims: [
           { kind: 'active-slave', expected: { is: null } },
           { kind: 'link-failures', slave: { index: 0 }, exactly: 2 },
           { kind: 'link-failures', slave: { index: 1 }, increasedBy: 1 },
@@ -115,7 +115,7 @@ steps:
     const last = cases.at(-1);
     expect(last?.name).toBe('m[mode=balance-alb,miimon=200,slaves=3,kernel=debian:sid]');
     expect(last).toMatchObject({ kernel: 'debian:sid', bond: { mode: 'balance-alb', options: { miimon: 200 } }, topology: { slaves: 3 } });
-    expect(last?.steps[0]).toMatchObject({ kind: 'expect', assertions: [{ kind: 'mode', expected: 'balance-alb' }, { kind: 'slave-count', expected: 2 }] });
+    expect(last?.steps[0]).toMatchObject({ kind: 'expect', claims: [{ kind: 'mode', expected: 'balance-alb' }, { kind: 'slave-count', expected: 2 }] });
     expect(new Set(cases.map((c) => c.name)).size).toBe(16);
   });
 

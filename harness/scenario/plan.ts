@@ -45,8 +45,8 @@ export interface BondPlan {
 
 export type Comparison<T> = { is: T } | { isNot: T };
 
-/** An assertion on bond state or kernel-log events; each becomes one named check in the results. */
-export type Assertion =
+/** A claim on bond state or kernel-log events; each becomes one named check in the results. */
+export type Claim =
   | { kind: 'mode'; expected: ModeName }
   | { kind: 'active-slave'; expected: Comparison<SlaveRef | null> }
   | { kind: 'active-slave-changed'; expected: boolean }
@@ -106,10 +106,10 @@ export type Step =
   | { kind: 'throughput'; settings: { streams?: number; seconds?: number; vary?: 'ports' | 'clients'; direction?: 'to-clients' | 'from-clients' }; at: SourceRef }
   | { kind: 'fault'; fault: Fault; at: SourceRef }
   | { kind: 'wait'; ms: number; at: SourceRef }
-  /** Poll the assertions until all hold or the timeout passes; fails the case on timeout. */
-  | { kind: 'wait-until'; assertions: Assertion[]; timeoutMs: number; at: SourceRef }
-  /** Check the assertions; with withinMs, retry until they hold or the time passes. */
-  | { kind: 'expect'; assertions: Assertion[]; withinMs: number; at: SourceRef }
+  /** Poll the claims until all hold or the timeout passes; fails the case on timeout. */
+  | { kind: 'wait-until'; claims: Claim[]; timeoutMs: number; at: SourceRef }
+  /** Check the claims; with withinMs, retry until they hold or the time passes. */
+  | { kind: 'expect'; claims: Claim[]; withinMs: number; at: SourceRef }
   | { kind: 'hook'; argv: string[]; netns: 'bond' | 'far' | 'none'; at: SourceRef };
 
 /** One expanded case: a scenario with every matrix variable fixed. */

@@ -6,9 +6,9 @@ export const waitUntil: StepDefinition<'wait-until'> = {
   syntax: {},
   needsTopology: true,
   async run(session, step) {
-    const checks = await session.poll(step.assertions, step.timeoutMs);
+    const checks = await session.poll(step.claims, step.timeoutMs);
     if (checks.some(isFailed)) throw new ChecksFailed(checks.map((c) => ({ ...c, name: `wait until ${c.name}` })));
     return { checks, outcome: checks.some(isInconclusive) ? 'inconclusive' : undefined };
   },
-  describe: (step) => `wait until ${step.assertions.length} condition(s) hold (timeout ${step.timeoutMs} ms)`,
+  describe: (step) => `wait until ${step.claims.length} condition(s) hold (timeout ${step.timeoutMs} ms)`,
 };

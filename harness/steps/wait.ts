@@ -1,5 +1,5 @@
 /** wait: a pause (`wait: 2s`); `wait: { until: {...}, timeout }` is a wait-until step. */
-import { EXPECT_SCHEMA, expectAssertions } from '../check/claim-syntax.js';
+import { EXPECT_SCHEMA, expectClaims } from '../check/claim-syntax.js';
 import { parseDuration } from '../scenario/duration.js';
 import { duration } from '../scenario/fragments.js';
 import { sleepUnlessStopped } from '../target/teardown.js';
@@ -12,7 +12,7 @@ export const wait: StepDefinition<'wait'> = {
       translate(value, at) {
         if (typeof value === 'object' && value !== null) {
           const spec = value as { until: Record<string, unknown>; timeout?: string | number };
-          return { kind: 'wait-until', assertions: expectAssertions(spec.until).assertions, timeoutMs: spec.timeout === undefined ? 10_000 : parseDuration(spec.timeout), at };
+          return { kind: 'wait-until', claims: expectClaims(spec.until).claims, timeoutMs: spec.timeout === undefined ? 10_000 : parseDuration(spec.timeout), at };
         }
         return { kind: 'wait', ms: parseDuration(value as string | number), at };
       },
