@@ -5,7 +5,7 @@
 import type { BondStatus, LacpPortStateFlags, SlaveStatus } from '../bond/status.js';
 import type { Assertion, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
 import { evaluateTimelineClaim, type RecordedTimeline } from './timeline-claims.js';
 import { BOND } from '../topology/topology.js';

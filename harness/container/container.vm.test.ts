@@ -10,7 +10,8 @@ import { resultsPath } from '../testing/cli-output.js';
 import type { Comparison } from '../report/compare.js';
 import type { RunResult } from '../runner/results.js';
 import { listContainers } from './container-target.js';
-import { startVmEngine, type DockerEngine } from './engine.js';
+import type { DockerEngine } from './docker-engine.js';
+import { startVmEngine } from './engine.js';
 import { DEFAULT_IMAGE, tarballPath } from './image.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');

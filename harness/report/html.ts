@@ -6,7 +6,7 @@
 import { earlyReactionNote, formatValue, repeatsOf } from '../runner/repeats.js';
 import type { CaseResult, CheckResult, MeasurementDistribution, RunResult, StepResult } from '../runner/results.js';
 import type { FaultEvent, KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import { MATRIX_COLUMNS, MATRIX_SCENARIO, modeMatrix } from './matrix.js';
 import { passRateText } from './repeats.js';
 

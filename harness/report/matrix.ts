@@ -3,7 +3,7 @@
  * cell a measured value. Which mode fits is a question these numbers answer side by side.
  */
 import type { CaseResult, RunResult } from '../runner/results.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 
 export const MATRIX_SCENARIO = 'mode-matrix';
 
