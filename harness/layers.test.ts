@@ -96,7 +96,12 @@ describe('layers point down', () => {
     const found = cycles(folders);
     const edges = found.map((cycle) =>
       [...graph].flatMap(([file, imports]) =>
-        imports.filter((target) => cycle.includes(folderOf(file)) && cycle.includes(folderOf(target)) && folderOf(file) !== folderOf(target)).map((target) => `${file} -> ${target}`),
+        imports
+          .filter(
+            (target) =>
+              cycle.includes(folderOf(file)) && cycle.includes(folderOf(target)) && folderOf(file) !== folderOf(target),
+          )
+          .map((target) => `${file} -> ${target}`),
       ),
     );
     expect(edges).toEqual([]);
@@ -107,7 +112,11 @@ describe('layers point down', () => {
   });
 
   it('keeps the CLI on top: no module outside cli/ imports it', () => {
-    const upward = [...graph].flatMap(([file, imports]) => (folderOf(file) === 'cli' ? [] : imports.filter((target) => folderOf(target) === 'cli').map((target) => `${file} -> ${target}`)));
+    const upward = [...graph].flatMap(([file, imports]) =>
+      folderOf(file) === 'cli'
+        ? []
+        : imports.filter((target) => folderOf(target) === 'cli').map((target) => `${file} -> ${target}`),
+    );
     expect(upward).toEqual([]);
   });
 });

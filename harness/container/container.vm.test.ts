@@ -2,7 +2,6 @@
  * The container target end to end, on the one Docker engine here that can make bonds: dockerd
  * inside a bondlab VM (this machine's own kernel has no bonding and refuses --privileged).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

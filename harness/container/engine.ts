@@ -76,7 +76,7 @@ async function startDockerd(vm: VmTarget, certs: EngineCerts): Promise<DockerEng
     `install -d -m 0700 ${GUEST_TLS_DIR}`,
   ];
   await run(vm, ['sh', '-ec', setup.join('\n')]);
-  for (const [name, pem] of Object.entries(certs.server)) await vm.writeFile(`${GUEST_TLS_DIR}/${name}.pem`, pem);
+  for (const name of ['ca', 'cert', 'key'] as const) await vm.writeFile(`${GUEST_TLS_DIR}/${name}.pem`, certs.server[name]);
   const dockerd = await vm.spawn([
     'dockerd', '--iptables=false', '--ip6tables=false', '--bridge=none',
     '-H', 'unix:///run/docker.sock', ...dockerdTlsArgs(`tcp://0.0.0.0:${GUEST_DOCKER_PORT}`),

@@ -9,7 +9,9 @@ const lines = recorded.split('\n').filter((line) => line !== '');
 
 describe('parseKmsgLine on records of a real kernel', () => {
   it('reads priority, sequence number, monotonic microseconds and text', () => {
-    expect(parseKmsgLine('6,410,50143990,-;bond0: (slave veth0): link status definitely down, disabling slave')).toEqual({
+    expect(
+      parseKmsgLine('6,410,50143990,-;bond0: (slave veth0): link status definitely down, disabling slave'),
+    ).toEqual({
       priority: 6,
       seq: 410,
       usec: 50143990,
@@ -19,7 +21,12 @@ describe('parseKmsgLine on records of a real kernel', () => {
 
   it('keeps the severity of a record written with a facility (user, <14>) and cuts only at the first semicolon', () => {
     const record = lines.map(parseKmsgLine).find((r) => r?.text.startsWith('bondlab-fixture'));
-    expect(record).toEqual({ priority: 6, seq: 409, usec: 48100919, text: 'bondlab-fixture: a user record; its text holds a semicolon' });
+    expect(record).toEqual({
+      priority: 6,
+      seq: 409,
+      usec: 48100919,
+      text: 'bondlab-fixture: a user record; its text holds a semicolon',
+    });
   });
 
   it('reads a warning (priority 4) and the boot records at time 0', () => {

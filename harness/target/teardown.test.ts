@@ -11,7 +11,10 @@ const teardown = pathToFileURL(join(process.cwd(), 'dist', 'harness', 'target', 
 
 async function child(body: string): Promise<{ exitCode: number | undefined; stdout: string[]; stderr: string }> {
   const script = `import * as t from ${JSON.stringify(teardown)};\nconst say = (line) => process.stdout.write(line + '\\n');\n${body}`;
-  const result = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false, timeout: 20_000 });
+  const result = await execa(process.execPath, ['--input-type=module', '-e', script], {
+    reject: false,
+    timeout: 20_000,
+  });
   return { exitCode: result.exitCode, stdout: result.stdout.split('\n').filter(Boolean), stderr: result.stderr };
 }
 
@@ -33,7 +36,11 @@ describe('the teardown registry', () => {
     expect(run.exitCode).toBe(0);
   });
 
-  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`tears down at once on ${signal} and exits ${exitCode}`, async () => {
       const run = await child(`
         t.onTeardown('first', () => say('first'));
@@ -59,7 +66,12 @@ describe('the teardown registry', () => {
       process.kill(process.pid, 'SIGINT');
       setTimeout(() => say('not reached'), 5000);
     `);
-    expect(run.stdout).toEqual(['wait ended: interrupted by SIGINT', 'stopping=true signal=SIGINT exit=130', 'results written', 'vm torn down']);
+    expect(run.stdout).toEqual([
+      'wait ended: interrupted by SIGINT',
+      'stopping=true signal=SIGINT exit=130',
+      'results written',
+      'vm torn down',
+    ]);
     expect(run.stderr).toBe('bondlab: SIGINT again, tearing down without results');
     expect(run.exitCode).toBe(130);
   });

@@ -71,7 +71,7 @@ describe('topology script', () => {
 
 describe('fault commands', () => {
   const { topology: t } = buildScript(request);
-  const topology = { ...t, dut: { ...t.dut, holderPid: 1 } } as Topology;
+  const topology: Topology = { ...t, dut: { ...t.dut, holderPid: 1 } };
   const dut = topology.dut.netns;
 
   it('detaches a slave the three ways users do', () => {

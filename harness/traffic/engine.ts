@@ -8,7 +8,7 @@ import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { FaultEvent } from '../timeline/events.js';
 import type { Topology } from '../topology/topology.js';
 import { analyze, deliverySeries, type Arrival } from './analyze.js';
-import type { SlaveShare, TrafficSettings, TrafficWindow } from './window.js';
+import type { TrafficSettings, TrafficWindow } from './window.js';
 
 export const PROBE_PORT = 47000;
 const SOURCE_PORT_BASE = 40000;

@@ -54,7 +54,9 @@ describe('the flow planner', () => {
   });
 
   it('refuses more client flows than clients, and a topology without clients', () => {
-    expect(() => planFlows(t, settings({ flows: 4, vary: 'clients' }))).toThrow(/4 flows that vary by client need 4 clients; the topology has 3/);
+    expect(() => planFlows(t, settings({ flows: 4, vary: 'clients' }))).toThrow(
+      /4 flows that vary by client need 4 clients; the topology has 3/,
+    );
     expect(() => planFlows(topology(0), settings({ flows: 1 }))).toThrow(/no client host/);
   });
 
