@@ -157,7 +157,7 @@ describe('agent protocol over stdio', () => {
     child = agent.child;
     await agent.client.hello;
     await agent.client.shutdown();
-    const [code] = await once(agent.child, 'exit');
+    const [code] = (await once(agent.child, 'exit')) as [number | null];
     expect(code).toBe(0);
   });
 });

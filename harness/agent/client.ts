@@ -137,7 +137,7 @@ export class AgentClient {
     const done = new Promise<ProcessOutcome | Snapshot | string | null>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...streams });
     });
-    this.output.write(encodeLine({ ...body, id } as Request));
+    this.output.write(encodeLine({ ...body, id }));
     return { id, done };
   }
 

@@ -16,13 +16,13 @@ import {
   LineDecoder,
   PROTOCOL_VERSION,
   encodeLine,
-  inNetns,
   type ExecRequest,
   type ProcessOutcome,
   type Reply,
   type Request,
   type SpawnRequest,
 } from './protocol.js';
+import { inNetns } from '../target/target.js';
 
 const AGENT_PORT_NAME = 'bondlab.agent';
 

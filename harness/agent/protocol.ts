@@ -134,8 +134,3 @@ export class LineDecoder {
     return lines;
   }
 }
-
-/** The argv that runs a command inside a named network namespace. */
-export function inNetns(argv: string[], netns: string | undefined): string[] {
-  return netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
-}

@@ -7,7 +7,7 @@ import { carriesTraffic, LACP_FLAGS } from '../bond/vocabulary.js';
 import { percent } from '../report/format.js';
 import type { Claim, LacpFlag, SlaveRef } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
 import { evaluateTimelineClaim, type RecordedTimeline } from './timeline-claims.js';
 import { BOND } from '../topology/topology.js';

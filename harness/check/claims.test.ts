@@ -9,7 +9,8 @@ import type { BondSnapshot } from '../bond/status.js';
 import type { Claim } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent, SampleEvent } from '../timeline/events.js';
 import { analyze, type Arrival } from '../traffic/analyze.js';
-import { DEFAULT_TRAFFIC, type TrafficWindow } from '../traffic/engine.js';
+import { DEFAULT_TRAFFIC } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import { DEFAULT_THROUGHPUT, type ThroughputResult } from '../traffic/throughput.js';
 import { evaluateOne, type CheckContext } from './assertions.js';
 

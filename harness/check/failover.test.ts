@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent, TimelineEvent } from '../timeline/events.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import type { BondSnapshot } from '../bond/status.js';
 import { evaluateOne } from './assertions.js';
 import { failoverTimings, faultSeen, outageFollowsFault } from './failover.js';

@@ -5,7 +5,7 @@
  * command can return hundreds of ms after the kernel already reacted.
  */
 import type { FaultEvent, KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 
 export interface FailoverTiming {
   fault: string;

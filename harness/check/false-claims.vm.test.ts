@@ -2,12 +2,11 @@
  * On the real kernel: false claims fail (never pass, however loaded the machine), and the true
  * claim beside them never fails. Each window's loss is split by cause.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { readResults } from '../cli/results-file.js';
 import { resultsPath } from '../testing/cli-output.js';
-import type { RunResult } from '../runner/results.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
@@ -20,7 +19,7 @@ describe(`false claims on ${kernel} in the VM`, () => {
       env: { CI: 'true' },
     });
     const path = resultsPath(run.stderr);
-    const result = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+    const result = (await readResults(path)).run;
     const byName = (name: string) => result.cases.find((c) => c.name === name);
     expect(result.cases.map((c) => c.name).sort()).toEqual(['downdelay-outage', 'false-failover-shorter-than-downdelay', 'false-lossless-downdelay-failover']);
     for (const name of ['false-failover-shorter-than-downdelay', 'false-lossless-downdelay-failover']) {

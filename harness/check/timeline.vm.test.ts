@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { readResults } from '../cli/results-file.js';
 import { resultsPath } from '../testing/cli-output.js';
 import type { RunResult } from '../runner/results.js';
 
@@ -11,7 +11,7 @@ const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 async function run(...args: string[]): Promise<{ exitCode: number | undefined; stderr: string; result: RunResult }> {
   const child = await execa('node', [cli, 'run', ...args, '--kernel', kernel], { reject: false, env: { CI: 'true' } });
   const path = resultsPath(child.stderr);
-  return { exitCode: child.exitCode, stderr: child.stderr, result: JSON.parse(readFileSync(path, 'utf8')) as RunResult };
+  return { exitCode: child.exitCode, stderr: child.stderr, result: (await readResults(path)).run };
 }
 
 const checksOf = (result: RunResult, name: string) => result.cases.find((c) => c.name === name)?.steps.flatMap((s) => s.checks) ?? [];

@@ -7,7 +7,8 @@ import type { BondStatus } from '../bond/status.js';
 import type { Claim } from '../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../timeline/events.js';
 import { analyze, type Arrival } from '../traffic/analyze.js';
-import { DEFAULT_TRAFFIC, type TrafficWindow } from '../traffic/engine.js';
+import { DEFAULT_TRAFFIC } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import type { BondSnapshot } from '../bond/status.js';
 import { evaluateOne, isFailed, isInconclusive, type CheckContext, type CheckResult } from './assertions.js';
 

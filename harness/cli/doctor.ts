@@ -3,14 +3,35 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { execa } from 'execa';
 import { ContainerTarget, checkBonding } from '../container/container-target.js';
-import { connectEngine, defaultDockerHost, type DockerEngine } from '../container/engine.js';
+import type { DockerEngine } from '../container/docker-engine.js';
+import { connectEngine, defaultDockerHost } from '../container/engine.js';
 import { DEFAULT_IMAGE, hasImage } from '../container/image.js';
 import { QEMU, kvmPrerequisites } from '../vm/accel.js';
 import { BUSYBOX_CANDIDATES } from '../vm/initramfs.js';
+import { newRunId } from '../topology/names.js';
 import { listCachedKernels } from '../vm/kernels.js';
 import { printJson, useColor } from './output.js';
 
+/** What code and JSON readers look a row up by; the name is for people and may change. */
+export type CheckId =
+  | 'host-bonding'
+  | 'root'
+  | 'iproute2'
+  | 'iperf3'
+  | 'ethtool'
+  | 'qemu'
+  | 'busybox'
+  | 'kvm'
+  | 'tcg'
+  | 'docker-engine'
+  | 'engine-bonding'
+  | 'debootstrap'
+  | 'dockerd'
+  | 'qemu-img'
+  | 'kernels';
+
 export interface Check {
+  id: CheckId;
   name: string;
   ok: boolean;
   detail: string;
@@ -30,13 +51,14 @@ async function commandVersion(argv: string[]): Promise<string | undefined> {
 async function hostBonding(): Promise<Check> {
   const release = (await execa('uname', ['-r'])).stdout.trim();
   if (existsSync('/sys/module/bonding') || existsSync('/proc/net/bonding')) {
-    return { name: 'bonding in the host kernel', ok: true, detail: `loaded in ${release}` };
+    return { id: 'host-bonding', name: 'bonding in the host kernel', ok: true, detail: `loaded in ${release}` };
   }
   const builtin = await readFile(`/lib/modules/${release}/modules.builtin`, 'utf8').catch(() => '');
-  if (builtin.includes('/bonding.ko')) return { name: 'bonding in the host kernel', ok: true, detail: `built into ${release}` };
+  if (builtin.includes('/bonding.ko')) return { id: 'host-bonding', name: 'bonding in the host kernel', ok: true, detail: `built into ${release}` };
   const found = await execa('modinfo', ['bonding'], { reject: false });
-  if (found.exitCode === 0) return { name: 'bonding in the host kernel', ok: true, detail: `loadable module in ${release}` };
+  if (found.exitCode === 0) return { id: 'host-bonding', name: 'bonding in the host kernel', ok: true, detail: `loadable module in ${release}` };
   return {
+    id: 'host-bonding',
     name: 'bonding in the host kernel',
     ok: false,
     detail: `${release} has no bonding driver: use the VM target (--target vm), which boots its own kernel`,
@@ -44,38 +66,39 @@ async function hostBonding(): Promise<Check> {
   };
 }
 
-async function toolCheck(name: string, argv: string[], fix: string): Promise<Check> {
+async function toolCheck(id: CheckId, name: string, argv: string[], fix: string): Promise<Check> {
   const version = await commandVersion(argv);
   return version === undefined
-    ? { name, ok: false, detail: 'not installed', fix }
-    : { name, ok: true, detail: version };
+    ? { id, name, ok: false, detail: 'not installed', fix }
+    : { id, name, ok: true, detail: version };
 }
 
 async function dockerEngine(): Promise<{ check: Check; engine?: DockerEngine }> {
   try {
     const engine = await connectEngine();
     const image = (await hasImage(engine, DEFAULT_IMAGE)) ? `, has ${DEFAULT_IMAGE}` : `, no ${DEFAULT_IMAGE} yet (imported at the first run)`;
-    return { check: { name: 'Docker engine', ok: true, detail: `${engine.description} at ${engine.host}${image}` }, engine };
+    return { check: { id: 'docker-engine', name: 'Docker engine', ok: true, detail: `${engine.description} at ${engine.host}${image}` }, engine };
   } catch {
     return {
-      check: { name: 'Docker engine', ok: false, detail: `nothing answers at ${defaultDockerHost()}; only --target container --engine docker needs one`, fix: 'apt-get install docker.io && dockerd &  (or set DOCKER_HOST)' },
+      check: { id: 'docker-engine', name: 'Docker engine', ok: false, detail: `nothing answers at ${defaultDockerHost()}; only --target container --engine docker needs one`, fix: 'apt-get install docker.io && dockerd &  (or set DOCKER_HOST)' },
     };
   }
 }
 
 /** The engine's kernel, seen from a privileged container: the module is loaded from inside where the engine allows it. */
 async function engineBonding(engine: DockerEngine): Promise<Check> {
+  const id = 'engine-bonding';
   const name = "bonding in the engine's kernel";
   try {
-    const target = await ContainerTarget.start({ engine, runId: `doctor-${process.pid}` });
+    const target = await ContainerTarget.start({ engine, runId: newRunId() });
     try {
       await checkBonding(target);
-      return { name, ok: true, detail: `a privileged container on ${engine.host} made a bond` };
+      return { id, name, ok: true, detail: `a privileged container on ${engine.host} made a bond` };
     } finally {
       await target.close();
     }
   } catch (error) {
-    return { name, ok: false, detail: (error as Error).message.split('\n')[0] ?? '', fix: 'use --engine vm, or load bonding on the Docker host (modprobe bonding)' };
+    return { id, name, ok: false, detail: (error as Error).message.split('\n')[0] ?? '', fix: 'use --engine vm, or load bonding on the Docker host (modprobe bonding)' };
   }
 }
 
@@ -88,37 +111,38 @@ export async function runChecks(options: { container?: boolean } = {}): Promise<
   const containerChecks = [
     docker.check,
     ...(options.container && docker.engine ? [await engineBonding(docker.engine)] : []),
-    await toolCheck('debootstrap (container image)', ['debootstrap', '--version'], 'apt-get install debootstrap'),
-    await toolCheck('dockerd (--engine vm)', ['dockerd', '--version'], 'apt-get install docker.io'),
-    await toolCheck('qemu-img (--engine vm)', ['qemu-img', '--version'], 'apt-get install qemu-utils'),
+    await toolCheck('debootstrap', 'debootstrap (container image)', ['debootstrap', '--version'], 'apt-get install debootstrap'),
+    await toolCheck('dockerd', 'dockerd (--engine vm)', ['dockerd', '--version'], 'apt-get install docker.io'),
+    await toolCheck('qemu-img', 'qemu-img (--engine vm)', ['qemu-img', '--version'], 'apt-get install qemu-utils'),
   ];
   return [
     await hostBonding(),
     {
+      id: 'root',
       name: 'root',
       ok: process.getuid?.() === 0,
       detail: process.getuid?.() === 0 ? 'running as root' : 'the host target needs root (the VM target does not)',
       fix: 'sudo bondlab ...',
     },
-    await toolCheck('iproute2', ['ip', '-V'], 'apt-get install iproute2'),
-    await toolCheck('iperf3', ['iperf3', '--version'], 'apt-get install iperf3'),
-    await toolCheck('ethtool', ['ethtool', '--version'], 'apt-get install ethtool'),
+    await toolCheck('iproute2', 'iproute2', ['ip', '-V'], 'apt-get install iproute2'),
+    await toolCheck('iperf3', 'iperf3', ['iperf3', '--version'], 'apt-get install iperf3'),
+    await toolCheck('ethtool', 'ethtool', ['ethtool', '--version'], 'apt-get install ethtool'),
     qemu === undefined
-      ? { name: 'qemu', ok: false, detail: `${QEMU} not installed`, fix: 'apt-get install qemu-system-x86' }
-      : { name: 'qemu', ok: true, detail: qemu },
+      ? { id: 'qemu', name: 'qemu', ok: false, detail: `${QEMU} not installed`, fix: 'apt-get install qemu-system-x86' }
+      : { id: 'qemu', name: 'qemu', ok: true, detail: qemu },
     busybox
-      ? { name: 'busybox (VM initramfs)', ok: true, detail: busybox }
-      : { name: 'busybox (VM initramfs)', ok: false, detail: 'not installed', fix: 'apt-get install busybox-static' },
+      ? { id: 'busybox', name: 'busybox (VM initramfs)', ok: true, detail: busybox }
+      : { id: 'busybox', name: 'busybox (VM initramfs)', ok: false, detail: 'not installed', fix: 'apt-get install busybox-static' },
     kvmMissing
-      ? { name: 'KVM', ok: false, detail: `unusable: ${kvmMissing}; the VM target uses TCG (slower, works)`, fix: 'enable virtualisation in the BIOS or the hypervisor (nested VMX/SVM)' }
-      : { name: 'KVM', ok: true, detail: '/dev/kvm usable (each boot still probes that a KVM guest runs)' },
+      ? { id: 'kvm', name: 'KVM', ok: false, detail: `unusable: ${kvmMissing}; the VM target uses TCG (slower, works)`, fix: 'enable virtualisation in the BIOS or the hypervisor (nested VMX/SVM)' }
+      : { id: 'kvm', name: 'KVM', ok: true, detail: '/dev/kvm usable (each boot still probes that a KVM guest runs)' },
     qemu === undefined
-      ? { name: 'TCG', ok: false, detail: 'needs qemu', fix: 'apt-get install qemu-system-x86' }
-      : { name: 'TCG', ok: true, detail: 'available (software emulation)' },
+      ? { id: 'tcg', name: 'TCG', ok: false, detail: 'needs qemu', fix: 'apt-get install qemu-system-x86' }
+      : { id: 'tcg', name: 'TCG', ok: true, detail: 'available (software emulation)' },
     ...containerChecks,
     kernels.length > 0
-      ? { name: 'cached kernels', ok: true, detail: kernels.map((k) => `${k.release} (${k.source})`).join(', ') }
-      : { name: 'cached kernels', ok: false, detail: 'none yet', fix: 'bondlab kernels fetch debian:bookworm' },
+      ? { id: 'kernels', name: 'cached kernels', ok: true, detail: kernels.map((k) => `${k.release} (${k.source})`).join(', ') }
+      : { id: 'kernels', name: 'cached kernels', ok: false, detail: 'none yet', fix: 'bondlab kernels fetch debian:bookworm' },
   ];
 }
 
@@ -130,9 +154,9 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean; container?: boolean }) => {
       const checks = await runChecks({ container: options.container });
-      const ok = (name: string) => checks.find((check) => check.name === name)?.ok === true;
+      const ok = (id: CheckId) => checks.find((check) => check.id === id)?.ok === true;
       // Fine when at least one target can make bonds: the host (bonding and root) or the VM (qemu and busybox).
-      const usable = (ok('bonding in the host kernel') && ok('root')) || (ok('qemu') && ok('busybox (VM initramfs)'));
+      const usable = (ok('host-bonding') && ok('root')) || (ok('qemu') && ok('busybox'));
       process.exitCode = usable ? 0 : 1;
       if (options.json) return printJson({ usable, checks });
       const color = useColor(process.stdout);

@@ -101,6 +101,7 @@ describe('bondlab inspect --file', () => {
       const run = await inspect(hostile, ...args);
       expect(run.exitCode).toBe(0);
       const out = run.stdout;
+      // eslint-disable-next-line no-control-regex -- the test looks for control characters
       expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
       expect(out).toContain('eth0');
       if (args.length) {

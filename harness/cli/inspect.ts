@@ -32,7 +32,7 @@ export async function inspectLive(target: Target, bond: string, netns?: string):
 export function formatInspection(inspection: Inspection): string {
   const s = inspection.status;
   const lines: string[] = [];
-  const row = (label: string, value: unknown) => {
+  const row = (label: string, value: string | number | boolean | null | undefined) => {
     if (value !== undefined && value !== null && value !== '') lines.push(`${label.padEnd(22)} ${String(value)}`);
   };
   row('bond', s.bond);

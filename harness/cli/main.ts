@@ -12,10 +12,11 @@ import { registerMatrix } from './matrix.js';
 import { registerImage } from './image.js';
 import { registerCompare } from './compare.js';
 import { UsageError, exitCodes } from './errors.js';
+import { packageVersion } from '../package-root.js';
 
 const program = new Command('bondlab')
   .description('Test what Linux bonding really does when links fail: real kernels, real traffic, measured verdicts.')
-  .version('0.1.0')
+  .version(packageVersion())
   .showHelpAfterError()
   .exitOverride();
 

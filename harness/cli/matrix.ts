@@ -6,7 +6,7 @@ import { writeReports } from '../report/write.js';
 import { bringsOwnKernel, runScenarios } from '../runner/run.js';
 import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
-import { timestampedRunId } from '../topology/names.js';
+import { newRunId } from '../topology/names.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { UsageError } from './errors.js';
 import { runExitCode } from './run.js';
@@ -31,7 +31,7 @@ export function registerMatrix(program: Command): void {
       const perKernel = kernels.flatMap((kernel) =>
         cases.map((c) => ({ ...c, kernel, name: kernels.length > 1 ? c.name.replace(/\]$/, `,kernel=${kernel}]`) : c.name })),
       );
-      const runId = timestampedRunId();
+      const runId = newRunId();
       const result = await runScenarios(perKernel, {
         target: options.target,
         engine: options.engine,

@@ -10,6 +10,7 @@ export function useColor(stream: NodeJS.WriteStream | WriteStream): boolean {
 }
 
 /** Control characters (but tab and newline), C1 controls and bidirectional overrides: what can steer a terminal. */
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Text from input or a target, made safe to print: control characters become visible escapes. */

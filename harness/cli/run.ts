@@ -6,7 +6,7 @@ import { resultsToJson, type CaseResult, type RunResult } from '../runner/result
 import { runScenarios } from '../runner/run.js';
 import { UNSAFE_HOST_HOOKS_FLAG, hookRefusals } from '../runner/hook-policy.js';
 import { finishOnSignal, runAll, stopSignal } from '../target/teardown.js';
-import { timestampedRunId } from '../topology/names.js';
+import { newRunId } from '../topology/names.js';
 import { writeReports } from '../report/write.js';
 import { repeatsText } from '../report/repeats.js';
 import { UsageError, exitCodes } from './errors.js';
@@ -84,7 +84,7 @@ export function registerRun(program: Command): void {
       const tty = interactive(process.stderr);
       const color = useColor(process.stderr);
       const say = (line: string) => process.stderr.write(`${line}\n`);
-      const runId = timestampedRunId();
+      const runId = newRunId();
       // Ctrl-C: the run stops in order and ends below with what it measured so far.
       finishOnSignal();
       let caseLabel = '';

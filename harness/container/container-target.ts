@@ -13,9 +13,9 @@ import { GenericContainer, type StartedTestContainer } from 'testcontainers';
 import { AgentClient } from '../agent/client.js';
 import { agentScript } from '../agent/location.js';
 import { packageRoot } from '../package-root.js';
-import { AgentTarget } from '../target/agent-target.js';
+import { AgentTarget } from '../agent/agent-target.js';
 import { onTeardown } from '../target/teardown.js';
-import type { DockerEngine } from './engine.js';
+import type { DockerEngine } from './docker-engine.js';
 import { DEFAULT_IMAGE } from './image.js';
 
 /** Every container bondlab starts carries these labels; cleanup finds them by the first. */

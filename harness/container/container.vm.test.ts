@@ -2,15 +2,16 @@
  * The container target end to end, on the one Docker engine here that can make bonds: dockerd
  * inside a bondlab VM (this machine's own kernel has no bonding and refuses --privileged).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readResults } from '../cli/results-file.js';
+import type { Check } from '../cli/doctor.js';
 import { resultsPath } from '../testing/cli-output.js';
 import type { Comparison } from '../report/compare.js';
-import type { RunResult } from '../runner/results.js';
 import { listContainers } from './container-target.js';
-import { startVmEngine, type DockerEngine } from './engine.js';
+import type { DockerEngine } from './docker-engine.js';
+import { startVmEngine } from './engine.js';
 import { DEFAULT_IMAGE, tarballPath } from './image.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
@@ -71,7 +72,7 @@ describe('bondlab run --target container --engine vm', () => {
     expect(container.stderr).toMatch(/container [0-9a-f]{12} \(bondlab-target:\S+; docker [^;]+ in vm \(/);
     const vm = await execa('node', [cli, 'run', ...scenarios, '--target', 'vm'], { reject: false, env: { CI: 'true' } });
     expect(vm.exitCode, vm.stderr).toBe(0);
-    const inContainer = JSON.parse(readFileSync(resultsPath(container.stderr), 'utf8')) as RunResult;
+    const inContainer = (await readResults(resultsPath(container.stderr))).run;
     expect(inContainer.summary).toMatchObject({ total: 8, passed: 8 });
     expect(inContainer.targets[0]).toMatch(/^container /);
     const compare = await execa('node', [cli, 'compare', resultsPath(vm.stderr), resultsPath(container.stderr), '--json'], { reject: false });
@@ -123,9 +124,9 @@ describe('container lifecycle on a Docker engine that outlives the run', () => {
 
   it('doctor --container finds that the engine can make bonds, from a privileged container', async () => {
     const doctor = await execa('node', [cli, 'doctor', '--container', '--json'], { reject: false, env: env() });
-    const { checks } = JSON.parse(doctor.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
-    expect(checks.find((c) => c.name === "bonding in the engine's kernel")).toMatchObject({ ok: true });
-    expect(checks.find((c) => c.name === 'Docker engine')?.detail).toContain(`has ${DEFAULT_IMAGE}`);
+    const { checks } = JSON.parse(doctor.stdout) as { checks: Check[] };
+    expect(checks.find((c) => c.id === 'engine-bonding')).toMatchObject({ ok: true });
+    expect(checks.find((c) => c.id === 'docker-engine')?.detail).toContain(`has ${DEFAULT_IMAGE}`);
     expect(await listContainers(engine)).toEqual([]);
   }, 300_000);
 

@@ -15,21 +15,9 @@ import { isStopping } from '../target/teardown.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { GUEST_TLS_DIR, dockerdTlsArgs, makeEngineCerts, type EngineCerts } from './engine-tls.js';
 import { DEFAULT_IMAGE, ensureImage, storePath } from './image.js';
+import type { DockerEngine } from './docker-engine.js';
 
 export type EngineKind = 'docker' | 'vm';
-
-export interface DockerEngine {
-  /** The DOCKER_HOST value that reaches it. */
-  readonly host: string;
-  /** The DOCKER_* variables a client (testcontainers, a child bondlab) needs to reach it. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly docker: Dockerode;
-  /** What a report says: the engine's server version and kernel. */
-  readonly description: string;
-  /** The VM that holds the engine, for --engine vm. */
-  readonly vm?: VmTarget;
-  close(): Promise<void>;
-}
 
 const GUEST_DOCKER_PORT = 2376;
 /** The guest's address on its user-mode NIC (qemu's default network), also in the server certificate. */
@@ -88,7 +76,7 @@ async function startDockerd(vm: VmTarget, certs: EngineCerts): Promise<DockerEng
     `install -d -m 0700 ${GUEST_TLS_DIR}`,
   ];
   await run(vm, ['sh', '-ec', setup.join('\n')]);
-  for (const [name, pem] of Object.entries(certs.server)) await vm.writeFile(`${GUEST_TLS_DIR}/${name}.pem`, pem);
+  for (const name of ['ca', 'cert', 'key'] as const) await vm.writeFile(`${GUEST_TLS_DIR}/${name}.pem`, certs.server[name]);
   const dockerd = await vm.spawn([
     'dockerd', '--iptables=false', '--ip6tables=false', '--bridge=none',
     '-H', 'unix:///run/docker.sock', ...dockerdTlsArgs(`tcp://0.0.0.0:${GUEST_DOCKER_PORT}`),

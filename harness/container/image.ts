@@ -8,7 +8,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { DockerEngine } from './engine.js';
+import type { DockerEngine } from './docker-engine.js';
 import { run } from '../target/target.js';
 import { cacheDir } from '../vm/paths.js';
 

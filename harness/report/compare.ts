@@ -9,7 +9,7 @@
 import type { CaseResult, MeasurementUnit, RunResult } from '../runner/results.js';
 import { earlyReactionNote, formatDistribution, formatValue, groupRepetitions, measurementValues, passRate, type ComparedAs } from '../runner/repeats.js';
 import { passRateText } from './repeats.js';
-import { distribution, mannWhitneyU, type MannWhitney } from './stats.js';
+import { distribution, mannWhitneyU, type MannWhitney } from '../runner/stats.js';
 
 export interface Tolerance {
   /** An outage (or failover time) is worse only when it grows by more than this fraction... */

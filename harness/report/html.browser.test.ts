@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import type { TimelineEvent } from '../timeline/events.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import { htmlReport } from './html.js';
 import { sampleCase } from '../testing/sample-run.js';
 

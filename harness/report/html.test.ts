@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resultsToJson, reviveNanos, type CaseResult, type RunResult } from '../runner/results.js';
 import type { TimelineEvent } from '../timeline/events.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import { htmlReport } from './html.js';
 import { sampleCase } from '../testing/sample-run.js';
 

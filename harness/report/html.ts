@@ -5,7 +5,7 @@
  */
 import { earlyReactionNote, formatValue, repeatsOf } from '../runner/repeats.js';
 import type { CaseResult, CheckResult, MeasurementDistribution, RunResult, StepResult } from '../runner/results.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import { MATRIX_COLUMNS, MATRIX_SCENARIO, modeMatrix } from './matrix.js';
 import { duration as fmtDuration, ms as fmtMs, percent } from './format.js';
 import { SCRIPT, STYLE } from './html/assets.js';

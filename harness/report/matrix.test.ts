@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult, RunResult } from '../runner/results.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import { matrixMarkdown, matrixTable, modeMatrix } from './matrix.js';
 import { sampleCase, sampleWindow } from '../testing/sample-run.js';
 

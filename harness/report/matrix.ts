@@ -4,7 +4,7 @@
  */
 import { carriesTraffic, FAR_SIDE_NEEDS, farSideOf, modeByNameOrNumber } from '../bond/vocabulary.js';
 import type { CaseResult, RunResult } from '../runner/results.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 
 export const MATRIX_SCENARIO = 'mode-matrix';
 

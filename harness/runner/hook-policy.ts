@@ -6,15 +6,15 @@
  * unless the user accepts the risk with UNSAFE_HOST_HOOKS_FLAG.
  */
 import type { InputError, ScenarioCase } from '../scenario/plan.js';
-import type { TargetKind } from './run.js';
+import type { Target } from '../target/target.js';
 
 export const UNSAFE_HOST_HOOKS_FLAG = '--unsafe-host-hooks';
 
 /** Targets whose root namespace is the machine bondlab runs on (lab machines join them later). */
-const MACHINE_TARGETS: readonly TargetKind[] = ['host'];
+const MACHINE_TARGETS: readonly Target['kind'][] = ['host'];
 
 /** One error per hook step (not per expanded case) that would run in the machine's own namespaces, unless the user accepted that. */
-export function hookRefusals(cases: ScenarioCase[], target: TargetKind, options: { unsafeHostHooks?: boolean } = {}): InputError[] {
+export function hookRefusals(cases: ScenarioCase[], target: Target['kind'], options: { unsafeHostHooks?: boolean } = {}): InputError[] {
   if (options.unsafeHostHooks || !MACHINE_TARGETS.includes(target)) return [];
   const refusals = new Map<string, InputError>();
   for (const scenarioCase of cases) {

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { readResults } from '../cli/results-file.js';
 import { storePath } from '../container/image.js';
 import { netnsName, ownerPid } from '../topology/names.js';
-import type { RunResult } from './results.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
@@ -138,7 +138,7 @@ describe(`run lifecycle on ${kernel}`, () => {
     expect(lines, afterSignal).toHaveLength(1);
     expect(lines[0]).toMatch(/^bondlab: stopped by SIGINT during lifecycle-long; 1 case\(s\) finished, 1 not run; results: \S+results\.json$/);
     const file = /results: (\S+)$/.exec(lines[0] ?? '')?.[1] ?? '';
-    const written = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+    const written = (await readResults(file)).run;
     expect(written.cases.map((c) => [c.name, c.status])).toEqual([['lifecycle-first', 'passed'], ['lifecycle-long', 'interrupted']]);
     expect(written.summary).toMatchObject({ total: 2, passed: 1, interrupted: 1, errors: 0 });
     expect(written.interruption).toEqual({ signal: 'SIGINT', notRun: 1 });

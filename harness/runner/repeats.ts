@@ -3,7 +3,7 @@
  * repetition, so that `--repeat` can report a pass rate and each measurement's median and spread,
  * and `compare` can test whether a measurement moved.
  */
-import { distribution } from '../report/stats.js';
+import { distribution } from './stats.js';
 import type { CaseRepeats, CaseResult, MeasurementDistribution, MeasurementUnit } from './results.js';
 
 /**

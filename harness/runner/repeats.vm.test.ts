@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { readResults } from '../cli/results-file.js';
 import { measurementsOf } from './repeats.js';
-import type { RunResult } from './results.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
@@ -13,7 +12,7 @@ describe(`bondlab run --repeat on ${kernel} in the VM`, () => {
     const run = await execa('node', [cli, 'run', 'fixtures/scenarios-repeat', '--repeat', '3', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
     const file = /^results: (\S+)/m.exec(run.stderr)?.[1];
     expect(file, run.stderr).toBeDefined();
-    const result = JSON.parse(readFileSync(file ?? '', 'utf8')) as RunResult;
+    const result = (await readResults(file ?? '')).run;
     expect(result.cases.map((c) => c.repetition)).toEqual([1, 2, 3]);
     expect(run.exitCode, run.stderr).toBe(result.summary.passed === 3 ? 0 : 1);
     const [repeats] = result.repeats ?? [];

@@ -3,9 +3,9 @@
  */
 import type { CheckResult } from '../check/assertions.js';
 import type { FailoverTiming } from '../check/failover.js';
-import type { Distribution } from '../report/stats.js';
+import type { Distribution } from './stats.js';
 import type { TimelineEvent } from '../timeline/events.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
 
 export type { CheckResult };

@@ -10,6 +10,7 @@ import { HostTarget } from '../target/host.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import type { Target } from '../target/target.js';
 import { isStopping, stopSignal } from '../target/teardown.js';
+import { packageVersion } from '../package-root.js';
 import { newRunId } from '../topology/names.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
@@ -181,7 +182,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
     runId,
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - began,
-    bondlabVersion: '0.1.0',
+    bondlabVersion: packageVersion(),
     targets,
     cases: results,
     summary: {

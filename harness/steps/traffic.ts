@@ -4,7 +4,8 @@ import { percent, signedMs } from '../report/format.js';
 import type { TrafficStep } from '../scenario/plan.js';
 import type { FaultEvent } from '../timeline/events.js';
 import { BOND } from '../topology/topology.js';
-import { TrafficSession, describeCauses } from '../traffic/engine.js';
+import { TrafficSession } from '../traffic/engine.js';
+import { describeCauses } from '../traffic/window.js';
 import type { StepDefinition } from './definition.js';
 
 export const traffic: StepDefinition<'traffic'> = {

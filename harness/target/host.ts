@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
-import { inNetns } from '../agent/protocol.js';
-import type { FileSnapshot, ExecOptions, ExecResult, SpawnOptions, SpawnedProcess, Target } from './target.js';
+import { inNetns, type FileSnapshot, type ExecOptions, type ExecResult, type SpawnOptions, type SpawnedProcess, type Target } from './target.js';
 
 function toResult(argv: string[], result: {
   exitCode?: number;

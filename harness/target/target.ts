@@ -85,3 +85,8 @@ export async function run(target: Target, argv: string[], options?: ExecOptions)
   if (result.exitCode !== 0 || result.timedOut) throw new CommandFailedError(result);
   return result;
 }
+
+/** The argv that runs a command inside a named network namespace. */
+export function inNetns(argv: string[], netns: string | undefined): string[] {
+  return netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+}

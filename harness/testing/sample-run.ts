@@ -3,7 +3,7 @@
  * required field, so that each test states only what it is about.
  */
 import type { CaseResult, RunResult } from '../runner/results.js';
-import type { TrafficWindow } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
 
 type Totals = TrafficWindow['totals'];
 

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { ExecResult, Target } from '../target/target.js';
 import { cleanupNamespaces } from './cleanup.js';
-import { netnsName, runOwnerPid, timestampedRunId } from './names.js';
+import { netnsName, runOwnerPid, newRunId } from './names.js';
 
 /** A target that lists the given namespaces and records the teardown script it is sent. */
 function recordingTarget(namespaces: string[]): { target: Target; scripts: string[] } {
@@ -20,7 +20,7 @@ describe('cleanupNamespaces', () => {
     const exited = execa('true');
     const dead = exited.pid ?? 0;
     await exited;
-    const liveRun = timestampedRunId();
+    const liveRun = newRunId();
     const deadRun = liveRun.replace(/-[0-9a-z]+([0-9a-f]{4})$/, `-${dead.toString(36)}$1`);
     expect(runOwnerPid(liveRun)).toBe(process.pid);
     expect(runOwnerPid(deadRun)).toBe(dead);
@@ -33,7 +33,7 @@ describe('cleanupNamespaces', () => {
   });
 
   it('with all, removes every bondlab namespace, live or not, and nothing else', async () => {
-    const live = netnsName(timestampedRunId(), 0, 'dut');
+    const live = netnsName(newRunId(), 0, 'dut');
     const { target } = recordingTarget([live, 'bondlab-made-by-someone-else', 'my-own-netns']);
     expect(await cleanupNamespaces(target, { all: true })).toEqual([live, 'bondlab-made-by-someone-else']);
   });

@@ -7,17 +7,15 @@ import { randomBytes } from 'node:crypto';
  */
 export const NETNS_PREFIX = 'bondlab-';
 
-/** `<pid in base 36><4 hex digits>`: the pid names the owner, the random part tells its runs apart. */
-export function newRunId(): string {
-  return `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
+/**
+ * Every run id is made here: `YYYYMMDDhhmmss-<pid in base 36><4 hex digits>`. The time sorts report
+ * directories, the pid names the owner, the random part tells its runs apart.
+ */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
 }
 
-/** The run id the CLI gives a run: `YYYYMMDDhhmmss-` and a newRunId(), so report directories sort by time. */
-export function timestampedRunId(now = new Date()): string {
-  return `${now.toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${newRunId()}`;
-}
-
-/** Either form of run id; the owner's pid is the base-36 part before the 4 random hex digits. */
+/** A run id, also one without the time (what bondlab made before); the owner's pid is the base-36 part before the 4 random hex digits. */
 const RUN_ID = String.raw`(?:\d{14}-)?([0-9a-z]+?)[0-9a-f]{4}`;
 
 /** The pid that made a run, read back from its id; undefined when the id is not one bondlab makes. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { faultCommands } from '../fault/faults.js';
 import { buildScript, type Topology } from './topology.js';
-import { netnsName, ownerPid, timestampedRunId } from './names.js';
+import { netnsName, ownerPid, newRunId } from './names.js';
 
 const request = {
   runId: 'abc1234',
@@ -62,7 +62,7 @@ describe('topology script', () => {
   });
 
   it("reads the creator's pid back from the run ids the CLI makes (a timestamp first)", () => {
-    const runId = timestampedRunId(new Date('2026-11-29T12:00:00Z'));
+    const runId = newRunId(new Date('2026-11-29T12:00:00Z'));
     expect(runId).toMatch(new RegExp(`^20261129120000-${process.pid.toString(36)}[0-9a-f]{4}$`));
     expect(ownerPid(netnsName(runId, 12, 'c0'))).toBe(process.pid);
     expect(ownerPid('bondlab-20261129120000-1-0-dut')).toBeUndefined();
@@ -71,7 +71,7 @@ describe('topology script', () => {
 
 describe('fault commands', () => {
   const { topology: t } = buildScript(request);
-  const topology = { ...t, dut: { ...t.dut, holderPid: 1 } } as Topology;
+  const topology: Topology = { ...t, dut: { ...t.dut, holderPid: 1 } };
   const dut = topology.dut.netns;
 
   it('detaches a slave the three ways users do', () => {

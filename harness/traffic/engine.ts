@@ -7,47 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { FaultEvent } from '../timeline/events.js';
 import type { Topology } from '../topology/topology.js';
-import { analyze, deliverySeries, type Arrival, type DeliverySeries, type FlowStats, type TrafficTotals } from './analyze.js';
+import { analyze, deliverySeries, type Arrival } from './analyze.js';
+import type { TrafficSettings, TrafficWindow } from './window.js';
 
 export const PROBE_PORT = 47000;
 const SOURCE_PORT_BASE = 40000;
 
-export interface TrafficSettings {
-  /** How many flows at once. */
-  flows: number;
-  /** What tells the flows apart: source ports (layer3+4), addresses of one host (layer2+3), or client hosts (layer2). */
-  vary: 'ports' | 'addresses' | 'clients';
-  /** Packets per second, per flow. */
-  rate: number;
-  direction: 'to-clients' | 'from-clients';
-  size: number;
-}
-
 export const DEFAULT_TRAFFIC: TrafficSettings = { flows: 1, vary: 'ports', rate: 1000, direction: 'to-clients', size: 64 };
-
-export interface SlaveShare {
-  slave: string;
-  txPackets: number;
-  rxPackets: number;
-  txShare: number;
-  rxShare: number;
-}
-
-/** One traffic window: from traffic start to traffic stop. */
-export interface TrafficWindow {
-  settings: TrafficSettings;
-  startNs: bigint;
-  endNs: bigint;
-  /** Packets per second actually sent, all flows together. */
-  achievedPps: number;
-  /** Packets per second the flows were set to send, all together: what achievedPps falls short of when the sender stalls. */
-  setPps?: number;
-  flows: (FlowStats & { description: string })[];
-  totals: TrafficTotals;
-  /** Probe packets per DUT slave, transmitted and received, with each slave's share. */
-  perSlave: SlaveShare[];
-  delivery: DeliverySeries;
-}
 
 /** Fine enough to show a 50 ms outage, coarse enough to keep a long window's JSON small. */
 const DELIVERY_BUCKET_MS = 10;
@@ -338,11 +304,4 @@ export class TrafficSession {
   async abort(): Promise<void> {
     await Promise.all(this.senders.map((sender) => sender.probe.command({ op: 'stop' }).catch(() => undefined)));
   }
-}
-
-/** A window's loss by cause, in words: "12 in failover, 3 unrelated, 0 by the harness; 40 not sent". */
-export function describeCauses(window: TrafficWindow): string {
-  const c = window.totals.causes;
-  if (!c) return 'causes unknown';
-  return `${c.failover} in failover, ${c.unrelated} unrelated, ${c.harness} by the harness; ${c.notSent} not sent`;
 }

@@ -2,8 +2,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/errors.js';
-import { fetchDirs, listCachedKernels, parseKernelSpec, removeCachedKernels, resolveKernel } from './kernels.js';
+import { KernelSpecError, fetchDirs, listCachedKernels, parseKernelSpec, removeCachedKernels, resolveKernel } from './kernels.js';
 
 describe('kernel specs', () => {
   it('reads suites, exact releases, host and paths', () => {
@@ -19,7 +18,7 @@ describe('kernel specs', () => {
   });
 
   it('rejects what it cannot read, as a usage error that lists the forms', () => {
-    expect(() => parseKernelSpec('debian:potato')).toThrow(UsageError);
+    expect(() => parseKernelSpec('debian:potato')).toThrow(KernelSpecError);
     expect(() => parseKernelSpec('linux-6.1')).toThrow(/expected debian:<suite>/);
   });
 });

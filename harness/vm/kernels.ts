@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { UsageError } from '../cli/errors.js';
 import { cacheDir } from './paths.js';
 
 export const DEFAULT_KERNEL = 'debian:bookworm';
@@ -42,13 +41,20 @@ export interface Kernel {
 }
 
 /** A kernel spec in none of the forms; `expected` lists them (scenario files show it in their own words). */
-export class KernelSpecError extends UsageError {
+export class KernelSpecError extends Error {
+  override name = 'KernelSpecError';
+
   constructor(
     readonly spec: string,
     readonly expected: string,
   ) {
     super(`--kernel ${spec}: expected ${expected}`);
   }
+}
+
+/** A well-formed kernel spec this machine cannot provide (a file or the apt keyring missing). */
+export class KernelUnavailableError extends Error {
+  override name = 'KernelUnavailableError';
 }
 
 export function parseKernelSpec(text: string): KernelSpec {
@@ -103,7 +109,7 @@ const KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 /** A private apt configuration for one suite: its own sources, lists, cache and an empty dpkg status. */
 async function aptFor(suite: DebianSuite | 'all'): Promise<{ args: string[]; dir: string }> {
   if (!existsSync(KEYRING)) {
-    throw new UsageError(`${KEYRING} is missing: install it with "apt-get install debian-archive-keyring"`);
+    throw new KernelUnavailableError(`${KEYRING} is missing: install it with "apt-get install debian-archive-keyring"`);
   }
   const dir = join(cacheDir(), 'apt', suite);
   await mkdir(join(dir, 'lists', 'partial'), { recursive: true });
@@ -280,21 +286,21 @@ export async function resolveKernel(text: string, options: FetchOptions = {}): P
     case 'host': {
       const release = (await execa('uname', ['-r'])).stdout.trim();
       const vmlinuz = `/boot/vmlinuz-${release}`;
-      if (!existsSync(vmlinuz)) throw new UsageError(`--kernel host: ${vmlinuz} does not exist on this machine`);
+      if (!existsSync(vmlinuz)) throw new KernelUnavailableError(`--kernel host: ${vmlinuz} does not exist on this machine`);
       const modulesDir = ['/lib/modules', '/usr/lib/modules'].find((dir) => existsSync(join(dir, release)));
-      if (!modulesDir) throw new UsageError(`--kernel host: no modules directory for ${release} under /lib/modules`);
+      if (!modulesDir) throw new KernelUnavailableError(`--kernel host: no modules directory for ${release} under /lib/modules`);
       return { release, vmlinuz, modulesDir, source: 'host' };
     }
     case 'path': {
-      if (!existsSync(spec.vmlinuz)) throw new UsageError(`--kernel ${spec.text}: ${spec.vmlinuz} does not exist`);
+      if (!existsSync(spec.vmlinuz)) throw new KernelUnavailableError(`--kernel ${spec.text}: ${spec.vmlinuz} does not exist`);
       const modulesDir = spec.modules;
       if (!modulesDir || !existsSync(modulesDir)) {
-        throw new UsageError(`--kernel ${spec.text}: name the modules directory as /path/to/vmlinuz:/path/to/modules`);
+        throw new KernelUnavailableError(`--kernel ${spec.text}: name the modules directory as /path/to/vmlinuz:/path/to/modules`);
       }
       const releases = (await readdir(modulesDir)).filter((entry) => existsSync(join(modulesDir, entry, 'modules.dep')));
       const release = releases[0];
       if (releases.length !== 1 || !release) {
-        throw new UsageError(`--kernel ${spec.text}: ${modulesDir} must hold exactly one <release>/modules.dep (run depmod)`);
+        throw new KernelUnavailableError(`--kernel ${spec.text}: ${modulesDir} must hold exactly one <release>/modules.dep (run depmod)`);
       }
       return { release, vmlinuz: spec.vmlinuz, modulesDir, source: spec.text };
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { AgentClient } from '../agent/client.js';
 import { agentScript } from '../agent/location.js';
-import { AgentTarget } from '../target/agent-target.js';
+import { AgentTarget } from '../agent/agent-target.js';
 import { ownedTempDir } from '../target/processes.js';
 import { interruption, onTeardown } from '../target/teardown.js';
 import { QBOOT, QEMU, probeAccelerator, type AccelProbe } from './accel.js';

@@ -1,7 +1,7 @@
 /** The timeline chart of one traffic window: hand-built SVG, one colour per slave. */
 import type { CaseResult } from '../../runner/results.js';
 import type { FaultEvent, KernelEvent, SampleEvent, TimelineEvent } from '../../timeline/events.js';
-import type { TrafficWindow } from '../../traffic/engine.js';
+import type { TrafficWindow } from '../../traffic/window.js';
 import { ms as fmtMs } from '../format.js';
 import { esc, msSince, usToMsSince } from './text.js';
 /** One colour per slave, the same in the timeline and the share bars; strong for bars, light for bands. */

@@ -1,5 +1,5 @@
-import type { AgentClient } from '../agent/client.js';
-import type { FileSnapshot, ExecOptions, ExecResult, SpawnOptions, SpawnedProcess, Target } from './target.js';
+import type { FileSnapshot, ExecOptions, ExecResult, SpawnOptions, SpawnedProcess, Target } from '../target/target.js';
+import type { AgentClient } from './client.js';
 
 /** A Target served by a bondlab agent; the VM and container targets are this plus their own lifecycle. */
 export abstract class AgentTarget implements Target {

@@ -1,0 +1,122 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from './package-root.js';
+
+/**
+ * Layers point one way: every import (type-only ones included: a type ties two modules as much as a
+ * value does) goes down the flow scenario -> plan -> target actions -> timeline -> verdicts -> reports,
+ * never back up. ESLint's import-x/no-cycle checks the runtime imports of each file; this test also
+ * checks the folders of harness/ and the type imports, which no-cycle leaves out.
+ */
+const root = join(packageRoot(), 'harness');
+
+/**
+ * Cycles between files of one folder that another branch is taking apart: each entry must still
+ * exist (so the list only shrinks), and nothing else may join it.
+ */
+const KNOWN_FILE_CYCLES: string[][] = [
+  // check/ is being split into one module per claim kind, with CheckResult beside the results.
+  ['check/assertions.ts', 'check/timeline-claims.ts'],
+];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** Each module's relative imports, as paths under harness/ (`runner/run.ts`). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(root)) {
+    const imported = ts
+      .preProcessFile(readFileSync(file, 'utf8'), true, true)
+      .importedFiles.map((entry) => entry.fileName)
+      .filter((name) => name.startsWith('.'))
+      .map((name) => relative(root, resolve(dirname(file), name)).replace(/\.js$/, '.ts'))
+      .filter((name) => !name.startsWith('..') && name.endsWith('.ts'));
+    graph.set(relative(root, file), [...new Set(imported)]);
+  }
+  return graph;
+}
+
+/** Strongly connected components with more than one member (Tarjan), each sorted. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const found: string[][] = [];
+  const visit = (node: string): void => {
+    index.set(node, index.size);
+    low.set(node, index.get(node) ?? 0);
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node) ?? 0, low.get(next) ?? 0));
+      } else if (stack.includes(next)) {
+        low.set(node, Math.min(low.get(node) ?? 0, index.get(next) ?? 0));
+      }
+    }
+    if (low.get(node) === index.get(node)) {
+      const component: string[] = [];
+      let member: string | undefined;
+      do {
+        member = stack.pop();
+        if (member !== undefined) component.push(member);
+      } while (member !== undefined && member !== node);
+      if (component.length > 1) found.push(component.sort());
+    }
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return found.sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
+}
+
+const folderOf = (file: string) => (file.includes('/') ? (file.split('/')[0] ?? file) : '(harness)');
+
+describe('layers point down', () => {
+  const graph = importGraph();
+
+  it('reads the import graph of harness/', () => {
+    expect(graph.size).toBeGreaterThan(50);
+    expect(graph.get('runner/run.ts')).toContain('target/target.ts');
+  });
+
+  it('has no cycle between the folders of harness/', () => {
+    const folders = new Map<string, string[]>();
+    for (const [file, imports] of graph) {
+      const from = folderOf(file);
+      const to = imports.map(folderOf).filter((folder) => folder !== from);
+      folders.set(from, [...new Set([...(folders.get(from) ?? []), ...to])]);
+    }
+    const found = cycles(folders);
+    const edges = found.map((cycle) =>
+      [...graph].flatMap(([file, imports]) =>
+        imports
+          .filter(
+            (target) =>
+              cycle.includes(folderOf(file)) && cycle.includes(folderOf(target)) && folderOf(file) !== folderOf(target),
+          )
+          .map((target) => `${file} -> ${target}`),
+      ),
+    );
+    expect(edges).toEqual([]);
+  });
+
+  it('has no cycle between files beyond the known ones, and each known one still exists', () => {
+    expect(cycles(graph)).toEqual(KNOWN_FILE_CYCLES);
+  });
+
+  it('keeps the CLI on top: no module outside cli/ imports it', () => {
+    const upward = [...graph].flatMap(([file, imports]) =>
+      folderOf(file) === 'cli'
+        ? []
+        : imports.filter((target) => folderOf(target) === 'cli').map((target) => `${file} -> ${target}`),
+    );
+    expect(upward).toEqual([]);
+  });
+});
