@@ -23,6 +23,11 @@ export interface Merged {
   missingShards: string[];
 }
 
+/** Where a merged case ran, for the reports: `shard 2/3, kernel debian:trixie, vm (...)`; undefined for an unmerged case. */
+export function caseOrigin(result: CaseResult): string | undefined {
+  return result.shard ? `shard ${result.shard}${result.kernel ? `, kernel ${result.kernel}` : ''}, ${result.target}` : undefined;
+}
+
 /** A case run's identity across shards: a case runs once per repetition on each kernel and target. */
 function caseKey(result: CaseResult): string {
   return JSON.stringify([result.name, result.repetition, result.kernel ?? '', result.target]);
