@@ -5,7 +5,7 @@
  */
 import { relative } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { LineCounter, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { parseDuration } from './duration.js';
 import { LIMITS } from './limits.js';
@@ -30,16 +30,14 @@ import {
   type TrafficStep,
 } from './plan.js';
 import { collectFiles, readScenarioFile } from './read.js';
-import { STEP_SCHEMAS, TOP_LEVEL_SCHEMA } from './schema.js';
+import { STEP_SCHEMAS } from './schema.js';
+import { scenarioValidators } from './validators.js';
 import { valueErrors } from './values.js';
 
 type Path = (string | number)[];
 type Json = Record<string, unknown>;
 
-// strictNumbers: .nan and .inf are not numbers here (by default ajv counts .inf as an integer).
-const ajv = new Ajv({ allErrors: true, strict: false, strictNumbers: true, verbose: true });
-const validateTop = ajv.compile(TOP_LEVEL_SCHEMA);
-const validateStep: Record<string, ValidateFunction> = Object.fromEntries(Object.entries(STEP_SCHEMAS).map(([key, schema]) => [key, ajv.compile(schema)]));
+const { top: validateTop, steps: validateStep } = await scenarioValidators();
 
 export function fieldName(path: Path): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
