@@ -5,9 +5,7 @@ import { readNetlink } from '../bond/netlink.js';
 import { parseProcBonding, type ProcParseResult } from '../bond/proc.js';
 import type { BondStatus, Diagnostic } from '../bond/status.js';
 import { readSysfs } from '../bond/sysfs.js';
-import { HostTarget } from '../target/host.js';
 import { run, type Target } from '../target/target.js';
-import { VmTarget } from '../vm/vm-target.js';
 import { UsageError } from './errors.js';
 import { printJson, printable } from './output.js';
 import { kernelOption } from './vm.js';
@@ -129,7 +127,8 @@ export function registerInspect(program: Command): void {
       } else if (options.target) {
         if (!options.bond) throw new UsageError('inspect --target needs --bond NAME');
         source = `bond ${options.bond}`;
-        const target: Target = options.target === 'host' ? new HostTarget() : await VmTarget.boot({ kernel: options.kernel });
+        // The targets' modules (execa, qemu) load only for a live inspection: --file stays fast.
+        const target: Target = options.target === 'host' ? new (await import('../target/host.js')).HostTarget() : await (await import('../vm/vm-target.js')).VmTarget.boot({ kernel: options.kernel });
         try {
           if (options.setup) await run(target, ['sh', '-c', options.setup], { cwd: process.cwd() });
           inspection = await inspectLive(target, options.bond, options.netns);

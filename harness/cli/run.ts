@@ -1,9 +1,11 @@
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadScenarioFiles } from '../scenario/load.js';
 import { formatInputError } from '../scenario/plan.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
-import { runScenarios } from '../runner/run.js';
+import { defaultJobs, runScenarios } from '../runner/run.js';
+import { parseShard, recordedDurations, type Shard } from '../runner/shard.js';
+import { readResults } from './results-file.js';
 import { UNSAFE_HOST_HOOKS_FLAG, hookRefusals } from '../runner/hook-policy.js';
 import { finishOnSignal, runAll, stopSignal } from '../target/teardown.js';
 import { newRunId } from '../topology/names.js';
@@ -52,6 +54,15 @@ export function summaryTable(run: RunResult, color: boolean): string {
   return lines.join('\n');
 }
 
+/** `--shard i/n`: a usage error (exit 2) naming the option when it is not one. */
+function shardArgument(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 export function registerRun(program: Command): void {
   const command = program
     .command('run')
@@ -63,12 +74,15 @@ export function registerRun(program: Command): void {
     .option('--repeat <n>', 'run each case n times: a pass rate per case, each measurement as median, min, max and IQR', numberArgument({ integer: true, min: 1 }), 1)
     .option('--retry-inconclusive <n>', 'run a case whose verdict is inconclusive (its measurement was disturbed) again, up to n times; every attempt is kept in results.json', numberArgument({ integer: true, min: 0 }), 0)
     .option('--bail', 'stop at the first failing case')
+    .option('-j, --jobs <n>', 'cases at once, each on a VM of its own (vm target, container --engine vm); default: one per core, at most one per 1.5 GiB of free memory', numberArgument({ integer: true, min: 1 }))
+    .option('--shard <i/n>', 'run only shard i of n: cases split by name, the same split in every job (for CI matrices; join the runs with bondlab merge)', shardArgument)
+    .option('--durations <results>', "with --shard: balance the shards by the case durations of an earlier run's results.json (longest first)")
     .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', numberArgument({ integer: true, min: 10, max: 1000 }), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
     .option(UNSAFE_HOST_HOOKS_FLAG, 'let hooks with "in: none" run as root in this machine\'s own namespaces on --target host, where they can cut its network (refused otherwise)')
     .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed or could not run; 2 bad input; 3 nothing failed but some case was\ninconclusive (its measurement was disturbed: the probe stalled, the kernel\'s timers ran late), so the run proves nothing either way;\n130 (143, 129) stopped by SIGINT (SIGTERM, SIGHUP), with the results of the cases that finished.')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
+    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; jobs?: number; shard?: Shard; durations?: string; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
       const retryInconclusive = options.retryInconclusive;
       const { cases, errors } = await loadScenarioFiles(paths, { filter: options.filter });
       if (errors.length) {
@@ -81,13 +95,19 @@ export function registerRun(program: Command): void {
         throw new UsageError(`${refused.length} hook(s) would run as root in this machine's own namespaces; nothing was run`);
       }
       if (cases.length === 0) throw new UsageError(`no scenario cases${options.filter ? ` match "${options.filter}"` : ''} in ${paths.join(', ')}`);
+      if (options.durations && !options.shard) throw new UsageError('--durations balances shards: give --shard i/n with it');
+      const durations = options.durations ? recordedDurations((await readResults(options.durations)).run) : undefined;
+      const jobs = options.jobs ?? defaultJobs(options.target, options.engine);
       const tty = interactive(process.stderr);
       const color = useColor(process.stderr);
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const runId = newRunId();
       // Ctrl-C: the run stops in order and ends below with what it measured so far.
       finishOnSignal();
-      let caseLabel = '';
+      // With --jobs cases overlap: each line names its case; a terminal shows every running case on the status line.
+      const labels = new Map<number, string>();
+      const running = new Map<number, string>();
+      const showRunning = () => process.stderr.write(`\r\x1b[K${[...running.values()].join(' | ').slice(0, (process.stderr.columns || 120) - 1)}`);
       let passed = 0;
       let failed = 0;
       const result = await runScenarios(cases, {
@@ -101,29 +121,35 @@ export function registerRun(program: Command): void {
         sampleIntervalMs: options.sampleInterval,
         runId,
         unsafeHostHooks: options.unsafeHostHooks,
+        jobs,
+        shard: options.shard,
+        durations,
         log: (line) => say(`bondlab: ${line}`),
         onCaseStart: (scenarioCase, { index, total, repetition }) => {
-          caseLabel = `[${index + 1}/${total}] ${scenarioCase.name}${options.repeat > 1 ? ` #${repetition}` : ''}`;
-          if (!tty) say(`${caseLabel}: start`);
+          labels.set(index, `[${index + 1}/${total}] ${scenarioCase.name}${options.repeat > 1 ? ` #${repetition}` : ''}`);
+          if (!tty) say(`${labels.get(index)}: start`);
         },
-        onStep: (step) => {
+        onStep: (step, index) => {
           if (tty && 'running' in step) {
-            process.stderr.write(`\r\x1b[K${caseLabel} (${passed} passed, ${failed} failed) step ${step.index}: ${step.description}`);
+            running.set(index, `${labels.get(index)} (${passed} passed, ${failed} failed) step ${step.index}: ${step.description}`);
+            showRunning();
           }
         },
-        onRetry: (attempt, retry) => {
+        onRetry: (attempt, retry, index) => {
           if (tty) process.stderr.write('\r\x1b[K');
-          say(`${caseLabel}: ${paint('33', 'INCONCLUSIVE', color)} (${(attempt.durationMs / 1000).toFixed(1)}s), retry ${retry} of ${retryInconclusive}`);
+          say(`${labels.get(index)}: ${paint('33', 'INCONCLUSIVE', color)} (${(attempt.durationMs / 1000).toFixed(1)}s), retry ${retry} of ${retryInconclusive}`);
           for (const line of failureLines(attempt)) say(line);
         },
-        onCaseEnd: (caseResult) => {
+        onCaseEnd: (caseResult, index) => {
+          running.delete(index);
           if (caseResult.status === 'interrupted') return;
           if (caseResult.status === 'passed') passed++;
           else failed++;
           const mark = caseResult.status === 'passed' ? paint('32', 'ok', color) : paint(caseResult.status === 'inconclusive' ? '33' : '31', caseResult.status.toUpperCase(), color);
           if (tty) process.stderr.write('\r\x1b[K');
-          say(`${caseLabel}: ${mark} (${(caseResult.durationMs / 1000).toFixed(1)}s)`);
+          say(`${labels.get(index)}: ${mark} (${(caseResult.durationMs / 1000).toFixed(1)}s)`);
           for (const line of failureLines(caseResult)) say(line);
+          if (tty && running.size) showRunning();
         },
       });
       const dir = resolve(options.output, result.runId);

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { VmTarget } from '../vm/vm-target.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { exitCodes } from './errors.js';
 import { interactive } from './output.js';
@@ -20,6 +19,8 @@ export function registerVm(program: Command): void {
     .argument('<command...>', 'the command and its arguments (put them after --)')
     .action(async (argv: string[], options: { kernel: string; memory: number; cpus: number; timing?: boolean }) => {
       const log = (line: string) => process.stderr.write(`bondlab: ${line}\n`);
+      // Loaded here: other commands take kernelOption() from this module without the VM's modules.
+      const { VmTarget } = await import('../vm/vm-target.js');
       const target = await VmTarget.boot({
         kernel: options.kernel,
         memoryMb: options.memory,

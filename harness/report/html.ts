@@ -156,6 +156,7 @@ function caseFacts(c: CaseResult): string {
     ['scenario', `${esc(c.scenario)} <span class="meta mono">${esc(c.file)}</span>`],
     ['target', esc(c.target)],
     ...(c.kernel ? [['kernel', esc(c.kernel)] as [string, string]] : []),
+    ...(c.shard ? [['shard', esc(c.shard)] as [string, string]] : []),
     ['started', esc(c.startedAt)],
     ['duration', esc(fmtDuration(c.durationMs))],
     ['parameters', params.length ? params.map(([k, v]) => `<span class="param mono">${esc(k)}=${esc(v)}</span>`).join('') : '<span class="meta">none</span>'],

@@ -3,6 +3,7 @@
  * measured against expected, and the bond's /proc text at the failure as system-out.
  */
 import junit, { type Builder } from 'junit-report-builder';
+import { caseOrigin } from '../runner/merge.js';
 import { repeatsOf, repetitionKey } from '../runner/repeats.js';
 import type { CaseResult, RunResult } from '../runner/results.js';
 import { passRateText } from './repeats.js';
@@ -70,7 +71,9 @@ export function junitXml(run: RunResult): string {
         test.skipped();
         skippedReasons.push(`inconclusive: ${inconclusiveMessage(result)}`);
       }
+      const origin = caseOrigin(result);
       const output = [
+        ...(origin ? [origin] : []),
         ...(result.status === 'interrupted' && result.error ? [result.error, ''] : []),
         ...(repeated ? [`repeats: ${passRateText(repeated)}${repeated.flaky ? ' (the claims held in some repetitions and failed in others)' : ''}`] : []),
         ...(result.attempts ?? []).map((a, i) => `attempt ${i + 1} inconclusive: ${inconclusiveMessage(a)}`),

@@ -1,6 +1,7 @@
 /** A Markdown summary for a CI job page: the verdicts, then what failed, measured against expected. */
 import { percent } from './format.js';
 import type { RunResult } from '../runner/results.js';
+import { caseOrigin } from '../runner/merge.js';
 import { repeatsOf } from '../runner/repeats.js';
 import { failureMessage, inconclusiveMessage } from './junit.js';
 import { measurementText, passRateText } from './repeats.js';
@@ -24,7 +25,8 @@ export function markdownSummary(run: RunResult): string {
       ...result.traffic.map((w) => `outage ${w.totals.outageMs.toFixed(0)} ms, loss ${percent(w.totals.lossRatio)}, ${w.perSlave.map((s) => `${s.slave} ${percent(Math.max(s.txShare, s.rxShare), 0)}`).join('/')}`),
       ...result.throughput.map((t) => `${(t.totalBps / 1e6).toFixed(0)} Mbit/s = ${t.factor.toFixed(2)}x one link`),
     ].join('; ');
-    lines.push(`| ${cell(result.name)} | ${verdict} | ${(result.durationMs / 1000).toFixed(1)} s | ${cell(measured)} |`);
+    const origin = caseOrigin(result);
+    lines.push(`| ${cell(result.name)}${origin ? ` (${cell(origin)})` : ''} | ${verdict} | ${(result.durationMs / 1000).toFixed(1)} s | ${cell(measured)} |`);
   }
   const repeats = repeatsOf(run);
   if (repeats) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { resultsToJson, type RunResult } from '../runner/results.js';
 import { htmlReport } from './html.js';
 import { junitXml } from './junit.js';
+import { lavaCommands } from './lava.js';
 import { markdownSummary } from './markdown.js';
 
 /** The reporters: each turns the one results object into one file of the run's directory. */
@@ -12,6 +13,7 @@ export const REPORTERS = {
   junit: { file: 'junit.xml', render: junitXml },
   markdown: { file: 'summary.md', render: markdownSummary },
   html: { file: 'report.html', render: htmlReport },
+  lava: { file: 'lava-test-cases.sh', render: lavaCommands },
 } as const satisfies Record<string, { file: string; render: (run: RunResult) => string }>;
 
 export type ReporterName = keyof typeof REPORTERS;

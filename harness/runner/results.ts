@@ -32,6 +32,10 @@ export interface CaseResult {
   repetition: number;
   target: string;
   kernel?: string;
+  /** Set by `bondlab merge`: the shard (`i/n`) whose run this case came from. */
+  shard?: string;
+  /** On a shard's run: the case's place in the whole suite's listed order, which `bondlab merge` restores. */
+  suiteIndex?: number;
   /**
    * inconclusive: no claim failed, but one could not be decided because the measurement was disturbed (its check says why);
    * interrupted: a signal (Ctrl-C) cut the case short; what it measured until then is kept.
@@ -62,6 +66,10 @@ export interface RunResult {
   startedAt: string;
   durationMs: number;
   bondlabVersion: string;
+  /** This run was one shard (`i/n`) of a suite; `bondlab merge` labels each case with it instead. */
+  shard?: string;
+  /** Set by `bondlab merge`: the run directories joined into this one. */
+  mergedFrom?: string[];
   targets: string[];
   cases: CaseResult[];
   /** `inconclusive` and `interrupted` are absent from results written before those verdicts existed. */
@@ -98,6 +106,12 @@ export interface CaseRepeats {
   /** Passed in some repetitions and failed in others: the claim holds only sometimes. */
   flaky: boolean;
   measurements: MeasurementDistribution[];
+}
+
+/** A run's counts of its cases' verdicts. */
+export function runSummary(cases: CaseResult[]): RunResult['summary'] {
+  const count = (status: CaseResult['status']) => cases.filter((r) => r.status === status).length;
+  return { total: cases.length, passed: count('passed'), failed: count('failed'), errors: count('error'), inconclusive: count('inconclusive'), interrupted: count('interrupted') };
 }
 
 /** JSON with bigint nanosecond timestamps written as decimal strings. */

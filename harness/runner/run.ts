@@ -1,7 +1,8 @@
 /**
- * A run: many scenario cases on one target per kernel. One VM boots per kernel, not per case;
- * each case gets fresh namespaces; everything is torn down on success, failure and signals.
+ * A run: many scenario cases on one target per kernel and worker (--jobs). One VM boots per kernel
+ * and worker, not per case; each case gets fresh namespaces; everything is torn down on success, failure and signals.
  */
+import { availableParallelism, freemem } from 'node:os';
 import { ContainerTarget } from '../container/container-target.js';
 import { openEngine, type EngineKind } from '../container/engine.js';
 import { ensureImage } from '../container/image.js';
@@ -17,8 +18,9 @@ import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { hookRefusals } from './hook-policy.js';
 import { runCase, type CaseOptions } from './run-case.js';
-import type { CaseResult, RunResult } from './results.js';
+import { runSummary, type CaseResult, type RunResult } from './results.js';
 import { summarizeRepeats } from './repeats.js';
+import { shardCases, shardLabel, type Shard } from './shard.js';
 
 export type TargetKind = 'vm' | 'host' | 'container';
 
@@ -45,11 +47,18 @@ export interface RunOptions {
   unsafeHostHooks?: boolean;
   /** Progress: a case starts, a step starts or ends, a case ends. */
   onCaseStart?: (scenarioCase: ScenarioCase, position: { index: number; total: number; repetition: number }) => void;
-  onStep?: CaseOptions['onStep'];
-  onCaseEnd?: (result: CaseResult) => void;
+  /** Progress callbacks get the case's place in the listed order (`index` of onCaseStart): with --jobs, cases overlap. */
+  onStep?: (step: Parameters<NonNullable<CaseOptions['onStep']>>[0], index: number) => void;
+  onCaseEnd?: (result: CaseResult, index: number) => void;
   /** An inconclusive attempt is about to be run again (the nth retry). */
-  onRetry?: (result: CaseResult, retry: number) => void;
+  onRetry?: (result: CaseResult, retry: number, index: number) => void;
   log?: (line: string) => void;
+  /** Cases at once, each worker with a target of its own (targets that boot their own kernel only); 1 by default. */
+  jobs?: number;
+  /** Run only this shard of the cases (chosen by name, balanced by `durations` when given); recorded in results.json. */
+  shard?: Shard;
+  /** Recorded durations per case name (an earlier run's), to balance shards by. */
+  durations?: Map<string, number>;
 }
 
 async function openTarget(kind: TargetKind, kernel: string, runId: string, options: RunOptions): Promise<Target> {
@@ -101,99 +110,136 @@ function markInterrupted(result: CaseResult, stepCount: number, lastStepEnd: num
   result.error = `interrupted by ${stop.signal} after ${done} of ${stepCount} steps${then}`;
 }
 
+/** One case run of the work list: the case, its repetition, and the target (kernel) it needs. */
+interface WorkItem {
+  /** Its place in the listed order (case by case, repetitions together): where its result goes. */
+  ordinal: number;
+  scenarioCase: ScenarioCase;
+  repetition: number;
+  key: string;
+}
+
+/**
+ * The default for --jobs on targets that boot their own kernel: one worker per core, as many as
+ * the free memory holds at 1.5 GiB per worker (the VM's 1 GiB, qemu and the run's own share).
+ */
+export function defaultJobs(target: TargetKind, engine: EngineKind | undefined, machine = { cores: availableParallelism(), freeBytes: freemem() }): number {
+  if (!bringsOwnKernel(target, engine)) return 1;
+  return Math.max(1, Math.min(machine.cores, Math.floor(machine.freeBytes / (1.5 * 2 ** 30))));
+}
+
 export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {
   const refused = hookRefusals(cases, options.target, options);
   if (refused.length) throw new Error(refused.map(formatInputError).join('\n'));
+  const jobs = Math.max(1, options.jobs ?? 1);
+  const suiteIndex = new Map(cases.map((scenarioCase, index) => [scenarioCase, index]));
+  const chosen = options.shard ? shardCases(cases, options.shard, options.durations) : cases;
+  const ownKernel = bringsOwnKernel(options.target, options.engine);
+  // Cases side by side on one kernel would share its log and their bonds' names in it.
+  if (jobs > 1 && !ownKernel) throw new Error(`--jobs ${jobs}: the ${options.target} target has one kernel for all cases; run its cases one at a time (--jobs 1)`);
   const runId = options.runId ?? newRunId();
   const startedAt = new Date();
   const began = performance.now();
-  const results: CaseResult[] = [];
-  const targets: string[] = [];
+  const results: (CaseResult | undefined)[] = [];
+  const targets = new Set<string>();
   const repeat = Math.max(1, options.repeat ?? 1);
   const defaultKernel = options.kernel ?? DEFAULT_KERNEL;
-  const groups = new Map<string, ScenarioCase[]>();
-  for (const scenarioCase of cases) {
-    const key = bringsOwnKernel(options.target, options.engine) ? (scenarioCase.kernel ?? defaultKernel) : options.target;
-    groups.set(key, [...(groups.get(key) ?? []), scenarioCase]);
+  // Each kernel's cases in listed order; a worker keeps its target for as long as its kernel has cases.
+  const queues = new Map<string, WorkItem[]>();
+  for (const scenarioCase of chosen) {
+    const key = ownKernel ? (scenarioCase.kernel ?? defaultKernel) : options.target;
+    for (let repetition = 1; repetition <= repeat; repetition++) {
+      const queue = queues.get(key) ?? [];
+      queue.push({ ordinal: results.length, scenarioCase, repetition, key });
+      results.push(undefined);
+      queues.set(key, queue);
+    }
   }
-  const total = cases.length * repeat;
-  let position = 0;
+  const total = results.length;
   let bailed = false;
-  for (const [kernel, group] of groups) {
-    if (bailed || isStopping()) break;
-    let target: Target;
-    try {
-      target = await openTarget(options.target, kernel, runId, options);
-    } catch (error) {
-      // A signal during boot: nothing was measured on this target.
-      if (isStopping()) break;
-      throw error;
+  let broken: unknown;
+  const next = (key: string | undefined): WorkItem | undefined => {
+    if (bailed || broken !== undefined || isStopping()) return undefined;
+    const own = key === undefined ? undefined : queues.get(key)?.shift();
+    return own ?? [...queues.values()].find((queue) => queue.length)?.shift();
+  };
+  const runItem = async (target: Target, capture: KernelLogCapture, item: WorkItem) => {
+    const { scenarioCase, repetition, ordinal } = item;
+    options.onCaseStart?.(scenarioCase, { index: ordinal, total, repetition });
+    let lastStepEnd: number | undefined;
+    const attempt = () =>
+      runCase(target, scenarioCase, {
+        runId,
+        caseIndex: ordinal,
+        repetition,
+        kernelLog: capture,
+        sampleIntervalMs: options.sampleIntervalMs,
+        onStep: (step) => {
+          if (!('running' in step)) lastStepEnd = performance.now();
+          options.onStep?.(step, ordinal);
+        },
+      });
+    let result = await attempt();
+    // Earlier inconclusive attempts stay in the result: a retry must not hide that the measurement was disturbed.
+    const attempts: CaseResult[] = [];
+    while (result.status === 'inconclusive' && attempts.length < (options.retryInconclusive ?? 0) && !isStopping()) {
+      attempts.push(result);
+      options.onRetry?.(result, attempts.length, ordinal);
+      result = await attempt();
     }
-    targets.push(target.description);
-    let kernelLog: KernelLogCapture | undefined;
-    try {
-      if (options.target === 'host') await cleanupNamespaces(target);
-      await prepareTarget(target);
-      const capture = await KernelLogCapture.start(target);
-      kernelLog = capture;
-      for (const scenarioCase of group) {
-        for (let repetition = 1; repetition <= repeat; repetition++) {
-          if (bailed || isStopping()) break;
-          options.onCaseStart?.(scenarioCase, { index: position, total, repetition });
-          let lastStepEnd: number | undefined;
-          const attempt = () =>
-            runCase(target, scenarioCase, {
-              runId,
-              caseIndex: position,
-              repetition,
-              kernelLog: capture,
-              sampleIntervalMs: options.sampleIntervalMs,
-              onStep: (step) => {
-                if (!('running' in step)) lastStepEnd = performance.now();
-                options.onStep?.(step);
-              },
-            });
-          let result = await attempt();
-          // Earlier inconclusive attempts stay in the result: a retry must not hide that the measurement was disturbed.
-          const attempts: CaseResult[] = [];
-          while (result.status === 'inconclusive' && attempts.length < (options.retryInconclusive ?? 0) && !isStopping()) {
-            attempts.push(result);
-            options.onRetry?.(result, attempts.length);
-            result = await attempt();
-          }
-          if (attempts.length) result = { ...result, attempts };
-          markInterrupted(result, scenarioCase.steps.length, lastStepEnd);
-          position++;
-          results.push(result);
-          options.onCaseEnd?.(result);
-          if (options.bail && result.status !== 'passed') bailed = true;
-        }
+    if (attempts.length) result = { ...result, attempts };
+    if (ownKernel) result.kernel ??= item.key;
+    if (options.shard) result.suiteIndex = suiteIndex.get(scenarioCase);
+    markInterrupted(result, scenarioCase.steps.length, lastStepEnd);
+    results[ordinal] = result;
+    options.onCaseEnd?.(result, ordinal);
+    if (options.bail && result.status !== 'passed') bailed = true;
+  };
+  // A worker: a target of its own, opened for the kernel of the case it takes, replaced when that kernel has no cases left.
+  const worker = async () => {
+    let item = next(undefined);
+    while (item) {
+      const key = item.key;
+      let target: Target;
+      try {
+        target = await openTarget(options.target, key, runId, options);
+      } catch (error) {
+        // A signal during boot: nothing was measured on this target.
+        if (!isStopping()) broken ??= error;
+        return;
       }
-    } catch (error) {
-      // What fails once a signal has torn the target down is a consequence of the signal.
-      if (!isStopping()) throw error;
-    } finally {
-      await kernelLog?.stop();
-      await target.close();
+      targets.add(target.description);
+      let kernelLog: KernelLogCapture | undefined;
+      try {
+        if (options.target === 'host') await cleanupNamespaces(target);
+        await prepareTarget(target);
+        const capture = await KernelLogCapture.start(target);
+        kernelLog = capture;
+        for (; item && item.key === key; item = next(key)) await runItem(target, capture, item);
+      } catch (error) {
+        // What fails once a signal has torn the target down is a consequence of the signal.
+        if (!isStopping()) broken ??= error;
+        item = undefined;
+      } finally {
+        await kernelLog?.stop();
+        await target.close();
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, total) }, worker));
+  if (broken !== undefined) throw broken;
+  const done = results.filter((r): r is CaseResult => r !== undefined);
   const stop = stopSignal();
   return {
     runId,
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - began,
     bondlabVersion: packageVersion(),
-    targets,
-    cases: results,
-    summary: {
-      total: results.length,
-      passed: results.filter((r) => r.status === 'passed').length,
-      failed: results.filter((r) => r.status === 'failed').length,
-      errors: results.filter((r) => r.status === 'error').length,
-      inconclusive: results.filter((r) => r.status === 'inconclusive').length,
-      interrupted: results.filter((r) => r.status === 'interrupted').length,
-    },
-    repeats: summarizeRepeats(results),
-    ...(stop ? { interruption: { signal: stop.signal, notRun: total - results.length } } : {}),
+    ...(options.shard ? { shard: shardLabel(options.shard) } : {}),
+    targets: [...targets],
+    cases: done,
+    summary: runSummary(done),
+    repeats: summarizeRepeats(done),
+    ...(stop ? { interruption: { signal: stop.signal, notRun: total - done.length } } : {}),
   };
 }

@@ -5,7 +5,6 @@
  */
 import { relative } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { buildCases } from './cases.js';
 import { LIMITS } from './limits.js';
@@ -14,16 +13,13 @@ import { countCombinations } from './matrix.js';
 import type { InputError, ScenarioCase } from './plan.js';
 import { collectFiles, readScenarioFile } from './read.js';
 import { foldErrors, show } from './schema-errors.js';
-import { STEP_SCHEMAS, TOP_LEVEL_SCHEMA } from './schema.js';
+import { scenarioValidators } from './validators.js';
 import { valueErrors } from './values.js';
 import { tagErrors, toPlain } from './yaml-input.js';
 
 type Json = Record<string, unknown>;
 
-// strictNumbers: .nan and .inf are not numbers here (by default ajv counts .inf as an integer).
-const ajv = new Ajv({ allErrors: true, strict: false, strictNumbers: true, verbose: true });
-const validateTop = ajv.compile(TOP_LEVEL_SCHEMA);
-const validateStep: Record<string, ValidateFunction> = Object.fromEntries(Object.entries(STEP_SCHEMAS).map(([key, schema]) => [key, ajv.compile(schema)]));
+const { top: validateTop, steps: validateStep } = await scenarioValidators();
 
 function matches(name: string, filter: string | undefined): boolean {
   if (!filter) return true;
@@ -82,7 +78,7 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
     const validator = key !== undefined && Object.hasOwn(validateStep, key) ? validateStep[key] : undefined;
     if (keys.length !== 1 || !validator || key === undefined) {
       const what = typeof raw === 'string' ? `"${raw}"` : keys.length > 1 ? `several keys (${keys.join(', ')})` : show(raw);
-      docErrors.push(locate.error(['steps', i], `unknown step ${what}; a step is build or one of: ${Object.keys(STEP_SCHEMAS).filter((k) => k !== 'build').join(', ')}`));
+      docErrors.push(locate.error(['steps', i], `unknown step ${what}; a step is build or one of: ${Object.keys(validateStep).filter((k) => k !== 'build').join(', ')}`));
       return;
     }
     const body = (raw as Json)[key];

@@ -6,8 +6,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { cacheDir } from './paths.js';
+
+/** execa, imported on first use: checking a kernel spec (bondlab validate) runs no command, and stays fast. */
+const loadExeca = async () => (await import('execa')).execa;
 
 export const DEFAULT_KERNEL = 'debian:bookworm';
 
@@ -138,6 +140,7 @@ async function aptFor(suite: DebianSuite | 'all'): Promise<{ args: string[]; dir
 }
 
 async function aptUpdate(apt: { args: string[]; dir: string }, options: FetchOptions): Promise<void> {
+  const execa = await loadExeca();
   const stamp = join(apt.dir, 'updated');
   if (!options.refresh && existsSync(stamp)) return;
   options.log?.(`updating package lists in ${apt.dir}`);
@@ -148,6 +151,7 @@ async function aptUpdate(apt: { args: string[]; dir: string }, options: FetchOpt
 
 /** The release that a suite's linux-image-amd64 meta package points at. */
 async function resolveSuite(suite: DebianSuite, options: FetchOptions): Promise<string> {
+  const execa = await loadExeca();
   const apt = await aptFor(suite);
   await aptUpdate(apt, options);
   const result = await execa('apt-cache', [...apt.args, 'depends', 'linux-image-amd64'], { reject: false, all: true });
@@ -205,6 +209,7 @@ async function fetchDebianPackage(
   source: string,
   options: FetchOptions,
 ): Promise<Kernel> {
+  const execa = await loadExeca();
   const target = join(kernelsRoot(), release);
   const cached = await readKernel(target);
   if (cached && (!version || cached.packageVersion === version)) return cached;
@@ -270,6 +275,7 @@ async function fetchDebianPackage(
 
 /** Turn a spec into a bootable kernel, fetching and caching it when needed. */
 export async function resolveKernel(text: string, options: FetchOptions = {}): Promise<Kernel> {
+  const execa = await loadExeca();
   const spec = parseKernelSpec(text);
   switch (spec.kind) {
     case 'debian-suite': {
