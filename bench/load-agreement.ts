@@ -8,6 +8,7 @@
  * reports/<run id>/, so that a wrong verdict can be looked into.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeReports } from '../harness/report/write.js';
 import { oversubscribe, runSubset, type LoadRun } from './load-subset.js';
@@ -17,6 +18,9 @@ if (!Number.isInteger(loadedRuns) || loadedRuns < 1) throw new Error('usage: loa
 const kernel = process.env.BONDLAB_TEST_KERNEL;
 const log = (line: string) => console.error(line);
 
+/** The host's 1-minute load average at a run's start and end: "quiet" is only as quiet as the machine was. */
+const hostLoad = new Map<LoadRun, [number, number]>();
+
 function tally(run: LoadRun) {
   const cases = run.result.cases;
   const truths = cases.filter((c) => !run.falseClaims.has(c.name));
@@ -24,6 +28,7 @@ function tally(run: LoadRun) {
   return {
     runId: run.result.runId,
     wallMs: Math.round(run.result.durationMs),
+    hostLoadAverage: hostLoad.get(run),
     cases: cases.length,
     inconclusive: cases.filter((c) => c.status === 'inconclusive').map((c) => c.name),
     inconclusiveRate: Number((cases.filter((c) => c.status === 'inconclusive').length / cases.length).toFixed(3)),
@@ -34,7 +39,9 @@ function tally(run: LoadRun) {
 
 /** One run of the subset, its reports kept. */
 async function measured(): Promise<LoadRun> {
+  const before = Number((loadavg()[0] ?? 0).toFixed(2));
   const run = await runSubset({ kernel, log });
+  hostLoad.set(run, [before, Number((loadavg()[0] ?? 0).toFixed(2))]);
   await writeReports(run.result, join('reports', run.result.runId));
   return run;
 }

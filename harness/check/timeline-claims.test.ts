@@ -82,6 +82,20 @@ describe('sequence claims', () => {
     expect(evaluateTimelineClaim(back, recorded(lateLook, 2200, [900, 2100])).passed).toBe(false);
   });
 
+  it('are undecided until the kernel line that pins a change is read, however late (updelay-delays-return, load-agreement run ca5ad9e)', () => {
+    // Times from that run, +1000 ms: the sampler saw eth0 up 38 ms after its previous look; the kernel
+    // stamped "definitely up" 9 ms after that sample, and the harness read the line only later still.
+    const seen = [sample(963.2, 'eth1', 'down'), carrierOn, kernel(1187.1, 'pending-up', 'eth0', 'link status up, enabling it in 600 ms'), sample(1197.8, 'eth1', 'going back'), sample(1805.7, 'eth0', 'up')];
+    const late = [kernel(1814.4, 'link-up', 'eth0', 'link status definitely up'), kernel(1814.6, 'new-active-slave', 'eth0', 'making interface the new active one')];
+    const looks = [963.2, 1197.8, 1767.7, 1805.7];
+    const before = evaluateTimelineClaim(updelaySequence(590), recorded(seen, 1810, looks));
+    expect(before.disturbed).toMatch(/going back|up only at/);
+    expect(before.actual).toContain('going back 581-619 ms');
+    const after = evaluateTimelineClaim(updelaySequence(590), recorded([...seen, ...late], 1850, [...looks, 1850]));
+    expect(after).toMatchObject({ passed: true });
+    expect(after.actual).toContain('going back 619 ms');
+  });
+
   it('judge the real kernel: updelay 600 on Debian 6.1 under heavy load (recorded), true and false claims', () => {
     const fixture = JSON.parse(readFileSync('fixtures/timelines/updelay-6.1-loaded.json', 'utf8')) as { timeline: Record<string, unknown>[] };
     const events = fixture.timeline.map((e) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, /Ns$/.test(k) ? BigInt(v as string) : v]))) as unknown as TimelineEvent[];

@@ -204,13 +204,17 @@ export class CaseSession {
     };
   }
 
-  /** Evaluate until none fails (each holds or cannot be decided) or the time is up; returns the last evaluation. */
+  /**
+   * Evaluate until every claim holds or the time is up; returns the last evaluation. A claim not
+   * decided yet may be decided later: the kernel-log line that pins a change can be read after
+   * the sample that showed it.
+   */
   async poll(claims: Claim[], withinMs: number): Promise<CheckResult[]> {
     const deadline = performance.now() + withinMs;
     for (;;) {
       const state = await this.observe();
       const checks = evaluate(claims, state, this.checkContext());
-      if (!checks.some(isFailed) || performance.now() >= deadline) {
+      if (checks.every((c) => c.passed) || performance.now() >= deadline) {
         if (!checks.every((c) => c.passed)) this.procAtFailure ??= state.procText;
         return checks;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, deliverySeries, flowStats, longestGap, lossRuns, splitLoss, unseenMs, type Arrival } from './analyze.js';
+import { analyze, deliverySeries, flowStats, longestGap, lossRuns, missingTails, splitLoss, unseenMs, type Arrival } from './analyze.js';
 
 /** A steady flow: one packet per ms from t0, leaving out the sequence numbers given. */
 function steady(flow: number, count: number, skip: (seq: number) => boolean = () => false, t0 = 1_000_000): Arrival[] {
@@ -147,5 +147,13 @@ describe('loss by cause', () => {
     expect(unseenMs(undefined, 0, 1)).toBe(0);
     // Two senders stalled at once: the time is unseen once.
     expect(unseenMs([[0, 100_000], [50_000, 150_000], [120_000, 130_000]], 0, 1_000_000)).toBe(150);
+  });
+
+  it('tells which flows still miss their last packet: what may be in flight when a window is read', () => {
+    const arrivals = [...steady(0, 100), ...steady(1, 90), ...steady(2, 100, (seq) => seq === 50)];
+    expect(missingTails([100, 100, 100], arrivals)).toBe(1);
+    expect(missingTails([100, 90, 100], arrivals)).toBe(0);
+    // A flow that sent nothing misses nothing; one that sent and got nothing through misses its tail.
+    expect(missingTails([100, 90, 100, 0, 5], arrivals)).toBe(1);
   });
 });

@@ -148,6 +148,12 @@ export function longestGap(arrivals: Arrival[]): { gapMs: number; startUs?: numb
   return { gapMs: gap / 1000, startUs };
 }
 
+/** Flows whose last packet has not arrived (`sent` per flow): what may still be in flight when a window is read. */
+export function missingTails(sent: number[], arrivals: Arrival[]): number {
+  const last = new Set(arrivals.filter(([flow, seq]) => seq === (sent[flow] ?? 0) - 1).map(([flow]) => flow));
+  return sent.filter((count, flow) => count > 0 && !last.has(flow)).length;
+}
+
 /** Packets delivered per bucket of send time, from the first send to the last: what a chart of delivery over time draws. */
 export interface DeliverySeries {
   /** The first bucket's start, in microseconds on the target's monotonic clock. */

@@ -7,13 +7,18 @@ import { fileURLToPath } from 'node:url';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { FaultEvent } from '../timeline/events.js';
 import type { Topology } from '../topology/topology.js';
-import { analyze, deliverySeries, type Arrival } from './analyze.js';
+import { analyze, deliverySeries, missingTails, type Arrival } from './analyze.js';
 import type { TrafficSettings, TrafficWindow } from './window.js';
 
 export const PROBE_PORT = 47000;
 const SOURCE_PORT_BASE = 40000;
 
 export const DEFAULT_TRAFFIC: TrafficSettings = { flows: 1, vary: 'ports', rate: 1000, direction: 'to-clients', size: 64 };
+
+/** How long the receivers are read after the senders stop, at most. */
+const COLLECT_MS = 3000;
+/** With a flow's last packets missing, how long without any arrival before they count as lost. */
+const TAIL_QUIET_MS = 1000;
 
 /** Fine enough to show a 50 ms outage, coarse enough to keep a long window's JSON small. */
 const DELIVERY_BUCKET_MS = 10;
@@ -227,19 +232,26 @@ export class TrafficSession {
 
   /**
    * What the receivers got: asked again while more keeps arriving and some is missing, so that a
-   * receiver that ran late (a loaded machine) is not read as loss.
+   * receiver that ran late (a loaded machine) is not read as loss. While a flow's last packets are
+   * missing, a longer quiet is waited for: under load a guest CPU can hold packets in its backlog
+   * for hundreds of ms, and such a tail would be counted lost in a window with no fault at all.
    */
-  private async collect(expected: number): Promise<{ arrivals: Arrival[]; rcvbufErrors: number }> {
+  private async collect(sent: number[]): Promise<{ arrivals: Arrival[]; rcvbufErrors: number }> {
+    const expected = sent.reduce((sum, n) => sum + n, 0);
     const arrivals: Arrival[] = [];
     let rcvbufErrors = 0;
-    const deadline = performance.now() + 3000;
+    const startedMs = performance.now();
+    let lastFreshMs = startedMs;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const replies = (await Promise.all(this.receivers.map((probe) => probe.command({ op: 'report' })))).map((line) => JSON.parse(line) as ReceiverReport);
       const fresh = replies.flatMap((reply) => reply.arrivals);
       arrivals.push(...fresh);
       rcvbufErrors = replies.reduce((sum, reply) => sum + reply.rcvbufErrors, 0);
-      if (fresh.length === 0 || arrivals.length >= expected || performance.now() > deadline) return { arrivals, rcvbufErrors };
+      const nowMs = performance.now();
+      if (fresh.length) lastFreshMs = nowMs;
+      const quietMs = missingTails(sent, arrivals) > 0 ? TAIL_QUIET_MS : 0;
+      if ((fresh.length === 0 && nowMs - lastFreshMs >= quietMs) || arrivals.length >= expected || nowMs - startedMs > COLLECT_MS) return { arrivals, rcvbufErrors };
     }
   }
 
@@ -270,7 +282,7 @@ export class TrafficSession {
       firstUs = Math.min(firstUs, report.firstUs);
       lastUs = Math.max(lastUs, report.lastUs);
     });
-    const { arrivals, rcvbufErrors } = await this.collect(sent.reduce((sum, n) => sum + n, 0));
+    const { arrivals, rcvbufErrors } = await this.collect(sent);
     const inWindow = faults.filter((f) => f.startNs >= this.startNs && f.startNs <= endNs);
     const { flows, totals } = analyze(sent, arrivals, {
       spans,
