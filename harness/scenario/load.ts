@@ -29,6 +29,7 @@ import {
   type TimelineSubject,
   type TrafficStep,
 } from './plan.js';
+import { resolveConfigBond } from '../config/scenario.js';
 import { collectFiles, readScenarioFile } from './read.js';
 import { STEP_SCHEMAS, TOP_LEVEL_SCHEMA } from './schema.js';
 import { valueErrors } from './values.js';
@@ -390,7 +391,7 @@ function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref
 
 const AD_ONLY: ModeName[] = ['802.3ad'];
 /** Options the driver refuses outside some modes (bond_options.c, unsuppmodes): the modes that take them. */
-const OPTION_MODES: Record<string, ModeName[]> = {
+export const OPTION_MODES: Record<string, ModeName[]> = {
   lacp_rate: AD_ONLY,
   lacp_active: AD_ONLY,
   ad_select: AD_ONLY,
@@ -594,6 +595,8 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
   if (value === null || value === undefined) return fail();
   if (typeof value !== 'object' || Array.isArray(value)) return fail(locate.error([], 'a scenario is a mapping with name, bond and steps'));
   const spec = value as Json;
+  const fromConfig = resolveConfigBond(spec, file);
+  if (fromConfig.error) return fail(locate.error(fromConfig.error.path, fromConfig.error.message));
   const docErrors: InputError[] = [];
   const size = matrixSize(spec);
   if (size !== undefined && size > BigInt(LIMITS.casesPerScenario)) {
@@ -626,6 +629,7 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
   }
   budget.left -= count;
   const built = buildCases(spec, locate, file);
+  if (fromConfig.ref) for (const c of built.cases) c.bond.config = fromConfig.ref;
   return built.errors.length ? fail(...built.errors) : { cases: built.cases, errors: [] };
 }
 

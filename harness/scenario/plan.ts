@@ -2,6 +2,7 @@
  * The validated plan: what a scenario file says, after schema validation and matrix expansion.
  * Everything downstream (topology, faults, runner, reports) reads these types and never YAML.
  */
+import type { ConfigBondRef } from '../config/scenario.js';
 
 export const MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
 export type ModeName = (typeof MODES)[number];
@@ -40,6 +41,8 @@ export interface BondPlan {
   mode: ModeName;
   /** Driver options by their sysfs/ip-link name: miimon, arp_interval, arp_ip_target, updelay, ... */
   options: Record<string, string | number | string[]>;
+  /** The user's configuration this bond was taken from (`bond: { from, name }`), and the tool that applies it. */
+  config?: ConfigBondRef;
 }
 
 export type DetachMethod = 'ip' | 'sysfs' | 'ifenslave';
