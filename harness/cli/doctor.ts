@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { execa } from 'execa';
+import { configToolChecks } from '../config/tools.js';
 import { ContainerTarget, checkBonding } from '../container/container-target.js';
 import { connectEngine, defaultDockerHost, type DockerEngine } from '../container/engine.js';
 import { DEFAULT_IMAGE, hasImage } from '../container/image.js';
@@ -116,6 +117,7 @@ export async function runChecks(options: { container?: boolean } = {}): Promise<
       ? { name: 'TCG', ok: false, detail: 'needs qemu', fix: 'apt-get install qemu-system-x86' }
       : { name: 'TCG', ok: true, detail: 'available (software emulation)' },
     ...containerChecks,
+    ...configToolChecks(),
     kernels.length > 0
       ? { name: 'cached kernels', ok: true, detail: kernels.map((k) => `${k.release} (${k.source})`).join(', ') }
       : { name: 'cached kernels', ok: false, detail: 'none yet', fix: 'bondlab kernels fetch debian:bookworm' },
