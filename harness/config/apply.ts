@@ -27,8 +27,6 @@ export interface Names {
 export interface ApplyScripts {
   /** Run in the guest's root namespace before the topology is built. */
   before: string;
-  /** Run in the root namespace once the far side exists: a DHCP server there for an `inet dhcp` stanza. */
-  far: string;
   /** Run in the bond's namespace once its links exist: brings the bond up (ifup -a, as at boot: the file holds only the bond and its ports). */
   up: string;
   /** Run in the root namespace after the namespaces are gone: puts the guest back. */
@@ -48,7 +46,8 @@ function mapper(bond: ConfigBond, names: Names): (word: string) => string {
 export function interfacesFile(bond: ConfigBond, names: Names, ipv4: string): string {
   const map = mapper(bond, names);
   const mapWords = (text: string) => text.split(/(\s+)/).map(map).join('');
-  const method = bond.addressing?.method === 'static' ? 'static' : bond.addressing?.method === 'dhcp' ? 'dhcp' : 'manual';
+  // DHCP is not run: the topology has no DHCP server, so a dhcp stanza comes up manual and gets the topology's address after ifup.
+  const method = bond.addressing?.method === 'static' ? 'static' : 'manual';
   const lines = [`# ${bond.name} of ${bond.at.file}:${bond.at.line}, its ports mapped to ${names.ports.join(' ')}`, `auto ${names.bond}`, `iface ${names.bond} inet ${method}`];
   if (method === 'static') lines.push(`\taddress ${ipv4}/24`);
   if (bond.hwaddress) lines.push(`\thwaddress ether ${bond.hwaddress.value}`);
@@ -75,33 +74,7 @@ function moduleName(bond: ConfigBond): string {
   return 'bonding';
 }
 
-/** Where the far side serves DHCP from: its bridge, with the last address of the bond's /24. */
-export interface FarNames {
-  netns: string;
-  bridge: string;
-}
-
-/**
- * For `inet dhcp`: busybox's udhcpd on the far side's bridge leases exactly the topology's
- * address to the bond, and ifupdown's own dhcp method runs udhcpc, busybox's client, which the
- * guest gets as /sbin/udhcpc (with a script that sets the address) when it has no DHCP client.
- */
-function dhcpScripts(ipv4: string, far: FarNames): { before: string; far: string; after: string } {
-  const server = ipv4.replace(/\.\d+$/, '.253');
-  const conf = `${SAVED}/udhcpd.conf`;
-  const before = [
-    `if ! [ -x /sbin/dhclient ] && ! [ -x /sbin/udhcpc ]; then ln -s "$(command -v busybox)" /sbin/udhcpc && touch ${SAVED}/made-udhcpc; fi`,
-    `if ! [ -e /usr/share/udhcpc/default.script ]; then mkdir -p /usr/share/udhcpc && printf '%s\\n' '#!/bin/sh' 'case "$1" in bound|renew) ip addr replace "$ip/\${mask:-24}" dev "$interface";; esac' > /usr/share/udhcpc/default.script && chmod 755 /usr/share/udhcpc/default.script && touch ${SAVED}/made-script; fi`,
-    `printf '%s\\n' 'start ${ipv4}' 'end ${ipv4}' 'interface ${far.bridge}' 'max_leases 1' 'lease_file ${SAVED}/udhcpd.leases' 'pidfile ${SAVED}/udhcpd.pid' 'option subnet 255.255.255.0' > ${conf}`,
-    `touch ${SAVED}/udhcpd.leases`,
-  ].join('\n');
-  const farScript = [`ip -n ${far.netns} addr add ${server}/24 dev ${far.bridge}`, `ip netns exec ${far.netns} busybox udhcpd -f ${conf} </dev/null >/dev/null 2>&1 &`].join('\n');
-  const after = [`if [ -f ${SAVED}/made-udhcpc ]; then rm -f /sbin/udhcpc; fi`, `if [ -f ${SAVED}/made-script ]; then rm -f /usr/share/udhcpc/default.script; fi`].join('\n');
-  return { before, far: farScript, after };
-}
-
-export function applyScripts(model: ConfigModel, bond: ConfigBond, names: Names, ipv4: string, far: FarNames): ApplyScripts {
-  const dhcp = bond.addressing?.method === 'dhcp' ? dhcpScripts(ipv4, far) : undefined;
+export function applyScripts(model: ConfigModel, bond: ConfigBond, names: Names, ipv4: string): ApplyScripts {
   const modprobeFiles = model.files.filter((f) => f.format === 'modprobe').map((f) => f.file);
   const copy = modprobeFiles.map((file) => `cp ${quote(resolve(file))} /etc/modprobe.d/${quote(`bondlab-${basename(file)}`)}`);
   const before = [
@@ -115,12 +88,9 @@ export function applyScripts(model: ConfigModel, bond: ConfigBond, names: Names,
     `modprobe ${quote(moduleName(bond))} 2>&1 || true`,
     `cat > /etc/network/interfaces <<'BONDLAB_EOF'\n${interfacesFile(bond, names, ipv4)}BONDLAB_EOF`,
     'rm -rf /run/network && mkdir -p /run/network',
-    ...(dhcp ? [dhcp.before] : []),
   ].join('\n');
-  const leased = `ip -4 -o addr show dev ${names.bond} | grep -q ' ${ipv4}/' || { echo '${names.bond} got no DHCP lease' >&2; exit 1; }`;
-  const up = [`out=$(ifup -v -a --no-loopback 2>&1) || { printf 'ifup -a failed:\\n%s\\n' "$out" >&2; exit 1; }`, ...(dhcp ? [leased] : [])].join('\n');
+  const up = `out=$(ifup -v -a --no-loopback 2>&1) || { printf 'ifup -a failed:\\n%s\\n' "$out" >&2; exit 1; }`;
   const after = [
-    ...(dhcp ? [dhcp.after] : []),
     'rm -f /etc/modprobe.d/bondlab-*',
     `if [ -f ${SAVED}/interfaces ]; then cp -a ${SAVED}/interfaces /etc/network/interfaces; fi`,
     'rm -rf /run/network',
@@ -128,7 +98,7 @@ export function applyScripts(model: ConfigModel, bond: ConfigBond, names: Names,
     `rm -rf ${SAVED}`,
     'modprobe -r bonding 2>/dev/null; modprobe bonding max_bonds=0',
   ].join('\n');
-  return { before, far: dhcp?.far ?? '', up, after };
+  return { before, up, after };
 }
 
 export interface Mismatch {
@@ -208,7 +178,7 @@ export function loadRef(ref: ConfigBondRef): { model: ConfigModel; bond: ConfigB
 
 /** What buildTopology needs to bring a configured bond up with its tool: the scripts, the check, the way back. */
 export interface Applier {
-  scripts(names: Names & { ipv4: string; far: FarNames }): ApplyScripts;
+  scripts(names: Names & { ipv4: string }): ApplyScripts;
   verify(netns: string, names: Names): Promise<void>;
   restore(): Promise<void>;
 }
@@ -219,7 +189,7 @@ export function configApplier(target: Target, ref: ConfigBondRef): Applier {
   let after: string | undefined;
   return {
     scripts(names) {
-      const scripts = applyScripts(model, bond, names, names.ipv4, names.far);
+      const scripts = applyScripts(model, bond, names, names.ipv4);
       after = scripts.after;
       return scripts;
     },

@@ -25,7 +25,7 @@ function planOf(files: string[]): { bond: BondPlan; topology: TopologyPlan } {
   };
 }
 
-describe(`the user's configuration applied with ifupdown in a VM (${kernel})`, () => {
+describe(`the user's configuration applied with ifupdown in a VM (${kernel})`, { timeout: 600_000 }, () => {
   let vm: VmTarget;
   const runId = newRunId();
   beforeAll(async () => {

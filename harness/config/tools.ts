@@ -8,7 +8,6 @@ import type { Check } from '../cli/doctor.js';
 const TOOLS: { name: string; paths: string[]; fix: string }[] = [
   { name: 'ifupdown (config apply)', paths: ['/usr/sbin/ifup', '/sbin/ifup'], fix: 'apt-get install ifupdown' },
   { name: 'ifenslave scripts (config apply)', paths: ['/etc/network/if-pre-up.d/ifenslave'], fix: 'apt-get install ifenslave' },
-  { name: 'netplan (config check tests)', paths: ['/usr/sbin/netplan'], fix: 'apt-get install netplan.io' },
 ];
 
 export function configToolChecks(): Check[] {

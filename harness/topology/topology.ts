@@ -4,7 +4,7 @@
  * client hosts and an optional ARP target host behind that bridge. All of it lives in
  * namespaces this module creates, so deleting them removes every link it made.
  */
-import { configApplier, type ApplyScripts, type FarNames, type Names } from '../config/apply.js';
+import { configApplier, type ApplyScripts, type Names } from '../config/apply.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import { netnsName } from './names.js';
@@ -76,7 +76,7 @@ export interface BuildRequest {
   bond: BondPlan;
   topology: TopologyPlan;
   /** A bond of the user's configuration, brought up by its own tool (harness/config/apply.ts) instead of the sysfs writes. */
-  applyWith?: (names: Names & { ipv4: string; far: FarNames }) => ApplyScripts;
+  applyWith?: (names: Names & { ipv4: string }) => ApplyScripts;
 }
 
 /** The shell script that builds the topology; one round trip to the target for all of it. */
@@ -157,11 +157,10 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   }
   dutSh.push(`ip link set dev ${BOND} up`, `ip addr add ${dut.ipv4}/24 dev ${BOND}`, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`);
 
-  const applied = request.applyWith?.({ bond: BOND, ports: dut.slaves, ipv4: dut.ipv4, far: { netns: far.netns, bridge: FAR_BRIDGE } });
+  const applied = request.applyWith?.({ bond: BOND, ports: dut.slaves, ipv4: dut.ipv4 });
   const batch = (prefix: string, commands: string[]) => `${prefix} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;
   const lines = ['set -e', ...(applied ? [applied.before] : []), batch('ip', root)];
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
-  if (applied?.far) lines.push(applied.far);
   const appliedSh = applied && [applied.up, `ip addr replace ${dut.ipv4}/24 dev ${BOND}`, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`];
   lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote((appliedSh ?? dutSh).join('\n'))}`);
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
