@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { ContainerTarget, checkBonding } from '../container/container-target.js';
 import type { DockerEngine } from '../container/docker-engine.js';
 import { connectEngine, defaultDockerHost } from '../container/engine.js';
@@ -28,7 +28,9 @@ export type CheckId =
   | 'debootstrap'
   | 'dockerd'
   | 'qemu-img'
-  | 'kernels';
+  | 'kernels'
+  | 'ifupdown'
+  | 'ifenslave';
 
 export interface Check {
   id: CheckId;
@@ -140,6 +142,7 @@ export async function runChecks(options: { container?: boolean } = {}): Promise<
       ? { id: 'tcg', name: 'TCG', ok: false, detail: 'needs qemu', fix: 'apt-get install qemu-system-x86' }
       : { id: 'tcg', name: 'TCG', ok: true, detail: 'available (software emulation)' },
     ...containerChecks,
+    ...configToolChecks(),
     kernels.length > 0
       ? { id: 'kernels', name: 'cached kernels', ok: true, detail: kernels.map((k) => `${k.release} (${k.source})`).join(', ') }
       : { id: 'kernels', name: 'cached kernels', ok: false, detail: 'none yet', fix: 'bondlab kernels fetch debian:bookworm' },
@@ -167,4 +170,17 @@ export function registerDoctor(program: Command): void {
       }
       process.stdout.write(usable ? '\nbondlab can run here.\n' : '\nno target can make bonds here: fix one of the lines above.\n');
     });
+}
+
+/** The distribution tools that bring a user's configuration up inside the VM (whose root is the host's /, so they are the host's packages). */
+const CONFIG_TOOLS: { id: CheckId; name: string; paths: string[]; fix: string }[] = [
+  { id: 'ifupdown', name: 'ifupdown (config apply)', paths: ['/usr/sbin/ifup', '/sbin/ifup'], fix: 'apt-get install ifupdown' },
+  { id: 'ifenslave', name: 'ifenslave scripts (config apply)', paths: ['/etc/network/if-pre-up.d/ifenslave'], fix: 'apt-get install ifenslave' },
+];
+
+function configToolChecks(): Check[] {
+  return CONFIG_TOOLS.map(({ id, name, paths, fix }) => {
+    const found = paths.find((path) => existsSync(path));
+    return found ? { id, name, ok: true, detail: found } : { id, name, ok: false, detail: 'not installed', fix };
+  });
 }

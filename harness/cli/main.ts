@@ -21,6 +21,7 @@ const commands: LazyCommand[] = [
   { name: 'matrix', summary: 'measure every bonding mode under the same traffic and faults', load: async () => (await import('./matrix.js')).registerMatrix },
   { name: 'compare', summary: 'compare two runs: verdicts that changed, measurements that moved', load: async () => (await import('./compare.js')).registerCompare },
   { name: 'image', summary: "the container target's image: build, list, remove", load: async () => (await import('./image.js')).registerImage },
+  { name: 'config', summary: 'read your bonding configuration files and say what the kernel will get', load: async () => (await import('./config.js')).registerConfig },
 ];
 
 const program = new Command('bondlab')

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadScenarioFiles } from '../scenario/load.js';
-import { formatInputError } from '../scenario/plan.js';
+import { formatInputError, type ScenarioCase } from '../scenario/plan.js';
+import { casesOnConfig, ConfigSelectionError } from '../config/suite.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
 import { defaultJobs, runScenarios } from '../runner/run.js';
 import { parseShard, recordedDurations, type Shard } from '../runner/shard.js';
@@ -63,6 +64,15 @@ function shardArgument(value: string): Shard {
   }
 }
 
+function onConfig(cases: ScenarioCase[], files: string[], bond: string | undefined): ScenarioCase[] {
+  try {
+    return casesOnConfig(cases, files.map((f) => resolve(f)), bond);
+  } catch (error) {
+    if (error instanceof ConfigSelectionError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export function registerRun(program: Command): void {
   const command = program
     .command('run')
@@ -80,15 +90,19 @@ export function registerRun(program: Command): void {
     .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', numberArgument({ integer: true, min: 10, max: 1000 }), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
+    .option('--config <paths...>', "run the cases that apply to the bond of these configuration files (its mode and ports, no options of their own but link monitoring) on that bond, with exactly its options")
+    .option('--bond <name>', 'with --config: the bond of the files to run on')
     .option(UNSAFE_HOST_HOOKS_FLAG, 'let hooks with "in: none" run as root in this machine\'s own namespaces on --target host, where they can cut its network (refused otherwise)')
     .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed or could not run; 2 bad input; 3 nothing failed but some case was\ninconclusive (its measurement was disturbed: the probe stalled, the kernel\'s timers ran late), so the run proves nothing either way;\n130 (143, 129) stopped by SIGINT (SIGTERM, SIGHUP), with the results of the cases that finished.')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; jobs?: number; shard?: Shard; durations?: string; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
+    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; jobs?: number; shard?: Shard; durations?: string; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean; config?: string[]; bond?: string }) => {
       const retryInconclusive = options.retryInconclusive;
-      const { cases, errors } = await loadScenarioFiles(paths, { filter: options.filter });
+      const loaded = await loadScenarioFiles(paths, { filter: options.filter });
+      const { errors } = loaded;
       if (errors.length) {
         for (const error of errors) process.stderr.write(`${formatInputError(error)}\n`);
         throw new UsageError(`${errors.length} error(s) in the scenario files; nothing was run`);
       }
+      const cases = options.config ? onConfig(loaded.cases, options.config, options.bond) : loaded.cases;
       const refused = hookRefusals(cases, options.target, options);
       if (refused.length) {
         for (const error of refused) process.stderr.write(`${formatInputError(error)}\n`);

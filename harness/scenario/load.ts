@@ -11,6 +11,7 @@ import { LIMITS } from './limits.js';
 import { Locator } from './locate.js';
 import { countCombinations } from './matrix.js';
 import type { InputError, ScenarioCase } from './plan.js';
+import { resolveConfigBond } from '../config/scenario.js';
 import { collectFiles, readScenarioFile } from './read.js';
 import { foldErrors, show } from './schema-errors.js';
 import { scenarioValidators } from './validators.js';
@@ -63,6 +64,8 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
   if (value === null || value === undefined) return fail();
   if (typeof value !== 'object' || Array.isArray(value)) return fail(locate.error([], 'a scenario is a mapping with name, bond and steps'));
   const spec = value as Json;
+  const fromConfig = resolveConfigBond(spec, file);
+  if (fromConfig.error) return fail(locate.error(fromConfig.error.path, fromConfig.error.message));
   const docErrors: InputError[] = [];
   const size = matrixSize(spec);
   if (size !== undefined && size > BigInt(LIMITS.casesPerScenario)) {
@@ -95,6 +98,7 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
   }
   budget.left -= count;
   const built = buildCases(spec, locate, file);
+  if (fromConfig.ref) for (const c of built.cases) c.bond.config = fromConfig.ref;
   return built.errors.length ? fail(...built.errors) : { cases: built.cases, errors: [] };
 }
 

@@ -2,6 +2,7 @@
  * The validated plan: what a scenario file says, after schema validation and matrix expansion.
  * Everything downstream (topology, faults, runner, reports) reads these types and never YAML.
  */
+import type { ConfigBondRef } from '../config/scenario.js';
 
 import type { Fault } from '../fault/registry.js';
 import type { BondMiiStatus, FarSide, LacpFlag, LogEventKind, ModeName, SlaveMiiStatus } from '../bond/vocabulary.js';
@@ -41,6 +42,8 @@ export interface BondPlan {
   mode: ModeName;
   /** Driver options by their sysfs/ip-link name: miimon, arp_interval, arp_ip_target, updelay, ... */
   options: Record<string, string | number | string[]>;
+  /** The user's configuration this bond was taken from (`bond: { from, name }`), and the tool that applies it. */
+  config?: ConfigBondRef;
 }
 
 export type Comparison<T> = { is: T } | { isNot: T };

@@ -4,6 +4,7 @@
  * client hosts and an optional ARP target host behind that bridge. All of it lives in
  * namespaces this module creates, so deleting them removes every link it made.
  */
+import { configApplier, type ApplyScripts, type Names } from '../config/apply.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import { netnsName } from './names.js';
@@ -74,6 +75,8 @@ export interface BuildRequest {
   caseIndex: number;
   bond: BondPlan;
   topology: TopologyPlan;
+  /** A bond of the user's configuration, brought up by its own tool (harness/config/apply.ts) instead of the sysfs writes. */
+  applyWith?: (names: Names & { ipv4: string }) => ApplyScripts;
 }
 
 /** The shell script that builds the topology; one round trip to the target for all of it. */
@@ -154,10 +157,12 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   }
   dutSh.push(`ip link set dev ${BOND} up`, `ip addr add ${dut.ipv4}/24 dev ${BOND}`, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`);
 
+  const applied = request.applyWith?.({ bond: BOND, ports: dut.slaves, ipv4: dut.ipv4 });
   const batch = (prefix: string, commands: string[]) => `${prefix} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;
-  const lines = ['set -e', batch('ip', root)];
+  const lines = ['set -e', ...(applied ? [applied.before] : []), batch('ip', root)];
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
-  lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote(dutSh.join('\n'))}`);
+  const appliedSh = applied && [applied.up, `ip addr replace ${dut.ipv4}/24 dev ${BOND}`, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`];
+  lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote((appliedSh ?? dutSh).join('\n'))}`);
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
   // its own goes on the bond's side (netem, which can also limit the rate).
   dut.slaves.forEach((slave, i) => {
@@ -185,7 +190,8 @@ export async function teardownNamespaces(target: Target, namespaces: string[]): 
 
 /** Build a case's topology on the target. Partial builds are torn down before the error is raised. */
 export async function buildTopology(target: Target, request: BuildRequest): Promise<BuiltTopology> {
-  const { script, topology } = buildScript(request);
+  const applier = request.bond.config?.apply ? configApplier(target, request.bond.config) : undefined;
+  const { script, topology } = buildScript({ ...request, ...(applier ? { applyWith: (names) => applier.scripts(names) } : {}) });
   let holder: SpawnedProcess | undefined;
   let done = false;
   const teardown = async () => {
@@ -193,9 +199,11 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
     done = true;
     await holder?.kill('SIGKILL').catch(() => undefined);
     await teardownNamespaces(target, topology.namespaces);
+    await applier?.restore();
   };
   try {
     await run(target, ['sh', '-c', script]);
+    await applier?.verify(topology.dut.netns, { bond: BOND, ports: topology.dut.slaves });
     // A process that lives in the DUT namespace lets the sampler read /proc/<pid>/net/bonding without forking.
     holder = await target.spawn(['sh', '-c', 'echo $$; exec sleep infinity'], { netns: topology.dut.netns });
     const holderPid = await new Promise<number>((resolve, reject) => {

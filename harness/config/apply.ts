@@ -1,0 +1,204 @@
+/**
+ * Bringing the user's bond up with the tool it was written for, inside a VM: Debian's ifupdown
+ * with the ifenslave scripts, the user's NIC names mapped onto the topology's links and the
+ * bond onto the topology's bond, in the bond's namespace; the bonding module reloaded so that
+ * the user's modprobe.d files (copied into the guest's /etc/modprobe.d under their own names,
+ * so kmod takes or ignores them as it would) set its defaults. Then sysfs is compared with the
+ * model, and every option that did not take effect is reported with where it was written.
+ *
+ * This writes the guest's /etc/network/interfaces and /etc/modprobe.d (the ifenslave scripts
+ * read the default interfaces file, ifquery has no way to be told another) and reloads the
+ * module: it runs only in a VM, whose root is a tmpfs overlay over the host's read-only /.
+ */
+import { basename, resolve } from 'node:path';
+import type { Target } from '../target/target.js';
+import { readConfig } from './read.js';
+import type { ConfigBondRef } from './scenario.js';
+import type { At, ConfigBond, ConfigModel, OptionValue } from './model.js';
+
+/** Where the guest keeps what it needs to put back. */
+const SAVED = '/run/bondlab-config-saved';
+
+export interface Names {
+  bond: string;
+  ports: string[];
+}
+
+export interface ApplyScripts {
+  /** Run in the guest's root namespace before the topology is built. */
+  before: string;
+  /** Run in the bond's namespace once its links exist: brings the bond up (ifup -a, as at boot: the file holds only the bond and its ports). */
+  up: string;
+  /** Run in the root namespace after the namespaces are gone: puts the guest back. */
+  after: string;
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function mapper(bond: ConfigBond, names: Names): (word: string) => string {
+  const table = new Map<string, string>([[bond.name, names.bond], ...bond.ports.map((p, i): [string, string] => [p.value, names.ports[i] ?? p.value])]);
+  return (word) => table.get(word) ?? word;
+}
+
+/** The interfaces file the guest gets: the user's stanza with names mapped and the address the topology gives the bond. */
+export function interfacesFile(bond: ConfigBond, names: Names, ipv4: string): string {
+  const map = mapper(bond, names);
+  const mapWords = (text: string) => text.split(/(\s+)/).map(map).join('');
+  // DHCP is not run: the topology has no DHCP server, so a dhcp stanza comes up manual and gets the topology's address after ifup.
+  const method = bond.addressing?.method === 'static' ? 'static' : 'manual';
+  const lines = [`# ${bond.name} of ${bond.at.file}:${bond.at.line}, its ports mapped to ${names.ports.join(' ')}`, `auto ${names.bond}`, `iface ${names.bond} inet ${method}`];
+  if (method === 'static') lines.push(`\taddress ${ipv4}/24`);
+  if (bond.hwaddress) lines.push(`\thwaddress ether ${bond.hwaddress.value}`);
+  const viaMaster = bond.ports.filter((p) => p.key === 'bond-master');
+  const listed = bond.ports.filter((p) => p.key === 'slaves' || p.key === 'bond-slaves');
+  if (listed.length) lines.push(`\t${listed[0]?.key} ${listed.map((p) => map(p.value)).join(' ')}`);
+  else if (viaMaster.length) lines.push('\tbond-slaves none');
+  for (const valued of Object.values(bond.options)) {
+    if (!valued.key.startsWith('bond-')) continue;
+    const value = Array.isArray(valued.value) ? valued.value.join(' ') : valued.value;
+    lines.push(`\t${valued.key} ${mapWords(value)}`);
+  }
+  for (const command of bond.commands) lines.push(`\t${command.phase} ${mapWords(command.text)}`);
+  for (const port of viaMaster) lines.push('', `auto ${map(port.value)}`, `iface ${map(port.value)} inet manual`, `\tbond-master ${names.bond}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** How the user's configuration loads the module: the name a pre-up modprobe gives, else bonding itself (ip link add loads it by its rtnl alias). */
+function moduleName(bond: ConfigBond): string {
+  for (const command of bond.commands) {
+    const match = /(?:^|[\s/])modprobe\s+(?:-\S+\s+)*([\w-]+)/.exec(command.text);
+    if (match?.[1]) return match[1];
+  }
+  return 'bonding';
+}
+
+export function applyScripts(model: ConfigModel, bond: ConfigBond, names: Names, ipv4: string): ApplyScripts {
+  const modprobeFiles = model.files.filter((f) => f.format === 'modprobe').map((f) => f.file);
+  const copy = modprobeFiles.map((file) => `cp ${quote(resolve(file))} /etc/modprobe.d/${quote(`bondlab-${basename(file)}`)}`);
+  const before = [
+    'set -e',
+    `mkdir -p ${SAVED}`,
+    `cp -a /etc/network/interfaces ${SAVED}/interfaces 2>/dev/null || true`,
+    ...copy,
+    // Unloading fails while any bond exists: then the options cannot be the module's, say so.
+    `modprobe -r bonding || { echo 'bonding is in use: it cannot be reloaded with the configuration'"'"'s module options' >&2; exit 1; }`,
+    // As at boot: the first load gives the module its options; a name kmod does not know fails here and again in the stanza's own pre-up.
+    `modprobe ${quote(moduleName(bond))} 2>&1 || true`,
+    `cat > /etc/network/interfaces <<'BONDLAB_EOF'\n${interfacesFile(bond, names, ipv4)}BONDLAB_EOF`,
+    'rm -rf /run/network && mkdir -p /run/network',
+  ].join('\n');
+  const up = `out=$(ifup -v -a --no-loopback 2>&1) || { printf 'ifup -a failed:\\n%s\\n' "$out" >&2; exit 1; }`;
+  const after = [
+    'rm -f /etc/modprobe.d/bondlab-*',
+    `if [ -f ${SAVED}/interfaces ]; then cp -a ${SAVED}/interfaces /etc/network/interfaces; fi`,
+    'rm -rf /run/network',
+    // The runner's own state: bonding loaded without a default bond0.
+    `rm -rf ${SAVED}`,
+    'modprobe -r bonding 2>/dev/null; modprobe bonding max_bonds=0',
+  ].join('\n');
+  return { before, up, after };
+}
+
+export interface Mismatch {
+  option: string;
+  expected: string;
+  actual: string;
+  key: string;
+  at: At;
+}
+
+/** The kernel's text of a sysfs file, reduced to what the model holds ("balance-rr 0" is balance-rr). */
+function sysfsValue(option: string, text: string): string {
+  const trimmed = text.trim();
+  if (option === 'arp_ip_target' || option === 'ns_ip6_target' || option === 'slaves') return trimmed.split(/\s+/).filter(Boolean).sort().join(' ');
+  return trimmed.split(/\s+/)[0] ?? '';
+}
+
+function modelValue(option: string, value: OptionValue, map: (word: string) => string): string {
+  if (Array.isArray(value)) return [...value].sort().join(' ');
+  if (option === 'primary' || option === 'active_slave') return map(value);
+  if (option === 'ad_actor_system') return value.toLowerCase();
+  return value;
+}
+
+/**
+ * Every option of the model that sysfs does not show, and the ports and MAC address: read in the
+ * bond's namespace (sysfs there shows that namespace's devices).
+ */
+export async function compareApplied(target: Target, netns: string, bond: ConfigBond, names: Names): Promise<Mismatch[]> {
+  const dir = `/sys/class/net/${names.bond}`;
+  const read = await target.exec(['sh', '-c', `cd ${dir} && for f in bonding/* address; do printf '%s\\t' "$f"; tr '\\n' ' ' < "$f" 2>/dev/null; echo; done`], { netns });
+  if (read.exitCode !== 0) return [{ option: 'bond', expected: names.bond, actual: `no such bond (${read.stderr.trim()})`, key: bond.name, at: bond.at }];
+  const sysfs = new Map(
+    read.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line): [string, string] => {
+        const [file = '', value = ''] = line.split('\t');
+        return [file.replace(/^bonding\//, ''), value];
+      }),
+  );
+  const map = mapper(bond, names);
+  const mismatches: Mismatch[] = [];
+  for (const [option, valued] of Object.entries(bond.options)) {
+    const expected = modelValue(option, valued.value, map);
+    const actual = sysfsValue(option, sysfs.get(option) ?? '');
+    if (actual !== expected) mismatches.push({ option, expected, actual: sysfs.has(option) ? actual : '(no such file)', key: valued.key, at: valued.at });
+  }
+  const ports = names.ports.slice(0, bond.ports.length).sort().join(' ');
+  const slaves = sysfsValue('slaves', sysfs.get('slaves') ?? '');
+  if (slaves !== ports) mismatches.push({ option: 'slaves', expected: ports, actual: slaves || '(none)', key: bond.ports[0]?.key ?? 'slaves', at: bond.ports[0]?.at ?? bond.at });
+  if (bond.hwaddress && sysfsValue('address', sysfs.get('address') ?? '') !== bond.hwaddress.value.toLowerCase()) {
+    mismatches.push({ option: 'address', expected: bond.hwaddress.value.toLowerCase(), actual: sysfsValue('address', sysfs.get('address') ?? ''), key: bond.hwaddress.key, at: bond.hwaddress.at });
+  }
+  return mismatches;
+}
+
+export function formatMismatch(m: Mismatch): string {
+  return `${m.at.file}:${m.at.line}: ${m.key} -> ${m.option}: expected ${m.expected}, the kernel has ${m.actual}`;
+}
+
+/** Options that did not take effect: the build fails with each, where it was written. */
+export class NotAppliedError extends Error {
+  override name = 'NotAppliedError';
+  constructor(readonly mismatches: Mismatch[]) {
+    super(`the configuration did not take effect as written:\n${mismatches.map(formatMismatch).join('\n')}`);
+  }
+}
+
+/** The model and the bond a case's reference names (read again at build time: the files are the user's, not the plan's). */
+export function loadRef(ref: ConfigBondRef): { model: ConfigModel; bond: ConfigBond } {
+  const model = readConfig(ref.files);
+  const bond = model.bonds.find((b) => b.name === ref.name);
+  if (!bond) throw new Error(`no bond ${ref.name} in ${ref.files.join(', ')} any more`);
+  return { model, bond };
+}
+
+/** What buildTopology needs to bring a configured bond up with its tool: the scripts, the check, the way back. */
+export interface Applier {
+  scripts(names: Names & { ipv4: string }): ApplyScripts;
+  verify(netns: string, names: Names): Promise<void>;
+  restore(): Promise<void>;
+}
+
+export function configApplier(target: Target, ref: ConfigBondRef): Applier {
+  if (target.kind !== 'vm') throw new Error(`apply: ${ref.apply} rewrites /etc/network/interfaces and reloads the bonding module; it runs only on --target vm, not on ${target.description}`);
+  const { model, bond } = loadRef(ref);
+  let after: string | undefined;
+  return {
+    scripts(names) {
+      const scripts = applyScripts(model, bond, names, names.ipv4);
+      after = scripts.after;
+      return scripts;
+    },
+    async verify(netns, names) {
+      const mismatches = await compareApplied(target, netns, bond, names);
+      if (mismatches.length) throw new NotAppliedError(mismatches);
+    },
+    async restore() {
+      if (after) await target.exec(['sh', '-c', after]);
+    },
+  };
+}
