@@ -11,6 +11,7 @@ import { registerReport } from './report.js';
 import { registerMatrix } from './matrix.js';
 import { registerImage } from './image.js';
 import { registerCompare } from './compare.js';
+import { registerAdvise } from './advise.js';
 import { UsageError, exitCodes } from './errors.js';
 
 const program = new Command('bondlab')
@@ -29,6 +30,7 @@ registerValidate(program);
 registerReport(program);
 registerMatrix(program);
 registerCompare(program);
+registerAdvise(program);
 registerImage(program);
 
 try {

@@ -8,6 +8,8 @@ import type { CaseResult, CheckResult, MeasurementDistribution, RunResult, StepR
 import type { FaultEvent, KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
 import type { TrafficWindow } from '../traffic/engine.js';
 import { MATRIX_COLUMNS, MATRIX_SCENARIO, modeMatrix } from './matrix.js';
+import { adviceSection } from '../advise/render.js';
+import { captureSection } from '../capture/report.js';
 import { passRateText } from './repeats.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -151,6 +153,7 @@ ${headerSection(run)}
 ${caseIndex(ordered)}
 ${repeatsSection(run)}
 ${matrixSection(run)}
+${run.advice ? adviceSection(run.advice) : ''}
 ${ordered.map(({ c, index }) => caseSection(c, index)).join('\n')}
 </main>
 <script>${SCRIPT}</script>
@@ -260,7 +263,7 @@ function caseSection(c: CaseResult, index: number): string {
     failingChecksTable(c),
     stepsList(c),
     c.procAtFailure ? `<details><summary>/proc/net/bonding at the failure</summary><pre>${esc(c.procAtFailure)}</pre></details>` : '',
-    c.traffic.map((w, i) => windowBlock(c, w, i)).join('\n'),
+    c.traffic.map((w, i) => `${windowBlock(c, w, i)}${captureSection(c, i, index)}`).join('\n'),
     failoverTable(c),
     throughputTable(c),
   ];

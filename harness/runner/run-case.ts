@@ -3,6 +3,7 @@
  * bond's state in the background, collect the kernel log, and tear everything down whatever
  * happens. Produces a CaseResult.
  */
+import { FailoverCapture, type FaultCapture } from '../capture/capture.js';
 import { evaluate, isFailed, isInconclusive, type CheckContext } from '../check/assertions.js';
 import { faultSeen, failoverTimings, type FailoverTiming } from '../check/failover.js';
 import type { RecordedTimeline } from '../check/timeline-claims.js';
@@ -37,6 +38,8 @@ export interface CaseOptions {
   kernelLog: KernelLogCapture;
   /** How often the background sampler reads the bond's state, in ms. */
   sampleIntervalMs?: number;
+  /** With --capture: the run's directory, where each failover's packets are kept. */
+  captureDir?: string;
   /** Called as steps start, for progress output. */
   onStep?: (step: StepResult | { index: number; description: string; running: true }) => void;
 }
@@ -105,6 +108,8 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   const windows: TrafficWindow[] = [];
   const throughputs: ThroughputResult[] = [];
   const failovers: FailoverTiming[] = [];
+  const capture = options.captureDir ? new FailoverCapture(target, scenarioCase.steps, options.captureDir, `${options.caseIndex}-${scenarioCase.name}`) : undefined;
+  const captures: FaultCapture[] = [];
   let caseError: string | undefined;
   /** Every sample's time, also those that changed nothing: where the sampler looked, for timeline claims. */
   const sampleTimesNs: bigint[] = [];
@@ -280,6 +285,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
       case 'traffic': {
         if (step.traffic.action === 'start') {
           if (traffic) throw new Error('traffic is already running: stop it first');
+          await capture?.start(built!.topology, scenarioCase.steps.indexOf(step));
           traffic = await TrafficSession.start(probes, built!.topology, step.traffic.settings);
           return { checks: [] };
         }
@@ -290,6 +296,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         // Kernel-log events join the timeline at the end of the case; timings need them now.
         const timings = failoverTimings([...timeline, ...kernelEvents(options.kernelLog, caseStartNs)], window, BOND);
         failovers.push(...timings);
+        if (capture) captures.push(...(await capture.stop(window, timings)));
         const t = window.totals;
         const failover = timings
           .map((f) => `; failover: state change ${signedMs(f.stateChangeMs)}, delivery again ${signedMs(f.deliveryRestoredMs)} after the fault was issued (its command returned ${signedMs(f.commandMs)})`)
@@ -351,6 +358,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     sampling = false;
     await sampler;
     await traffic?.abort();
+    await capture?.abort();
     await probes.close();
     if (built) {
       timeline.push(...kernelEvents(options.kernelLog, caseStartNs));
@@ -379,6 +387,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     traffic: windows,
     throughput: throughputs,
     failovers,
+    ...(captures.length ? { captures } : {}),
     procAtFailure,
     error: caseError,
   };
