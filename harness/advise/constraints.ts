@@ -4,7 +4,7 @@
  * the file, line, column and field.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, isNode, parseDocument } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { parseDuration } from '../scenario/duration.js';
 import type { InputError } from '../scenario/plan.js';
 import { readScenarioFile } from '../scenario/read.js';
@@ -64,7 +64,7 @@ function field(pointer: string): string[] {
 function message(error: ErrorObject): string {
   const params = error.params as { allowedValues?: unknown[]; additionalProperty?: string };
   if (error.keyword === 'enum') return `must be one of ${(params.allowedValues ?? []).join(', ')}`;
-  if (error.keyword === 'additionalProperty' || params.additionalProperty) return `unknown field "${params.additionalProperty}" (known: ${Object.keys(schema.properties).join(', ')})`;
+  if (params.additionalProperty) return `unknown field "${params.additionalProperty}" (known: ${Object.keys(schema.properties).join(', ')})`;
   if (error.instancePath.startsWith('/maxOutage/')) return 'must be a duration such as 300ms or 2s (or a number of ms up to 3600000)';
   return error.message ?? 'is not valid';
 }
@@ -88,9 +88,11 @@ export function parseConstraints(text: string, file: string): { constraints: Con
         const path = field(error.instancePath);
         const extra = (error.params as { additionalProperty?: string }).additionalProperty;
         const keyPath = extra ? [...path, extra] : path;
-        const node = keyPath.length ? doc.getIn(keyPath, true) : doc.contents;
-        const pair = extra ? doc.getIn(path, true) : undefined;
-        const range = isNode(node) ? node.range : isNode(pair) ? pair.range : doc.contents?.range;
+        // An unknown field is pointed at by its key; anything else by its value.
+        const parent = path.length ? doc.getIn(path, true) : doc.contents;
+        const key = extra && isMap(parent) ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === extra)?.key : undefined;
+        const node = key ?? (keyPath.length ? doc.getIn(keyPath, true) : doc.contents);
+        const range = isNode(node) ? node.range : doc.contents?.range;
         const { line, col } = at(range?.[0]);
         return { file, line, column: col, field: keyPath.map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '['), message: message(error) };
       });

@@ -139,7 +139,10 @@ function rankMode(mode: ModeName, row: MatrixRow | undefined, want: Constraints,
 
   if (want.reordering === 'forbidden') {
     // Equal veth links reorder little; the documentation says real links do.
-    if (mode === 'balance-rr') add('rules-out', 'reorders packets of one flow', cell('reordered'), DOCS.rrReorders);
+    if (mode === 'balance-rr') {
+      const seen = cell('reordered');
+      add('rules-out', `stripes one flow over the links, which reorders it on real links${seen ? ` (this run measured ${seen.value} on equal virtual links)` : ''}`, seen, DOCS.rrReorders);
+    }
     else measured('reordered', (v) => v === 0, 'no packet arrived out of order', 'packets arrived out of order');
   } else if (mode === 'balance-rr' && !want.singleFlowFaster) {
     score -= 0.5;

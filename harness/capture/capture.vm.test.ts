@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../runner/results.js';
+import { resultsPath } from '../testing/cli-output.js';
+import { CAPTURE_LIMITS } from './capture.js';
+
+const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
+const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
+const scenario = join(process.cwd(), 'fixtures', 'scenarios-capture', 'failover.yaml');
+
+describe(`bondlab run --capture on ${kernel}`, async () => {
+  const output = await mkdtemp(join(tmpdir(), 'bondlab-capture-test-'));
+  afterAll(() => rm(output, { recursive: true, force: true }));
+
+  it('keeps each failover as pcapng on every slave and far port, with the gap and the control frames of the real kernel', async () => {
+    const run = await execa('node', [cli, 'run', scenario, '--kernel', kernel, '--capture', '-o', output], { reject: false, env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const file = resultsPath(run.stderr);
+    const dir = dirname(file);
+    const result = JSON.parse(await readFile(file, 'utf8')) as RunResult;
+    for (const c of result.cases) {
+      expect(c.captures, c.name).toHaveLength(1);
+      const [capture] = c.captures ?? [];
+      if (!capture) continue;
+      // Two slaves and the two far-side ports facing them.
+      expect(capture.files.map((f) => `${f.side}:${f.iface}`).sort()).toEqual(['bond:eth0', 'bond:eth1', 'far:p0', 'far:p1'].sort());
+      for (const f of capture.files) {
+        expect((await stat(join(dir, f.path))).size).toBe(f.bytes);
+        expect(f.bytes).toBeLessThan(CAPTURE_LIMITS.maxPackets * (CAPTURE_LIMITS.snapLen + 32) + 1024);
+        // tcpdump reads the file and finds as many packets as the table says.
+        const text = execFileSync('tcpdump', ['-r', join(dir, f.path), '-n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        expect(text.trim() ? text.trim().split('\n').length : 0, f.path).toBe(f.packets);
+      }
+      expect(capture.clock).toBe('probe packets');
+      // The carrier-off gap: its last packet before the fault (give or take the kernel's reaction), the first after.
+      expect(capture.gap?.lastBefore.atMs).toBeLessThan(300);
+      expect(capture.gap?.firstAfter.atMs).toBeGreaterThan(0);
+      expect(capture.gap?.ms).toBeGreaterThan(0);
+      const report = await readFile(join(dir, 'report.html'), 'utf8');
+      for (const f of capture.files) expect(report).toContain(`href="${f.path}"`);
+    }
+    const ab = result.cases.find((c) => c.name === 'capture-active-backup')?.captures?.[0];
+    const lacp = result.cases.find((c) => c.name === 'capture-802.3ad')?.captures?.[0];
+    // active-backup announces its new active slave with a gratuitous ARP (num_grat_arp defaults to 1).
+    expect(ab?.controlCounts['gratuitous-arp'] ?? 0).toBeGreaterThan(0);
+    // lacp_rate fast: LACPDUs every second on each live port, so some fall in the 2 s kept.
+    expect(lacp?.controlCounts.lacpdu ?? 0).toBeGreaterThan(0);
+  });
+});
