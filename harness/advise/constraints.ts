@@ -100,19 +100,23 @@ export function parseConstraints(text: string, file: string): { constraints: Con
   }
   const spec = value;
   return {
-    constraints: {
-      ...DEFAULT_CONSTRAINTS,
-      ...(spec.switch !== undefined && { switch: spec.switch }),
-      ...(spec.singleFlowFaster !== undefined && { singleFlowFaster: spec.singleFlowFaster }),
-      ...(spec.spreadTransmit !== undefined && { spreadTransmit: spec.spreadTransmit }),
-      ...(spec.spreadReceive !== undefined && { spreadReceive: spec.spreadReceive }),
-      ...(spec.reordering !== undefined && { reordering: spec.reordering }),
-      ...(spec.duplicates !== undefined && { duplicates: spec.duplicates }),
-      ...(spec.monitoring !== undefined && { monitoring: spec.monitoring }),
-      ...(spec.maxOutage?.cablePull !== undefined && { maxOutageCablePullMs: parseDuration(spec.maxOutage.cablePull) }),
-      ...(spec.maxOutage?.switchFailure !== undefined && { maxOutageSwitchFailureMs: parseDuration(spec.maxOutage.switchFailure) }),
-    },
+    constraints: withGiven(DEFAULT_CONSTRAINTS, {
+      switch: spec.switch,
+      singleFlowFaster: spec.singleFlowFaster,
+      spreadTransmit: spec.spreadTransmit,
+      spreadReceive: spec.spreadReceive,
+      reordering: spec.reordering,
+      duplicates: spec.duplicates,
+      monitoring: spec.monitoring,
+      maxOutageCablePullMs: spec.maxOutage?.cablePull === undefined ? undefined : parseDuration(spec.maxOutage.cablePull),
+      maxOutageSwitchFailureMs: spec.maxOutage?.switchFailure === undefined ? undefined : parseDuration(spec.maxOutage.switchFailure),
+    }),
   };
+}
+
+/** `base` with each field that `given` states (not undefined) replaced: a file over the defaults, flags over a file. */
+export function withGiven(base: Constraints, given: { [K in keyof Constraints]?: Constraints[K] | undefined }): Constraints {
+  return { ...base, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
 }
 
 export async function readConstraintsFile(path: string): Promise<{ constraints: Constraints } | { errors: InputError[] }> {

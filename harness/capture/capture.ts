@@ -153,18 +153,19 @@ export class FailoverCapture {
       ...topology.far.ports.map((iface) => ({ side: 'far' as const, iface, netns: topology.far.netns })),
     ];
     const { snapLen, ringFileMb, ringFiles } = CAPTURE_LIMITS;
-    this.listeners = await Promise.all(
+    // Each listens for tcpdump's "listening on" from the moment it is spawned: output before that is not replayed.
+    const started = await Promise.allSettled(
       points.map(async (point) => {
         const argv = ['tcpdump', '-i', point.iface, '-n', '-U', '-Z', 'root', '-s', String(snapLen), '--time-stamp-precision=nano', '-C', String(ringFileMb), '-W', String(ringFiles), '-w', `${dir}/${point.side}-${point.iface}.pcap`];
         const process = await this.target.spawn(argv, { netns: point.netns });
-        return { ...point, process };
+        this.listeners.push({ ...point, process });
+        await waitListening(process, 20_000);
       }),
     );
-    try {
-      await Promise.all(this.listeners.map((l) => waitListening(l.process, 10_000)));
-    } catch (error) {
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
       await this.abort();
-      throw error;
+      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
     }
   }
 

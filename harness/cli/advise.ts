@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { DEFAULT_CONSTRAINTS, readConstraintsFile, type Constraints, type Monitor } from '../advise/constraints.js';
+import { DEFAULT_CONSTRAINTS, readConstraintsFile, withGiven, type Constraints, type Monitor } from '../advise/constraints.js';
 import { advise, type Advice } from '../advise/rank.js';
 import { adviceHtmlPage, adviceMarkdown, adviceText } from '../advise/render.js';
 import { writeReports } from '../report/write.js';
@@ -59,21 +59,17 @@ async function constraintsOf(options: AdviseOptions): Promise<Constraints> {
     if ('errors' in read) throw new UsageError(read.errors.map(formatInputError).join('\n'));
     base = read.constraints;
   }
-  const cablePull = duration('--max-outage-cable-pull', options.maxOutageCablePull);
-  const switchFailure = duration('--max-outage-switch-failure', options.maxOutageSwitchFailure);
-  const monitoring = monitors(options.monitoring);
-  return {
-    ...base,
-    ...(options.switch !== undefined && { switch: options.switch }),
-    ...(options.singleFlowFaster !== undefined && { singleFlowFaster: options.singleFlowFaster }),
-    ...(options.spreadTransmit !== undefined && { spreadTransmit: options.spreadTransmit }),
-    ...(options.spreadReceive !== undefined && { spreadReceive: options.spreadReceive }),
-    ...(options.reordering !== undefined && { reordering: options.reordering }),
-    ...(options.duplicates !== undefined && { duplicates: options.duplicates }),
-    ...(cablePull !== undefined && { maxOutageCablePullMs: cablePull }),
-    ...(switchFailure !== undefined && { maxOutageSwitchFailureMs: switchFailure }),
-    ...(monitoring !== undefined && { monitoring }),
-  };
+  return withGiven(base, {
+    switch: options.switch,
+    singleFlowFaster: options.singleFlowFaster,
+    spreadTransmit: options.spreadTransmit,
+    spreadReceive: options.spreadReceive,
+    reordering: options.reordering,
+    duplicates: options.duplicates,
+    maxOutageCablePullMs: duration('--max-outage-cable-pull', options.maxOutageCablePull),
+    maxOutageSwitchFailureMs: duration('--max-outage-switch-failure', options.maxOutageSwitchFailure),
+    monitoring: monitors(options.monitoring),
+  });
 }
 
 function print(advice: Advice, format: AdviseOptions['format']): void {
