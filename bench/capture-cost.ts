@@ -4,7 +4,7 @@
  * fault. Writes reports/examples/bench-capture-cost.json. `node dist/bench/capture-cost.js [rounds]`.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCase } from '../harness/runner/run-case.js';
 import { loadScenarioFiles } from '../harness/scenario/load.js';
@@ -23,6 +23,39 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
+
+/** The report so far: written after every case, so a run cut short still leaves its samples. */
+async function writeReport(targetName: string): Promise<Record<string, unknown>> {
+  const perCase = cases.map((c) => {
+    const without = samples.filter((s) => s.case === c.name && !s.capture).map((s) => s.ms);
+    const withCapture = samples.filter((s) => s.case === c.name && s.capture);
+    const withMs = withCapture.map((s) => s.ms);
+    return {
+      case: c.name,
+      medianMsWithout: median(without),
+      medianMsWith: median(withMs),
+      ratio: Number((median(withMs) / median(without)).toFixed(3)),
+      medianBytesPerFault: median(withCapture.map((s) => s.bytesPerFault ?? 0)),
+      maxBytesPerFault: Math.max(...withCapture.map((s) => s.bytesPerFault ?? 0)),
+      medianPacketsPerFault: median(withCapture.map((s) => s.packetsPerFault ?? 0)),
+    };
+  });
+  const report = {
+    benchmark: 'capture-cost',
+    date: new Date().toISOString(),
+    target: targetName,
+    rounds,
+    /** This machine's 1, 5 and 15 minute load averages when the report was written (2 cores, shared). */
+    loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
+    goal: 'wall time per case with --capture at most 1.10x without',
+    perCase,
+    worstRatio: Math.max(...perCase.map((c) => c.ratio)),
+    samples,
+  };
+  await mkdir('reports/examples', { recursive: true });
+  await writeFile('reports/examples/bench-capture-cost.json', `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
 
 const captureDir = await mkdtemp(join(tmpdir(), 'bondlab-bench-capture-'));
 const target = await VmTarget.boot({ kernel, fetch: { log: (line) => console.error(line) } });
@@ -50,6 +83,7 @@ try {
           }),
         });
         console.error(`${scenarioCase.name} capture=${capture}: ${result.status} ${Math.round(result.durationMs)} ms`);
+        await writeReport(target.description);
       }
     }
   }
@@ -59,30 +93,4 @@ try {
   await rm(captureDir, { recursive: true, force: true });
 }
 
-const perCase = cases.map((c) => {
-  const without = samples.filter((s) => s.case === c.name && !s.capture).map((s) => s.ms);
-  const withCapture = samples.filter((s) => s.case === c.name && s.capture);
-  const withMs = withCapture.map((s) => s.ms);
-  return {
-    case: c.name,
-    medianMsWithout: median(without),
-    medianMsWith: median(withMs),
-    ratio: Number((median(withMs) / median(without)).toFixed(3)),
-    medianBytesPerFault: median(withCapture.map((s) => s.bytesPerFault ?? 0)),
-    maxBytesPerFault: Math.max(...withCapture.map((s) => s.bytesPerFault ?? 0)),
-    medianPacketsPerFault: median(withCapture.map((s) => s.packetsPerFault ?? 0)),
-  };
-});
-const report = {
-  benchmark: 'capture-cost',
-  date: new Date().toISOString(),
-  target: target.description,
-  rounds,
-  goal: 'wall time per case with --capture at most 1.10x without',
-  perCase,
-  worstRatio: Math.max(...perCase.map((c) => c.ratio)),
-  samples,
-};
-await mkdir('reports/examples', { recursive: true });
-await writeFile('reports/examples/bench-capture-cost.json', `${JSON.stringify(report, null, 2)}\n`);
-console.log(JSON.stringify({ ...report, samples: undefined }, null, 2));
+console.log(JSON.stringify({ ...(await writeReport(target.description)), samples: undefined }, null, 2));

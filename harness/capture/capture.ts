@@ -159,7 +159,8 @@ export class FailoverCapture {
         const argv = ['tcpdump', '-i', point.iface, '-n', '-U', '-Z', 'root', '-s', String(snapLen), '--time-stamp-precision=nano', '-C', String(ringFileMb), '-W', String(ringFiles), '-w', `${dir}/${point.side}-${point.iface}.pcap`];
         const process = await this.target.spawn(argv, { netns: point.netns });
         this.listeners.push({ ...point, process });
-        await waitListening(process, 20_000);
+        // Minutes are possible: a TCG guest on a loaded machine loads tcpdump and its libraries over 9p.
+        await waitListening(process, 90_000);
       }),
     );
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

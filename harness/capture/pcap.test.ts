@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { reviveNanos, type RunResult } from '../runner/results.js';
 import { summarize } from './capture.js';
 import { classify } from './frames.js';
 import { readPcap, trim, writePcapng, type CapturedPacket } from './pcap.js';
+import { captureSection } from './report.js';
 
 const PORT = 47000;
 const macBytes = (text: string) => Buffer.from(text.split(':').map((h) => parseInt(h, 16)));
@@ -153,5 +155,36 @@ describe('frames and the failover table', () => {
     expect(summary.gap).toMatchObject({ lastBefore: { where: 'far:p0', seq: 100, atMs: 0 }, firstAfter: { where: 'far:p1', seq: 405, atMs: 305 }, ms: 305 });
     expect(summary.control).toEqual([{ atMs: 120, where: 'far:p1', kind: 'gratuitous-arp', detail: expect.stringContaining('reply') }]);
     expect(summary.controlCounts).toEqual({ 'gratuitous-arp': 1 });
+  });
+});
+
+describe('the capture table in report.html', () => {
+  it('links every file under its window and orders the rows by time around the fault', () => {
+    const run = reviveNanos(JSON.parse(readFileSync(join(process.cwd(), 'fixtures', 'matrix', 'bookworm-6.1-tcg.results.json'), 'utf8'))) as RunResult;
+    const base = run.cases[1];
+    if (!base) throw new Error('fixture has no second case');
+    const c = {
+      ...base,
+      captures: [
+        {
+          fault: 'carrier-off p0',
+          faultNs: 1n,
+          window: 3,
+          fromMs: -500,
+          toMs: 640,
+          files: [{ side: 'bond' as const, iface: 'eth0', path: 'captures/1-x/w3-f0-bond-eth0.pcapng', packets: 12, bytes: 2048, truncated: false }],
+          gap: { lastBefore: { atMs: 2.5, where: 'far:p0', flow: 0, seq: 10 }, firstAfter: { atMs: 140.25, where: 'far:p1', flow: 0, seq: 38 }, ms: 137.75 },
+          control: [{ atMs: 120, where: 'bond:eth1', kind: 'gratuitous-arp' as const, detail: 'reply 198.18.1.1 is-at 02:00:00:00:00:02 from 02:00:00:00:00:02' }],
+          controlCounts: { 'gratuitous-arp': 1 },
+          clock: 'probe packets' as const,
+        },
+      ],
+    };
+    expect(captureSection(c, 0, 1)).toBe('');
+    const html = captureSection(c, 3, 1);
+    expect(html).toContain('<a href="captures/1-x/w3-f0-bond-eth0.pcapng" download>bond:eth0</a> (12 packets, 2.0 KiB)');
+    const order = ['fault issued', 'last probe before the gap', '<td>gratuitous-arp</td>', 'first probe after (gap 137.8 ms)'].map((text) => html.indexOf(text));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 });
