@@ -20,6 +20,7 @@ const commands: LazyCommand[] = [
   { name: 'merge', summary: 'join the results of shards into one run and its reports', load: async () => (await import('./merge.js')).registerMerge },
   { name: 'matrix', summary: 'measure every bonding mode under the same traffic and faults', load: async () => (await import('./matrix.js')).registerMatrix },
   { name: 'compare', summary: 'compare two runs: verdicts that changed, measurements that moved', load: async () => (await import('./compare.js')).registerCompare },
+  { name: 'advise', summary: 'rank the bonding modes for your constraints, from measured results', load: async () => (await import('./advise.js')).registerAdvise },
   { name: 'image', summary: "the container target's image: build, list, remove", load: async () => (await import('./image.js')).registerImage },
   { name: 'config', summary: 'read your bonding configuration files and say what the kernel will get', load: async () => (await import('./config.js')).registerConfig },
 ];

@@ -92,9 +92,10 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the run result as JSON on stdout')
     .option('--config <paths...>', "run the cases that apply to the bond of these configuration files (its mode and ports, no options of their own but link monitoring) on that bond, with exactly its options")
     .option('--bond <name>', 'with --config: the bond of the files to run on')
+    .option('--capture', 'keep the packets of each failover (tcpdump on every slave and far-side port): pcapng files in the run directory, linked from report.html')
     .option(UNSAFE_HOST_HOOKS_FLAG, 'let hooks with "in: none" run as root in this machine\'s own namespaces on --target host, where they can cut its network (refused otherwise)')
     .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed or could not run; 2 bad input; 3 nothing failed but some case was\ninconclusive (its measurement was disturbed: the probe stalled, the kernel\'s timers ran late), so the run proves nothing either way;\n130 (143, 129) stopped by SIGINT (SIGTERM, SIGHUP), with the results of the cases that finished.')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; jobs?: number; shard?: Shard; durations?: string; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean; config?: string[]; bond?: string }) => {
+    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; jobs?: number; shard?: Shard; durations?: string; sampleInterval: number; output: string; json?: boolean; capture?: boolean; unsafeHostHooks?: boolean; config?: string[]; bond?: string }) => {
       const retryInconclusive = options.retryInconclusive;
       const loaded = await loadScenarioFiles(paths, { filter: options.filter });
       const { errors } = loaded;
@@ -134,6 +135,7 @@ export function registerRun(program: Command): void {
         bail: options.bail,
         sampleIntervalMs: options.sampleInterval,
         runId,
+        captureDir: options.capture ? resolve(options.output, runId) : undefined,
         unsafeHostHooks: options.unsafeHostHooks,
         jobs,
         shard: options.shard,

@@ -11,6 +11,8 @@ import { duration as fmtDuration, ms as fmtMs, percent } from './format.js';
 import { SCRIPT, STYLE } from './html/assets.js';
 import { MUTED, RED, slaveColour, timelineChart, windowView, type View } from './html/chart.js';
 import { esc, isFailure } from './html/text.js';
+import { adviceSection } from '../advise/render.js';
+import { captureSection } from '../capture/report.js';
 import { passRateText } from './repeats.js';
 
 export function htmlReport(run: RunResult): string {
@@ -33,6 +35,7 @@ ${headerSection(run)}
 ${caseIndex(ordered)}
 ${repeatsSection(run)}
 ${matrixSection(run)}
+${run.advice ? adviceSection(run.advice) : ''}
 ${ordered.map(({ c, index }) => caseSection(c, index)).join('\n')}
 </main>
 <script>${SCRIPT}</script>
@@ -142,7 +145,7 @@ function caseSection(c: CaseResult, index: number): string {
     failingChecksTable(c),
     stepsList(c),
     c.procAtFailure ? `<details><summary>/proc/net/bonding at the failure</summary><pre>${esc(c.procAtFailure)}</pre></details>` : '',
-    c.traffic.map((w, i) => windowBlock(c, w, i)).join('\n'),
+    c.traffic.map((w, i) => `${windowBlock(c, w, i)}${captureSection(c, i, index)}`).join('\n'),
     failoverTable(c),
     throughputTable(c),
   ];

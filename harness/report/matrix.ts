@@ -17,13 +17,17 @@ function farSideNeeds(mode: string): string {
 export interface MatrixRow {
   mode: string;
   kernel: string;
+  /** The case the row was measured in, for citing a cell. */
+  case: string;
   verdict: CaseResult['status'];
   outageLinkLossMs?: number;
   outageDetachMs?: number;
   /** Slaves carrying a fair part of 8 flows out, and the largest share. */
   txSpread?: string;
+  txSlaves?: number;
   singleFlowSlaves?: number;
   rxSpread?: string;
+  rxSlaves?: number;
   reordered?: number;
   duplicates?: number;
   farSide: string;
@@ -46,12 +50,15 @@ export function modeMatrix(run: RunResult): MatrixRow[] {
       return {
         mode,
         kernel: c.target,
+        case: c.name,
         verdict: c.status,
         outageLinkLossMs: linkLoss?.totals.outageMs,
         outageDetachMs: detach?.totals.outageMs,
         txSpread: spread(many, 'tx')?.text,
+        txSlaves: spread(many, 'tx')?.slaves,
         singleFlowSlaves: spread(single, 'tx')?.slaves,
         rxSpread: spread(receive, 'rx')?.text,
+        rxSlaves: spread(receive, 'rx')?.slaves,
         reordered: measured.reduce((sum, w) => sum + w.totals.reordered, 0),
         duplicates: measured.reduce((sum, w) => sum + w.totals.duplicates, 0),
         farSide: farSideNeeds(mode),

@@ -1,6 +1,8 @@
 /**
  * Results: one structured object per case, and one per run. Reporters read exactly these.
  */
+import type { Advice } from '../advise/rank.js';
+import type { FaultCapture } from '../capture/capture.js';
 import type { CheckResult } from '../check/assertions.js';
 import type { FailoverTiming } from '../check/failover.js';
 import type { Distribution } from './stats.js';
@@ -51,6 +53,8 @@ export interface CaseResult {
   throughput: ThroughputResult[];
   /** Fault -> state change -> delivery again, for every fault inside a traffic window. */
   failovers: FailoverTiming[];
+  /** With --capture: each fault's packets (pcapng files in the run directory) and their table. */
+  captures?: FaultCapture[];
   /**
    * With --retry-inconclusive: the earlier attempts of this case, each inconclusive, oldest first.
    * The case's own fields are its last attempt's.
@@ -78,6 +82,8 @@ export interface RunResult {
   interruption?: { signal: string; notRun: number };
   /** With --repeat: each case's repetitions together. Absent when no case ran more than once. */
   repeats?: CaseRepeats[];
+  /** Set by `bondlab advise --run-matrix`: the modes ranked for the user's constraints from this run. */
+  advice?: Advice;
 }
 
 export type MeasurementUnit = 'ms' | 'ratio' | 'count' | 'bit/s' | 'factor' | 'pps' | 'slaves';

@@ -22,6 +22,8 @@ export interface CaseOptions {
   kernelLog: KernelLogCapture;
   /** How often the background sampler reads the bond's state, in ms. */
   sampleIntervalMs?: number;
+  /** With --capture: the run's directory, where each failover's packets are kept. */
+  captureDir?: string;
   /** Called as steps start, for progress output. */
   onStep?: (step: StepResult | { index: number; description: string; running: true }) => void;
 }
@@ -107,6 +109,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
     traffic: session.windows,
     throughput: session.throughputs,
     failovers: session.failovers,
+    ...(session.captures.length ? { captures: session.captures } : {}),
     procAtFailure: session.procAtFailure,
     error: caseError,
   };

@@ -43,6 +43,8 @@ export interface RunOptions {
   bail?: boolean;
   sampleIntervalMs?: number;
   runId?: string;
+  /** With --capture: the run's directory; each failover's packets are kept in its captures/. */
+  captureDir?: string;
   /** Let hooks with `in: none` run in the machine's own namespaces on the host target (refused otherwise). */
   unsafeHostHooks?: boolean;
   /** Progress: a case starts, a step starts or ends, a case ends. */
@@ -174,6 +176,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         repetition,
         kernelLog: capture,
         sampleIntervalMs: options.sampleIntervalMs,
+        captureDir: options.captureDir,
         onStep: (step) => {
           if (!('running' in step)) lastStepEnd = performance.now();
           options.onStep?.(step, ordinal);

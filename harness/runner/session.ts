@@ -4,7 +4,8 @@
  * it; it knows no step kind itself.
  */
 import type { BondSnapshot } from '../bond/status.js';
-import { evaluate, isFailed, type CheckContext } from '../check/assertions.js';
+import { FailoverCapture, type FaultCapture } from '../capture/capture.js';
+import { evaluate, type CheckContext } from '../check/assertions.js';
 import type { FailoverTiming } from '../check/failover.js';
 import type { RecordedTimeline } from '../check/timeline-claims.js';
 import type { Claim, ScenarioCase, SlaveRef, TimelineOrigin } from '../scenario/plan.js';
@@ -25,6 +26,8 @@ export interface SessionOptions {
   kernelLog: KernelLogCapture;
   /** How often the background sampler reads the bond's state, in ms. */
   sampleIntervalMs?: number;
+  /** With --capture: the run's directory, where each failover's packets are kept. */
+  captureDir?: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,6 +46,9 @@ export class CaseSession {
   readonly throughputs: ThroughputResult[] = [];
   readonly failovers: FailoverTiming[] = [];
   readonly probes: ProbePool;
+  /** With --capture: the packets around each fault, per traffic window. */
+  readonly capture: FailoverCapture | undefined;
+  readonly captures: FaultCapture[] = [];
   /** Every sample's time, also those that changed nothing: where the sampler looked, for timeline claims. */
   private readonly sampleTimesNs: bigint[] = [];
   private built: BuiltTopology | undefined;
@@ -68,6 +74,7 @@ export class CaseSession {
     readonly caseStartNs: bigint,
   ) {
     this.probes = new ProbePool(target);
+    this.capture = options.captureDir ? new FailoverCapture(target, scenarioCase.steps, options.captureDir, `${options.caseIndex}-${scenarioCase.name}`) : undefined;
     this.stepStartNs = caseStartNs;
   }
 
@@ -227,6 +234,7 @@ export class CaseSession {
     this.sampling = false;
     await this.sampler;
     await this.traffic?.abort();
+    await this.capture?.abort();
     await this.probes.close();
     if (!this.built) return;
     this.timeline.push(...this.kernelEvents());

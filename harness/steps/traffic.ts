@@ -44,6 +44,7 @@ export const traffic: StepDefinition<'traffic'> = {
   async run(session, step) {
     if (step.traffic.action === 'start') {
       if (session.traffic) throw new Error('traffic is already running: stop it first');
+      await session.capture?.start(session.topology, session.scenarioCase.steps.indexOf(step));
       session.traffic = await TrafficSession.start(session.probes, session.topology, step.traffic.settings);
       return { checks: [] };
     }
@@ -54,6 +55,7 @@ export const traffic: StepDefinition<'traffic'> = {
     // Kernel-log events join the timeline at the end of the case; timings need them now.
     const timings = failoverTimings([...session.timeline, ...session.kernelEvents()], window, BOND);
     session.failovers.push(...timings);
+    if (session.capture) session.captures.push(...(await session.capture.stop(window, timings)));
     const t = window.totals;
     const failover = timings
       .map((f) => `; failover: state change ${signedMs(f.stateChangeMs)}, delivery again ${signedMs(f.deliveryRestoredMs)} after the fault was issued (its command returned ${signedMs(f.commandMs)})`)

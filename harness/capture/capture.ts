@@ -1,0 +1,295 @@
+/**
+ * Packet captures of each failover (`bondlab run --capture`): tcpdump on every bond slave and on
+ * every far-side port, inside the target's namespaces, for each traffic window that has a fault in
+ * it; ring-buffered on the target, then trimmed to the packets from shortly before each fault to
+ * shortly after delivery resumed, and kept as pcapng files in the run directory with a compact
+ * table: the last probe before the gap, the ARPs and LACPDUs around the failover, the first after.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FailoverTiming } from '../check/failover.js';
+import type { Step } from '../scenario/plan.js';
+import { run, type SpawnedProcess, type Target } from '../target/target.js';
+import type { Topology } from '../topology/topology.js';
+import { PROBE_PORT } from '../traffic/engine.js';
+import type { TrafficWindow } from '../traffic/window.js';
+import { classify } from './frames.js';
+import { readPcap, trim, writePcapng, type CapturedPacket } from './pcap.js';
+
+/** The bounds, documented in the README: what one fault's capture can cost at most. */
+export const CAPTURE_LIMITS = {
+  /** Bytes of each packet kept: headers, the probe's sequence header, a whole LACPDU. */
+  snapLen: 160,
+  /** tcpdump's ring on the target, per interface and window: files of this many MB (10^6 bytes)... */
+  ringFileMb: 2,
+  /** ...and this many of them; older packets are overwritten. */
+  ringFiles: 4,
+  /** Kept before the fault was issued. */
+  beforeMs: 500,
+  /** Kept after delivery resumed (or after the fault, when it never stopped). */
+  afterMs: 500,
+  /** The longest stretch kept for one fault, whatever the outage. */
+  maxSpanMs: 10_000,
+  /** Packets kept per interface and fault (the earliest). */
+  maxPackets: 20_000,
+} as const;
+
+/** At most this many control frames are listed per fault in the table (all stay in the files). */
+const MAX_CONTROL_ROWS = 40;
+
+export interface CaptureFile {
+  /** `bond` (a slave of the bond under test) or `far` (the far side's port facing it). */
+  side: 'bond' | 'far';
+  iface: string;
+  /** Relative to the run directory. */
+  path: string;
+  packets: number;
+  bytes: number;
+  /** More packets fell in the interval than CAPTURE_LIMITS.maxPackets. */
+  truncated: boolean;
+}
+
+export interface ProbeSighting {
+  /** Milliseconds after the fault was issued, on the target's monotonic clock. */
+  atMs: number;
+  where: string;
+  flow: number;
+  seq: number;
+}
+
+export interface ControlFrame {
+  atMs: number;
+  where: string;
+  kind: 'gratuitous-arp' | 'arp' | 'lacpdu' | 'neighbour-advert';
+  detail: string;
+}
+
+export interface FaultCapture {
+  fault: string;
+  faultNs: bigint;
+  /** Which traffic window of the case (0-based). */
+  window: number;
+  /** The interval kept, ms relative to the fault's issue. */
+  fromMs: number;
+  toMs: number;
+  files: CaptureFile[];
+  /** The flow with the longest gap between arrivals across the bonded hop that ends after the fault. */
+  gap?: { lastBefore: ProbeSighting; firstAfter: ProbeSighting; ms: number };
+  control: ControlFrame[];
+  /** Control frames by kind, including those beyond the listed ones. */
+  controlCounts: Partial<Record<ControlFrame['kind'], number>>;
+  /** How capture times (the target's wall clock) were put on its monotonic clock. */
+  clock: 'probe packets' | 'clock reading';
+}
+
+interface Listener {
+  side: 'bond' | 'far';
+  iface: string;
+  netns: string;
+  process: SpawnedProcess;
+}
+
+/** `mode-matrix[mode=802.3ad]` -> `mode-matrix_mode=802.3ad_`: a file name that stays in its directory. */
+function slug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._=-]/g, '_').slice(0, 120);
+}
+
+/** Whether a fault step comes after step `from` and before the traffic stops. */
+export function faultInWindow(steps: Step[], from: number): boolean {
+  for (const step of steps.slice(from + 1)) {
+    if (step.kind === 'traffic' && step.traffic.action === 'stop') return false;
+    if (step.kind === 'fault') return true;
+  }
+  return false;
+}
+
+function waitListening(process: SpawnedProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`tcpdump did not start listening within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
+    process.onStderr((chunk) => {
+      stderr += chunk;
+      if (/listening on/.test(stderr)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void process.exited.then((result) => {
+      clearTimeout(timer);
+      reject(new Error(`tcpdump exited before listening (${result.exitCode ?? result.signal}): ${(stderr || result.stderr).trim()}`));
+    });
+  });
+}
+
+export class FailoverCapture {
+  private listeners: Listener[] = [];
+  private dir: string | undefined;
+  private windows = 0;
+  private checked = false;
+
+  /**
+   * @param runDir the run's directory on this machine; files go to `captures/` in it
+   * @param caseKey unique within the run (case position and name)
+   */
+  constructor(
+    private readonly target: Target,
+    private readonly steps: Step[],
+    private readonly runDir: string,
+    private readonly caseKey: string,
+  ) {}
+
+  /** At a traffic start (step `index`): listen on every slave and far-side port if a fault follows. */
+  async start(topology: Topology, index: number): Promise<void> {
+    this.windows++;
+    if (!faultInWindow(this.steps, index)) return;
+    if (!this.checked) {
+      const has = await this.target.exec(['sh', '-c', 'command -v tcpdump']);
+      if (has.exitCode !== 0) throw new Error(`--capture needs tcpdump on ${this.target.description} (Debian: apt-get install tcpdump)`);
+      this.checked = true;
+    }
+    this.dir ??= (await run(this.target, ['mktemp', '-d', `/tmp/bondlab-capture-${process.pid}-XXXXXX`])).stdout.trim();
+    const dir = this.dir;
+    const points = [
+      ...topology.dut.slaves.map((iface) => ({ side: 'bond' as const, iface, netns: topology.dut.netns })),
+      ...topology.far.ports.map((iface) => ({ side: 'far' as const, iface, netns: topology.far.netns })),
+    ];
+    const { snapLen, ringFileMb, ringFiles } = CAPTURE_LIMITS;
+    // Each listens for tcpdump's "listening on" from the moment it is spawned: output before that is not replayed.
+    const started = await Promise.allSettled(
+      points.map(async (point) => {
+        const argv = ['tcpdump', '-i', point.iface, '-n', '-U', '-Z', 'root', '-s', String(snapLen), '--time-stamp-precision=nano', '-C', String(ringFileMb), '-W', String(ringFiles), '-w', `${dir}/${point.side}-${point.iface}.pcap`];
+        const process = await this.target.spawn(argv, { netns: point.netns });
+        this.listeners.push({ ...point, process });
+        // Minutes are possible: a TCG guest on a loaded machine loads tcpdump and its libraries over 9p.
+        await waitListening(process, 90_000);
+      }),
+    );
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await this.abort();
+      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    }
+  }
+
+  /** At the traffic stop: stop listening, keep each fault's stretch as pcapng, and tabulate it. */
+  async stop(window: TrafficWindow, timings: FailoverTiming[]): Promise<FaultCapture[]> {
+    const listeners = this.listeners;
+    this.listeners = [];
+    if (!listeners.length || !this.dir) return [];
+    await Promise.all(listeners.map((l) => l.process.kill('SIGINT').catch(() => undefined)));
+    await Promise.all(listeners.map((l) => Promise.race([l.process.exited, new Promise((r) => setTimeout(r, 5000))])));
+    const names = (await run(this.target, ['ls', '-1', this.dir])).stdout.split('\n').filter(Boolean);
+    const captured = await Promise.all(
+      listeners.map(async (l) => {
+        const prefix = `${l.side}-${l.iface}.pcap`;
+        const files = names.filter((n) => n.startsWith(prefix));
+        const read = await Promise.all(files.map(async (n) => readPcap(await this.target.readFile(`${this.dir}/${n}`))));
+        const packets = read.flatMap((f) => f.packets).sort((a, b) => (a.tsNs < b.tsNs ? -1 : a.tsNs > b.tsNs ? 1 : 0));
+        return { ...l, linkType: read[0]?.linkType ?? 1, packets };
+      }),
+    );
+    await run(this.target, ['sh', '-c', `rm -f ${this.dir}/*.pcap*`]);
+    const { offsetNs, clock } = await this.clockOffset(captured);
+    const windowIndex = this.windows - 1;
+    const out: FaultCapture[] = [];
+    for (const [n, timing] of timings.entries()) {
+      const restoredMs = timing.deliveryRestoredMs ?? 0;
+      const fromNs = timing.faultNs - BigInt(CAPTURE_LIMITS.beforeMs * 1e6);
+      const spanEnd = timing.faultNs + BigInt(Math.round(Math.min(restoredMs + CAPTURE_LIMITS.afterMs, CAPTURE_LIMITS.maxSpanMs) * 1e6));
+      const toNs = spanEnd < window.endNs ? spanEnd : window.endNs;
+      const relMs = (wallNs: bigint) => Number(wallNs - offsetNs - timing.faultNs) / 1e6;
+      const dirRel = join('captures', slug(this.caseKey));
+      await mkdir(join(this.runDir, dirRel), { recursive: true });
+      const files: CaptureFile[] = [];
+      const kept: { where: string; side: 'bond' | 'far'; packets: CapturedPacket[] }[] = [];
+      for (const c of captured) {
+        const { packets, truncated } = trim(c.packets, fromNs + offsetNs, toNs + offsetNs, CAPTURE_LIMITS.maxPackets);
+        const path = join(dirRel, `w${windowIndex}-f${n}-${c.side}-${c.iface}.pcapng`);
+        const bytes = writePcapng(packets, c.linkType, CAPTURE_LIMITS.snapLen, `${c.side}:${c.iface}`, `bondlab ${this.caseKey}: ${timing.fault}, from ${CAPTURE_LIMITS.beforeMs} ms before the fault to ${CAPTURE_LIMITS.afterMs} ms after delivery resumed`);
+        await writeFile(join(this.runDir, path), bytes, { mode: 0o644 });
+        files.push({ side: c.side, iface: c.iface, path, packets: packets.length, bytes: bytes.length, truncated });
+        kept.push({ where: `${c.side}:${c.iface}`, side: c.side, packets });
+      }
+      out.push({
+        fault: timing.fault,
+        faultNs: timing.faultNs,
+        window: windowIndex,
+        fromMs: -CAPTURE_LIMITS.beforeMs,
+        toMs: Number(toNs - timing.faultNs) / 1e6,
+        files,
+        ...summarize(kept, window.settings.direction === 'to-clients' ? 'far' : 'bond', relMs),
+        clock,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Capture times are the target's wall clock; faults are on its monotonic clock. The probe packets
+   * carry their send time on the monotonic clock, so the smallest (capture - send) is the offset
+   * plus the least time a packet took to reach the capture point (microseconds).
+   */
+  private async clockOffset(captured: { packets: CapturedPacket[] }[]): Promise<{ offsetNs: bigint; clock: FaultCapture['clock'] }> {
+    let best: bigint | undefined;
+    for (const c of captured) {
+      for (const p of c.packets) {
+        const frame = classify(p.data, PROBE_PORT);
+        if (frame.kind !== 'probe') continue;
+        const offset = p.tsNs - BigInt(frame.sentUs) * 1000n;
+        if (best === undefined || offset < best) best = offset;
+      }
+    }
+    if (best !== undefined) return { offsetNs: best, clock: 'probe packets' };
+    const before = await this.target.clockNs();
+    const wall = BigInt((await run(this.target, ['date', '+%s%N'])).stdout.trim());
+    const after = await this.target.clockNs();
+    return { offsetNs: wall - (before + after) / 2n, clock: 'clock reading' };
+  }
+
+  /** Stop listening and remove the target's files (teardown, and a failed start). */
+  async abort(): Promise<void> {
+    const listeners = this.listeners;
+    this.listeners = [];
+    await Promise.all(listeners.map((l) => l.process.kill('SIGKILL').catch(() => undefined)));
+    if (this.dir) await this.target.exec(['rm', '-rf', this.dir]).catch(() => undefined);
+    this.dir = undefined;
+  }
+}
+
+/** The table of one fault: the flow's gap across the bonded hop, and the control frames around it. */
+export function summarize(
+  kept: { where: string; side: 'bond' | 'far'; packets: CapturedPacket[] }[],
+  receivingSide: 'bond' | 'far',
+  relMs: (wallNs: bigint) => number,
+): Pick<FaultCapture, 'gap' | 'control' | 'controlCounts'> {
+  const arrivals = new Map<number, ProbeSighting[]>();
+  const control: ControlFrame[] = [];
+  const controlCounts: FaultCapture['controlCounts'] = {};
+  for (const { where, side, packets } of kept) {
+    for (const p of packets) {
+      const frame = classify(p.data, PROBE_PORT);
+      if (frame.kind === 'probe') {
+        if (side !== receivingSide) continue;
+        const list = arrivals.get(frame.flow) ?? [];
+        list.push({ atMs: relMs(p.tsNs), where, flow: frame.flow, seq: frame.seq });
+        arrivals.set(frame.flow, list);
+      } else if (frame.kind !== 'other') {
+        controlCounts[frame.kind] = (controlCounts[frame.kind] ?? 0) + 1;
+        control.push({ atMs: relMs(p.tsNs), where, kind: frame.kind, detail: frame.detail });
+      }
+    }
+  }
+  let gap: FaultCapture['gap'];
+  for (const list of arrivals.values()) {
+    list.sort((a, b) => a.atMs - b.atMs);
+    for (let i = 1; i < list.length; i++) {
+      const before = list[i - 1];
+      const after = list[i];
+      if (!before || !after || after.atMs < 0) continue;
+      const ms = after.atMs - before.atMs;
+      if (!gap || ms > gap.ms) gap = { lastBefore: before, firstAfter: after, ms };
+    }
+  }
+  control.sort((a, b) => a.atMs - b.atMs);
+  return { gap, control: control.slice(0, MAX_CONTROL_ROWS), controlCounts };
+}
