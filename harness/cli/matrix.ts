@@ -11,7 +11,7 @@ import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { UsageError } from './errors.js';
 import { runExitCode } from './run.js';
 import { printJson } from './output.js';
-import { addTargetOptions, type TargetChoice } from './target-options.js';
+import { addTargetOptions, targetSshOptions, type TargetChoice } from './target-options.js';
 
 export function registerMatrix(program: Command): void {
   const command = program
@@ -24,6 +24,7 @@ export function registerMatrix(program: Command): void {
     .option('--markdown', 'print the table as Markdown')
     .addHelpText('after', '\nExit codes: 0 every mode passed; 1 a case failed; 2 bad input; 3 nothing failed but some case was inconclusive (its measurement was disturbed).')
     .action(async (options: TargetChoice & { kernel: string[]; output: string; json?: boolean; markdown?: boolean }) => {
+      const ssh = targetSshOptions(options);
       const suite = join(packageRoot(), 'scenarios', 'suite', 'mode-matrix.yaml');
       const { cases, errors } = await loadScenarioFiles([suite]);
       if (errors.length) throw new UsageError(errors.map(formatInputError).join('\n'));
@@ -36,6 +37,7 @@ export function registerMatrix(program: Command): void {
         target: options.target,
         engine: options.engine,
         image: options.image,
+        ssh,
         runId,
         log: (line) => process.stderr.write(`bondlab: ${line}\n`),
         onCaseEnd: (c) => process.stderr.write(`${c.name}: ${c.status} (${(c.durationMs / 1000).toFixed(1)}s)${c.error ? ` ${c.error}` : ''}\n`),
