@@ -82,8 +82,10 @@ describe('the remote command, run by a local sh as the remote shell runs it', ()
     shell.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    shell.stdin?.write(agent);
-    return { shell, stderr: () => stderr, client: new AgentClient(shell.stdout!, shell.stdin!) };
+    const { stdin, stdout } = shell;
+    if (!stdin || !stdout) throw new Error('sh started without pipes');
+    stdin.write(agent);
+    return { shell, stderr: () => stderr, client: new AgentClient(stdout, stdin) };
   }
 
   it('copies the agent into a private directory named for it and its bondlab, and starts it there', async () => {
