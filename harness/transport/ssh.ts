@@ -25,9 +25,9 @@ export interface SshTargetOptions {
   acceptNewHostKey?: boolean;
   /** More `-o` options (`ProxyJump=bastion`). bondlab's own come first, and ssh keeps an option's first value. */
   sshOptions?: string[];
-  /** Seconds for the TCP connection and the key exchange (ConnectTimeout); 15 by default. */
+  /** Seconds for the TCP connection and sshd's greeting (ConnectTimeout); 30 by default. */
   connectTimeoutS?: number;
-  /** How long the agent may take to answer once connected, in ms; 60 s by default. */
+  /** How long the agent may take to answer once connected, in ms; 120 s by default (node starts slowly on an emulated CPU). */
   readyTimeoutMs?: number;
 }
 
@@ -60,7 +60,7 @@ export function sshArguments(options: SshTargetOptions): string[] {
     '-T',
     ...set('BatchMode', 'yes'),
     ...set('StrictHostKeyChecking', options.acceptNewHostKey ? 'accept-new' : 'yes'),
-    ...set('ConnectTimeout', options.connectTimeoutS ?? 15),
+    ...set('ConnectTimeout', options.connectTimeoutS ?? 30),
     // A dead network ends the session (and with it the run) within 15 s rather than never.
     ...set('ServerAliveInterval', 5),
     ...set('ServerAliveCountMax', 3),
@@ -115,8 +115,9 @@ export function sshFailure(options: SshTargetOptions, exitCode: number | undefin
   return `${where}: the agent did not start (exit ${exitCode ?? 'none'})${said}`;
 }
 
+/** A pause that does not keep bondlab from exiting once everything else is done. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** The whole-number major version of a `process.versions.node` string. */
@@ -180,7 +181,7 @@ export class SshTarget extends AgentTarget {
     stdin.on('error', () => undefined);
     stdin.write(agentJs);
     try {
-      const readyMs = options.readyTimeoutMs ?? 60_000;
+      const readyMs = options.readyTimeoutMs ?? 120_000;
       let timer: NodeJS.Timeout | undefined;
       const hello = await Promise.race([
         interruption(),
