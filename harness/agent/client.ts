@@ -37,6 +37,8 @@ export interface AgentHello {
   version: number;
   pid: number;
   kernel: string;
+  /** The Node.js version the agent runs on (process.versions.node). */
+  node: string;
   clockNs: bigint;
 }
 
@@ -84,7 +86,7 @@ export class AgentClient {
           if (reply.version !== PROTOCOL_VERSION) {
             helloReject(new Error(`agent speaks protocol ${reply.version}, this bondlab speaks ${PROTOCOL_VERSION}`));
           }
-          helloResolve({ version: reply.version, pid: reply.pid, kernel: reply.kernel, clockNs: BigInt(reply.clockNs) });
+          helloResolve({ version: reply.version, pid: reply.pid, kernel: reply.kernel, node: reply.node, clockNs: BigInt(reply.clockNs) });
           continue;
         }
         this.dispatch(reply);

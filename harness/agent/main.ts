@@ -1,28 +1,57 @@
 #!/usr/bin/env node
 /**
- * The bondlab agent: serves the Target protocol inside a VM guest or a container.
- * It depends on nothing but Node's own modules, so that it starts fast on an emulated CPU.
+ * The bondlab agent: serves the Target protocol inside a VM guest, a container, or on a remote
+ * machine over ssh. This one file is the whole agent: it imports nothing but Node's own modules
+ * (and types), so that it starts fast on an emulated CPU and can be copied to another machine
+ * alone. The protocol's few runtime pieces live here for that reason; protocol.ts re-exports them.
  *
  *   node main.js --port /dev/vport1p1   (virtio-serial, inside the VM)
  *   node main.js --poweroff             (the VM's agent: its exit powers the guest off)
- *   node main.js --stdio                (a container, or a local test)
+ *   node main.js --stdio                (a container, a remote machine, or a local test)
+ *   node main.js --stdio --remove-dir   (remote: on exit, remove the private directory this file was copied to)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
+import { basename, dirname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import {
-  LineDecoder,
-  PROTOCOL_VERSION,
-  encodeLine,
-  type ExecRequest,
-  type ProcessOutcome,
-  type Reply,
-  type Request,
-  type SpawnRequest,
-} from './protocol.js';
-import { inNetns } from '../target/target.js';
+import { fileURLToPath } from 'node:url';
+import type { ExecRequest, ProcessOutcome, Reply, Request, SpawnRequest } from './protocol.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export function encodeLine(message: Request | Reply): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/** Splits a byte stream into JSON-lines messages; a partial last line waits for the next chunk. */
+export class LineDecoder {
+  // Chunks of a line not yet complete: kept apart so a megabyte line costs one join, not one per chunk.
+  private pending: string[] = [];
+
+  push(chunk: string): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+      this.pending.push(chunk.slice(start, newline));
+      const line = this.pending.join('');
+      this.pending = [];
+      if (line.length > 0) lines.push(line);
+      start = newline + 1;
+    }
+    if (start < chunk.length) this.pending.push(chunk.slice(start));
+    return lines;
+  }
+}
+
+/** The argv that runs a command inside a named network namespace. */
+export function inNetns(argv: string[], netns: string | undefined): string[] {
+  return netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+}
+
+/** The directory a remote agent was copied to (`bondlab-agent-*`): `--remove-dir` removes it, and nothing else. */
+const REMOTE_DIR = /^bondlab-agent-\d+-/;
 
 const AGENT_PORT_NAME = 'bondlab.agent';
 
@@ -43,14 +72,20 @@ function openTransport(args: string[]): { input: Readable; output: Writable } {
   return { input: createReadStream('', { fd }), output: createWriteStream('', { fd, autoClose: false }) };
 }
 
-const args = process.argv.slice(2);
-const { input, output } = openTransport(args);
+let args: string[] = [];
+let output: Writable;
 
 /**
- * Leave the process. In the VM a read is blocked on the serial port in libuv's thread pool and
- * keeps Node from exiting, so the agent powers the guest off itself: the guest is disposable.
+ * Leave the process, ending what it still runs (a remote machine outlives its agent). In the VM a
+ * read is blocked on the serial port in libuv's thread pool and keeps Node from exiting, so the
+ * agent powers the guest off itself: the guest is disposable.
  */
 function leave(code: number): never {
+  for (const child of running.values()) signalGroup(child, 'SIGKILL');
+  if (args.includes('--remove-dir')) {
+    const dir = dirname(fileURLToPath(import.meta.url));
+    if (REMOTE_DIR.test(basename(dir))) rmSync(dir, { recursive: true, force: true });
+  }
   if (args.includes('--poweroff')) {
     try {
       writeFileSync('/proc/sysrq-trigger', 'o');
@@ -191,31 +226,49 @@ async function handle(request: Request): Promise<void> {
   }
 }
 
-const decoder = new LineDecoder();
-input.setEncoding('utf8');
-input.on('data', (chunk: string) => {
-  for (const line of decoder.push(chunk)) {
-    let request: Request;
-    try {
-      request = JSON.parse(line) as Request;
-    } catch {
-      fail(0, 'EPROTO', `not a JSON line: ${line.slice(0, 200)}`);
-      continue;
+function serve(): void {
+  const transport = openTransport(args);
+  output = transport.output;
+  const input = transport.input;
+  const decoder = new LineDecoder();
+  input.setEncoding('utf8');
+  input.on('data', (chunk: string) => {
+    for (const line of decoder.push(chunk)) {
+      let request: Request;
+      try {
+        request = JSON.parse(line) as Request;
+      } catch {
+        fail(0, 'EPROTO', `not a JSON line: ${line.slice(0, 200)}`);
+        continue;
+      }
+      void handle(request);
     }
-    void handle(request);
-  }
-});
-input.on('end', () => leave(0));
-process.on('uncaughtException', (error) => {
-  process.stderr.write(`bondlab-agent: ${error.stack ?? String(error)}\n`);
-  leave(70);
-});
+  });
+  // The other end is gone (ssh session closed, container exec ended): nothing more will come.
+  input.on('end', () => leave(0));
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`bondlab-agent: ${error.stack ?? String(error)}\n`);
+    leave(70);
+  });
 
-send({
-  id: 0,
-  kind: 'hello',
-  version: PROTOCOL_VERSION,
-  pid: process.pid,
-  kernel: release(),
-  clockNs: process.hrtime.bigint().toString(),
-});
+  send({
+    id: 0,
+    kind: 'hello',
+    version: PROTOCOL_VERSION,
+    pid: process.pid,
+    kernel: release(),
+    node: process.versions.node,
+    clockNs: process.hrtime.bigint().toString(),
+  });
+}
+
+/** Serve only when run as a program: bondlab's own modules import the protocol pieces above. */
+function runAsProgram(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+}
+
+if (runAsProgram()) {
+  args = process.argv.slice(2);
+  serve();
+}

@@ -7,7 +7,9 @@
 
 import type { ExecResult } from '../target/target.js';
 
-export const PROTOCOL_VERSION = 1;
+// Defined in the agent, which must stay one file importing nothing of bondlab's.
+export { LineDecoder, PROTOCOL_VERSION, encodeLine } from './main.js';
+
 
 export interface ExecRequest {
   id: number;
@@ -109,28 +111,4 @@ export type Reply =
   | { id: number; kind: 'ok'; value: ProcessOutcome | Snapshot | string | null }
   | { id: number; kind: 'error'; error: RemoteError }
   | { id: number; kind: 'stdout' | 'stderr'; data: string }
-  | { id: 0; kind: 'hello'; version: number; pid: number; kernel: string; clockNs: string };
-
-export function encodeLine(message: Request | Reply): string {
-  return `${JSON.stringify(message)}\n`;
-}
-
-/** Splits a byte stream into JSON-lines messages; a partial last line waits for the next chunk. */
-export class LineDecoder {
-  // Chunks of a line not yet complete: kept apart so a megabyte line costs one join, not one per chunk.
-  private pending: string[] = [];
-
-  push(chunk: string): string[] {
-    const lines: string[] = [];
-    let start = 0;
-    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
-      this.pending.push(chunk.slice(start, newline));
-      const line = this.pending.join('');
-      this.pending = [];
-      if (line.length > 0) lines.push(line);
-      start = newline + 1;
-    }
-    if (start < chunk.length) this.pending.push(chunk.slice(start));
-    return lines;
-  }
-}
+  | { id: 0; kind: 'hello'; version: number; pid: number; kernel: string; node: string; clockNs: string };

@@ -7,8 +7,11 @@ import { storePath } from '../container/image.js';
 import { HostTarget } from '../target/host.js';
 import { alive, ownedTempDirs, removeOwnedDir } from '../target/processes.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
+import { cleanupRemote } from '../transport/remote-cleanup.js';
+import { openSshTarget, type SshTargetOptions } from '../transport/ssh.js';
 import { fetchDirs } from '../vm/kernels.js';
 import { printJson } from './output.js';
+import { addSshOptions, sshTargetOptions, type SshChoice } from './target-options.js';
 
 /** An engine image store that a killed run was still making: `<store>.<pid>.partial`. */
 const PARTIAL_STORE = /\.(\d+)\.partial$/;
@@ -43,15 +46,32 @@ function listed(what: string, items: string[], where = ''): string {
   return items.length ? `removed ${items.length} ${what}${where}:\n${items.map((item) => `  ${item}`).join('\n')}` : `no ${what} to remove${where}`;
 }
 
+/** Another machine's leftovers, through an agent of this command's own there: namespaces and agent directories. */
+async function cleanupOverSsh(ssh: SshTargetOptions, options: { all?: boolean; json?: boolean }): Promise<void> {
+  const target = await openSshTarget(ssh);
+  try {
+    const removed = await cleanupRemote(target, { all: options.all });
+    if (options.json) return printJson({ destination: ssh.destination, ...removed });
+    const where = ` on ${ssh.destination}`;
+    process.stdout.write(`${[listed('namespace(s)', removed.namespaces, where), listed('agent directory(ies)', removed.dirs, where)].join('\n')}\n`);
+  } finally {
+    await target.close();
+  }
+}
+
 export function registerCleanup(program: Command): void {
-  program
+  const command = program
     .command('cleanup')
     .description(
       "remove what killed runs left: bondlab's network namespaces on this machine, its temporary directories (VM work directories, engine disk overlays; a qemu still running from one is killed), a half-made engine image store or kernel download, and its containers on the engine DOCKER_HOST names. What belongs to a run whose process is alive is left alone",
     )
     .option('--all', 'also remove what runs that still look alive made')
-    .option('--json', 'print JSON')
-    .action(async (options: { all?: boolean; json?: boolean }) => {
+    .option('--json', 'print JSON');
+  addSshOptions(command)
+    .addHelpText('after', '\nWith --ssh, the machine it names instead of this one: namespaces of runs whose bondlab is gone, and the directories of agents that are gone.')
+    .action(async (options: SshChoice & { all?: boolean; json?: boolean }) => {
+      const ssh = sshTargetOptions(options);
+      if (ssh) return await cleanupOverSsh(ssh, options);
       const namespaces = await cleanupNamespaces(new HostTarget(), { all: options.all });
       const { files, processes } = await cleanupFiles(options.all ?? false);
       const engine = await connectEngine().catch(() => undefined);

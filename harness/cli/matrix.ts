@@ -12,7 +12,7 @@ import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { UsageError } from './errors.js';
 import { runExitCode } from './run.js';
 import { printJson } from './output.js';
-import { addTargetOptions, type TargetChoice } from './target-options.js';
+import { addTargetOptions, targetSshOptions, type TargetChoice } from './target-options.js';
 
 /** The mode-matrix suite run on each kernel; the caller writes the reports into `dir`. */
 export async function runModeMatrix(options: TargetChoice & { kernel: string[]; output: string }): Promise<{ result: RunResult; dir: string }> {
@@ -28,6 +28,7 @@ export async function runModeMatrix(options: TargetChoice & { kernel: string[]; 
     target: options.target,
     engine: options.engine,
     image: options.image,
+    ssh: targetSshOptions(options),
     runId,
     log: (line) => process.stderr.write(`bondlab: ${line}\n`),
     onCaseEnd: (c) => process.stderr.write(`${c.name}: ${c.status} (${(c.durationMs / 1000).toFixed(1)}s)${c.error ? ` ${c.error}` : ''}\n`),

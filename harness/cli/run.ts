@@ -13,7 +13,7 @@ import { newRunId } from '../topology/names.js';
 import { writeReports } from '../report/write.js';
 import { repeatsText } from '../report/repeats.js';
 import { UsageError, exitCodes } from './errors.js';
-import { addTargetOptions, type TargetChoice } from './target-options.js';
+import { addTargetOptions, targetSshOptions, type TargetChoice } from './target-options.js';
 import { kernelOption } from './vm.js';
 import { numberArgument } from './numbers.js';
 import { interactive, useColor } from './output.js';
@@ -97,6 +97,7 @@ export function registerRun(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed or could not run; 2 bad input; 3 nothing failed but some case was\ninconclusive (its measurement was disturbed: the probe stalled, the kernel\'s timers ran late), so the run proves nothing either way;\n130 (143, 129) stopped by SIGINT (SIGTERM, SIGHUP), with the results of the cases that finished.')
     .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; jobs?: number; shard?: Shard; durations?: string; sampleInterval: number; output: string; json?: boolean; capture?: boolean; unsafeHostHooks?: boolean; config?: string[]; bond?: string }) => {
       const retryInconclusive = options.retryInconclusive;
+      const ssh = targetSshOptions(options);
       const loaded = await loadScenarioFiles(paths, { filter: options.filter });
       const { errors } = loaded;
       if (errors.length) {
@@ -129,6 +130,7 @@ export function registerRun(program: Command): void {
         target: options.target,
         engine: options.engine,
         image: options.image,
+        ssh,
         kernel: options.kernel,
         repeat: options.repeat,
         retryInconclusive,

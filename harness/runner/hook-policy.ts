@@ -10,8 +10,8 @@ import type { Target } from '../target/target.js';
 
 export const UNSAFE_HOST_HOOKS_FLAG = '--unsafe-host-hooks';
 
-/** Targets whose root namespace is the machine bondlab runs on (lab machines join them later). */
-const MACHINE_TARGETS: readonly Target['kind'][] = ['host'];
+/** Targets whose root namespace is a real machine's: this one, or one reached over ssh. */
+const MACHINE_TARGETS: readonly Target['kind'][] = ['host', 'ssh'];
 
 /** One error per hook step (not per expanded case) that would run in the machine's own namespaces, unless the user accepted that. */
 export function hookRefusals(cases: ScenarioCase[], target: Target['kind'], options: { unsafeHostHooks?: boolean } = {}): InputError[] {

@@ -14,6 +14,8 @@ import { isStopping, stopSignal } from '../target/teardown.js';
 import { packageVersion } from '../package-root.js';
 import { newRunId } from '../topology/names.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
+import { cleanupRemote } from '../transport/remote-cleanup.js';
+import { openSshTarget, SshTarget, type SshTargetOptions } from '../transport/ssh.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { hookRefusals } from './hook-policy.js';
@@ -22,7 +24,7 @@ import { runSummary, type CaseResult, type RunResult } from './results.js';
 import { summarizeRepeats } from './repeats.js';
 import { shardCases, shardLabel, type Shard } from './shard.js';
 
-export type TargetKind = 'vm' | 'host' | 'container';
+export type TargetKind = 'vm' | 'host' | 'container' | 'ssh';
 
 /** Whether bondlab boots the kernel under test (one target per kernel), or uses the one it finds. */
 export function bringsOwnKernel(target: TargetKind, engine: EngineKind | undefined): boolean {
@@ -35,6 +37,8 @@ export interface RunOptions {
   engine?: EngineKind;
   /** For the container target: the image (bondlab's own by default). */
   image?: string;
+  /** For the ssh target: the machine and how to reach it. */
+  ssh?: SshTargetOptions;
   /** Kernel for cases that name none (VM target only). */
   kernel?: string;
   repeat?: number;
@@ -66,6 +70,12 @@ export interface RunOptions {
 async function openTarget(kind: TargetKind, kernel: string, runId: string, options: RunOptions): Promise<Target> {
   const log = options.log;
   if (kind === 'host') return new HostTarget();
+  if (kind === 'ssh') {
+    if (!options.ssh) throw new Error('the ssh target needs a destination');
+    const remote = await openSshTarget(options.ssh);
+    log?.(`${remote.description} ready`);
+    return remote;
+  }
   if (kind === 'container') {
     const engine = await openEngine(options.engine ?? 'docker', { kernel, log });
     try {
@@ -215,6 +225,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       let kernelLog: KernelLogCapture | undefined;
       try {
         if (options.target === 'host') await cleanupNamespaces(target);
+        if (target instanceof SshTarget) await cleanupRemote(target);
         await prepareTarget(target);
         const capture = await KernelLogCapture.start(target);
         kernelLog = capture;

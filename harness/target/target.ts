@@ -51,8 +51,8 @@ export interface FileSnapshot {
 }
 
 export interface Target {
-  /** `host`, `vm` or `container`, with the detail a report should show (kernel, image). */
-  readonly kind: 'host' | 'vm' | 'container';
+  /** `host`, `vm`, `container` or `ssh` (another machine), with the detail a report should show (kernel, image). */
+  readonly kind: 'host' | 'vm' | 'container' | 'ssh';
   readonly description: string;
   exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
   spawn(argv: string[], options?: SpawnOptions): Promise<SpawnedProcess>;
@@ -62,7 +62,17 @@ export interface Target {
   snapshot(paths: string[]): Promise<FileSnapshot>;
   /** The target's CLOCK_MONOTONIC in nanoseconds: the time base shared by faults, samples and kernel log. */
   clockNs(): Promise<bigint>;
+  /**
+   * The argv that runs one of bondlab's single-file Node scripts (the traffic probe) there. Absent
+   * where the target sees this machine's node and files at their paths (host, VM, container).
+   */
+  nodeCommand?(script: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** The argv that runs a bondlab Node script on the target, wherever the target keeps it. */
+export async function nodeCommand(target: Target, script: string): Promise<string[]> {
+  return target.nodeCommand ? await target.nodeCommand(script) : [process.execPath, script];
 }
 
 /** Raised when a command that had to succeed did not; carries what the remote side said. */

@@ -8,16 +8,25 @@ import { teardownNamespaces } from './topology.js';
  * namespace removes the links in it). Namespaces of live runs, and `bondlab-` names whose owner
  * cannot be read back (not made by this bondlab), are left alone unless `all` is given.
  */
-export async function cleanupNamespaces(target: Target, options: { all?: boolean } = {}): Promise<string[]> {
+export async function cleanupNamespaces(
+  target: Target,
+  options: {
+    all?: boolean;
+    /** Whether the owner lives, asked after the namespaces are listed; this machine's processes by default. */
+    alive?: (pid: number) => boolean | Promise<boolean>;
+  } = {},
+): Promise<string[]> {
   const listed = await target.exec(['ip', 'netns', 'list']);
   const names = listed.stdout
     .split('\n')
     .map((line) => line.split(' ')[0] ?? '')
     .filter((name) => name.startsWith(NETNS_PREFIX));
-  const stale = names.filter((name) => {
+  const lives = options.alive ?? alive;
+  const stale: string[] = [];
+  for (const name of names) {
     const pid = ownerPid(name);
-    return options.all || (pid !== undefined && !alive(pid));
-  });
+    if (options.all || (pid !== undefined && !(await lives(pid)))) stale.push(name);
+  }
   if (stale.length) await teardownNamespaces(target, stale);
   return stale;
 }

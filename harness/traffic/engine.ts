@@ -4,7 +4,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, type SpawnedProcess, type Target } from '../target/target.js';
+import { nodeCommand, run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { FaultEvent } from '../timeline/events.js';
 import type { Topology } from '../topology/topology.js';
 import { analyze, deliverySeries, missingTails, type Arrival } from './analyze.js';
@@ -105,7 +105,7 @@ class Probe {
   }
 
   static async start(target: Target, netns: string): Promise<Probe> {
-    const process = await target.spawn([globalThis.process.execPath, probeScript(), 'serve'], { netns });
+    const process = await target.spawn([...(await nodeCommand(target, probeScript())), 'serve'], { netns });
     const probe = new Probe(process, netns);
     const ready = await probe.next();
     if (ready !== 'ready') throw new Error(`the probe in ${netns} said ${ready}`);
