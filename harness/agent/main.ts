@@ -46,7 +46,7 @@ export class LineDecoder {
 }
 
 /** The argv that runs a command inside a named network namespace. */
-export function inNetns(argv: string[], netns: string | undefined): string[] {
+function inNetns(argv: string[], netns: string | undefined): string[] {
   return netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
 }
 

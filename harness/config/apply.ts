@@ -13,7 +13,7 @@
 import { basename, resolve } from 'node:path';
 import type { Target } from '../target/target.js';
 import { readConfig } from './read.js';
-import type { ConfigBondRef } from './scenario.js';
+import type { ConfigBondRef } from '../scenario/plan.js';
 import type { At, ConfigBond, ConfigModel, OptionValue } from './model.js';
 
 /** Where the guest keeps what it needs to put back. */

@@ -5,7 +5,7 @@
  * driver's own ranges, the table harness/scenario/schema.ts keeps (BOND_OPTIONS).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import { BOND_OPTIONS } from '../scenario/schema.js';
+import { BOND_OPTIONS } from '../scenario/bond-options.js';
 import { MODES } from '../bond/vocabulary.js';
 import type { ConfigFormat, OptionValue } from './model.js';
 

@@ -6,18 +6,12 @@
  * with that tool instead of writing the options itself (apply.ts).
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { BOND_OPTIONS } from '../scenario/schema.js';
+import { BOND_OPTIONS } from '../scenario/bond-options.js';
+import type { ConfigBondRef } from '../scenario/plan.js';
 import { readConfig } from './read.js';
 import { ConfigError, type ConfigBond } from './model.js';
 
 /** What a case keeps of where its bond came from. */
-export interface ConfigBondRef {
-  /** The files, as absolute paths. */
-  files: string[];
-  name: string;
-  /** Bring the bond up with this tool in the target; absent: bondlab writes the options through sysfs. */
-  apply?: 'ifupdown';
-}
 
 const KEYS = new Set(['from', 'name', 'apply']);
 const MAX_PORTS = 8;

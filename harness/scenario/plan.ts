@@ -2,7 +2,6 @@
  * The validated plan: what a scenario file says, after schema validation and matrix expansion.
  * Everything downstream (topology, faults, runner, reports) reads these types and never YAML.
  */
-import type { ConfigBondRef } from '../config/scenario.js';
 
 import type { Fault } from '../fault/registry.js';
 import type { BondMiiStatus, FarSide, LacpFlag, LogEventKind, ModeName, SlaveMiiStatus } from '../bond/vocabulary.js';
@@ -36,6 +35,15 @@ export interface TopologyPlan {
   linkRate?: string;
   /** Extra one-way latency per slave link in ms (the bond's transmit side), as unequal real links have. */
   linkDelaysMs?: number[];
+}
+
+/** A bond taken from the user's configuration files (`bond: { from, name }`). */
+export interface ConfigBondRef {
+  /** The files, as absolute paths. */
+  files: string[];
+  name: string;
+  /** Bring the bond up with this tool in the target; absent: bondlab writes the options through sysfs. */
+  apply?: 'ifupdown';
 }
 
 export interface BondPlan {
