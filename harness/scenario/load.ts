@@ -46,7 +46,7 @@ export function fieldName(path: Path): string {
 }
 
 /** Where in the file a path points: the value's node, or with `key` the key itself. */
-class Locator {
+export class Locator {
   constructor(
     readonly file: string,
     private readonly doc: Document,
@@ -117,7 +117,7 @@ function describeExpected(error: ErrorObject): string {
 }
 
 /** ajv's errors, folded to one clear error per place: alternatives merge, parents of deeper errors drop. */
-function foldErrors(errors: ErrorObject[], base: Path, value: unknown, locate: Locator): InputError[] {
+export function foldErrors(errors: ErrorObject[], base: Path, value: unknown, locate: Locator): InputError[] {
   const out: InputError[] = [];
   const relevant = errors.filter((e) => !['oneOf', 'anyOf', 'if', 'propertyNames'].includes(e.keyword));
   const unknownKeys = relevant.filter((e) => e.keyword === 'additionalProperties');
@@ -525,7 +525,7 @@ function nodePath(ancestors: readonly unknown[], node: unknown): Path {
   return path;
 }
 
-function tagErrors(doc: Document, locate: Locator): InputError[] {
+export function tagErrors(doc: Document, locate: Locator): InputError[] {
   const errors: InputError[] = [];
   visit(doc, (_key, node, ancestors) => {
     if ((isScalar(node) || isCollection(node)) && node.tag && !PLAIN_TAGS.has(node.tag)) {
@@ -537,7 +537,7 @@ function tagErrors(doc: Document, locate: Locator): InputError[] {
 }
 
 /** The document as plain data; an alias without an anchor, or aliases that expand too far (an alias bomb), is an error at the alias. */
-function toPlain(doc: Document, locate: Locator): { value: unknown } | { error: InputError } {
+export function toPlain(doc: Document, locate: Locator): { value: unknown } | { error: InputError } {
   try {
     return { value: doc.toJS({ maxAliasCount: LIMITS.aliasCount }) as unknown };
   } catch (error) {
