@@ -11,6 +11,7 @@ import { registerReport } from './report.js';
 import { registerMatrix } from './matrix.js';
 import { registerImage } from './image.js';
 import { registerCompare } from './compare.js';
+import { registerLab } from './lab.js';
 import { UsageError, exitCodes } from './errors.js';
 
 const program = new Command('bondlab')
@@ -30,6 +31,7 @@ registerReport(program);
 registerMatrix(program);
 registerCompare(program);
 registerImage(program);
+registerLab(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,6 +12,7 @@ import { repeatsText } from '../report/repeats.js';
 import { UsageError, exitCodes } from './errors.js';
 import { addTargetOptions, type TargetChoice } from './target-options.js';
 import { kernelOption } from './vm.js';
+import { labForRun } from './lab.js';
 import { numberArgument } from './numbers.js';
 import { interactive, useColor } from './output.js';
 
@@ -66,9 +67,10 @@ export function registerRun(program: Command): void {
     .option('--sample-interval <ms>', 'how often the bond state is sampled inside the target, 10-1000 ms', numberArgument({ integer: true, min: 10, max: 1000 }), 50)
     .option('-o, --output <dir>', 'where results go (a directory per run is made in it)', 'reports')
     .option('--json', 'print the run result as JSON on stdout')
+    .option('--lab <file>', 'run on the NICs a lab file names instead of veth pairs (see "Real NICs" in the README)')
     .option(UNSAFE_HOST_HOOKS_FLAG, 'let hooks with "in: none" run as root in this machine\'s own namespaces on --target host, where they can cut its network (refused otherwise)')
     .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed or could not run; 2 bad input; 3 nothing failed but some case was\ninconclusive (its measurement was disturbed: the probe stalled, the kernel\'s timers ran late), so the run proves nothing either way;\n130 (143, 129) stopped by SIGINT (SIGTERM, SIGHUP), with the results of the cases that finished.')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
+    .action(async (paths: string[], options: TargetChoice & { lab?: string; kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; sampleInterval: number; output: string; json?: boolean; unsafeHostHooks?: boolean }) => {
       const retryInconclusive = options.retryInconclusive;
       const { cases, errors } = await loadScenarioFiles(paths, { filter: options.filter });
       if (errors.length) {
@@ -80,6 +82,7 @@ export function registerRun(program: Command): void {
         for (const error of refused) process.stderr.write(`${formatInputError(error)}\n`);
         throw new UsageError(`${refused.length} hook(s) would run as root in this machine's own namespaces; nothing was run`);
       }
+      const lab = options.lab ? await labForRun(options.lab, cases, options.target) : undefined;
       if (cases.length === 0) throw new UsageError(`no scenario cases${options.filter ? ` match "${options.filter}"` : ''} in ${paths.join(', ')}`);
       const tty = interactive(process.stderr);
       const color = useColor(process.stderr);
@@ -101,6 +104,7 @@ export function registerRun(program: Command): void {
         sampleIntervalMs: options.sampleInterval,
         runId,
         unsafeHostHooks: options.unsafeHostHooks,
+        lab,
         log: (line) => say(`bondlab: ${line}`),
         onCaseStart: (scenarioCase, { index, total, repetition }) => {
           caseLabel = `[${index + 1}/${total}] ${scenarioCase.name}${options.repeat > 1 ? ` #${repetition}` : ''}`;
@@ -146,5 +150,9 @@ export function registerRun(program: Command): void {
       if (repeats) say(`\n${repeats}`);
       say(`results: ${join(dir, 'results.json')} (and junit.xml, summary.md, report.html)`);
       process.exitCode = runExitCode(result.summary);
+      if (result.lab?.restoreError) {
+        say(`bondlab: ${result.lab.restoreError}`);
+        process.exitCode = exitCodes.failed;
+      }
     });
 }

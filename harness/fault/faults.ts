@@ -23,6 +23,14 @@ function ifenslave(netns: string, args: string, sysfsWrite: string): { argv: str
   return { argv: ['ip', 'netns', 'exec', netns, 'sh', '-c', script], detail: `ifenslave ${args}` };
 }
 
+/** A lab's own cable pull (the hypervisor's, for emulated NICs), timed like a command. */
+async function pullCable(target: Target, setCarrier: (index: number, up: boolean) => Promise<string>, index: number, up: boolean, slave: string): Promise<FaultEvent> {
+  const startNs = await target.clockNs();
+  const detail = await setCarrier(index, up);
+  const endNs = await target.clockNs();
+  return { kind: 'fault', fault: up ? 'carrier-on' : 'carrier-off', slave, detail: `${detail} (carrier ${up ? 'back on' : 'lost on'} ${slave})`, startNs, endNs };
+}
+
 /** The commands that inflict a fault; `slave` is already resolved to a DUT interface name. */
 export function faultCommands(topology: Topology, fault: Fault, slave: string | undefined): { argv: string[]; detail: string }[] {
   const dut = topology.dut.netns;
@@ -91,6 +99,8 @@ export function faultCommands(topology: Topology, fault: Fault, slave: string | 
 }
 
 export async function inflict(target: Target, topology: Topology, fault: Fault, slave: string | undefined): Promise<FaultEvent> {
+  const cable = topology.links?.setCarrier;
+  if (cable && slave && (fault.kind === 'carrier-off' || fault.kind === 'carrier-on')) return await pullCable(target, cable, slaveIndex(topology, slave), fault.kind === 'carrier-on', slave);
   const commands = faultCommands(topology, fault, slave);
   const startNs = await target.clockNs();
   const details: string[] = [];

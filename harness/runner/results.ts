@@ -1,6 +1,7 @@
 /**
  * Results: one structured object per case, and one per run. Reporters read exactly these.
  */
+import type { LabRecord } from '../lab/record.js';
 import type { CheckResult } from '../check/assertions.js';
 import type { FailoverTiming } from '../check/failover.js';
 import type { Distribution } from '../report/stats.js';
@@ -70,6 +71,8 @@ export interface RunResult {
   interruption?: { signal: string; notRun: number };
   /** With --repeat: each case's repetitions together. Absent when no case ran more than once. */
   repeats?: CaseRepeats[];
+  /** With --lab: the lab file, each NIC's driver, firmware, bus, speed, duplex and permanent MAC, and every command the run issued on the target. */
+  lab?: LabRecord;
 }
 
 export type MeasurementUnit = 'ms' | 'ratio' | 'count' | 'bit/s' | 'factor' | 'pps' | 'slaves';

@@ -12,6 +12,7 @@ import { run, type Target } from '../target/target.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
 import { isStopping, onTeardown, sleepUnlessStopped } from '../target/teardown.js';
 import type { FaultEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
+import type { LabLinks } from '../lab/session.js';
 import { BOND, buildTopology, type BuiltTopology } from '../topology/topology.js';
 import { ProbePool, TrafficSession, describeCauses, probeNamespaces, type TrafficWindow } from '../traffic/engine.js';
 import { measureThroughput, type ThroughputResult } from '../traffic/throughput.js';
@@ -39,6 +40,8 @@ export interface CaseOptions {
   sampleIntervalMs?: number;
   /** Called as steps start, for progress output. */
   onStep?: (step: StepResult | { index: number; description: string; running: true }) => void;
+  /** With --lab: the lab's NICs in place of veth pairs. */
+  links?: LabLinks;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -141,6 +144,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
       caseIndex: options.caseIndex,
       bond: scenarioCase.bond,
       topology: scenarioCase.topology,
+      links: options.links,
     });
     const teardown = built.teardown;
     removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, teardown);

@@ -15,6 +15,9 @@ import { cleanupNamespaces } from '../topology/cleanup.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { hookRefusals } from './hook-policy.js';
+import type { Lab } from '../lab/lab.js';
+import { openLab, type LabRecord } from '../lab/record.js';
+import type { LabSession } from '../lab/session.js';
 import { runCase, type CaseOptions } from './run-case.js';
 import type { CaseResult, RunResult } from './results.js';
 import { summarizeRepeats } from './repeats.js';
@@ -49,6 +52,8 @@ export interface RunOptions {
   /** An inconclusive attempt is about to be run again (the nth retry). */
   onRetry?: (result: CaseResult, retry: number) => void;
   log?: (line: string) => void;
+  /** Run on this lab's NICs instead of veth pairs. */
+  lab?: Lab;
 }
 
 async function openTarget(kind: TargetKind, kernel: string, runId: string, options: RunOptions): Promise<Target> {
@@ -66,7 +71,7 @@ async function openTarget(kind: TargetKind, kernel: string, runId: string, optio
       throw error;
     }
   }
-  const vm = await VmTarget.boot({ kernel, fetch: { log } });
+  const vm = await VmTarget.boot({ kernel, fetch: { log }, emulatedNics: options.lab?.emulated });
   log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms`);
   return vm;
 }
@@ -118,6 +123,8 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   const total = cases.length * repeat;
   let position = 0;
   let bailed = false;
+  let labRecord: LabRecord | undefined;
+  let labError: string | undefined;
   for (const [kernel, group] of groups) {
     if (bailed || isStopping()) break;
     let target: Target;
@@ -129,10 +136,17 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       throw error;
     }
     targets.push(target.description);
+    let caseTarget = target;
     let kernelLog: KernelLogCapture | undefined;
+    let labSession: LabSession | undefined;
     try {
       if (options.target === 'host') await cleanupNamespaces(target);
       await prepareTarget(target);
+      if (options.lab) {
+        labSession = await openLab(target, options.lab, runId);
+        labRecord = labSession.record();
+        caseTarget = labSession.target;
+      }
       const capture = await KernelLogCapture.start(target);
       kernelLog = capture;
       for (const scenarioCase of group) {
@@ -141,11 +155,12 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
           options.onCaseStart?.(scenarioCase, { index: position, total, repetition });
           let lastStepEnd: number | undefined;
           const attempt = () =>
-            runCase(target, scenarioCase, {
+            runCase(caseTarget, scenarioCase, {
               runId,
               caseIndex: position,
               repetition,
               kernelLog: capture,
+              links: labSession?.links(),
               sampleIntervalMs: options.sampleIntervalMs,
               onStep: (step) => {
                 if (!('running' in step)) lastStepEnd = performance.now();
@@ -173,6 +188,9 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       if (!isStopping()) throw error;
     } finally {
       await kernelLog?.stop();
+      await labSession?.close().catch((error: unknown) => {
+        labError = error instanceof Error ? error.message : String(error);
+      });
       await target.close();
     }
   }
@@ -193,6 +211,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       interrupted: results.filter((r) => r.status === 'interrupted').length,
     },
     repeats: summarizeRepeats(results),
+    ...(labRecord ? { lab: { ...labRecord, ...(labError ? { restoreError: labError } : {}) } } : {}),
     ...(stop ? { interruption: { signal: stop.signal, notRun: total - results.length } } : {}),
   };
 }
