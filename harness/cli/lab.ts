@@ -40,7 +40,7 @@ export async function labForRun(file: string, cases: ScenarioCase[], target: Tar
 function inspectionText(lab: Lab, inspection: LabInspection): string {
   const rows = [['label', 'role', 'name', 'driver', 'firmware', 'bus', 'speed', 'duplex', 'link', 'permanent MAC']];
   for (const f of inspection.facts) rows.push([f.label, f.role, f.name, f.driver, f.firmware, f.busAddress, f.speed, f.duplex, f.link, f.permanentMac]);
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const lines = [`lab ${lab.file}: ${inspection.facts.length} NIC(s) found`, ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd())];
   if (lab.far.kind === 'switch') lines.push(`far side: switch ports ${lab.far.ports.join(', ')} (${lab.far.groups.map((g) => `${g.lag}: ${g.ports.join(' ')}`).join('; ') || 'no LAG groups'})`);
   else lines.push(`far side: peer NICs ${lab.far.nics.map((n) => n.label).join(', ')}, cabled in order to ${lab.nics.map((n) => n.label).join(', ')}`);

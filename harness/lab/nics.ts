@@ -87,7 +87,7 @@ export function findNic(ref: NicRef, links: IpLink[], pci: Map<string, string>):
 }
 
 function ethtoolField(text: string, field: string): string {
-  return new RegExp(`^[ \\t]*${field}:[ \\t]*(.*)$`, "mi").exec(text)?.[1]?.trim() ?? '';
+  return new RegExp(`^[ \\t]*${field}:[ \\t]*(.*)$`, 'mi').exec(text)?.[1]?.trim() ?? '';
 }
 
 export async function nicFacts(target: Target, label: string, role: NicFacts['role'], link: IpLink): Promise<NicFacts> {
