@@ -9,6 +9,7 @@ import { alive, ownedTempDirs, removeOwnedDir } from '../target/processes.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
 import { cleanupRemote } from '../transport/remote-cleanup.js';
 import { openSshTarget, type SshTargetOptions } from '../transport/ssh.js';
+import { restoreJournals } from '../lab/journal.js';
 import { fetchDirs } from '../vm/kernels.js';
 import { printJson } from './output.js';
 import { addSshOptions, sshTargetOptions, type SshChoice } from './target-options.js';
@@ -63,7 +64,7 @@ export function registerCleanup(program: Command): void {
   const command = program
     .command('cleanup')
     .description(
-      "remove what killed runs left: bondlab's network namespaces on this machine, its temporary directories (VM work directories, engine disk overlays; a qemu still running from one is killed), a half-made engine image store or kernel download, and its containers on the engine DOCKER_HOST names. What belongs to a run whose process is alive is left alone",
+      "remove what killed runs left: bondlab's network namespaces on this machine, the lab NICs a killed run had taken over (put back from its journal), its temporary directories (VM work directories, engine disk overlays; a qemu still running from one is killed), a half-made engine image store or kernel download, and its containers on the engine DOCKER_HOST names. What belongs to a run whose process is alive is left alone",
     )
     .option('--all', 'also remove what runs that still look alive made')
     .option('--json', 'print JSON');
@@ -73,6 +74,8 @@ export function registerCleanup(program: Command): void {
       const ssh = sshTargetOptions(options);
       if (ssh) return await cleanupOverSsh(ssh, options);
       const namespaces = await cleanupNamespaces(new HostTarget(), { all: options.all });
+      // After the namespaces: deleting them is what hands a killed run's lab NICs back to this machine.
+      const labs = await restoreJournals(new HostTarget(), { all: options.all });
       const { files, processes } = await cleanupFiles(options.all ?? false);
       const engine = await connectEngine().catch(() => undefined);
       const containers: string[] = [];
@@ -83,13 +86,16 @@ export function registerCleanup(program: Command): void {
           containers.push(container.id.slice(0, 12));
         }
       }
-      if (options.json) return printJson({ namespaces, files, processes, containers, engine: engine ? engine.host : null });
+      if (labs.some((l) => l.problems.length)) process.exitCode = 1;
+      if (options.json) return printJson({ namespaces, labs, files, processes, containers, engine: engine ? engine.host : null });
       const lines = [
         listed('namespace(s)', namespaces),
+        ...labs.map((l) => `${l.problems.length ? 'could not fully restore' : 'restored'} the lab NICs of ${l.journal}: ${l.nics.join(', ')}${l.problems.map((p) => `\n  ${p}`).join('')}`),
         listed('temporary file(s)', files),
         ...(processes.length ? [`killed ${processes.length} leftover process(es): ${processes.join(' ')}`] : []),
         engine ? listed('container(s)', containers, ` on ${engine.host}`) : `no Docker engine at ${defaultDockerHost()}: containers not checked`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
+      if (labs.some((l) => l.problems.length)) process.exitCode = 1;
     });
 }

@@ -23,6 +23,7 @@ const commands: LazyCommand[] = [
   { name: 'advise', summary: 'rank the bonding modes for your constraints, from measured results', load: async () => (await import('./advise.js')).registerAdvise },
   { name: 'image', summary: "the container target's image: build, list, remove", load: async () => (await import('./image.js')).registerImage },
   { name: 'config', summary: 'read your bonding configuration files and say what the kernel will get', load: async () => (await import('./config.js')).registerConfig },
+  { name: 'lab', summary: 'check a lab file: its NICs, their facts, and what a run would refuse', load: async () => (await import('./lab.js')).registerLab },
 ];
 
 const program = new Command('bondlab')

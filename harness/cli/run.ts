@@ -15,6 +15,7 @@ import { repeatsText } from '../report/repeats.js';
 import { UsageError, exitCodes } from './errors.js';
 import { addTargetOptions, targetSshOptions, type TargetChoice } from './target-options.js';
 import { kernelOption } from './vm.js';
+import { labForRun } from './lab.js';
 import { numberArgument } from './numbers.js';
 import { interactive, useColor } from './output.js';
 
@@ -93,9 +94,10 @@ export function registerRun(program: Command): void {
     .option('--config <paths...>', "run the cases that apply to the bond of these configuration files (its mode and ports, no options of their own but link monitoring) on that bond, with exactly its options")
     .option('--bond <name>', 'with --config: the bond of the files to run on')
     .option('--capture', 'keep the packets of each failover (tcpdump on every slave and far-side port): pcapng files in the run directory, linked from report.html')
+    .option('--lab <file>', 'run on the NICs a lab file names instead of veth pairs (see "Real NICs" in the README)')
     .option(UNSAFE_HOST_HOOKS_FLAG, 'let hooks with "in: none" run as root in this machine\'s own namespaces on --target host, where they can cut its network (refused otherwise)')
     .addHelpText('after', '\nExit codes: 0 every case passed; 1 a case failed or could not run; 2 bad input; 3 nothing failed but some case was\ninconclusive (its measurement was disturbed: the probe stalled, the kernel\'s timers ran late), so the run proves nothing either way;\n130 (143, 129) stopped by SIGINT (SIGTERM, SIGHUP), with the results of the cases that finished.')
-    .action(async (paths: string[], options: TargetChoice & { kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; jobs?: number; shard?: Shard; durations?: string; sampleInterval: number; output: string; json?: boolean; capture?: boolean; unsafeHostHooks?: boolean; config?: string[]; bond?: string }) => {
+    .action(async (paths: string[], options: TargetChoice & { lab?: string; kernel: string; filter?: string; repeat: number; retryInconclusive: number; bail?: boolean; jobs?: number; shard?: Shard; durations?: string; sampleInterval: number; output: string; json?: boolean; capture?: boolean; unsafeHostHooks?: boolean; config?: string[]; bond?: string }) => {
       const retryInconclusive = options.retryInconclusive;
       const ssh = targetSshOptions(options);
       const loaded = await loadScenarioFiles(paths, { filter: options.filter });
@@ -110,6 +112,7 @@ export function registerRun(program: Command): void {
         for (const error of refused) process.stderr.write(`${formatInputError(error)}\n`);
         throw new UsageError(`${refused.length} hook(s) would run as root in this machine's own namespaces; nothing was run`);
       }
+      const lab = options.lab ? await labForRun(options.lab, cases, options.target) : undefined;
       if (cases.length === 0) throw new UsageError(`no scenario cases${options.filter ? ` match "${options.filter}"` : ''} in ${paths.join(', ')}`);
       if (options.durations && !options.shard) throw new UsageError('--durations balances shards: give --shard i/n with it');
       const durations = options.durations ? recordedDurations((await readResults(options.durations)).run) : undefined;
@@ -142,6 +145,7 @@ export function registerRun(program: Command): void {
         jobs,
         shard: options.shard,
         durations,
+        lab,
         log: (line) => say(`bondlab: ${line}`),
         onCaseStart: (scenarioCase, { index, total, repetition }) => {
           labels.set(index, `[${index + 1}/${total}] ${scenarioCase.name}${options.repeat > 1 ? ` #${repetition}` : ''}`);
@@ -190,5 +194,9 @@ export function registerRun(program: Command): void {
       if (repeats) say(`\n${repeats}`);
       say(`results: ${join(dir, 'results.json')} (and junit.xml, summary.md, report.html)`);
       process.exitCode = runExitCode(result.summary);
+      if (result.lab?.restoreError) {
+        say(`bondlab: ${result.lab.restoreError}`);
+        process.exitCode = exitCodes.failed;
+      }
     });
 }

@@ -44,11 +44,16 @@ export function needSlave(kind: string, slave: string | undefined): string {
   return slave;
 }
 
-/** The far side's port cabled to a slave of the bond. */
-export function farPortOf(topology: Topology, slave: string): string {
+/** A slave's place in the bond: its cable's number. */
+export function slaveIndex(topology: Topology, slave: string): number {
   const index = topology.dut.slaves.indexOf(slave);
   if (index < 0) throw new Error(`${slave} is not a slave of this topology`);
-  return topology.far.ports[index] ?? '';
+  return index;
+}
+
+/** The far side's port cabled to a slave of the bond. */
+export function farPortOf(topology: Topology, slave: string): string {
+  return topology.far.ports[slaveIndex(topology, slave)] ?? '';
 }
 
 /** The bond's sysfs file that lists its slaves (written +ethN / -ethN). */

@@ -3,6 +3,7 @@
  */
 import type { Advice } from '../advise/rank.js';
 import type { FaultCapture } from '../capture/capture.js';
+import type { LabRecord } from '../lab/record.js';
 import type { CheckResult } from '../check/assertions.js';
 import type { FailoverTiming } from '../check/failover.js';
 import type { Distribution } from './stats.js';
@@ -84,6 +85,8 @@ export interface RunResult {
   repeats?: CaseRepeats[];
   /** Set by `bondlab advise --run-matrix`: the modes ranked for the user's constraints from this run. */
   advice?: Advice;
+  /** With --lab: the lab file, each NIC's driver, firmware, bus, speed, duplex and permanent MAC, and every command the run issued on the target. */
+  lab?: LabRecord;
 }
 
 export type MeasurementUnit = 'ms' | 'ratio' | 'count' | 'bit/s' | 'factor' | 'pps' | 'slaves';

@@ -8,6 +8,7 @@ import type { ScenarioCase } from '../scenario/plan.js';
 import { ChecksFailed } from '../steps/definition.js';
 import { describeStep, stepDefinition } from '../steps/registry.js';
 import type { Target } from '../target/target.js';
+import type { LabLinks } from '../lab/session.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
 import { isStopping } from '../target/teardown.js';
 import { eventTimeNs, type FaultEvent, type TimelineEvent } from '../timeline/events.js';
@@ -24,6 +25,8 @@ export interface CaseOptions {
   sampleIntervalMs?: number;
   /** With --capture: the run's directory, where each failover's packets are kept. */
   captureDir?: string;
+  /** With --lab: the lab's NICs in place of veth pairs. */
+  links?: LabLinks;
   /** Called as steps start, for progress output. */
   onStep?: (step: StepResult | { index: number; description: string; running: true }) => void;
 }

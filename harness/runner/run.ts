@@ -19,6 +19,9 @@ import { openSshTarget, SshTarget, type SshTargetOptions } from '../transport/ss
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { hookRefusals } from './hook-policy.js';
+import type { Lab } from '../lab/lab.js';
+import { openLab, type LabRecord } from '../lab/record.js';
+import type { LabLinks, LabSession } from '../lab/session.js';
 import { runCase, type CaseOptions } from './run-case.js';
 import { runSummary, type CaseResult, type RunResult } from './results.js';
 import { summarizeRepeats } from './repeats.js';
@@ -65,6 +68,8 @@ export interface RunOptions {
   shard?: Shard;
   /** Recorded durations per case name (an earlier run's), to balance shards by. */
   durations?: Map<string, number>;
+  /** Run on this lab's NICs instead of veth pairs. */
+  lab?: Lab;
 }
 
 async function openTarget(kind: TargetKind, kernel: string, runId: string, options: RunOptions): Promise<Target> {
@@ -88,7 +93,7 @@ async function openTarget(kind: TargetKind, kernel: string, runId: string, optio
       throw error;
     }
   }
-  const vm = await VmTarget.boot({ kernel, fetch: { log } });
+  const vm = await VmTarget.boot({ kernel, fetch: { log }, emulatedNics: options.lab?.emulated });
   log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms`);
   return vm;
 }
@@ -149,6 +154,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   const ownKernel = bringsOwnKernel(options.target, options.engine);
   // Cases side by side on one kernel would share its log and their bonds' names in it.
   if (jobs > 1 && !ownKernel) throw new Error(`--jobs ${jobs}: the ${options.target} target has one kernel for all cases; run its cases one at a time (--jobs 1)`);
+  if (jobs > 1 && options.lab) throw new Error(`--jobs ${jobs}: a lab's NICs serve one case at a time; run with --jobs 1`);
   const runId = options.runId ?? newRunId();
   const startedAt = new Date();
   const began = performance.now();
@@ -175,7 +181,9 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
     const own = key === undefined ? undefined : queues.get(key)?.shift();
     return own ?? [...queues.values()].find((queue) => queue.length)?.shift();
   };
-  const runItem = async (target: Target, capture: KernelLogCapture, item: WorkItem) => {
+  let labRecord: LabRecord | undefined;
+  let labError: string | undefined;
+  const runItem = async (target: Target, capture: KernelLogCapture, item: WorkItem, links: LabLinks | undefined) => {
     const { scenarioCase, repetition, ordinal } = item;
     options.onCaseStart?.(scenarioCase, { index: ordinal, total, repetition });
     let lastStepEnd: number | undefined;
@@ -185,6 +193,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         caseIndex: ordinal,
         repetition,
         kernelLog: capture,
+        links,
         sampleIntervalMs: options.sampleIntervalMs,
         captureDir: options.captureDir,
         onStep: (step) => {
@@ -223,19 +232,29 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       }
       targets.add(target.description);
       let kernelLog: KernelLogCapture | undefined;
+      let labSession: LabSession | undefined;
       try {
         if (options.target === 'host') await cleanupNamespaces(target);
         if (target instanceof SshTarget) await cleanupRemote(target);
         await prepareTarget(target);
+        let caseTarget = target;
+        if (options.lab) {
+          labSession = await openLab(target, options.lab, runId);
+          labRecord = labSession.record();
+          caseTarget = labSession.target;
+        }
         const capture = await KernelLogCapture.start(target);
         kernelLog = capture;
-        for (; item && item.key === key; item = next(key)) await runItem(target, capture, item);
+        for (; item && item.key === key; item = next(key)) await runItem(caseTarget, capture, item, labSession?.links());
       } catch (error) {
         // What fails once a signal has torn the target down is a consequence of the signal.
         if (!isStopping()) broken ??= error;
         item = undefined;
       } finally {
         await kernelLog?.stop();
+        await labSession?.close().catch((error: unknown) => {
+          labError = error instanceof Error ? error.message : String(error);
+        });
         await target.close();
       }
     }
@@ -254,6 +273,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
     cases: done,
     summary: runSummary(done),
     repeats: summarizeRepeats(done),
+    ...(labRecord ? { lab: { ...labRecord, ...(labError ? { restoreError: labError } : {}) } } : {}),
     ...(stop ? { interruption: { signal: stop.signal, notRun: total - done.length } } : {}),
   };
 }

@@ -10,6 +10,7 @@ import type { FailoverTiming } from '../check/failover.js';
 import type { RecordedTimeline } from '../check/timeline-claims.js';
 import type { Claim, ScenarioCase, SlaveRef, TimelineOrigin } from '../scenario/plan.js';
 import type { Target } from '../target/target.js';
+import type { LabLinks } from '../lab/session.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
 import { onTeardown } from '../target/teardown.js';
 import type { FaultEvent, KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
@@ -28,6 +29,8 @@ export interface SessionOptions {
   sampleIntervalMs?: number;
   /** With --capture: the run's directory, where each failover's packets are kept. */
   captureDir?: string;
+  /** With --lab: the lab's NICs in place of veth pairs. */
+  links?: LabLinks;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,7 +114,7 @@ export class CaseSession {
   async build(): Promise<void> {
     if (this.built) throw new Error('the topology is already built');
     const { scenarioCase } = this;
-    const built = await buildTopology(this.target, { runId: this.options.runId, caseIndex: this.options.caseIndex, bond: scenarioCase.bond, topology: scenarioCase.topology });
+    const built = await buildTopology(this.target, { runId: this.options.runId, caseIndex: this.options.caseIndex, bond: scenarioCase.bond, topology: scenarioCase.topology, links: this.options.links });
     this.built = built;
     this.removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, built.teardown);
     const planned = scenarioCase.steps.flatMap((step) => (step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : []));

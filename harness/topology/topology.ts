@@ -5,6 +5,7 @@
  * namespaces this module creates, so deleting them removes every link it made.
  */
 import { configApplier, type ApplyScripts, type Names } from '../config/apply.js';
+import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import { netnsName } from './names.js';
@@ -38,6 +39,8 @@ export interface Topology {
   subnet: number;
   /** The rate limit on every link, when the scenario set one. */
   linkRate?: string;
+  /** Lab NICs instead of veth pairs (`bondlab run --lab`). */
+  links?: LabLinks;
 }
 
 function addresses(subnet: number, host: number): { ipv4: string; ipv6: string } {
@@ -77,6 +80,27 @@ export interface BuildRequest {
   topology: TopologyPlan;
   /** A bond of the user's configuration, brought up by its own tool (harness/config/apply.ts) instead of the sysfs writes. */
   applyWith?: (names: Names & { ipv4: string }) => ApplyScripts;
+  /** Lab links: the lab's NICs are moved into the DUT's namespace and its peer NICs into the far side's. */
+  links?: LabLinks;
+}
+
+/**
+ * The lab's NICs in place of veth pairs: each test NIC moves into the DUT's namespace as slave
+ * N's interface, each peer NIC into the far side's as port N. Renamed through temporary names,
+ * so that no rename meets a name still taken.
+ */
+function labLinks(links: LabLinks, dut: { netns: string; slaves: string[] }, far: { netns: string; ports: string[] }, root: string[], ip: (netns: string, command: string) => void): void {
+  const move = (nics: string[], names: string[], netns: string) => {
+    names.forEach((name, i) => {
+      const nic = nics[i];
+      if (!nic) throw new Error(`the lab has no NIC for ${name}`);
+      root.push(`link set dev ${nic} netns ${netns}`);
+      ip(netns, `link set dev ${nic} name bltmp${i}`);
+    });
+    names.forEach((name, i) => ip(netns, `link set dev bltmp${i} name ${name}`));
+  };
+  move(links.dutNics, dut.slaves, dut.netns);
+  move(links.peerNics, far.ports, far.netns);
 }
 
 /** The shell script that builds the topology; one round trip to the target for all of it. */
@@ -98,7 +122,7 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   const clients = Array.from({ length: plan.clients }, (_, j) => ({ netns: ns(`c${j}`), iface: 'eth0', mac: `02:b0:0d:${hex(subnet)}:01:${hex(0x10 + j)}`, ...addresses(subnet, 10 + j) }));
   const arpTarget = plan.arpTarget ? { netns: ns('arp'), iface: 'eth0', ...addresses(subnet, 254) } : undefined;
   const namespaces = [dut.netns, far.netns, ...clients.map((c) => c.netns), ...(arpTarget ? [arpTarget.netns] : [])];
-  const topology = { runId, caseIndex, dut, far, clients, arpTarget, namespaces, subnet, linkRate: plan.linkRate };
+  const topology = { runId, caseIndex, dut, far, clients, arpTarget, namespaces, subnet, linkRate: plan.linkRate, links: request.links };
 
   // Commands are grouped per namespace into `ip -batch` runs: under TCG every program start costs
   // tens of milliseconds, one batch costs one start.
@@ -109,7 +133,7 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   };
   const root: string[] = [];
   for (const name of namespaces) root.push(`netns add ${name}`);
-  dut.slaves.forEach((slave, i) => root.push(`link add ${slave} netns ${dut.netns} type veth peer name ${far.ports[i]} netns ${far.netns}`));
+  if (!request.links) dut.slaves.forEach((slave, i) => root.push(`link add ${slave} netns ${dut.netns} type veth peer name ${far.ports[i]} netns ${far.netns}`));
   const attach = (host: Host, port: string) => {
     root.push(`link add ${host.iface} netns ${host.netns}${host.mac ? ` address ${host.mac}` : ''} type veth peer name ${port} netns ${far.netns}`);
     ip(far.netns, `link set dev ${port} master ${FAR_BRIDGE}`);
@@ -119,6 +143,7 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
     ip(host.netns, `addr add ${host.ipv6}/64 dev ${host.iface} nodad`);
   };
   for (const name of namespaces) ip(name, 'link set dev lo up');
+  if (request.links) labLinks(request.links, dut, far, root, ip);
 
   // The far side: a bridge, with the links either as plain switch ports or under a static or LACP bond.
   ip(far.netns, `link add ${FAR_BRIDGE} type bridge stp_state 0 forward_delay 0`);
@@ -200,6 +225,7 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
     await holder?.kill('SIGKILL').catch(() => undefined);
     await teardownNamespaces(target, topology.namespaces);
     await applier?.restore();
+    await request.links?.restore();
   };
   try {
     await run(target, ['sh', '-c', script]);

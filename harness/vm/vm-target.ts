@@ -16,6 +16,8 @@ import { interruption, onTeardown } from '../target/teardown.js';
 import { QBOOT, QEMU, probeAccelerator, type AccelProbe } from './accel.js';
 import { bootImage } from './boot-image.js';
 import { SHARE_TAGS, buildInitramfs } from './initramfs.js';
+import { emulatedLayout, emulatedNicArgs, emulatedNicModules, type EmulatedCable, type EmulatedLabLayout } from './emulated-nics.js';
+import { QmpClient } from './qmp.js';
 import { DEFAULT_KERNEL, resolveKernel, type FetchOptions, type Kernel } from './kernels.js';
 import { logDir } from './paths.js';
 
@@ -35,6 +37,14 @@ export interface VmOptions {
   forwardTcp?: number[];
   /** Disk images attached as virtio block devices, /dev/vda first. */
   disks?: { path: string; format: 'raw' | 'qcow2' }[];
+  /** Emulated NIC pairs cabled back-to-back (the NIC lab), plus a management NIC no lab lists. */
+  emulatedNics?: EmulatedCable[];
+}
+
+/** The emulated NICs of a VM and the QMP monitor that pulls their cables. */
+export interface EmulatedNics {
+  layout: EmulatedLabLayout;
+  qmp: QmpClient;
 }
 
 export interface BootTimings {
@@ -99,6 +109,27 @@ async function pruneLogs(dir: string, keep = 50): Promise<void> {
   for (const old of logs.sort((a, b) => b.mtime - a.mtime).slice(keep)) await rm(join(dir, old.name), { force: true });
 }
 
+/** No udev in the guest: load the NICs' drivers, wait for every NIC to show up, then open QMP. */
+async function startEmulatedNics(agent: AgentClient, layout: EmulatedLabLayout, qmpPath: string): Promise<EmulatedNics> {
+  const macs = [layout.management, ...layout.cables.flatMap((c) => [c.dut, c.peer])].map((nic) => nic.mac);
+  // e1000e under MSI-X misses QEMU's link-change interrupt (a pulled cable is never seen, QEMU 7.2 and
+  // Linux 6.1): plain MSI delivers it. The module option is the driver's own (IntMode=1).
+  const loads = emulatedNicModules(layout).map((module) => `modprobe ${module}${module === 'e1000e' ? ' IntMode=1' : ''} || exit 1`);
+  const script = `${loads.join('\n')}
+end=$(($(cut -d. -f1 /proc/uptime) + 60))
+while [ $(cut -d. -f1 /proc/uptime) -lt $end ]; do
+  found=$(cat /sys/class/net/*/address)
+  missing=""
+  for mac in ${macs.join(' ')}; do echo "$found" | grep -qx $mac || missing="$missing $mac"; done
+  [ -z "$missing" ] && exit 0
+  sleep 0.1
+done
+echo "emulated NICs missing in the guest:$missing" >&2; exit 1`;
+  const result = await agent.exec(['sh', '-c', script], { timeoutMs: 120_000 });
+  if (result.exitCode !== 0) throw new Error(`the emulated NICs did not come up${result.timedOut ? ' within 120 s' : ''}: ${result.stderr.trim()}`);
+  return { layout, qmp: await QmpClient.connect(qmpPath) };
+}
+
 export class VmTarget extends AgentTarget {
   readonly kind = 'vm';
   readonly description: string;
@@ -114,6 +145,7 @@ export class VmTarget extends AgentTarget {
     /** Guest TCP port -> the host port that reaches it. */
     readonly forwardedPorts: ReadonlyMap<number, number>,
     private readonly unregister: () => Promise<void>,
+    readonly emulatedNics?: EmulatedNics,
   ) {
     super(agent);
     this.description = `vm (${kernel.release}, ${accel.accel})`;
@@ -139,13 +171,16 @@ export class VmTarget extends AgentTarget {
       options.consoleLog ?? join(logs, `vm-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
     await writeFile(join(workDir, 'stage2.sh'), stage2Script(agentJs));
     const socketPath = join(workDir, 'agent.sock');
+    const layout = options.emulatedNics?.length ? emulatedLayout(options.emulatedNics) : undefined;
+    const qmpPath = join(workDir, 'qmp.sock');
     const args = [
       '-machine', `q35,accel=${accel.accel}`,
       '-cpu', accel.accel === 'kvm' ? 'host' : 'max',
       '-m', String(options.memoryMb ?? 1024),
       '-smp', String(options.cpus ?? 2),
       '-nodefaults', '-display', 'none', '-no-reboot',
-      ...(existsSync(QBOOT) ? ['-bios', QBOOT] : []),
+      // qboot never reaches the kernel with the lab's hub NICs (seen with QEMU 7.2): SeaBIOS then.
+      ...(existsSync(QBOOT) && !layout ? ['-bios', QBOOT] : []),
       '-kernel', image.path,
       '-initrd', initramfs,
       '-append', 'console=ttyS0 quiet panic=-1 rdinit=/init',
@@ -163,6 +198,7 @@ export class VmTarget extends AgentTarget {
       // What `bondlab cleanup` kills should qemu ever outlive its run.
       '-pidfile', join(workDir, 'qemu.pid'),
     ];
+    if (layout) args.push(...emulatedNicArgs(layout), '-qmp', `unix:${qmpPath},server=on,wait=off`);
     for (const disk of options.disks ?? []) args.push('-drive', `file=${disk.path},format=${disk.format},if=virtio,cache=unsafe`);
     const forwarded = new Map<number, number>();
     for (const guestPort of options.forwardTcp ?? []) forwarded.set(guestPort, await freePort());
@@ -217,7 +253,8 @@ export class VmTarget extends AgentTarget {
         }),
       ]).finally(() => clearTimeout(timer));
       const timings = { agentReadyMs: performance.now() - bootStart, prepareMs };
-      return new VmTarget(agent, qemu, workDir, kernel, accel, consoleLog, timings, forwarded, unregister);
+      const nics = layout ? await startEmulatedNics(agent, layout, qmpPath) : undefined;
+      return new VmTarget(agent, qemu, workDir, kernel, accel, consoleLog, timings, forwarded, unregister, nics);
     } catch (error) {
       await unregister();
       if (error instanceof Error && !error.message.includes('console log:')) {
@@ -229,6 +266,7 @@ export class VmTarget extends AgentTarget {
 
   /** Power the guest off; kill it if it does not go within the grace period. Removes the work dir. */
   async close(graceMs = 10_000): Promise<void> {
+    this.emulatedNics?.qmp.close();
     await this.agent.shutdown();
     const timer = setTimeout(() => this.qemu.kill('SIGKILL'), graceMs);
     await this.qemu.catch(() => undefined);

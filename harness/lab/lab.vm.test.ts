@@ -1,0 +1,101 @@
+/**
+ * The emulated NIC lab, end to end on real drivers (e1000e, e1000, virtio_net) in a VM: a run on
+ * the lab's NICs, cable pulls by QMP, the management NIC never named, and the NICs' `ip -j
+ * link/addr/route` identical before and after a passing run, a failing run and a refused lab.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenarioFiles } from '../scenario/load.js';
+import { runCase } from '../runner/run-case.js';
+import { KernelLogCapture } from '../target/kmsg.js';
+import { run } from '../target/target.js';
+import { newRunId } from '../topology/names.js';
+import { VmTarget } from '../vm/vm-target.js';
+import type { Lab } from './lab.js';
+import { loadLabFile, loadLabText } from './load.js';
+import { openLab } from './record.js';
+import { LabRefusedError } from './session.js';
+
+const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
+const MGMT_MAC = '52:54:00:b1:ff:00';
+
+async function labOf(file: string): Promise<Lab> {
+  const loaded = await loadLabFile(file);
+  if (!('lab' in loaded)) throw new Error(JSON.stringify(loaded.errors));
+  return loaded.lab;
+}
+
+describe(`the emulated NIC lab on ${kernel}`, () => {
+  let vm: VmTarget;
+  let lab: Lab;
+  let kernelLog: KernelLogCapture;
+  let mgmt: string;
+  /** The guest's root namespace as `ip -j` shows it: every link, address and route. */
+  const snapshot = async () => (await run(vm, ['sh', '-c', 'ip -j link show; ip -j addr show; ip -j route show; ip -j -6 route show'])).stdout;
+  let before: string;
+
+  beforeAll(async () => {
+    lab = await labOf('fixtures/labs/emulated.yaml');
+    vm = await VmTarget.boot({ kernel, emulatedNics: lab.emulated });
+    await run(vm, ['modprobe', 'bonding', 'max_bonds=0']);
+    const links = JSON.parse((await run(vm, ['ip', '-j', 'link', 'show'])).stdout) as { ifname: string; address: string }[];
+    mgmt = links.find((l) => l.address === MGMT_MAC)?.ifname ?? '';
+    // The management NIC as on a real machine: up, addressed, the default route.
+    await run(vm, ['sh', '-c', `ip link set ${mgmt} up && ip addr add 192.0.2.2/24 dev ${mgmt} && ip route add default via 192.0.2.1`]);
+    kernelLog = await KernelLogCapture.start(vm);
+    before = await snapshot();
+  });
+  afterAll(async () => {
+    await kernelLog?.stop();
+    await vm?.close();
+  });
+
+  const runOnLab = async (file: string, name?: string) => {
+    const { cases, errors } = await loadScenarioFiles([file]);
+    expect(errors).toEqual([]);
+    const scenarioCase = cases.find((c) => !name || c.name === name);
+    if (!scenarioCase) throw new Error(`no case ${name} in ${file}`);
+    const runId = newRunId();
+    const session = await openLab(vm, lab, runId);
+    try {
+      return { result: await runCase(session.target, scenarioCase, { runId, caseIndex: 0, repetition: 1, kernelLog, links: session.links() }), session };
+    } finally {
+      await session.close();
+    }
+  };
+
+  it('fails over on a pulled cable (QMP set_link) on e1000e/e1000 slaves, and gives the NICs back as they were', async () => {
+    const { result, session } = await runOnLab('scenarios/active-backup-carrier-loss.yaml');
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('passed');
+    expect(result.steps.find((s) => s.kind === 'fault')?.description).toMatch(/QMP set_link down/);
+    expect(session.facts.map((f) => f.driver)).toEqual(['e1000e', 'e1000', 'virtio_net', 'virtio_net']);
+    expect(session.facts[0]).toMatchObject({ busAddress: expect.stringMatching(/^0000:/), speed: '1000Mb/s', duplex: 'Full', permanentMac: '52:54:00:b1:00:00' });
+    // The management NIC: no command of the run named it.
+    expect(session.commands.length).toBeGreaterThan(20);
+    expect(session.commands.filter((c) => new RegExp(`\\b${mgmt}\\b`).test(c) || c.includes(MGMT_MAC))).toEqual([]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("runs the Debian guide's scenario (ifenslave -d on a lab NIC)", async () => {
+    const { result } = await runOnLab('scenarios/debian-guide.yaml');
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('passed');
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('gives the NICs back after a failing run', async () => {
+    const { result } = await runOnLab('fixtures/scenarios-false/false-claim.yaml');
+    expect(result.status).toBe('failed');
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('refuses the management NIC (default route, an address it did not add) and touches nothing', async () => {
+    const loaded = loadLabText(`nics:\n  - { label: mgmt, mac: "${MGMT_MAC}" }\nfar:\n  peer:\n    nics: [{ label: p, mac: "52:54:00:b1:01:00" }]\n`, 'mgmt-lab.yaml');
+    if (!('lab' in loaded)) throw new Error('lab expected');
+    const error = await openLab(vm, { ...loaded.lab, emulated: lab.emulated }, newRunId()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LabRefusedError);
+    expect((error as Error).message).toMatch(/mgmt \(\w+\): it carries the default route/);
+    expect((error as Error).message).toMatch(/it has address\(es\) bondlab did not add: 192\.0\.2\.2/);
+    expect(await snapshot()).toBe(before);
+  });
+});
