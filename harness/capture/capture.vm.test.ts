@@ -16,7 +16,7 @@ describe(`bondlab run --capture on ${kernel}`, async () => {
   const output = await mkdtemp(join(tmpdir(), 'bondlab-capture-test-'));
   afterAll(() => rm(output, { recursive: true, force: true }));
 
-  it('keeps each failover as pcapng on every slave and far port, with the gap and the control frames of the real kernel', async () => {
+  it('keeps each failover as pcapng on every slave and far port, readable by tcpdump, with the gap in the table and linked from report.html', async () => {
     const run = await execa('node', [cli, 'run', scenario, '--kernel', kernel, '--capture', '-o', output], { reject: false, env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     const file = resultsPath(run.stderr);
