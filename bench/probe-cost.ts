@@ -27,7 +27,7 @@ const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: '
 function startProbe(): { child: ChildProcess; command(c: object): Promise<string> } {
   const child = spawn('ip', ['netns', 'exec', netns, process.execPath, probeScript, 'serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(line));
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.(line));
   const next = () => new Promise<string>((done) => waiting.push(done));
   const ready = next();
   return {
@@ -35,7 +35,7 @@ function startProbe(): { child: ChildProcess; command(c: object): Promise<string
     async command(c: object) {
       await ready;
       const reply = next();
-      child.stdin!.write(`${JSON.stringify(c)}\n`);
+      child.stdin.write(`${JSON.stringify(c)}\n`);
       return reply;
     },
   };

@@ -68,7 +68,7 @@ const report = {
   harnessMs: Math.round(run.durationMs - inherentMs),
   harnessShare: Number(((run.durationMs - inherentMs) / run.durationMs).toFixed(3)),
   goal: 'harness share under 1/3 of the wall time',
-  harnessByKind: Object.fromEntries(Object.entries(harness).map(([key, ms]) => [key, Math.round(ms)]).sort((a, b) => Number(b[1]) - Number(a[1]))),
+  harnessByKind: Object.fromEntries(Object.entries(harness).map(([key, ms]) => [key, Math.round(ms)] as const).sort((a, b) => b[1] - a[1])),
   perCase: perCase.map((c) => ({ ...c, harness: Object.fromEntries(Object.entries(c.harness).map(([key, ms]) => [key, Math.round(ms)])) })),
 };
 await mkdir('reports', { recursive: true });

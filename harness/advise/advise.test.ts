@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../package-root.js';
 import { reviveNanos, type RunResult } from '../runner/results.js';
 import { DEFAULT_CONSTRAINTS, parseConstraints, type Constraints } from './constraints.js';
-import { advise, type Advice } from './rank.js';
+import type { Advice } from './advice.js';
+import { advise } from './rank.js';
 import { adviceMarkdown, adviceSection, adviceText } from './render.js';
 
 /** A real `bondlab matrix` run (fixtures/matrix/README.md says how it was made). */

@@ -5,10 +5,9 @@
  */
 import { modeMatrix, type MatrixRow } from '../report/matrix.js';
 import type { RunResult } from '../runner/results.js';
+import type { Advice, Evidence, MeasuredCell, Measurement, OptionAdvice, Reason } from './advice.js';
 import type { Constraints } from './constraints.js';
 import { ARP_MONITOR, DOCS, LACP_FAST_TIMEOUT_MS, MODES, SWITCH_NEEDED, type DocumentedStatement, type ModeName } from './vocabulary.js';
-
-export type Measurement = 'outageLinkLossMs' | 'outageDetachMs' | 'txSlaves' | 'singleFlowSlaves' | 'rxSlaves' | 'reordered' | 'duplicates';
 
 const MEASUREMENT_NAMES: Record<Measurement, string> = {
   outageLinkLossMs: 'outage, link loss (ms)',
@@ -19,49 +18,6 @@ const MEASUREMENT_NAMES: Record<Measurement, string> = {
   reordered: 'packets reordered',
   duplicates: 'duplicate packets',
 };
-
-/** One cell of a mode-matrix run: what was measured, where. */
-export interface MeasuredCell {
-  kind: 'measured';
-  mode: ModeName;
-  measurement: Measurement;
-  name: string;
-  value: number;
-  case: string;
-  kernel: string;
-  results: string;
-}
-
-export type Evidence = MeasuredCell | DocumentedStatement;
-
-export interface Reason {
-  /** rules-out: a constraint this mode cannot meet; meets: one it meets; favours/against: a preference between fitting modes. */
-  effect: 'rules-out' | 'meets' | 'favours' | 'against' | 'unmeasured';
-  text: string;
-  evidence: Evidence[];
-}
-
-export interface OptionAdvice {
-  option: string;
-  value: string;
-  reason: string;
-  evidence: Evidence[];
-}
-
-export interface ModeAdvice {
-  rank: number;
-  mode: ModeName;
-  /** No constraint ruled it out and every measurement needed was there. */
-  fits: boolean;
-  reasons: Reason[];
-  options: OptionAdvice[];
-}
-
-export interface Advice {
-  constraints: Constraints;
-  source: { results: string; runId: string; kernel: string };
-  ranking: ModeAdvice[];
-}
 
 /** A matrix run's rows for one kernel, or an error saying what is missing. */
 export function matrixRows(run: RunResult, kernel?: string): { rows: MatrixRow[]; kernel: string } | { error: string } {

@@ -3,7 +3,7 @@
  * the Advice object itself.
  */
 import type { Constraints } from './constraints.js';
-import type { Advice, Evidence, ModeAdvice } from './rank.js';
+import type { Advice, Evidence, ModeAdvice } from './advice.js';
 
 export function describeConstraints(c: Constraints): string {
   const parts = [

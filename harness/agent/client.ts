@@ -1,15 +1,7 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import {
-  LineDecoder,
-  PROTOCOL_VERSION,
-  encodeLine,
-  type ProcessOutcome,
-  type Snapshot,
-  type RemoteError,
-  type Reply,
-  type Request,
-} from './protocol.js';
+import { LineDecoder, PROTOCOL_VERSION, encodeLine } from './main.js';
+import type { ProcessOutcome, Snapshot, RemoteError, Reply, Request } from './protocol.js';
 import type { ExecOptions, ExecResult, SpawnOptions, SpawnedProcess } from '../target/target.js';
 
 /** The agent stopped answering: it exited, its transport closed, or the VM around it died. */

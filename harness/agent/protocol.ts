@@ -7,8 +7,8 @@
 
 import type { ExecResult } from '../target/target.js';
 
-// Defined in the agent, which must stay one file importing nothing of bondlab's.
-export { LineDecoder, PROTOCOL_VERSION, encodeLine } from './main.js';
+// The framing (LineDecoder, encodeLine, PROTOCOL_VERSION) lives in main.ts: the agent must stay one
+// file importing nothing of bondlab's at run time.
 
 
 export interface ExecRequest {

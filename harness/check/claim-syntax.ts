@@ -146,7 +146,7 @@ function timedState(value: unknown): TimedState {
 
 function timelineOrigin(value: unknown): TimelineOrigin | undefined {
   if (value === undefined) return undefined;
-  const step = /^step (\d+)$/.exec(String(value));
+  const step = /^step (\d+)$/.exec(`${value as string}`);
   return step ? { kind: 'step', index: Number(step[1]) } : { kind: value as 'fault' | 'start' | 'now' };
 }
 
@@ -213,7 +213,7 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
             minMs: given.minOutage === undefined ? undefined : parseDuration(given.minOutage as string | number),
           });
         }
-        if (given.maxLoss !== undefined) claims.push({ kind: 'traffic-loss', maxRatio: Number(String(given.maxLoss).replace('%', '')) / 100 });
+        if (given.maxLoss !== undefined) claims.push({ kind: 'traffic-loss', maxRatio: Number(`${given.maxLoss as string | number}`.replace('%', '')) / 100 });
         if (given.duplicates !== undefined) claims.push({ kind: 'traffic-duplicates', expected: given.duplicates === 'expected' });
         if (given.reordering !== undefined) claims.push({ kind: 'traffic-reordering', expected: given.reordering === 'expected' });
         if (given.balance !== undefined) {
@@ -248,7 +248,7 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
           claims.push({
             kind: 'log-event',
             event: entry.event as LogEventKind,
-            slave: entry.slave === undefined ? undefined : slaveRefOf(String(entry.slave)),
+            slave: entry.slave === undefined ? undefined : slaveRefOf(`${entry.slave as string}`),
             withinMsOfFault: entry.within === undefined ? undefined : parseDuration(entry.within as string | number),
             present: entry.absent !== true,
           });

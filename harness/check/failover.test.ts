@@ -58,7 +58,7 @@ describe('failover timing', () => {
   });
 
   it('ignores faults outside the traffic window', () => {
-    const early: TimelineEvent = { ...fault, startNs: ms(100), endNs: ms(200) } as TimelineEvent;
+    const early: TimelineEvent = { ...fault, startNs: ms(100), endNs: ms(200) };
     expect(failoverTimings([early], window(1995, 100), 'bond0')).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ export interface RecordedTimeline {
   nowNs: bigint;
   /** The bond under test (the far side's bond logs too). */
   bond: string;
-  slaveName(index: number): string;
+  slaveName: (index: number) => string;
   /** Where a window begins, or why it cannot. */
   origin(since: TimelineOrigin | undefined): { ns: bigint; label: string } | { error: string };
 }

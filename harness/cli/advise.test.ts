@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Advice } from '../advise/rank.js';
+import type { Advice } from '../advise/advice.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const matrix = join(process.cwd(), 'fixtures', 'matrix', 'bookworm-6.1-tcg.results.json');

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { DEFAULT_CONSTRAINTS, readConstraintsFile, withGiven, type Constraints, type Monitor } from '../advise/constraints.js';
-import { advise, type Advice } from '../advise/rank.js';
+import type { Advice } from '../advise/advice.js';
+import { advise } from '../advise/rank.js';
 import { adviceHtmlPage, adviceMarkdown, adviceText } from '../advise/render.js';
 import { writeReports } from '../report/write.js';
 import { parseDuration } from '../scenario/duration.js';

@@ -72,7 +72,7 @@ function bondFindings(bond: ConfigBond): Finding[] {
   }
   if (bond.ports.length === 1) add('warning', 'one-port', `${bond.name} has one port (${bond.ports[0]?.value}): nothing to fail over to`, bond.ports[0]?.at ?? bond.at);
   const primary = bond.options.primary;
-  if (primary && !bond.ports.some((p) => p.value === primary.value)) add('warning', 'primary-not-a-port', `primary ${primary.value} is not one of the ports (${bond.ports.map((p) => p.value).join(', ')})`, primary.at);
+  if (primary && !bond.ports.some((p) => p.value === primary.value)) add('warning', 'primary-not-a-port', `primary ${String(primary.value)} is not one of the ports (${bond.ports.map((p) => p.value).join(', ')})`, primary.at);
   if (bond.format === 'ifupdown') {
     for (const [option, value] of Object.entries(bond.options)) {
       if (!value.key.startsWith('bond-')) continue;

@@ -27,7 +27,7 @@ export function readNetplan(text: string, file: string, part: FilePart): void {
   if (!isMap(network)) throw new ConfigError(where(doc.contents), 'a netplan file is a mapping with network:');
   const bonds = network.get('bonds', true);
   if (bonds === undefined) return;
-  if (!isMap(bonds)) throw new ConfigError(where(bonds as Node), 'network.bonds: expected a mapping of bond names');
+  if (!isMap(bonds)) throw new ConfigError(where(bonds), 'network.bonds: expected a mapping of bond names');
   for (const pair of bonds.items) {
     const name = isScalar(pair.key) ? String(pair.key.value) : fail(where(pair.key as Node), 'a bond name');
     const at = where(pair.key as Node);
@@ -44,7 +44,7 @@ export function readNetplan(text: string, file: string, part: FilePart): void {
     }
     const parameters = spec.get('parameters', true);
     if (parameters !== undefined) {
-      if (!isMap(parameters)) throw new ConfigError(where(parameters as Node), `network.bonds.${name}.parameters: expected a mapping`);
+      if (!isMap(parameters)) throw new ConfigError(where(parameters), `network.bonds.${name}.parameters: expected a mapping`);
       for (const { key, value } of parameters.items) {
         const keyName = isScalar(key) ? String(key.value) : '';
         const valueAt = where(key as Node);
@@ -54,7 +54,7 @@ export function readNetplan(text: string, file: string, part: FilePart): void {
     }
     const addresses = spec.get('addresses', true);
     const dhcp = spec.get('dhcp4');
-    const list = addresses === undefined ? [] : scalars(addresses, where(addresses as Node), `network.bonds.${name}.addresses`);
+    const list = addresses === undefined ? [] : scalars(addresses, where(addresses), `network.bonds.${name}.addresses`);
     const gateway = spec.get('gateway4');
     // netplan takes YAML 1.1 booleans (yes, on) that the core schema reads as text.
     const dhcpOn = dhcp === true || (typeof dhcp === 'string' && ['yes', 'on', 'true', 'y'].includes(dhcp.toLowerCase()));

@@ -8,6 +8,13 @@ export interface ArpTargetLoss {
   how: (typeof HOW)[number];
 }
 
+// Adds this kind to the plan's Fault union (declaration merging: the plan names no fault module).
+declare module '../scenario/plan.js' {
+  interface FaultPlans {
+    'arp-target-loss': ArpTargetLoss;
+  }
+}
+
 export const arpTargetLoss: FaultDefinition<ArpTargetLoss> = {
   schema: { oneOf: [{ enum: [...HOW] }, { type: 'object', additionalProperties: false, properties: { how: { enum: [...HOW] } } }] },
   translate(value) {

@@ -5,6 +5,13 @@ export interface ArpTargetRestore {
   kind: 'arp-target-restore';
 }
 
+// Adds this kind to the plan's Fault union (declaration merging: the plan names no fault module).
+declare module '../scenario/plan.js' {
+  interface FaultPlans {
+    'arp-target-restore': ArpTargetRestore;
+  }
+}
+
 export const arpTargetRestore: FaultDefinition<ArpTargetRestore> = {
   schema: { type: ['object', 'null'], additionalProperties: false, properties: {} },
   translate: () => ({ kind: 'arp-target-restore' }),

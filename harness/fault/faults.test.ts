@@ -3,12 +3,12 @@
  * itself. The table is typed over the kinds: a new kind without its row does not compile.
  */
 import { describe, expect, it } from 'vitest';
-import { buildScript, type Topology } from '../topology/topology.js';
+import { buildScript } from '../topology/topology.js';
 import { faultCommands } from './faults.js';
 import { FAULTS, type Fault, type FaultKind } from './registry.js';
 
 const { topology: built } = buildScript({ runId: 'unit', caseIndex: 0, bond: { mode: 'active-backup', options: { arp_interval: 100 } }, topology: { slaves: 2, farSide: 'switch', clients: 1, arpTarget: true } });
-const topology = { ...built, dut: { ...built.dut, holderPid: 1 } } as Topology;
+const topology = { ...built, dut: { ...built.dut, holderPid: 1 } };
 
 /** For each kind: a YAML value, the fault it becomes, the slave it is resolved to, and a text its command runs. */
 const ROWS: { [K in FaultKind]: { yaml: unknown; fault: Extract<Fault, { kind: K }>; slave?: string; runs: string; describe: string } } = {

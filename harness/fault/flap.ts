@@ -11,6 +11,13 @@ export interface Flap {
   intervalMs: number;
 }
 
+// Adds this kind to the plan's Fault union (declaration merging: the plan names no fault module).
+declare module '../scenario/plan.js' {
+  interface FaultPlans {
+    'flap': Flap;
+  }
+}
+
 export const flap: FaultDefinition<Flap> = {
   schema: { type: 'object', additionalProperties: false, required: ['slave'], properties: { slave: slaveRef, count: { type: 'integer', minimum: 1, maximum: 1000 }, interval: duration } },
   translate(value) {

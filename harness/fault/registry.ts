@@ -3,18 +3,19 @@
  * folder; the mapped type makes a kind without its definition (or a definition of the wrong kind)
  * a compile error.
  */
-import { arpTargetLoss, type ArpTargetLoss } from './arp-target-loss.js';
-import { arpTargetRestore, type ArpTargetRestore } from './arp-target-restore.js';
-import { attach, type Attach } from './attach.js';
-import { carrierOff, type CarrierOff } from './carrier-off.js';
-import { carrierOn, type CarrierOn } from './carrier-on.js';
+import { arpTargetLoss } from './arp-target-loss.js';
+import { arpTargetRestore } from './arp-target-restore.js';
+import { attach } from './attach.js';
+import { carrierOff } from './carrier-off.js';
+import { carrierOn } from './carrier-on.js';
+import type { Fault } from '../scenario/plan.js';
 import type { FaultDefinition } from './definition.js';
-import { detach, type Detach } from './detach.js';
-import { flap, type Flap } from './flap.js';
-import { linkDown, type LinkDown } from './link-down.js';
-import { linkUp, type LinkUp } from './link-up.js';
+import { detach } from './detach.js';
+import { flap } from './flap.js';
+import { linkDown } from './link-down.js';
+import { linkUp } from './link-up.js';
 
-export type Fault = Detach | Attach | LinkDown | LinkUp | CarrierOff | CarrierOn | Flap | ArpTargetLoss | ArpTargetRestore;
+export type { Fault } from '../scenario/plan.js';
 export type FaultKind = Fault['kind'];
 
 export const FAULTS: { [K in FaultKind]: FaultDefinition<Extract<Fault, { kind: K }>> } = {

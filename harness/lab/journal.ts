@@ -83,8 +83,10 @@ export async function restoreNics(target: Target, nics: NicState[], waitMs = 10_
     for (const missing of state.addresses.filter((a) => !now.some((b) => key(a) === key(b)))) await ip('addr', 'add', key(missing), 'dev', dev);
     if (state.up) await ip('link', 'set', 'dev', dev, 'up');
     for (const route of state.routes) {
-      const args = [String(route.dst ?? 'default'), ...(route.gateway ? ['via', String(route.gateway)] : []), 'dev', dev, ...(route.metric !== undefined ? ['metric', String(route.metric)] : [])];
-      const result = await target.exec(['ip', ...(String(route.dst).includes(':') || String(route.gateway ?? '').includes(':') ? ['-6'] : []), 'route', 'replace', ...args]);
+      const dst = `${(route.dst as string | undefined) ?? 'default'}`;
+      const gateway = route.gateway === undefined ? '' : `${route.gateway as string}`;
+      const args = [dst, ...(gateway ? ['via', gateway] : []), 'dev', dev, ...(route.metric !== undefined ? ['metric', `${route.metric as number}`] : [])];
+      const result = await target.exec(['ip', ...(dst.includes(':') || gateway.includes(':') ? ['-6'] : []), 'route', 'replace', ...args]);
       if (result.exitCode !== 0) problems.push(`${state.label}: route ${args.join(' ')}: ${result.stderr.trim()}`);
     }
     if (state.released) await target.exec(['nmcli', 'device', 'set', dev, 'managed', 'yes']);

@@ -22,8 +22,8 @@ const validateLab = ajv.compile(LAB_SCHEMA);
 function nicRefs(raw: unknown): NicRef[] {
   return (raw as Json[]).map((nic) => ({
     label: String(nic.label),
-    ...(nic.mac ? { mac: String(nic.mac).toLowerCase() } : {}),
-    ...(nic.pci ? { pci: String(nic.pci).toLowerCase() } : {}),
+    ...(nic.mac ? { mac: (nic.mac as string).toLowerCase() } : {}),
+    ...(nic.pci ? { pci: (nic.pci as string).toLowerCase() } : {}),
     ...(nic.release === true ? { release: true } : {}),
   }));
 }
@@ -50,9 +50,9 @@ function semanticErrors(spec: Json, locate: Locator): InputError[] {
       if ((nic.mac === undefined) === (nic.pci === undefined)) errors.push(locate.error(at, 'name the NIC by its permanent MAC ("mac") or its PCI address ("pci"), one of them'));
       for (const key of ['label', 'mac', 'pci'] as const) {
         if (nic[key] === undefined) continue;
-        const id = `${key}=${String(nic[key]).toLowerCase()}`;
+        const id = `${key}=${(nic[key] as string).toLowerCase()}`;
         const twin = seen.get(id);
-        if (twin) errors.push(locate.error(at, `${key} ${String(nic[key])} is also given at ${twin}`, key));
+        if (twin) errors.push(locate.error(at, `${key} ${nic[key] as string} is also given at ${twin}`, key));
         else seen.set(id, `${path.join('.')}[${i}]`);
       }
     });

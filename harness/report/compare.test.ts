@@ -48,7 +48,7 @@ describe('compare', () => {
     ]);
     expect(comparison.changes[2]).toMatchObject({ leaning: 'worse', evidence: { baselineRuns: 1, currentRuns: 1 } });
     const text = comparisonText(comparison);
-    expect(text).toMatch(/^regression  failover\[mode=active-backup\]: verdict: passed -> failed$/m);
+    expect(text).toMatch(/^regression {2}failover\[mode=active-backup\]: verdict: passed -> failed$/m);
     expect(text).toMatch(/^unconfirmed \(worse\) failover\[mode=active-backup\]: traffic window 1: outage: 150 ms -> 420 ms; rests on one sample \(both runs\)/m);
     expect(text).toContain('rests on one sample and is reported as unconfirmed, not as a regression');
   });

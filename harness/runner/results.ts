@@ -1,7 +1,7 @@
 /**
  * Results: one structured object per case, and one per run. Reporters read exactly these.
  */
-import type { Advice } from '../advise/rank.js';
+import type { Advice } from '../advise/advice.js';
 import type { FaultCapture } from '../capture/capture.js';
 import type { LabRecord } from '../lab/record.js';
 import type { CheckResult } from '../check/assertions.js';

@@ -260,7 +260,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, total) }, worker));
-  if (broken !== undefined) throw broken;
+  if (broken !== undefined) throw broken instanceof Error ? broken : new Error(`${broken as string}`);
   const done = results.filter((r): r is CaseResult => r !== undefined);
   const stop = stopSignal();
   return {

@@ -136,7 +136,7 @@ export function buildCases(spec: Json, locate: Locator, file: string): { cases: 
       parameters: Object.fromEntries(Object.entries(combination.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v])),
       kernel: (combination.values.kernel as string | undefined) ?? (spec.kernel as string | undefined),
       bond: { mode, options },
-      topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget, ...(topologySpec.linkRate ? { linkRate: String(topologySpec.linkRate) } : {}), ...(topologySpec.linkDelays ? { linkDelaysMs: (topologySpec.linkDelays as (string | number)[]).map(parseDuration) } : {}) },
+      topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget, ...(topologySpec.linkRate ? { linkRate: `${topologySpec.linkRate as string | number}` } : {}), ...(topologySpec.linkDelays ? { linkDelaysMs: (topologySpec.linkDelays as (string | number)[]).map(parseDuration) } : {}) },
       steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), stepAts[i] ?? scenarioAt)),
       file,
       at: scenarioAt,

@@ -18,8 +18,6 @@ export const mode = { description: 'a bonding mode by name or number', oneOf: [{
 /** In steps, a value may name a matrix key: `${mode}` becomes each case's mode. */
 export const matrixRef = { type: 'string', pattern: '^\\$\\{[a-z_]+\\}$', description: 'a matrix value, such as ${mode}' };
 export const uint = { type: 'integer', minimum: 0, maximum: INT_MAX };
-const byte = { type: 'integer', minimum: 0, maximum: 255 };
-const flag = { enum: [0, 1] };
 export const lacpFlags = { type: 'array', items: { enum: [...LACP_FLAGS] } };
 const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 export const ipv4OrToken = { type: 'string', pattern: `^(arp-target|${octet}(\\.${octet}){3})$`, description: 'an IPv4 address or arp-target' };

@@ -77,7 +77,10 @@ const lineOp: fc.Arbitrary<LineOp> = fc.oneof(
 /** Every place in a value: the container and the key or index there. */
 function places(value: unknown, into: [Json | unknown[], string | number][] = []): [Json | unknown[], string | number][] {
   if (Array.isArray(value)) value.forEach((item, i) => (into.push([value, i]), places(item, into)));
-  else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) (into.push([value as Json, key]), places(item, into));
+  else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) {
+    into.push([value as Json, key]);
+    places(item, into);
+  }
   return into;
 }
 

@@ -75,7 +75,7 @@ steps:
     const [only] = cases;
     expect(only?.bond.options).toMatchObject({ arp_interval: 200, arp_ip_target: ['arp-target'], primary: 'slave1' });
     expect(only?.topology).toEqual({ slaves: 2, farSide: 'switch', clients: 1, arpTarget: true });
-    const steps = only?.steps.map(({ at, ...step }) => step);
+    const steps = only?.steps.map(({ at: _at, ...step }) => step);
     expect(steps).toEqual([
       { kind: 'build' },
       { kind: 'fault', fault: { kind: 'detach', slave: { index: 0 }, method: 'ip' } },

@@ -4,11 +4,11 @@
  * precise error instead of a cascade from every alternative. scenario.schema.json is generated
  * from this (npm run schema) for editors.
  */
-import { FAR_SIDES, XMIT_HASH_POLICIES } from '../bond/vocabulary.js';
+import { FAR_SIDES } from '../bond/vocabulary.js';
 import { STEP_SYNTAX } from '../steps/registry.js';
 import { BOND_OPTIONS } from './bond-options.js';
-import { duration, ipv4OrToken, MAX_SLAVES, mode, slaveRef, uint } from './fragments.js';
-import { INT_MAX, LIMITS } from './limits.js';
+import { duration, MAX_SLAVES, mode } from './fragments.js';
+import { LIMITS } from './limits.js';
 
 
 /** Each step key's schema, from the step kinds (harness/steps/). */

@@ -1,7 +1,7 @@
 /** throughput: TCP throughput with iperf3, and one plain link of the same rate for comparison. */
 import { mbps } from '../report/format.js';
 import { measureThroughput } from '../traffic/throughput.js';
-import type { StepDefinition, StepOf } from './definition.js';
+import type { StepDefinition } from './definition.js';
 
 export const throughput: StepDefinition<'throughput'> = {
   syntax: {
@@ -17,7 +17,7 @@ export const throughput: StepDefinition<'throughput'> = {
           direction: { enum: ['to-clients', 'from-clients'] },
         },
       },
-      translate: (value, at) => ({ kind: 'throughput', settings: (value ?? {}) as StepOf<'throughput'>['settings'], at }),
+      translate: (value, at) => ({ kind: 'throughput', settings: (value ?? {}), at }),
     },
   },
   needsTopology: true,

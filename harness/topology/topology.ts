@@ -203,7 +203,7 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
 export interface BuiltTopology {
   topology: Topology;
   /** Kills the namespace holder and deletes every namespace; safe to call twice. */
-  teardown(): Promise<void>;
+  teardown: () => Promise<void>;
 }
 
 export async function teardownNamespaces(target: Target, namespaces: string[]): Promise<void> {

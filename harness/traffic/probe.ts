@@ -100,8 +100,8 @@ class Sender {
     this.sent = flows.map(() => 0);
     this.notSent = flows.map(() => 0);
     this.dropped = flows.map(() => 0);
-    const sentBack = flows.map((_, index) => (error: Error | null) => {
-      const code = (error as NodeJS.ErrnoException | null)?.code;
+    const sentBack = flows.map((_, index) => (error: NodeJS.ErrnoException | null) => {
+      const code = error?.code;
       if (code === 'ENOBUFS' || code === 'EAGAIN') this.dropped[index] = (this.dropped[index] ?? 0) + 1;
     });
     const packet = Buffer.alloc(Math.max(HEADER_BYTES, size));

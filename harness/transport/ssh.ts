@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { AgentClient, AgentGoneError } from '../agent/client.js';
 import { agentScript } from '../agent/location.js';
 import { AgentTarget } from '../agent/agent-target.js';
