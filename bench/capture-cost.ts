@@ -60,7 +60,14 @@ async function writeReport(targetName: string): Promise<Record<string, unknown>>
 const captureDir = await mkdtemp(join(tmpdir(), 'bondlab-bench-capture-'));
 const target = await VmTarget.boot({ kernel, fetch: { log: (line) => console.error(line) } });
 const runId = newRunId();
-const samples: { case: string; capture: boolean; ms: number; status: string; bytesPerFault?: number; packetsPerFault?: number }[] = [];
+const samples: {
+  case: string;
+  capture: boolean;
+  ms: number;
+  status: string;
+  bytesPerFault?: number;
+  packetsPerFault?: number;
+}[] = [];
 try {
   await target.exec(['modprobe', 'bonding', 'max_bonds=0']);
   const kernelLog = await KernelLogCapture.start(target);
@@ -70,7 +77,13 @@ try {
       // Alternate which goes first, so neither always runs on a warmer VM.
       const order = round % 2 ? [true, false] : [false, true];
       for (const capture of order) {
-        const result = await runCase(target, scenarioCase, { runId, caseIndex: index++, repetition: 1, kernelLog, ...(capture ? { captureDir } : {}) });
+        const result = await runCase(target, scenarioCase, {
+          runId,
+          caseIndex: index++,
+          repetition: 1,
+          kernelLog,
+          ...(capture ? { captureDir } : {}),
+        });
         const faults = result.captures ?? [];
         samples.push({
           case: scenarioCase.name,
@@ -78,8 +91,16 @@ try {
           ms: Math.round(result.durationMs),
           status: result.status,
           ...(capture && {
-            bytesPerFault: faults.length ? Math.round(faults.reduce((sum, f) => sum + f.files.reduce((s, file) => s + file.bytes, 0), 0) / faults.length) : 0,
-            packetsPerFault: faults.length ? Math.round(faults.reduce((sum, f) => sum + f.files.reduce((s, file) => s + file.packets, 0), 0) / faults.length) : 0,
+            bytesPerFault: faults.length
+              ? Math.round(
+                  faults.reduce((sum, f) => sum + f.files.reduce((s, file) => s + file.bytes, 0), 0) / faults.length,
+                )
+              : 0,
+            packetsPerFault: faults.length
+              ? Math.round(
+                  faults.reduce((sum, f) => sum + f.files.reduce((s, file) => s + file.packets, 0), 0) / faults.length,
+                )
+              : 0,
           }),
         });
         console.error(`${scenarioCase.name} capture=${capture}: ${result.status} ${Math.round(result.durationMs)} ms`);

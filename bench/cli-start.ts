@@ -58,5 +58,11 @@ const report = {
   goal: 'bondlab --help and bondlab validate scenarios: at most 300 ms wall',
   results,
 };
-await writeFile(join(packageRoot(), 'reports', 'examples', 'bench-cli-start.json'), `${JSON.stringify(report, null, 2)}\n`);
-for (const r of results) console.log(`${r.command.padEnd(28)} median ${r.medianWallMs.toFixed(0)} ms wall (${r.wallOverFloor.toFixed(1)}x the floor), ${r.medianCpuMs.toFixed(0)} ms CPU`);
+await writeFile(
+  join(packageRoot(), 'reports', 'examples', 'bench-cli-start.json'),
+  `${JSON.stringify(report, null, 2)}\n`,
+);
+for (const r of results)
+  console.log(
+    `${r.command.padEnd(28)} median ${r.medianWallMs.toFixed(0)} ms wall (${r.wallOverFloor.toFixed(1)}x the floor), ${r.medianCpuMs.toFixed(0)} ms CPU`,
+  );

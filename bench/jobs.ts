@@ -16,7 +16,9 @@ import type { RunResult } from '../harness/runner/results.js';
 import { resultsPath } from '../harness/testing/cli-output.js';
 
 const cli = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
-const paths = process.argv.slice(2).length ? process.argv.slice(2) : ['scenarios/all-modes.yaml', 'scenarios/debian-guide.yaml'];
+const paths = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ['scenarios/all-modes.yaml', 'scenarios/debian-guide.yaml'];
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 
 interface Measured {
@@ -36,7 +38,11 @@ interface Measured {
 async function measure(jobs: number, output: string): Promise<Measured> {
   const loadBefore = loadavg();
   // GNU time reports the rusage of the run and all the processes it reaped.
-  const run = await execa('/usr/bin/time', ['-f', 'TIME %e %U %S %M', 'node', cli, 'run', ...paths, '--kernel', kernel, '--jobs', String(jobs), '-o', output], { reject: false, env: { CI: 'true' } });
+  const run = await execa(
+    '/usr/bin/time',
+    ['-f', 'TIME %e %U %S %M', 'node', cli, 'run', ...paths, '--kernel', kernel, '--jobs', String(jobs), '-o', output],
+    { reject: false, env: { CI: 'true' } },
+  );
   const loadAfter = loadavg();
   const time = /^TIME (\S+) (\S+) (\S+) (\d+)$/m.exec(run.stderr);
   if (!time) throw new Error(`no timing from /usr/bin/time:\n${run.stderr}`);
@@ -71,7 +77,10 @@ try {
     wallRatio: two.wallMs / one.wallMs,
     goal: 'wall(--jobs 2) <= 0.65 x wall(--jobs 1) on 2 cores',
   };
-  await writeFile(join(packageRoot(), 'reports', 'examples', 'bench-jobs.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(
+    join(packageRoot(), 'reports', 'examples', 'bench-jobs.json'),
+    `${JSON.stringify(report, null, 2)}\n`,
+  );
   console.error(`wall ratio --jobs 2 / --jobs 1: ${report.wallRatio.toFixed(2)}`);
 } finally {
   await rm(output, { recursive: true, force: true });

@@ -32,7 +32,9 @@ function tally(run: LoadRun) {
     cases: cases.length,
     inconclusive: cases.filter((c) => c.status === 'inconclusive').map((c) => c.name),
     inconclusiveRate: Number((cases.filter((c) => c.status === 'inconclusive').length / cases.length).toFixed(3)),
-    falseFailures: truths.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => `${c.name}: ${c.status}`),
+    falseFailures: truths
+      .filter((c) => c.status === 'failed' || c.status === 'error')
+      .map((c) => `${c.name}: ${c.status}`),
     falsePasses: lies.filter((c) => c.status !== 'failed').map((c) => `${c.name}: ${c.status}`),
   };
 }
@@ -60,7 +62,8 @@ for (let i = 1; i <= loadedRuns; i++) {
 }
 const verdict = (run: LoadRun, name: string) => run.result.cases.find((c) => c.name === name)?.status ?? 'not run';
 const names = quiet.result.cases.map((c) => c.name);
-const agreement = (run: LoadRun) => Number((names.filter((n) => verdict(run, n) === verdict(quiet, n)).length / names.length).toFixed(3));
+const agreement = (run: LoadRun) =>
+  Number((names.filter((n) => verdict(run, n) === verdict(quiet, n)).length / names.length).toFixed(3));
 const report = {
   benchmark: 'load-agreement',
   date: new Date().toISOString(),
@@ -68,8 +71,16 @@ const report = {
   targets: quiet.result.targets,
   goals: { falseFailures: 0, falsePasses: 0, inconclusiveRateLoaded: '<= 0.10', inconclusiveRateQuiet: 0 },
   quiet: tally(quiet),
-  loaded: loaded.map((run) => ({ ...tally(run), agreementWithQuiet: agreement(run), wallRatioToQuiet: Number((run.result.durationMs / quiet.result.durationMs).toFixed(2)) })),
-  perCase: names.map((name) => ({ name, quiet: verdict(quiet, name), loaded: loaded.map((run) => verdict(run, name)) })),
+  loaded: loaded.map((run) => ({
+    ...tally(run),
+    agreementWithQuiet: agreement(run),
+    wallRatioToQuiet: Number((run.result.durationMs / quiet.result.durationMs).toFixed(2)),
+  })),
+  perCase: names.map((name) => ({
+    name,
+    quiet: verdict(quiet, name),
+    loaded: loaded.map((run) => verdict(run, name)),
+  })),
 };
 await mkdir('reports', { recursive: true });
 await writeFile('reports/bench-load-agreement.json', `${JSON.stringify(report, null, 2)}\n`);

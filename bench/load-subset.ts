@@ -14,8 +14,20 @@ import { loadScenarioFiles } from '../harness/scenario/load.js';
 
 /** True claims: the kernel does what they say, so under load they may only pass or be inconclusive. */
 export const TRUE_CLAIMS = {
-  files: ['scenarios/all-modes.yaml', 'scenarios/arp-target-lost.yaml', 'scenarios/suite/documented-claims.yaml', 'scenarios/traffic/mode-claims.yaml'],
-  scenarios: ['all-modes', 'arp-target-lost', 'updelay-delays-return', 'lacp-negotiation-and-failover', 'active-backup-traffic-failover', 'downdelay-outage'],
+  files: [
+    'scenarios/all-modes.yaml',
+    'scenarios/arp-target-lost.yaml',
+    'scenarios/suite/documented-claims.yaml',
+    'scenarios/traffic/mode-claims.yaml',
+  ],
+  scenarios: [
+    'all-modes',
+    'arp-target-lost',
+    'updelay-delays-return',
+    'lacp-negotiation-and-failover',
+    'active-backup-traffic-failover',
+    'downdelay-outage',
+  ],
 };
 
 /** False claims: the kernel contradicts each, so each must fail, never pass nor be inconclusive. */
@@ -48,7 +60,11 @@ export function oversubscribe(perCore = 1): { stop(): void; count: number } {
   const count = availableParallelism() * perCore;
   const hogs: ChildProcess[] = [];
   for (let i = 0; i < count; i++) {
-    hogs.push(spawn(process.execPath, ['-e', 'const end = Date.now() + 1_800_000; while (Date.now() < end);'], { stdio: 'ignore' }));
+    hogs.push(
+      spawn(process.execPath, ['-e', 'const end = Date.now() + 1_800_000; while (Date.now() < end);'], {
+        stdio: 'ignore',
+      }),
+    );
   }
   const stop = () => {
     for (const hog of hogs) hog.kill('SIGKILL');
@@ -62,7 +78,8 @@ export function wrongVerdicts(run: LoadRun): string[] {
   return run.result.cases.flatMap((c) => {
     const lie = run.falseClaims.has(c.name);
     if (lie && c.status !== 'failed') return [`false claim ${c.name}: ${c.status}, expected failed`];
-    if (!lie && c.status !== 'passed' && c.status !== 'inconclusive') return [`true claim ${c.name}: ${c.status}${c.error ? ` (${c.error})` : ''}`];
+    if (!lie && c.status !== 'passed' && c.status !== 'inconclusive')
+      return [`true claim ${c.name}: ${c.status}${c.error ? ` (${c.error})` : ''}`];
     return [];
   });
 }

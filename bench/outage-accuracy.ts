@@ -31,7 +31,11 @@ steps:
   .join('---\n');
 const { cases, errors } = loadScenarioText(text, 'bench/outage-accuracy');
 if (errors.length) throw new Error(JSON.stringify(errors));
-const result = await runScenarios(cases, { target: 'vm', kernel: process.env.BONDLAB_TEST_KERNEL, log: (line) => console.error(line) });
+const result = await runScenarios(cases, {
+  target: 'vm',
+  kernel: process.env.BONDLAB_TEST_KERNEL,
+  log: (line) => console.error(line),
+});
 
 const rows = result.cases.map((c) => {
   const [, delay, rate] = /d(\d+)-r(\d+)/.exec(c.name)?.map(Number) ?? [];
@@ -44,8 +48,11 @@ const rows = result.cases.map((c) => {
   const errorMs = measured < low ? measured - low : measured > high ? measured - high : 0;
   // The kernel's own account: from the fault to "making interface ... the new active one".
   const fault = c.timeline.find((e) => e.kind === 'fault');
-  const failover = c.timeline.find((e) => e.kind === 'kernel' && e.event === 'new-active-slave' && fault && e.atNs > fault.startNs);
-  const kernelFailoverMs = fault && failover && 'atNs' in failover ? Number(failover.atNs - fault.endNs) / 1e6 : Number.NaN;
+  const failover = c.timeline.find(
+    (e) => e.kind === 'kernel' && e.event === 'new-active-slave' && fault && e.atNs > fault.startNs,
+  );
+  const kernelFailoverMs =
+    fault && failover && 'atNs' in failover ? Number(failover.atNs - fault.endNs) / 1e6 : Number.NaN;
   return {
     case: c.name,
     downdelayMs: delay,

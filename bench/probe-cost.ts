@@ -17,15 +17,21 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
-const probeScript = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '../harness/traffic/probe.js'));
-const shapes = (process.env.BENCH_SHAPES ?? '8x100,1x1000,4x500,1x5000').split(',').map((shape) => shape.split('x').map(Number) as [number, number]);
+const probeScript = resolve(
+  process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '../harness/traffic/probe.js'),
+);
+const shapes = (process.env.BENCH_SHAPES ?? '8x100,1x1000,4x500,1x5000')
+  .split(',')
+  .map((shape) => shape.split('x').map(Number) as [number, number]);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const netns = `bondlab-probecost-${process.pid}`;
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 /** A probe process answering one JSON line per command. */
 function startProbe(): { child: ChildProcess; command(c: object): Promise<string> } {
-  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, probeScript, 'serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, probeScript, 'serve'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const waiting: ((line: string) => void)[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.(line));
   const next = () => new Promise<string>((done) => waiting.push(done));
@@ -57,9 +63,17 @@ try {
     await receiver.command({ op: 'recv', port: 47000 });
     const cpuBefore = [cpuSeconds(sender.child.pid ?? 0), cpuSeconds(receiver.child.pid ?? 0)];
     const started = performance.now();
-    await sender.command({ op: 'send', flows: Array.from({ length: flows }, (_, id) => ({ id, dst: '127.0.0.1', port: 47000, src: 40000 + id })), rate });
+    await sender.command({
+      op: 'send',
+      flows: Array.from({ length: flows }, (_, id) => ({ id, dst: '127.0.0.1', port: 47000, src: 40000 + id })),
+      rate,
+    });
     await new Promise((done) => setTimeout(done, seconds * 1000));
-    const stop = JSON.parse(await sender.command({ op: 'stop' })) as { sent: number[]; notSent: number[]; stalls: unknown[] };
+    const stop = JSON.parse(await sender.command({ op: 'stop' })) as {
+      sent: number[];
+      notSent: number[];
+      stalls: unknown[];
+    };
     const wall = (performance.now() - started) / 1000;
     const cpuAfter = [cpuSeconds(sender.child.pid ?? 0), cpuSeconds(receiver.child.pid ?? 0)];
     await new Promise((done) => setTimeout(done, 200));
@@ -81,7 +95,15 @@ try {
 } finally {
   execFileSync('ip', ['netns', 'delete', netns]);
 }
-const report = { benchmark: 'probe-cost', date: new Date().toISOString(), probe: probeScript, seconds, hostLoadAverage: loadavg().map((l) => Number(l.toFixed(2))), cpus: availableParallelism(), rows };
+const report = {
+  benchmark: 'probe-cost',
+  date: new Date().toISOString(),
+  probe: probeScript,
+  seconds,
+  hostLoadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+  cpus: availableParallelism(),
+  rows,
+};
 await mkdir('reports', { recursive: true });
 await writeFile(process.env.BENCH_OUT ?? 'reports/bench-probe-cost.json', `${JSON.stringify(report, null, 2)}\n`);
 console.log(JSON.stringify(report, null, 2));

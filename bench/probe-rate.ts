@@ -35,12 +35,19 @@ steps:
 const { cases, errors } = loadScenarioText(text, 'bench/probe-rate');
 if (errors.length) throw new Error(JSON.stringify(errors));
 const hostLoadBefore = loadavg().map((l) => Number(l.toFixed(2)));
-const result = await runScenarios(cases, { target: 'vm', kernel: process.env.BONDLAB_TEST_KERNEL, log: (line) => console.error(line) });
+const result = await runScenarios(cases, {
+  target: 'vm',
+  kernel: process.env.BONDLAB_TEST_KERNEL,
+  log: (line) => console.error(line),
+});
 const hostLoadAfter = loadavg().map((l) => Number(l.toFixed(2)));
 
 /** Busy share of all CPUs between two /proc/stat "cpu" lines. */
 function busy(line: string): number {
-  const [before, after] = line.split(/cpu\s+/).filter(Boolean).map((l) => l.trim().split(/\s+/).map(Number));
+  const [before, after] = line
+    .split(/cpu\s+/)
+    .filter(Boolean)
+    .map((l) => l.trim().split(/\s+/).map(Number));
   if (!before || !after) return Number.NaN;
   const delta = after.map((v, i) => v - (before[i] ?? 0));
   const total = delta.reduce((a, b) => a + b, 0);

@@ -21,7 +21,11 @@ import { writeReports } from '../harness/report/write.js';
 async function suiteRun(): Promise<RunResult> {
   const { cases, errors } = await loadScenarioFiles([join(packageRoot(), 'scenarios', 'suite')]);
   if (errors.length) throw new Error(JSON.stringify(errors));
-  return await runScenarios(cases, { target: 'vm', kernel: process.env.BONDLAB_TEST_KERNEL, log: (line) => console.error(line) });
+  return await runScenarios(cases, {
+    target: 'vm',
+    kernel: process.env.BONDLAB_TEST_KERNEL,
+    log: (line) => console.error(line),
+  });
 }
 
 interface Split {
@@ -38,7 +42,8 @@ function split(c: CaseResult): Split {
   let kernelWaitMs = 0;
   for (const step of c.steps) {
     if (step.kind === 'wait') configuredDelayMs += step.durationMs;
-    else if (step.kind === 'wait-until' || (step.kind === 'expect' && step.description.includes(' within '))) kernelWaitMs += step.durationMs;
+    else if (step.kind === 'wait-until' || (step.kind === 'expect' && step.description.includes(' within ')))
+      kernelWaitMs += step.durationMs;
     else add(step.kind === 'expect' ? 'checks' : step.kind, step.durationMs);
   }
   add('case set-up and teardown', c.durationMs - c.steps.reduce((sum, s) => sum + s.durationMs, 0));
@@ -53,7 +58,9 @@ const perCase = run.cases.map((c) => ({ name: c.name, durationMs: Math.round(c.d
 const sum = (get: (s: Split) => number) => perCase.reduce((total, c) => total + get(c), 0);
 const harness: Record<string, number> = {};
 for (const c of perCase) for (const [key, ms] of Object.entries(c.harness)) harness[key] = (harness[key] ?? 0) + ms;
-harness['VM boot, between cases, reports'] = run.durationMs - sum((c) => c.configuredDelayMs + c.kernelWaitMs + Object.values(c.harness).reduce((a, b) => a + b, 0));
+harness['VM boot, between cases, reports'] =
+  run.durationMs -
+  sum((c) => c.configuredDelayMs + c.kernelWaitMs + Object.values(c.harness).reduce((a, b) => a + b, 0));
 const inherentMs = sum((c) => c.configuredDelayMs + c.kernelWaitMs);
 const report = {
   benchmark: 'suite-overhead',
@@ -68,9 +75,27 @@ const report = {
   harnessMs: Math.round(run.durationMs - inherentMs),
   harnessShare: Number(((run.durationMs - inherentMs) / run.durationMs).toFixed(3)),
   goal: 'harness share under 1/3 of the wall time',
-  harnessByKind: Object.fromEntries(Object.entries(harness).map(([key, ms]) => [key, Math.round(ms)] as const).sort((a, b) => b[1] - a[1])),
-  perCase: perCase.map((c) => ({ ...c, harness: Object.fromEntries(Object.entries(c.harness).map(([key, ms]) => [key, Math.round(ms)])) })),
+  harnessByKind: Object.fromEntries(
+    Object.entries(harness)
+      .map(([key, ms]) => [key, Math.round(ms)] as const)
+      .sort((a, b) => b[1] - a[1]),
+  ),
+  perCase: perCase.map((c) => ({
+    ...c,
+    harness: Object.fromEntries(Object.entries(c.harness).map(([key, ms]) => [key, Math.round(ms)])),
+  })),
 };
 await mkdir('reports', { recursive: true });
 await writeFile('reports/bench-suite-overhead.json', `${JSON.stringify(report, null, 2)}\n`);
-console.log(JSON.stringify({ wallMs: report.wallMs, inherentMs: report.inherentMs, harnessShare: report.harnessShare, harnessByKind: report.harnessByKind }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      wallMs: report.wallMs,
+      inherentMs: report.inherentMs,
+      harnessShare: report.harnessShare,
+      harnessByKind: report.harnessByKind,
+    },
+    null,
+    2,
+  ),
+);

@@ -20,7 +20,13 @@ function percentile(sorted: number[], p: number): number {
 function summary(samples: number[]): { p50: number; p99: number; min: number; max: number; n: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const round = (v: number) => Math.round(v * 1000) / 1000;
-  return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), min: round(sorted[0] ?? 0), max: round(sorted.at(-1) ?? 0), n: sorted.length };
+  return {
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    min: round(sorted[0] ?? 0),
+    max: round(sorted.at(-1) ?? 0),
+    n: sorted.length,
+  };
 }
 
 async function roundTrips(target: Target, call: () => Promise<unknown>): Promise<ReturnType<typeof summary>> {
@@ -58,7 +64,11 @@ for (let i = 0; i < BOOTS; i++) {
   if (i === 0) vmResults = await measure(vm);
   const closeStart = performance.now();
   await vm.close();
-  boots.push({ agentReadyMs: Math.round(vm.timings.agentReadyMs), totalMs: Math.round(totalMs), closeMs: Math.round(performance.now() - closeStart) });
+  boots.push({
+    agentReadyMs: Math.round(vm.timings.agentReadyMs),
+    totalMs: Math.round(totalMs),
+    closeMs: Math.round(performance.now() - closeStart),
+  });
 }
 
 const report = {

@@ -25,7 +25,11 @@ function sources(dir: string): string[] {
 
 describe('the repository stands alone', () => {
   const root = packageRoot();
-  const files = [...['harness', 'bench', 'fixtures', 'ci', 'scenarios'].flatMap((dir) => sources(join(root, dir))), join(root, 'vitest.config.ts'), join(root, 'package.json')];
+  const files = [
+    ...['harness', 'bench', 'fixtures', 'ci', 'scenarios'].flatMap((dir) => sources(join(root, dir))),
+    join(root, 'vitest.config.ts'),
+    join(root, 'package.json'),
+  ];
 
   it('finds the test files it checks', () => {
     expect(files.filter((f) => f.endsWith('.test.ts')).length).toBeGreaterThan(10);
@@ -35,14 +39,20 @@ describe('the repository stands alone', () => {
     const hits = files.flatMap((file) =>
       readFileSync(file, 'utf8')
         .split('\n')
-        .flatMap((line, index) => (OUTSIDE.some((pattern) => pattern.test(line)) ? [`${relative(root, file)}:${index + 1}: ${line.trim()}`] : [])),
+        .flatMap((line, index) =>
+          OUTSIDE.some((pattern) => pattern.test(line)) ? [`${relative(root, file)}:${index + 1}: ${line.trim()}`] : [],
+        ),
     );
     expect(hits).toEqual([]);
   });
 
   it('would catch a test that reads the shared folder', () => {
     const up = ['..', ['sha', 'red'].join(''), 'data'];
-    const sample = [`readFileSync('${up.join('/')}/x.txt')`, `join(process.cwd(), ${up.map((part) => `'${part}'`).join(', ')})`, `'/${['work', ...up.slice(1)].join('/')}'`];
+    const sample = [
+      `readFileSync('${up.join('/')}/x.txt')`,
+      `join(process.cwd(), ${up.map((part) => `'${part}'`).join(', ')})`,
+      `'/${['work', ...up.slice(1)].join('/')}'`,
+    ];
     expect(sample.map((line) => OUTSIDE.some((pattern) => pattern.test(line)))).toEqual([true, true, true]);
   });
 });

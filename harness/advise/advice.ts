@@ -2,8 +2,8 @@
 import type { Constraints } from './constraints.js';
 import type { DocumentedStatement, ModeName } from './vocabulary.js';
 
-export type Measurement = 'outageLinkLossMs' | 'outageDetachMs' | 'txSlaves' | 'singleFlowSlaves' | 'rxSlaves' | 'reordered' | 'duplicates';
-
+export type Measurement =
+  'outageLinkLossMs' | 'outageDetachMs' | 'txSlaves' | 'singleFlowSlaves' | 'rxSlaves' | 'reordered' | 'duplicates';
 
 /** One cell of a mode-matrix run: what was measured, where. */
 export interface MeasuredCell {

@@ -90,10 +90,17 @@ describe('bondlab advise against a recorded mode matrix', () => {
     const measured = evidence.filter((e) => e.kind === 'measured');
     expect(measured.length).toBeGreaterThan(0);
     for (const cell of measured) {
-      expect(cell).toMatchObject({ mode: top?.mode, results: FIXTURE, case: `mode-matrix[mode=${top?.mode}]`, kernel: 'vm (6.1.0-57-amd64, tcg)' });
+      expect(cell).toMatchObject({
+        mode: top?.mode,
+        results: FIXTURE,
+        case: `mode-matrix[mode=${top?.mode}]`,
+        kernel: 'vm (6.1.0-57-amd64, tcg)',
+      });
     }
     // ...and the documentation's reason, marked as documentation, somewhere in the ranking.
-    const documented = advice.ranking.flatMap((m) => [...m.reasons.flatMap((r) => r.evidence), ...m.options.flatMap((o) => o.evidence)]).filter((e) => e.kind === 'documentation');
+    const documented = advice.ranking
+      .flatMap((m) => [...m.reasons.flatMap((r) => r.evidence), ...m.options.flatMap((o) => o.evidence)])
+      .filter((e) => e.kind === 'documentation');
     expect(documented.map((e) => e.section)).toContain(section);
     if (option) expect(top?.options).toContainEqual(expect.objectContaining({ option: option[0], value: option[1] }));
     expect(advice.ranking.map((m) => m.rank)).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -123,14 +130,18 @@ describe('bondlab advise against a recorded mode matrix', () => {
   });
 
   it('refuses a run without a mode matrix', () => {
-    expect(advise(DEFAULT_CONSTRAINTS, { ...run, cases: [] }, 'empty.json')).toMatchObject({ error: expect.stringContaining('no mode-matrix case') });
+    expect(advise(DEFAULT_CONSTRAINTS, { ...run, cases: [] }, 'empty.json')).toMatchObject({
+      error: expect.stringContaining('no mode-matrix case'),
+    });
   });
 
   it('renders text, Markdown and an HTML section that say which statements are documentation', () => {
     const advice = adviceFor('switch: lacp\nspreadTransmit: true');
     expect(adviceText(advice)).toMatch(/^1\. 802\.3ad \(fits\)/m);
     expect(adviceText(advice)).toContain('[documentation: bonding.rst "12.1.1');
-    expect(adviceText(advice)).toContain(`[measured: 802.3ad, slaves carrying 8 flows out = 2, case mode-matrix[mode=802.3ad], ${FIXTURE}]`);
+    expect(adviceText(advice)).toContain(
+      `[measured: 802.3ad, slaves carrying 8 flows out = 2, case mode-matrix[mode=802.3ad], ${FIXTURE}]`,
+    );
     expect(adviceMarkdown(advice)).toContain('| 1 | 802.3ad | fits |');
     expect(adviceSection(advice)).toContain('<section class="panel" id="advice">');
     expect(JSON.parse(JSON.stringify(advice))).toEqual(advice);
@@ -144,18 +155,53 @@ describe('constraints files', () => {
   };
 
   it('reads every field, durations in ms', () => {
-    const parsed = parseConstraints('switch: lacp\nsingleFlowFaster: false\nspreadTransmit: true\nspreadReceive: true\nreordering: forbidden\nduplicates: forbidden\nmaxOutage: { cablePull: 300ms, switchFailure: 2s }\nmonitoring: [mii, arp]\n', 'x.yaml');
+    const parsed = parseConstraints(
+      'switch: lacp\nsingleFlowFaster: false\nspreadTransmit: true\nspreadReceive: true\nreordering: forbidden\nduplicates: forbidden\nmaxOutage: { cablePull: 300ms, switchFailure: 2s }\nmonitoring: [mii, arp]\n',
+      'x.yaml',
+    );
     expect(parsed).toEqual({
-      constraints: { switch: 'lacp', singleFlowFaster: false, spreadTransmit: true, spreadReceive: true, reordering: 'forbidden', duplicates: 'forbidden', maxOutageCablePullMs: 300, maxOutageSwitchFailureMs: 2000, monitoring: ['mii', 'arp'] } satisfies Constraints,
+      constraints: {
+        switch: 'lacp',
+        singleFlowFaster: false,
+        spreadTransmit: true,
+        spreadReceive: true,
+        reordering: 'forbidden',
+        duplicates: 'forbidden',
+        maxOutageCablePullMs: 300,
+        maxOutageSwitchFailureMs: 2000,
+        monitoring: ['mii', 'arp'],
+      } satisfies Constraints,
     });
     expect(parseConstraints('', 'empty.yaml')).toEqual({ constraints: DEFAULT_CONSTRAINTS });
   });
 
   it('names file, line, column and field of each mistake', () => {
-    expect(errors('switch: lacp\nreordering: sometimes\n')).toEqual([{ file: 'mine.yaml', line: 2, column: 13, field: 'reordering', message: 'must be one of allowed, forbidden' }]);
-    expect(errors('switch: none\nmaxOutage:\n  cablePull: soon\n')).toEqual([expect.objectContaining({ line: 3, column: 14, field: 'maxOutage.cablePull', message: expect.stringContaining('duration') })]);
-    expect(errors('switch: none\nswitches: lacp\n')).toEqual([expect.objectContaining({ line: 2, column: 1, field: 'switches', message: expect.stringContaining('unknown field "switches"') })]);
-    expect(errors('monitoring: [mii, snmp]\n')).toEqual([expect.objectContaining({ line: 1, column: 19, field: 'monitoring[1]' })]);
-    expect(errors('switch: [lacp\n')[0]).toMatchObject({ line: 2, field: '', message: expect.stringContaining('YAML') });
+    expect(errors('switch: lacp\nreordering: sometimes\n')).toEqual([
+      { file: 'mine.yaml', line: 2, column: 13, field: 'reordering', message: 'must be one of allowed, forbidden' },
+    ]);
+    expect(errors('switch: none\nmaxOutage:\n  cablePull: soon\n')).toEqual([
+      expect.objectContaining({
+        line: 3,
+        column: 14,
+        field: 'maxOutage.cablePull',
+        message: expect.stringContaining('duration'),
+      }),
+    ]);
+    expect(errors('switch: none\nswitches: lacp\n')).toEqual([
+      expect.objectContaining({
+        line: 2,
+        column: 1,
+        field: 'switches',
+        message: expect.stringContaining('unknown field "switches"'),
+      }),
+    ]);
+    expect(errors('monitoring: [mii, snmp]\n')).toEqual([
+      expect.objectContaining({ line: 1, column: 19, field: 'monitoring[1]' }),
+    ]);
+    expect(errors('switch: [lacp\n')[0]).toMatchObject({
+      line: 2,
+      field: '',
+      message: expect.stringContaining('YAML'),
+    });
   });
 });

@@ -64,8 +64,10 @@ function field(pointer: string): string[] {
 function message(error: ErrorObject): string {
   const params = error.params as { allowedValues?: unknown[]; additionalProperty?: string };
   if (error.keyword === 'enum') return `must be one of ${(params.allowedValues ?? []).join(', ')}`;
-  if (params.additionalProperty) return `unknown field "${params.additionalProperty}" (known: ${Object.keys(schema.properties).join(', ')})`;
-  if (error.instancePath.startsWith('/maxOutage/')) return 'must be a duration such as 300ms or 2s (or a number of ms up to 3600000)';
+  if (params.additionalProperty)
+    return `unknown field "${params.additionalProperty}" (known: ${Object.keys(schema.properties).join(', ')})`;
+  if (error.instancePath.startsWith('/maxOutage/'))
+    return 'must be a duration such as 300ms or 2s (or a number of ms up to 3600000)';
   return error.message ?? 'is not valid';
 }
 
@@ -77,7 +79,11 @@ export function parseConstraints(text: string, file: string): { constraints: Con
   if (doc.errors.length) {
     const [first] = doc.errors;
     const { line, col } = at(first?.pos[0]);
-    return { errors: [{ file, line, column: col, field: '', message: `YAML: ${first?.message.split('\n')[0] ?? 'cannot be read'}` }] };
+    return {
+      errors: [
+        { file, line, column: col, field: '', message: `YAML: ${first?.message.split('\n')[0] ?? 'cannot be read'}` },
+      ],
+    };
   }
   const value: unknown = doc.toJS() ?? {};
   if (!validate(value)) {
@@ -90,11 +96,23 @@ export function parseConstraints(text: string, file: string): { constraints: Con
         const keyPath = extra ? [...path, extra] : path;
         // An unknown field is pointed at by its key; anything else by its value.
         const parent = path.length ? doc.getIn(path, true) : doc.contents;
-        const key = extra && isMap(parent) ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === extra)?.key : undefined;
+        const key =
+          extra && isMap(parent)
+            ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === extra)?.key
+            : undefined;
         const node = key ?? (keyPath.length ? doc.getIn(keyPath, true) : doc.contents);
         const range = isNode(node) ? node.range : doc.contents?.range;
         const { line, col } = at(range?.[0]);
-        return { file, line, column: col, field: keyPath.map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '['), message: message(error) };
+        return {
+          file,
+          line,
+          column: col,
+          field: keyPath
+            .map((p) => (/^\d+$/.test(p) ? `[${p}]` : p))
+            .join('.')
+            .replace(/\.\[/g, '['),
+          message: message(error),
+        };
       });
     return { errors };
   }
@@ -108,18 +126,25 @@ export function parseConstraints(text: string, file: string): { constraints: Con
       reordering: spec.reordering,
       duplicates: spec.duplicates,
       monitoring: spec.monitoring,
-      maxOutageCablePullMs: spec.maxOutage?.cablePull === undefined ? undefined : parseDuration(spec.maxOutage.cablePull),
-      maxOutageSwitchFailureMs: spec.maxOutage?.switchFailure === undefined ? undefined : parseDuration(spec.maxOutage.switchFailure),
+      maxOutageCablePullMs:
+        spec.maxOutage?.cablePull === undefined ? undefined : parseDuration(spec.maxOutage.cablePull),
+      maxOutageSwitchFailureMs:
+        spec.maxOutage?.switchFailure === undefined ? undefined : parseDuration(spec.maxOutage.switchFailure),
     }),
   };
 }
 
 /** `base` with each field that `given` states (not undefined) replaced: a file over the defaults, flags over a file. */
-export function withGiven(base: Constraints, given: { [K in keyof Constraints]?: Constraints[K] | undefined }): Constraints {
+export function withGiven(
+  base: Constraints,
+  given: { [K in keyof Constraints]?: Constraints[K] | undefined },
+): Constraints {
   return { ...base, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
 }
 
-export async function readConstraintsFile(path: string): Promise<{ constraints: Constraints } | { errors: InputError[] }> {
+export async function readConstraintsFile(
+  path: string,
+): Promise<{ constraints: Constraints } | { errors: InputError[] }> {
   const read = await readScenarioFile(path, path);
   if ('error' in read) return { errors: [read.error] };
   return parseConstraints(read.text, path);

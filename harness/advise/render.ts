@@ -14,7 +14,8 @@ export function describeConstraints(c: Constraints): string {
     `reordering ${c.reordering}`,
     `duplicates ${c.duplicates}`,
     c.maxOutageCablePullMs !== undefined && `outage on a pulled cable at most ${c.maxOutageCablePullMs} ms`,
-    c.maxOutageSwitchFailureMs !== undefined && `outage on a switch-side failure at most ${c.maxOutageSwitchFailureMs} ms`,
+    c.maxOutageSwitchFailureMs !== undefined &&
+      `outage on a switch-side failure at most ${c.maxOutageSwitchFailureMs} ms`,
     `monitoring: ${c.monitoring.join(', ')}`,
   ];
   return parts.filter((p): p is string => typeof p === 'string').join('; ');
@@ -47,10 +48,14 @@ export function adviceText(advice: Advice): string {
     }
     if (m.rank === 1 && m.fits) {
       lines.push('   options to set:');
-      for (const o of m.options) lines.push(`     ${o.option}=${o.value}: ${o.reason}${o.evidence.length ? ` ${o.evidence.map(citation).join(' ')}` : ''}`);
+      for (const o of m.options)
+        lines.push(
+          `     ${o.option}=${o.value}: ${o.reason}${o.evidence.length ? ` ${o.evidence.map(citation).join(' ')}` : ''}`,
+        );
     }
   }
-  if (!advice.ranking[0]?.fits) lines.push('', 'No mode meets every constraint: the first is the one that misses the fewest.');
+  if (!advice.ranking[0]?.fits)
+    lines.push('', 'No mode meets every constraint: the first is the one that misses the fewest.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -66,13 +71,18 @@ export function adviceMarkdown(advice: Advice): string {
     '| --- | --- | --- | --- |',
   ];
   for (const m of advice.ranking) {
-    const reasons = m.reasons.map((r) => `${MARK[r.effect] ?? ''} ${r.text} ${r.evidence.map(citation).join(' ')}`).join('<br>');
+    const reasons = m.reasons
+      .map((r) => `${MARK[r.effect] ?? ''} ${r.text} ${r.evidence.map(citation).join(' ')}`)
+      .join('<br>');
     lines.push(`| ${m.rank} | ${m.mode} | ${verdict(m)} | ${mdCell(reasons)} |`);
   }
   const first = advice.ranking[0];
   if (first?.fits) {
     lines.push('', `### Options for ${first.mode}`, '', '| option | value | why |', '| --- | --- | --- |');
-    for (const o of first.options) lines.push(`| ${o.option} | ${mdCell(o.value)} | ${mdCell(`${o.reason} ${o.evidence.map(citation).join(' ')}`)} |`);
+    for (const o of first.options)
+      lines.push(
+        `| ${o.option} | ${mdCell(o.value)} | ${mdCell(`${o.reason} ${o.evidence.map(citation).join(' ')}`)} |`,
+      );
   } else {
     lines.push('', 'No mode meets every constraint: the first is the one that misses the fewest.');
   }
@@ -93,14 +103,19 @@ function evidenceHtml(e: Evidence): string {
 export function adviceSection(advice: Advice): string {
   const rows = advice.ranking
     .map((m) => {
-      const reasons = m.reasons.map((r) => `<li class="${r.effect}">${esc(r.text)} ${r.evidence.map(evidenceHtml).join(' ')}</li>`).join('');
+      const reasons = m.reasons
+        .map((r) => `<li class="${r.effect}">${esc(r.text)} ${r.evidence.map(evidenceHtml).join(' ')}</li>`)
+        .join('');
       return `<tr class="${m.fits ? 'fits' : 'misses'}"><td>${m.rank}</td><td>${esc(m.mode)}</td><td>${verdict(m)}</td><td><ul>${reasons}</ul></td></tr>`;
     })
     .join('\n');
   const first = advice.ranking[0];
   const options = first?.fits
     ? `<h3>Options for ${esc(first.mode)}</h3><table><thead><tr><th>option</th><th>value</th><th>why</th></tr></thead><tbody>${first.options
-        .map((o) => `<tr><td>${esc(o.option)}</td><td>${esc(o.value)}</td><td>${esc(o.reason)} ${o.evidence.map(evidenceHtml).join(' ')}</td></tr>`)
+        .map(
+          (o) =>
+            `<tr><td>${esc(o.option)}</td><td>${esc(o.value)}</td><td>${esc(o.reason)} ${o.evidence.map(evidenceHtml).join(' ')}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : '<p>No mode meets every constraint: the first is the one that misses the fewest.</p>';
   return `<section class="panel" id="advice"><h2>Which mode fits</h2>

@@ -83,7 +83,11 @@ describe('agent protocol over stdio', () => {
   it('streams output of a spawned process and stops it on request', async () => {
     const agent = startAgent();
     child = agent.child;
-    const proc = await agent.client.spawn(['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.05; done']);
+    const proc = await agent.client.spawn([
+      'sh',
+      '-c',
+      'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.05; done',
+    ]);
     const lines: string[] = [];
     await new Promise<void>((resolve) => {
       proc.onStdout((chunk) => {
@@ -97,7 +101,7 @@ describe('agent protocol over stdio', () => {
     expect(lines[0]).toBe('tick 0');
   });
 
-  it('writes to a spawned process\'s stdin as it runs, and closes it on request', async () => {
+  it("writes to a spawned process's stdin as it runs, and closes it on request", async () => {
     const agent = startAgent();
     child = agent.child;
     const proc = await agent.client.spawn(['sh', '-c', 'while read line; do echo "got $line"; done; echo eof']);

@@ -78,7 +78,13 @@ export class AgentClient {
           if (reply.version !== PROTOCOL_VERSION) {
             helloReject(new Error(`agent speaks protocol ${reply.version}, this bondlab speaks ${PROTOCOL_VERSION}`));
           }
-          helloResolve({ version: reply.version, pid: reply.pid, kernel: reply.kernel, node: reply.node, clockNs: BigInt(reply.clockNs) });
+          helloResolve({
+            version: reply.version,
+            pid: reply.pid,
+            kernel: reply.kernel,
+            node: reply.node,
+            clockNs: BigInt(reply.clockNs),
+          });
           continue;
         }
         this.dispatch(reply);
@@ -125,7 +131,10 @@ export class AgentClient {
     }
   }
 
-  private call(body: RequestBody, streams: Partial<Pick<Pending, 'onStdout' | 'onStderr'>> = {}): { id: number; done: Promise<ProcessOutcome | Snapshot | string | null> } {
+  private call(
+    body: RequestBody,
+    streams: Partial<Pick<Pending, 'onStdout' | 'onStderr'>> = {},
+  ): { id: number; done: Promise<ProcessOutcome | Snapshot | string | null> } {
     const id = this.nextId++;
     if (this.gone) return { id, done: Promise.reject(this.gone) };
     const done = new Promise<ProcessOutcome | Snapshot | string | null>((resolve, reject) => {

@@ -10,7 +10,6 @@ import type { ExecResult } from '../target/target.js';
 // The framing (LineDecoder, encodeLine, PROTOCOL_VERSION) lives in main.ts: the agent must stay one
 // file importing nothing of bondlab's at run time.
 
-
 export interface ExecRequest {
   id: number;
   op: 'exec';

@@ -44,7 +44,8 @@ export function crossCheck(statuses: BondStatus[]): Disagreement[] {
   for (const field of [...names].sort()) {
     const known = perSource.filter((s) => s.fields[field] !== undefined);
     const distinct = new Set(known.map((s) => JSON.stringify(s.fields[field])));
-    if (distinct.size > 1) disagreements.push({ field, values: Object.fromEntries(known.map((s) => [s.source, s.fields[field]])) });
+    if (distinct.size > 1)
+      disagreements.push({ field, values: Object.fromEntries(known.map((s) => [s.source, s.fields[field]])) });
   }
   return disagreements;
 }

@@ -5,7 +5,10 @@
 import { OPTION_MODES, type FarSide, type ModeName } from './vocabulary.js';
 
 /** Options the bond sets that its mode does not take, with the modes that do. */
-export function refusedOptions(mode: ModeName, options: Record<string, unknown>): { option: string; modes: readonly ModeName[] }[] {
+export function refusedOptions(
+  mode: ModeName,
+  options: Record<string, unknown>,
+): { option: string; modes: readonly ModeName[] }[] {
   return Object.entries(OPTION_MODES).flatMap(([option, modes]) => {
     const value = options[option];
     // arp_interval 0 is the driver's "off", which every mode takes.

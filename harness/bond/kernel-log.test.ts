@@ -45,7 +45,12 @@ describe('bonding kernel messages in all three styles', () => {
   for (const [style, lines] of Object.entries(STYLES)) {
     it(`recognises the ${style} style`, () => {
       const ev = (line: string) => recogniseBondingLine(line);
-      expect(ev(lines.enslave)).toMatchObject({ kind: 'enslave', bond: 'bond0', slave: 'eth0', details: { role: 'active' } });
+      expect(ev(lines.enslave)).toMatchObject({
+        kind: 'enslave',
+        bond: 'bond0',
+        slave: 'eth0',
+        details: { role: 'active' },
+      });
       expect(ev(lines.releaseActive)).toMatchObject({ kind: 'release', slave: 'eth0', details: { role: 'active' } });
       expect(ev(lines.releaseBackup)).toMatchObject({ kind: 'release', slave: 'eth1', details: { role: 'backup' } });
       expect(ev(lines.newActive)).toMatchObject({ kind: 'new-active-slave', slave: 'eth1' });
@@ -59,7 +64,9 @@ describe('bonding kernel messages in all three styles', () => {
   }
 
   it('reads the pending down of an active interface (6.x)', () => {
-    expect(recogniseBondingLine('bond0: (slave eth0): link status down for active interface, disabling it in 400 ms')).toMatchObject({ kind: 'pending-down', slave: 'eth0', details: { delayMs: 400 } });
+    expect(
+      recogniseBondingLine('bond0: (slave eth0): link status down for active interface, disabling it in 400 ms'),
+    ).toMatchObject({ kind: 'pending-down', slave: 'eth0', details: { delayMs: 400 } });
   });
 
   it('reads the "ms earlier" of old drivers and link speeds', () => {
@@ -68,12 +75,18 @@ describe('bonding kernel messages in all three styles', () => {
   });
 
   it('takes the time from dmesg and /dev/kmsg prefixes', () => {
-    expect(recogniseBondingLine('[   12.345678] bond0: (slave eth0): Releasing backup interface')?.timeUs).toBe(12_345_678);
-    expect(recogniseBondingLine('6,1234,10389972,-;bond0: (slave eth0): link status definitely down, disabling slave')).toMatchObject({ timeUs: 10_389_972, kind: 'link-down' });
+    expect(recogniseBondingLine('[   12.345678] bond0: (slave eth0): Releasing backup interface')?.timeUs).toBe(
+      12_345_678,
+    );
+    expect(
+      recogniseBondingLine('6,1234,10389972,-;bond0: (slave eth0): link status definitely down, disabling slave'),
+    ).toMatchObject({ timeUs: 10_389_972, kind: 'link-down' });
   });
 
   it('keeps unknown bonding lines as other and ignores other drivers', () => {
-    const events = parseKernelLog('bond0: (slave eth0): the permanent HWaddr of slave is in use\r\nbr0: port 1(p0) entered disabled state\ne1000e: eth0 NIC Link is Up\n');
+    const events = parseKernelLog(
+      'bond0: (slave eth0): the permanent HWaddr of slave is in use\r\nbr0: port 1(p0) entered disabled state\ne1000e: eth0 NIC Link is Up\n',
+    );
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'other', bond: 'bond0', slave: 'eth0' });
   });

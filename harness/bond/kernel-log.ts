@@ -30,8 +30,16 @@ interface Pattern {
 
 // Each pattern names the slave as (?<slave>...) where older styles print it inside the message.
 const PATTERNS: Pattern[] = [
-  { kind: 'enslave', re: /^(?:enslaving|Enslaving) (?:(?<slave>\S+) )?as an? (?<role>active|backup) interface(?: with (?:an? )?(?<link>up|down) link)?/i, details: (m) => ({ role: m.groups?.role ?? '', ...(m.groups?.link ? { link: m.groups.link } : {}) }) },
-  { kind: 'release', re: /^releasing (?<role>active|backup) interface(?: (?<slave>\S+))?/i, details: (m) => ({ role: (m.groups?.role ?? '').toLowerCase() }) },
+  {
+    kind: 'enslave',
+    re: /^(?:enslaving|Enslaving) (?:(?<slave>\S+) )?as an? (?<role>active|backup) interface(?: with (?:an? )?(?<link>up|down) link)?/i,
+    details: (m) => ({ role: m.groups?.role ?? '', ...(m.groups?.link ? { link: m.groups.link } : {}) }),
+  },
+  {
+    kind: 'release',
+    re: /^releasing (?<role>active|backup) interface(?: (?<slave>\S+))?/i,
+    details: (m) => ({ role: (m.groups?.role ?? '').toLowerCase() }),
+  },
   {
     kind: 'new-active-slave',
     re: /^making interface (?:(?<slave>\S+) )?the new active one(?: (?<ms>\d+) ms earlier)?/i,
@@ -39,19 +47,49 @@ const PATTERNS: Pattern[] = [
   },
   { kind: 'link-down', re: /^link status definitely down for interface (?<slave>[^\s,]+)/i },
   { kind: 'link-down', re: /^link status definitely down, disabling slave/i },
-  { kind: 'link-up', re: /^link status definitely up for interface (?<slave>[^\s,]+)(?:, (?<speed>\d+) Mbps (?<duplex>\w+) duplex)?/i, details: (m): Record<string, string | number> => (m.groups?.speed ? { speedMbps: Number(m.groups.speed), duplex: m.groups.duplex ?? '' } : {}) },
-  { kind: 'link-up', re: /^link status definitely up(?:, (?<speed>\d+) Mbps (?<duplex>\w+) duplex)?/i, details: (m): Record<string, string | number> => (m.groups?.speed ? { speedMbps: Number(m.groups.speed), duplex: m.groups.duplex ?? '' } : {}) },
-  { kind: 'pending-down', re: /^link status down for (?:idle |active |backup )?interface(?: (?<slave>[^\s,]+))?, disabling it in (?<ms>\d+) ms/i, details: (m) => ({ delayMs: Number(m.groups?.ms) }) },
-  { kind: 'pending-up', re: /^link status up(?: for (?:idle |active |backup )?interface(?: (?<slave>[^\s,]+))?)?, enabling it in (?<ms>\d+) ms/i, details: (m) => ({ delayMs: Number(m.groups?.ms) }) },
-  { kind: 'link-up', re: /^link status up again after (?<ms>\d+) ms for interface(?: (?<slave>\S+))?/i, details: (m) => ({ afterMs: Number(m.groups?.ms) }) },
+  {
+    kind: 'link-up',
+    re: /^link status definitely up for interface (?<slave>[^\s,]+)(?:, (?<speed>\d+) Mbps (?<duplex>\w+) duplex)?/i,
+    details: (m): Record<string, string | number> =>
+      m.groups?.speed ? { speedMbps: Number(m.groups.speed), duplex: m.groups.duplex ?? '' } : {},
+  },
+  {
+    kind: 'link-up',
+    re: /^link status definitely up(?:, (?<speed>\d+) Mbps (?<duplex>\w+) duplex)?/i,
+    details: (m): Record<string, string | number> =>
+      m.groups?.speed ? { speedMbps: Number(m.groups.speed), duplex: m.groups.duplex ?? '' } : {},
+  },
+  {
+    kind: 'pending-down',
+    re: /^link status down for (?:idle |active |backup )?interface(?: (?<slave>[^\s,]+))?, disabling it in (?<ms>\d+) ms/i,
+    details: (m) => ({ delayMs: Number(m.groups?.ms) }),
+  },
+  {
+    kind: 'pending-up',
+    re: /^link status up(?: for (?:idle |active |backup )?interface(?: (?<slave>[^\s,]+))?)?, enabling it in (?<ms>\d+) ms/i,
+    details: (m) => ({ delayMs: Number(m.groups?.ms) }),
+  },
+  {
+    kind: 'link-up',
+    re: /^link status up again after (?<ms>\d+) ms for interface(?: (?<slave>\S+))?/i,
+    details: (m) => ({ afterMs: Number(m.groups?.ms) }),
+  },
   { kind: 'no-active', re: /^now running without any active interface/i },
-  { kind: 'active-up', re: /^(?:first )?active interface up/i, details: (m) => ({ first: /^first/i.test(m[0]) ? 1 : 0 }) },
+  {
+    kind: 'active-up',
+    re: /^(?:first )?active interface up/i,
+    details: (m) => ({ first: /^first/i.test(m[0]) ? 1 : 0 }),
+  },
 ];
 
 /** The dmesg prefix `[  12.345678] ` or a kmsg record prefix `6,1234,12345678,-;`. */
 function stripTimestamp(line: string): { text: string; timeUs?: number } {
   const dmesg = /^\[\s*(\d+)\.(\d{1,6})\]\s?/.exec(line);
-  if (dmesg) return { text: line.slice(dmesg[0].length), timeUs: Number(dmesg[1]) * 1e6 + Number((dmesg[2] ?? '0').padEnd(6, '0')) };
+  if (dmesg)
+    return {
+      text: line.slice(dmesg[0].length),
+      timeUs: Number(dmesg[1]) * 1e6 + Number((dmesg[2] ?? '0').padEnd(6, '0')),
+    };
   const kmsg = /^\d+,\d+,(\d+),[^;]*;/.exec(line);
   if (kmsg) return { text: line.slice(kmsg[0].length), timeUs: Number(kmsg[1]) };
   return { text: line };

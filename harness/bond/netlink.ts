@@ -31,8 +31,11 @@ export function parseIpLinkJson(links: IpLink[], bond: string): BondStatus | und
   status.arpInterval = num(data.arp_interval);
   status.arpMissedMax = num(data.arp_missed_max);
   status.arpValidate = str(data.arp_validate) ?? 'none';
-  status.arpIpTargets = Array.isArray(data.arp_ip_target) ? data.arp_ip_target.filter((t): t is string => typeof t === 'string') : [];
-  if (Array.isArray(data.ns_ip6_target)) status.nsIp6Targets = data.ns_ip6_target.filter((t): t is string => typeof t === 'string');
+  status.arpIpTargets = Array.isArray(data.arp_ip_target)
+    ? data.arp_ip_target.filter((t): t is string => typeof t === 'string')
+    : [];
+  if (Array.isArray(data.ns_ip6_target))
+    status.nsIp6Targets = data.ns_ip6_target.filter((t): t is string => typeof t === 'string');
   status.failOverMac = str(data.fail_over_mac);
   const hash = str(data.xmit_hash_policy);
   if (hash) status.xmitHashPolicy = { name: hash };
@@ -47,7 +50,13 @@ export function parseIpLinkJson(links: IpLink[], bond: string): BondStatus | und
       adSelect: str(data.ad_select),
       systemPriority: num(data.ad_actor_sys_prio),
       activeAggregator: info
-        ? { id: num(info.aggregator) ?? 0, numberOfPorts: num(info.num_ports), actorKey: num(info.actor_key), partnerKey: num(info.partner_key), partnerMac: str(info.partner_mac) }
+        ? {
+            id: num(info.aggregator) ?? 0,
+            numberOfPorts: num(info.num_ports),
+            actorKey: num(info.actor_key),
+            partnerKey: num(info.partner_key),
+            partnerMac: str(info.partner_mac),
+          }
         : null,
     };
   }

@@ -19,7 +19,11 @@ const EXTERNAL: Record<string, { mode: string; active?: string | null; slaves: s
   '002-802.3ad-insights-core.txt': { mode: '802.3ad', slaves: 'eth1:up eth2:up' },
   '003-802.3ad-insights-core.txt': { mode: '802.3ad', slaves: 'eth1:up eth2:up' },
   '004-balance-xor-insights-core.txt': { mode: 'balance-xor', slaves: 'eno1:up eno2:up' },
-  '005-active-backup-insights-core.txt': { mode: 'active-backup', active: 'enp17s0f0', slaves: 'enp17s0f0:up enp17s0f1:up' },
+  '005-active-backup-insights-core.txt': {
+    mode: 'active-backup',
+    active: 'enp17s0f0',
+    slaves: 'enp17s0f0:up enp17s0f1:up',
+  },
   '006-active-backup-insights-core.txt': { mode: 'active-backup', active: 'em3', slaves: 'em3:up p2p3:up' },
   '007-802.3ad-insights-core.txt': { mode: '802.3ad', slaves: 'enp0s9:up enp0s8:down' },
   '008-802.3ad-insights-core.txt': { mode: '802.3ad', slaves: 'ens10:up ens11:down' },
@@ -70,7 +74,10 @@ describe('/proc/net/bonding texts recorded from real kernels (fixtures/kernels)'
     for (const name of readdirSync(join(kernelsDir, release))) {
       it(`reads ${release}/${name} with no unknown lines`, () => {
         const dir = join(kernelsDir, release, name);
-        const meta = JSON.parse(read(join(dir, 'meta.json'))) as { bond: { mode: string; options: Record<string, unknown> }; topology: { slaves: number } };
+        const meta = JSON.parse(read(join(dir, 'meta.json'))) as {
+          bond: { mode: string; options: Record<string, unknown> };
+          topology: { slaves: number };
+        };
         const { status, unknownLines, diagnostics } = parseProcBonding(read(join(dir, 'proc.txt')));
         expect(unknownLines).toEqual([]);
         expect(diagnostics).toEqual([]);
@@ -80,13 +87,25 @@ describe('/proc/net/bonding texts recorded from real kernels (fixtures/kernels)'
         expect(status.slaves).toHaveLength(name === 'no-slaves' ? 0 : meta.topology.slaves);
         if (name === 'slave-down') {
           expect(status.activeSlave).toBe('eth1');
-          expect(status.slaves.map((s) => [s.name, s.miiStatus, s.linkFailureCount])).toEqual([['eth0', 'down', 1], ['eth1', 'up', 0]]);
+          expect(status.slaves.map((s) => [s.name, s.miiStatus, s.linkFailureCount])).toEqual([
+            ['eth0', 'down', 1],
+            ['eth1', 'up', 0],
+          ]);
         }
         if (name === 'primary') {
-          expect(status).toMatchObject({ primary: 'eth1', primaryReselect: 'better', activeSlave: 'eth1', updelay: 200, downdelay: 100 });
+          expect(status).toMatchObject({
+            primary: 'eth1',
+            primaryReselect: 'better',
+            activeSlave: 'eth1',
+            updelay: 200,
+            downdelay: 100,
+          });
         }
         if (name === 'arp-monitor') {
-          expect(status).toMatchObject({ arpInterval: 100, arpIpTargets: [expect.stringMatching(/^198\.18\.\d+\.254$/)] });
+          expect(status).toMatchObject({
+            arpInterval: 100,
+            arpIpTargets: [expect.stringMatching(/^198\.18\.\d+\.254$/)],
+          });
         }
         if (meta.bond.mode === '802.3ad') {
           const aggregator = status.ad?.activeAggregator;
@@ -94,7 +113,12 @@ describe('/proc/net/bonding texts recorded from real kernels (fixtures/kernels)'
           expect(aggregator?.partnerMac).toMatch(/^(?!00:00:00:00:00:00)[0-9a-f:]{17}$/);
           for (const slave of status.slaves) {
             expect(slave.aggregatorId).toBe(aggregator?.id);
-            expect(slave.actor?.portStateFlags).toMatchObject({ collecting: true, distributing: true, synchronization: true, aggregation: true });
+            expect(slave.actor?.portStateFlags).toMatchObject({
+              collecting: true,
+              distributing: true,
+              synchronization: true,
+              aggregation: true,
+            });
             expect(slave.partner?.systemMac).toBe(aggregator?.partnerMac);
           }
         }
@@ -124,29 +148,52 @@ describe('older eras written from the documented formats (fixtures/proc)', () =>
   it('reads a v3.1.2 802.3ad text pasted from a ticket with CRLF and spaces before the aggregator lines', () => {
     const { status, unknownLines } = parseProcBonding(read(join(eraDir, 'v3.1.2-802.3ad-ticket.txt')));
     expect(unknownLines).toEqual([]);
-    expect(status.ad?.activeAggregator).toEqual({ id: 2, numberOfPorts: 2, actorKey: 17, partnerKey: 33, partnerMac: '00:1b:54:aa:3c:80' });
+    expect(status.ad?.activeAggregator).toEqual({
+      id: 2,
+      numberOfPorts: 2,
+      actorKey: 17,
+      partnerKey: 33,
+      partnerMac: '00:1b:54:aa:3c:80',
+    });
     expect(status.slaves.map((s) => s.aggregatorId)).toEqual([2, 2]);
   });
 
   it('reads a v3.4.0 text with ARP targets, the fail_over_mac suffix and a slave going down', () => {
     const { status, unknownLines } = parseProcBonding(read(join(eraDir, 'v3.4.0-active-backup-arp.txt')));
     expect(unknownLines).toEqual([]);
-    expect(status).toMatchObject({ failOverMac: 'active', primary: 'eth2', activeSlave: 'eth3', arpInterval: 250, arpIpTargets: ['10.0.0.1', '10.0.0.2'] });
+    expect(status).toMatchObject({
+      failOverMac: 'active',
+      primary: 'eth2',
+      activeSlave: 'eth3',
+      arpInterval: 250,
+      arpIpTargets: ['10.0.0.1', '10.0.0.2'],
+    });
     expect(status.slaves[0]?.miiStatus).toBe('going down');
   });
 });
 
 describe('texts cut off or pasted together', () => {
   const lacp = read(join(kernelsDir, '6.1.0-56-amd64', 'mode-802.3ad', 'proc.txt'));
-  const errors = (text: string) => parseProcBonding(text).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
-  const warnings = (text: string) => parseProcBonding(text).diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message);
+  const errors = (text: string) =>
+    parseProcBonding(text)
+      .diagnostics.filter((d) => d.severity === 'error')
+      .map((d) => d.message);
+  const warnings = (text: string) =>
+    parseProcBonding(text)
+      .diagnostics.filter((d) => d.severity === 'warning')
+      .map((d) => d.message);
   const firstLines = (text: string, count: number) => `${text.split('\n').slice(0, count).join('\n')}\n`;
 
   it('reads a thousand pasted texts as the first bond, and says how many were pasted', () => {
     const { status, diagnostics } = parseProcBonding(lacp.repeat(1000));
     expect(status.slaves.map((s) => s.name)).toEqual(['eth0', 'eth1']);
     expect(diagnostics).toEqual([
-      { severity: 'error', message: expect.stringMatching(/^1000 bonds' texts pasted together \(they begin at lines 1, 78, 155, 232, 309, \.\.\.\); only the first, up to line 77, is read/) },
+      {
+        severity: 'error',
+        message: expect.stringMatching(
+          /^1000 bonds' texts pasted together \(they begin at lines 1, 78, 155, 232, 309, \.\.\.\); only the first, up to line 77, is read/,
+        ),
+      },
     ]);
   });
 
@@ -157,26 +204,46 @@ describe('texts cut off or pasted together', () => {
 
   it('says a text ends mid-line when its last line is cut and has no newline', () => {
     const cut = lacp.slice(0, lacp.indexOf('MII Status', lacp.indexOf('Slave Interface: eth1')) + 'MII Statu'.length);
-    expect(errors(cut)).toEqual([expect.stringMatching(/^the text ends mid-line \("MII Statu", no newline\): it was cut off/)]);
-    expect(errors(`${cut}s: up`)).toEqual([expect.stringMatching(/^the text ends inside slave eth1's block \(after "MII Status"\)/)]);
+    expect(errors(cut)).toEqual([
+      expect.stringMatching(/^the text ends mid-line \("MII Statu", no newline\): it was cut off/),
+    ]);
+    expect(errors(`${cut}s: up`)).toEqual([
+      expect.stringMatching(/^the text ends inside slave eth1's block \(after "MII Status"\)/),
+    ]);
   });
 
   it('says a text ends inside a slave block, or before the bond MII line', () => {
-    expect(errors(firstLines(lacp, 28))).toEqual([expect.stringMatching(/^the text ends inside slave eth0's block \(after "Duplex"\)/)]);
-    expect(errors(firstLines(lacp, 40))).toEqual([expect.stringMatching(/^the text ends inside slave eth0's block \(after "port key"\)/)]);
-    expect(errors(firstLines(lacp, 4))).toEqual([expect.stringMatching(/^the text ends before the bond's MII Status line/)]);
+    expect(errors(firstLines(lacp, 28))).toEqual([
+      expect.stringMatching(/^the text ends inside slave eth0's block \(after "Duplex"\)/),
+    ]);
+    expect(errors(firstLines(lacp, 40))).toEqual([
+      expect.stringMatching(/^the text ends inside slave eth0's block \(after "port key"\)/),
+    ]);
+    expect(errors(firstLines(lacp, 4))).toEqual([
+      expect.stringMatching(/^the text ends before the bond's MII Status line/),
+    ]);
   });
 
   it('warns when the last slave block is shorter than the first, or the aggregator has more ports than are listed', () => {
     const lines = lacp.split('\n');
     const eth1 = lines.indexOf('Slave Interface: eth1');
-    expect(warnings(firstLines(lacp, eth1 + 8))).toEqual([expect.stringMatching(/^slave eth1's block ends early \(after "Aggregator ID"\) where slave eth0's goes on/)]);
+    expect(warnings(firstLines(lacp, eth1 + 8))).toEqual([
+      expect.stringMatching(/^slave eth1's block ends early \(after "Aggregator ID"\) where slave eth0's goes on/),
+    ]);
     // An 802.3ad slave without an aggregator really ends there.
     const unaggregated = `${firstLines(lacp, eth1 + 7)}Aggregator ID: N/A\n`;
-    expect(warnings(unaggregated)).toEqual([expect.stringMatching(/^the active aggregator 1 has 2 ports, but 1 slave\(s\) in it are listed/)]);
-    expect(warnings(firstLines(lacp, 32))).toEqual([expect.stringMatching(/^the active aggregator 1 has 2 ports, but 1 slave\(s\) in it are listed: the text may have been cut off/)]);
+    expect(warnings(unaggregated)).toEqual([
+      expect.stringMatching(/^the active aggregator 1 has 2 ports, but 1 slave\(s\) in it are listed/),
+    ]);
+    expect(warnings(firstLines(lacp, 32))).toEqual([
+      expect.stringMatching(
+        /^the active aggregator 1 has 2 ports, but 1 slave\(s\) in it are listed: the text may have been cut off/,
+      ),
+    ]);
     const ab = read(join(kernelsDir, '6.1.0-56-amd64', 'mode-active-backup', 'proc.txt'));
-    expect(warnings(ab.slice(0, ab.lastIndexOf('Slave queue ID')))).toEqual([expect.stringMatching(/^slave eth1's block ends early \(after "Permanent HW addr"\) where slave eth0's goes on/)]);
+    expect(warnings(ab.slice(0, ab.lastIndexOf('Slave queue ID')))).toEqual([
+      expect.stringMatching(/^slave eth1's block ends early \(after "Permanent HW addr"\) where slave eth0's goes on/),
+    ]);
   });
 
   it('does not call whole texts cut, with or without a final newline', () => {
@@ -190,9 +257,19 @@ describe('texts cut off or pasted together', () => {
 });
 
 function corpusFiles(): string[] {
-  const kernels = readdirSync(kernelsDir).flatMap((release) => readdirSync(join(kernelsDir, release)).map((name) => join(kernelsDir, release, name, 'proc.txt')));
-  const external = readdirSync(externalDir).filter((f) => f.endsWith('.txt')).map((f) => join(externalDir, f));
-  return [...kernels, ...external, ...readdirSync(eraDir).filter((f) => f.endsWith('.txt')).map((f) => join(eraDir, f))];
+  const kernels = readdirSync(kernelsDir).flatMap((release) =>
+    readdirSync(join(kernelsDir, release)).map((name) => join(kernelsDir, release, name, 'proc.txt')),
+  );
+  const external = readdirSync(externalDir)
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => join(externalDir, f));
+  return [
+    ...kernels,
+    ...external,
+    ...readdirSync(eraDir)
+      .filter((f) => f.endsWith('.txt'))
+      .map((f) => join(eraDir, f)),
+  ];
 }
 
 describe('robustness', () => {
@@ -208,8 +285,12 @@ describe('robustness', () => {
   });
 
   const corpus = [
-    ...readdirSync(externalDir).filter((f) => f.endsWith('.txt')).map((f) => read(join(externalDir, f))),
-    ...readdirSync(eraDir).filter((f) => f.endsWith('.txt')).map((f) => read(join(eraDir, f))),
+    ...readdirSync(externalDir)
+      .filter((f) => f.endsWith('.txt'))
+      .map((f) => read(join(externalDir, f))),
+    ...readdirSync(eraDir)
+      .filter((f) => f.endsWith('.txt'))
+      .map((f) => read(join(eraDir, f))),
   ];
   it('never throws on mutated fixtures (property)', () => {
     const mutation = fc.record({

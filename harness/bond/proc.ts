@@ -44,7 +44,9 @@ const DRIVER_KEY = 'Ethernet Channel Bonding Driver';
 /** A line's label and value; IPv6 target lines carry colons in their own label. */
 function splitLine(line: string): { key: string; value: string; hasValue: boolean } {
   const colon = line.startsWith('NS IPv6 target/s') ? line.indexOf('):') + 1 : line.indexOf(':');
-  return colon >= 0 ? { key: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim(), hasValue: true } : { key: line, value: '', hasValue: false };
+  return colon >= 0
+    ? { key: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim(), hasValue: true }
+    : { key: line, value: '', hasValue: false };
 }
 
 /**
@@ -175,13 +177,22 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
       switch (key) {
         case 'MII Status':
           if (SLAVE_MII.has(value)) slave.miiStatus = value as SlaveMiiStatus;
-          else diagnostics.push({ line: lineNo, severity: 'warning', message: `slave ${slave.name}: unknown MII status "${value}"` });
+          else
+            diagnostics.push({
+              line: lineNo,
+              severity: 'warning',
+              message: `slave ${slave.name}: unknown MII status "${value}"`,
+            });
           return;
         case 'Speed': {
           if (/^unknown$/i.test(value)) slave.speed = 'unknown';
           else if (int(value) !== undefined) slave.speed = int(value);
           else {
-            diagnostics.push({ line: lineNo, severity: 'warning', message: `slave ${slave.name}: Speed without a value` });
+            diagnostics.push({
+              line: lineNo,
+              severity: 'warning',
+              message: `slave ${slave.name}: Speed without a value`,
+            });
             unknown();
           }
           return;
@@ -219,7 +230,10 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
       }
       return unknown();
     }
-    if (section === 'aggregator' && (indented || /^(Aggregator ID|Number of ports|Actor Key|Partner Key|Partner Mac Address)$/.test(key))) {
+    if (
+      section === 'aggregator' &&
+      (indented || /^(Aggregator ID|Number of ports|Actor Key|Partner Key|Partner Mac Address)$/.test(key))
+    ) {
       const aggregator = (ad().activeAggregator ??= { id: 0 });
       switch (key) {
         case 'Aggregator ID':
@@ -252,7 +266,8 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
       }
       case 'Transmit Hash Policy': {
         const match = /^(\S+)(?:\s*\((\d+)\))?/.exec(value);
-        if (match?.[1]) status.xmitHashPolicy = { name: match[1], number: match[2] === undefined ? undefined : Number(match[2]) };
+        if (match?.[1])
+          status.xmitHashPolicy = { name: match[1], number: match[2] === undefined ? undefined : Number(match[2]) };
         return;
       }
       case 'Primary Slave': {
@@ -316,7 +331,11 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
     unknown();
   });
 
-  if (!status.driver && !status.mode) diagnostics.push({ severity: 'error', message: 'no driver or mode line: this does not look like /proc/net/bonding text' });
+  if (!status.driver && !status.mode)
+    diagnostics.push({
+      severity: 'error',
+      message: 'no driver or mode line: this does not look like /proc/net/bonding text',
+    });
   else {
     const cut = cutShort({
       text,
@@ -330,7 +349,11 @@ export function parseProcBonding(text: string, bondName?: string): ProcParseResu
     });
     if (cut) diagnostics.push(cut);
   }
-  if (unknownLines.length) diagnostics.push({ severity: 'warning', message: `${unknownLines.length} line(s) not understood; they are listed as unknown lines` });
+  if (unknownLines.length)
+    diagnostics.push({
+      severity: 'warning',
+      message: `${unknownLines.length} line(s) not understood; they are listed as unknown lines`,
+    });
   return { status, diagnostics, unknownLines };
 }
 
@@ -355,15 +378,36 @@ interface ReadText {
  * and nothing more for an 802.3ad slave without one), or fewer slaves in the active aggregator
  * than its port count.
  */
-function cutShort({ text, lines, pastedTogether, status, unknownLines, diagnostics, bondMiiSeen, slaves }: ReadText): Diagnostic | undefined {
+function cutShort({
+  text,
+  lines,
+  pastedTogether,
+  status,
+  unknownLines,
+  diagnostics,
+  bondMiiSeen,
+  slaves,
+}: ReadText): Diagnostic | undefined {
   const lastIndex = lines.findLastIndex((line) => line.trim() !== '');
   const lastNo = lastIndex + 1;
   const last = lines[lastIndex]?.trim() ?? '';
   const split = splitLine(last);
-  const lastNotRead = unknownLines.some((u) => u.line === lastNo) || diagnostics.some((d) => d.line === lastNo) || (split.hasValue && split.value === '');
-  const cut = (message: string): Diagnostic => ({ line: lastNo, severity: 'error', message: `${message}: it was cut off, and what it held is shown` });
-  const maybeCut = (message: string): Diagnostic => ({ line: lastNo, severity: 'warning', message: `${message}: the text may have been cut off` });
-  if (!pastedTogether && !/\n[ \t]*$/.test(text) && lastNotRead) return cut(`the text ends mid-line ("${last}", no newline)`);
+  const lastNotRead =
+    unknownLines.some((u) => u.line === lastNo) ||
+    diagnostics.some((d) => d.line === lastNo) ||
+    (split.hasValue && split.value === '');
+  const cut = (message: string): Diagnostic => ({
+    line: lastNo,
+    severity: 'error',
+    message: `${message}: it was cut off, and what it held is shown`,
+  });
+  const maybeCut = (message: string): Diagnostic => ({
+    line: lastNo,
+    severity: 'warning',
+    message: `${message}: the text may have been cut off`,
+  });
+  if (!pastedTogether && !/\n[ \t]*$/.test(text) && lastNotRead)
+    return cut(`the text ends mid-line ("${last}", no newline)`);
   if (!bondMiiSeen) return cut("the text ends before the bond's MII Status line");
   const first = slaves[0];
   const final = slaves.at(-1);
@@ -374,13 +418,17 @@ function cutShort({ text, lines, pastedTogether, status, unknownLines, diagnosti
   if (!final.keys.includes('MII Status') || !final.keys.includes('Link Failure Count') || count('port state') < pdus) {
     return cut(`the text ends inside slave ${final.name}'s block (${after})`);
   }
-  const prefixOfFirst = final !== first && final.keys.length < first.keys.length && final.keys.every((key, i) => key === first.keys[i]);
+  const prefixOfFirst =
+    final !== first && final.keys.length < first.keys.length && final.keys.every((key, i) => key === first.keys[i]);
   const withoutAggregator = final.keys.at(-1) === 'Aggregator ID' && status.slaves.at(-1)?.aggregatorId === null;
-  if (prefixOfFirst && !withoutAggregator) return maybeCut(`slave ${final.name}'s block ends early (${after}) where slave ${first.name}'s goes on`);
+  if (prefixOfFirst && !withoutAggregator)
+    return maybeCut(`slave ${final.name}'s block ends early (${after}) where slave ${first.name}'s goes on`);
   const aggregator = status.ad?.activeAggregator;
   const members = status.slaves.filter((s) => aggregator && s.aggregatorId === aggregator.id).length;
   if (aggregator?.numberOfPorts !== undefined && members < aggregator.numberOfPorts) {
-    return maybeCut(`the active aggregator ${aggregator.id} has ${aggregator.numberOfPorts} ports, but ${members} slave(s) in it are listed`);
+    return maybeCut(
+      `the active aggregator ${aggregator.id} has ${aggregator.numberOfPorts} ports, but ${members} slave(s) in it are listed`,
+    );
   }
   return undefined;
 }

@@ -43,7 +43,11 @@ describe('the three sources on states recorded from real kernels', () => {
 describe('cross-check', () => {
   it('names each field where the sources disagree', () => {
     const { proc, sysfs } = fixture(readdirSync(kernelsDir)[0] ?? '', 'slave-down');
-    const stale = { ...sysfs, activeSlave: 'eth0', slaves: sysfs.slaves.map((s) => (s.name === 'eth0' ? { ...s, miiStatus: 'up' as const } : s)) };
+    const stale = {
+      ...sysfs,
+      activeSlave: 'eth0',
+      slaves: sysfs.slaves.map((s) => (s.name === 'eth0' ? { ...s, miiStatus: 'up' as const } : s)),
+    };
     expect(crossCheck([proc.status, stale])).toEqual([
       { field: 'activeSlave', values: { proc: 'eth1', sysfs: 'eth0' } },
       { field: 'slaves.eth0.miiStatus', values: { proc: 'down', sysfs: 'up' } },

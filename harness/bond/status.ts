@@ -3,7 +3,14 @@
  * readers all produce it; checks, samples and reports all read it.
  */
 
-import { modeText, MODES, XMIT_HASH_POLICIES, type BondMiiStatus, type ModeName, type SlaveMiiStatus } from './vocabulary.js';
+import {
+  modeText,
+  MODES,
+  XMIT_HASH_POLICIES,
+  type BondMiiStatus,
+  type ModeName,
+  type SlaveMiiStatus,
+} from './vocabulary.js';
 
 export type { SlaveMiiStatus };
 

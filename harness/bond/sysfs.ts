@@ -106,6 +106,8 @@ export function parseSysfsDump(dump: string, bond?: string): BondStatus {
 /** Dump and parse a bond's sysfs files on a target, inside a namespace when given. */
 export async function readSysfs(target: Target, bond: string, netns?: string): Promise<BondStatus> {
   // sysfs shows the namespace of whoever mounted it: ip netns exec remounts it for the namespace.
-  const argv = netns ? ['ip', 'netns', 'exec', netns, 'sh', '-c', sysfsDumpScript(bond)] : ['sh', '-c', sysfsDumpScript(bond)];
+  const argv = netns
+    ? ['ip', 'netns', 'exec', netns, 'sh', '-c', sysfsDumpScript(bond)]
+    : ['sh', '-c', sysfsDumpScript(bond)];
   return parseSysfsDump((await run(target, argv)).stdout, bond);
 }

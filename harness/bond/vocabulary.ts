@@ -5,7 +5,15 @@
  */
 
 /** The modes by name, at their driver numbers (mode 0 is balance-rr ... mode 6 balance-alb). */
-export const MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
+export const MODES = [
+  'balance-rr',
+  'active-backup',
+  'balance-xor',
+  'broadcast',
+  '802.3ad',
+  'balance-tlb',
+  'balance-alb',
+] as const;
 export type ModeName = (typeof MODES)[number];
 
 /** A slave's MII status as the driver prints it. */
@@ -17,7 +25,17 @@ export const BOND_MII_STATES = ['up', 'down'] as const;
 export type BondMiiStatus = (typeof BOND_MII_STATES)[number];
 
 /** The bonding driver's kernel-log events that bondlab recognises (bond/kernel-log.ts). */
-export const LOG_EVENT_KINDS = ['enslave', 'release', 'new-active-slave', 'link-down', 'link-up', 'pending-down', 'pending-up', 'no-active', 'active-up'] as const;
+export const LOG_EVENT_KINDS = [
+  'enslave',
+  'release',
+  'new-active-slave',
+  'link-down',
+  'link-up',
+  'pending-down',
+  'pending-up',
+  'no-active',
+  'active-up',
+] as const;
 export type LogEventKind = (typeof LOG_EVENT_KINDS)[number];
 
 /** The slave MII state each kernel-log event leaves the slave in. */
@@ -29,7 +47,16 @@ export const MII_AFTER_EVENT: Partial<Record<LogEventKind, SlaveMiiStatus>> = {
 };
 
 /** The LACP port state flags at their bit numbers (IEEE 802.1AX: bit 0 activity ... bit 7 expired). */
-export const LACP_FLAGS = ['activity', 'timeout', 'aggregation', 'synchronization', 'collecting', 'distributing', 'defaulted', 'expired'] as const;
+export const LACP_FLAGS = [
+  'activity',
+  'timeout',
+  'aggregation',
+  'synchronization',
+  'collecting',
+  'distributing',
+  'defaulted',
+  'expired',
+] as const;
 export type LacpFlag = (typeof LACP_FLAGS)[number];
 
 /** xmit_hash_policy values at their driver numbers. */

@@ -106,7 +106,10 @@ export function faultInWindow(steps: Step[], from: number): boolean {
 function waitListening(process: SpawnedProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`tcpdump did not start listening within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`tcpdump did not start listening within ${timeoutMs} ms: ${stderr.trim()}`)),
+      timeoutMs,
+    );
     process.onStderr((chunk) => {
       stderr += chunk;
       if (/listening on/.test(stderr)) {
@@ -116,7 +119,11 @@ function waitListening(process: SpawnedProcess, timeoutMs: number): Promise<void
     });
     void process.exited.then((result) => {
       clearTimeout(timer);
-      reject(new Error(`tcpdump exited before listening (${result.exitCode ?? result.signal}): ${(stderr || result.stderr).trim()}`));
+      reject(
+        new Error(
+          `tcpdump exited before listening (${result.exitCode ?? result.signal}): ${(stderr || result.stderr).trim()}`,
+        ),
+      );
     });
   });
 }
@@ -144,7 +151,8 @@ export class FailoverCapture {
     if (!faultInWindow(this.steps, index)) return;
     if (!this.checked) {
       const has = await this.target.exec(['sh', '-c', 'command -v tcpdump']);
-      if (has.exitCode !== 0) throw new Error(`--capture needs tcpdump on ${this.target.description} (Debian: apt-get install tcpdump)`);
+      if (has.exitCode !== 0)
+        throw new Error(`--capture needs tcpdump on ${this.target.description} (Debian: apt-get install tcpdump)`);
       this.checked = true;
     }
     this.dir ??= (await run(this.target, ['mktemp', '-d', `/tmp/bondlab-capture-${process.pid}-XXXXXX`])).stdout.trim();
@@ -157,7 +165,24 @@ export class FailoverCapture {
     // Each listens for tcpdump's "listening on" from the moment it is spawned: output before that is not replayed.
     const started = await Promise.allSettled(
       points.map(async (point) => {
-        const argv = ['tcpdump', '-i', point.iface, '-n', '-U', '-Z', 'root', '-s', String(snapLen), '--time-stamp-precision=nano', '-C', String(ringFileMb), '-W', String(ringFiles), '-w', `${dir}/${point.side}-${point.iface}.pcap`];
+        const argv = [
+          'tcpdump',
+          '-i',
+          point.iface,
+          '-n',
+          '-U',
+          '-Z',
+          'root',
+          '-s',
+          String(snapLen),
+          '--time-stamp-precision=nano',
+          '-C',
+          String(ringFileMb),
+          '-W',
+          String(ringFiles),
+          '-w',
+          `${dir}/${point.side}-${point.iface}.pcap`,
+        ];
         const process = await this.target.spawn(argv, { netns: point.netns });
         this.listeners.push({ ...point, process });
         // Minutes are possible: a TCG guest on a loaded machine loads tcpdump and its libraries over 9p.
@@ -183,7 +208,9 @@ export class FailoverCapture {
       listeners.map(async (l) => {
         const prefix = `${l.side}-${l.iface}.pcap`;
         const files = names.filter((n) => n.startsWith(prefix));
-        const read = await Promise.all(files.map(async (n) => readPcap(await this.target.readFile(`${this.dir}/${n}`))));
+        const read = await Promise.all(
+          files.map(async (n) => readPcap(await this.target.readFile(`${this.dir}/${n}`))),
+        );
         const packets = read.flatMap((f) => f.packets).sort((a, b) => (a.tsNs < b.tsNs ? -1 : a.tsNs > b.tsNs ? 1 : 0));
         return { ...l, linkType: read[0]?.linkType ?? 1, packets };
       }),
@@ -195,7 +222,9 @@ export class FailoverCapture {
     for (const [n, timing] of timings.entries()) {
       const restoredMs = timing.deliveryRestoredMs ?? 0;
       const fromNs = timing.faultNs - BigInt(CAPTURE_LIMITS.beforeMs * 1e6);
-      const spanEnd = timing.faultNs + BigInt(Math.round(Math.min(restoredMs + CAPTURE_LIMITS.afterMs, CAPTURE_LIMITS.maxSpanMs) * 1e6));
+      const spanEnd =
+        timing.faultNs +
+        BigInt(Math.round(Math.min(restoredMs + CAPTURE_LIMITS.afterMs, CAPTURE_LIMITS.maxSpanMs) * 1e6));
       const toNs = spanEnd < window.endNs ? spanEnd : window.endNs;
       const relMs = (wallNs: bigint) => Number(wallNs - offsetNs - timing.faultNs) / 1e6;
       const dirRel = join('captures', slug(this.caseKey));
@@ -205,7 +234,13 @@ export class FailoverCapture {
       for (const c of captured) {
         const { packets, truncated } = trim(c.packets, fromNs + offsetNs, toNs + offsetNs, CAPTURE_LIMITS.maxPackets);
         const path = join(dirRel, `w${windowIndex}-f${n}-${c.side}-${c.iface}.pcapng`);
-        const bytes = writePcapng(packets, c.linkType, CAPTURE_LIMITS.snapLen, `${c.side}:${c.iface}`, `bondlab ${this.caseKey}: ${timing.fault}, from ${CAPTURE_LIMITS.beforeMs} ms before the fault to ${CAPTURE_LIMITS.afterMs} ms after delivery resumed`);
+        const bytes = writePcapng(
+          packets,
+          c.linkType,
+          CAPTURE_LIMITS.snapLen,
+          `${c.side}:${c.iface}`,
+          `bondlab ${this.caseKey}: ${timing.fault}, from ${CAPTURE_LIMITS.beforeMs} ms before the fault to ${CAPTURE_LIMITS.afterMs} ms after delivery resumed`,
+        );
         await writeFile(join(this.runDir, path), bytes, { mode: 0o644 });
         files.push({ side: c.side, iface: c.iface, path, packets: packets.length, bytes: bytes.length, truncated });
         kept.push({ where: `${c.side}:${c.iface}`, side: c.side, packets });
@@ -229,7 +264,9 @@ export class FailoverCapture {
    * carry their send time on the monotonic clock, so the smallest (capture - send) is the offset
    * plus the least time a packet took to reach the capture point (microseconds).
    */
-  private async clockOffset(captured: { packets: CapturedPacket[] }[]): Promise<{ offsetNs: bigint; clock: FaultCapture['clock'] }> {
+  private async clockOffset(
+    captured: { packets: CapturedPacket[] }[],
+  ): Promise<{ offsetNs: bigint; clock: FaultCapture['clock'] }> {
     let best: bigint | undefined;
     for (const c of captured) {
       for (const p of c.packets) {

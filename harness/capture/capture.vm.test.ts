@@ -17,7 +17,10 @@ describe(`bondlab run --capture on ${kernel}`, async () => {
   afterAll(() => rm(output, { recursive: true, force: true }));
 
   it('keeps each failover as pcapng on every slave and far port, readable by tcpdump, with the gap in the table and linked from report.html', async () => {
-    const run = await execa('node', [cli, 'run', scenario, '--kernel', kernel, '--capture', '-o', output], { reject: false, env: { CI: 'true' } });
+    const run = await execa('node', [cli, 'run', scenario, '--kernel', kernel, '--capture', '-o', output], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     expect(run.exitCode, run.stderr).toBe(0);
     const file = resultsPath(run.stderr);
     const dir = dirname(file);
@@ -27,12 +30,17 @@ describe(`bondlab run --capture on ${kernel}`, async () => {
       const [capture] = c.captures ?? [];
       if (!capture) continue;
       // Two slaves and the two far-side ports facing them.
-      expect(capture.files.map((f) => `${f.side}:${f.iface}`).sort()).toEqual(['bond:eth0', 'bond:eth1', 'far:p0', 'far:p1'].sort());
+      expect(capture.files.map((f) => `${f.side}:${f.iface}`).sort()).toEqual(
+        ['bond:eth0', 'bond:eth1', 'far:p0', 'far:p1'].sort(),
+      );
       for (const f of capture.files) {
         expect((await stat(join(dir, f.path))).size).toBe(f.bytes);
         expect(f.bytes).toBeLessThan(CAPTURE_LIMITS.maxPackets * (CAPTURE_LIMITS.snapLen + 32) + 1024);
         // tcpdump reads the file and finds as many packets as the table says.
-        const text = execFileSync('tcpdump', ['-r', join(dir, f.path), '-n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        const text = execFileSync('tcpdump', ['-r', join(dir, f.path), '-n'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         expect(text.trim() ? text.trim().split('\n').length : 0, f.path).toBe(f.packets);
       }
       expect(capture.clock).toBe('probe packets');

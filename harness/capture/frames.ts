@@ -19,13 +19,26 @@ const ETH_IPV6 = 0x86dd;
 const ETH_SLOW = 0x8809;
 const ETH_VLAN = 0x8100;
 
-const mac = (b: Buffer, at: number) => [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
+const mac = (b: Buffer, at: number) =>
+  [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
 const ipv4 = (b: Buffer, at: number) => [...b.subarray(at, at + 4)].join('.');
 
 /** LACP actor state bits (802.1AX), the ones a failover changes. */
 function lacpState(state: number): string {
-  const bits: [number, string][] = [[0x04, 'aggregation'], [0x08, 'sync'], [0x10, 'collecting'], [0x20, 'distributing'], [0x40, 'defaulted'], [0x80, 'expired']];
-  return bits.filter(([bit]) => state & bit).map(([, name]) => name).join(',') || 'none';
+  const bits: [number, string][] = [
+    [0x04, 'aggregation'],
+    [0x08, 'sync'],
+    [0x10, 'collecting'],
+    [0x20, 'distributing'],
+    [0x40, 'defaulted'],
+    [0x80, 'expired'],
+  ];
+  return (
+    bits
+      .filter(([bit]) => state & bit)
+      .map(([, name]) => name)
+      .join(',') || 'none'
+  );
 }
 
 export function classify(frame: Buffer, probePort: number): Frame {
@@ -43,13 +56,19 @@ export function classify(frame: Buffer, probePort: number): Frame {
     const targetIp = ipv4(frame, at + 24);
     const gratuitous = sender === targetIp;
     const what = op === 1 ? 'request' : op === 2 ? 'reply' : `op ${op}`;
-    return { kind: gratuitous ? 'gratuitous-arp' : 'arp', detail: `${what} ${sender} is-at ${mac(frame, at + 8)}${gratuitous ? '' : ` (who has ${targetIp})`} from ${from}` };
+    return {
+      kind: gratuitous ? 'gratuitous-arp' : 'arp',
+      detail: `${what} ${sender} is-at ${mac(frame, at + 8)}${gratuitous ? '' : ` (who has ${targetIp})`} from ${from}`,
+    };
   }
   if (type === ETH_SLOW && frame.length >= at + 24 && frame[at] === 1) {
     // Actor TLV: type 1 at offset 2, length 20; state byte at its end.
     const actorSystem = mac(frame, at + 6);
     const port = frame.readUInt16BE(at + 16);
-    return { kind: 'lacpdu', detail: `actor ${actorSystem} port ${port} state ${lacpState(frame[at + 21] ?? 0)} from ${from}` };
+    return {
+      kind: 'lacpdu',
+      detail: `actor ${actorSystem} port ${port} state ${lacpState(frame[at + 21] ?? 0)} from ${from}`,
+    };
   }
   if (type === ETH_IPV6 && frame.length >= at + 40 + 24 && frame[at + 6] === 58 && frame[at + 40] === 136) {
     return { kind: 'neighbour-advert', detail: `from ${from}` };
@@ -57,7 +76,12 @@ export function classify(frame: Buffer, probePort: number): Frame {
   if (type === ETH_IPV4 && frame.length >= at + 20) {
     const ihl = ((frame[at] ?? 0) & 0x0f) * 4;
     const udp = at + ihl;
-    if (frame[at + 9] === 17 && frame.length >= udp + 8 + 16 && frame.readUInt16BE(udp + 2) === probePort && frame.readUInt16BE(udp + 8) === PROBE_MAGIC) {
+    if (
+      frame[at + 9] === 17 &&
+      frame.length >= udp + 8 + 16 &&
+      frame.readUInt16BE(udp + 2) === probePort &&
+      frame.readUInt16BE(udp + 8) === PROBE_MAGIC
+    ) {
       const payload = udp + 8;
       return {
         kind: 'probe',

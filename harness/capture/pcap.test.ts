@@ -98,7 +98,12 @@ const dir = mkdtempSync(join(tmpdir(), 'bondlab-pcap-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('pcap reading, trimming and pcapng writing', () => {
-  const packets = [packet(0, probe(0, 1, 5_000_000n)), packet(10, gratuitousArp('198.18.1.1', '02:00:00:00:00:02')), packet(20, lacpdu('02:00:00:00:00:01', 2, 0x3d)), packet(900, probe(0, 2, 5_900_000n))];
+  const packets = [
+    packet(0, probe(0, 1, 5_000_000n)),
+    packet(10, gratuitousArp('198.18.1.1', '02:00:00:00:00:02')),
+    packet(20, lacpdu('02:00:00:00:00:01', 2, 0x3d)),
+    packet(900, probe(0, 2, 5_900_000n)),
+  ];
 
   it('reads nanosecond and microsecond files, and drops a record cut off at the end', () => {
     const nano = readPcap(pcap(packets));
@@ -119,7 +124,10 @@ describe('pcap reading, trimming and pcapng writing', () => {
   it('writes pcapng that tcpdump reads with the same times and frames', () => {
     const file = join(dir, 'kept.pcapng');
     writeFileSync(file, writePcapng(packets, 1, 160, 'bond:eth0', 'a test'));
-    const text = execFileSync('tcpdump', ['-r', file, '-n', '-tt', '--time-stamp-precision=nano'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = execFileSync('tcpdump', ['-r', file, '-n', '-tt', '--time-stamp-precision=nano'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines = text.trim().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^1764400000\.000000000 IP 198\.18\.1\.1\.40000 > 198\.18\.1\.10\.47000: UDP, length 64/);
@@ -132,8 +140,14 @@ describe('pcap reading, trimming and pcapng writing', () => {
 describe('frames and the failover table', () => {
   it('tells probes, gratuitous ARPs and LACPDUs apart', () => {
     expect(classify(probe(3, 77, 123n), PORT)).toMatchObject({ kind: 'probe', flow: 3, seq: 77, sentUs: 123 });
-    expect(classify(gratuitousArp('198.18.1.1', '02:00:00:00:00:02'), PORT)).toMatchObject({ kind: 'gratuitous-arp', detail: expect.stringContaining('198.18.1.1 is-at 02:00:00:00:00:02') });
-    expect(classify(lacpdu('02:00:00:00:00:01', 2, 0x3d), PORT)).toMatchObject({ kind: 'lacpdu', detail: expect.stringContaining('aggregation,sync,collecting,distributing') });
+    expect(classify(gratuitousArp('198.18.1.1', '02:00:00:00:00:02'), PORT)).toMatchObject({
+      kind: 'gratuitous-arp',
+      detail: expect.stringContaining('198.18.1.1 is-at 02:00:00:00:00:02'),
+    });
+    expect(classify(lacpdu('02:00:00:00:00:01', 2, 0x3d), PORT)).toMatchObject({
+      kind: 'lacpdu',
+      detail: expect.stringContaining('aggregation,sync,collecting,distributing'),
+    });
     expect(classify(Buffer.alloc(10), PORT)).toEqual({ kind: 'other' });
   });
 
@@ -146,21 +160,33 @@ describe('frames and the failover table', () => {
     const summary = summarize(
       [
         { where: 'far:p0', side: 'far', packets: [...far0, ...steady] },
-        { where: 'far:p1', side: 'far', packets: [...far1, packet(120, gratuitousArp('198.18.1.1', '02:00:00:00:00:02'))] },
+        {
+          where: 'far:p1',
+          side: 'far',
+          packets: [...far1, packet(120, gratuitousArp('198.18.1.1', '02:00:00:00:00:02'))],
+        },
         { where: 'bond:eth0', side: 'bond', packets: [packet(200, probe(0, 999, 0n))] },
       ],
       'far',
       (ns) => Number(ns - T0) / 1e6,
     );
-    expect(summary.gap).toMatchObject({ lastBefore: { where: 'far:p0', seq: 100, atMs: 0 }, firstAfter: { where: 'far:p1', seq: 405, atMs: 305 }, ms: 305 });
-    expect(summary.control).toEqual([{ atMs: 120, where: 'far:p1', kind: 'gratuitous-arp', detail: expect.stringContaining('reply') }]);
+    expect(summary.gap).toMatchObject({
+      lastBefore: { where: 'far:p0', seq: 100, atMs: 0 },
+      firstAfter: { where: 'far:p1', seq: 405, atMs: 305 },
+      ms: 305,
+    });
+    expect(summary.control).toEqual([
+      { atMs: 120, where: 'far:p1', kind: 'gratuitous-arp', detail: expect.stringContaining('reply') },
+    ]);
     expect(summary.controlCounts).toEqual({ 'gratuitous-arp': 1 });
   });
 });
 
 describe('the capture table in report.html', () => {
   it('links every file under its window and orders the rows by time around the fault', () => {
-    const run = reviveNanos(JSON.parse(readFileSync(join(process.cwd(), 'fixtures', 'matrix', 'bookworm-6.1-tcg.results.json'), 'utf8'))) as RunResult;
+    const run = reviveNanos(
+      JSON.parse(readFileSync(join(process.cwd(), 'fixtures', 'matrix', 'bookworm-6.1-tcg.results.json'), 'utf8')),
+    ) as RunResult;
     const base = run.cases[1];
     if (!base) throw new Error('fixture has no second case');
     const c = {
@@ -172,9 +198,29 @@ describe('the capture table in report.html', () => {
           window: 3,
           fromMs: -500,
           toMs: 640,
-          files: [{ side: 'bond' as const, iface: 'eth0', path: 'captures/1-x/w3-f0-bond-eth0.pcapng', packets: 12, bytes: 2048, truncated: false }],
-          gap: { lastBefore: { atMs: 2.5, where: 'far:p0', flow: 0, seq: 10 }, firstAfter: { atMs: 140.25, where: 'far:p1', flow: 0, seq: 38 }, ms: 137.75 },
-          control: [{ atMs: 120, where: 'bond:eth1', kind: 'gratuitous-arp' as const, detail: 'reply 198.18.1.1 is-at 02:00:00:00:00:02 from 02:00:00:00:00:02' }],
+          files: [
+            {
+              side: 'bond' as const,
+              iface: 'eth0',
+              path: 'captures/1-x/w3-f0-bond-eth0.pcapng',
+              packets: 12,
+              bytes: 2048,
+              truncated: false,
+            },
+          ],
+          gap: {
+            lastBefore: { atMs: 2.5, where: 'far:p0', flow: 0, seq: 10 },
+            firstAfter: { atMs: 140.25, where: 'far:p1', flow: 0, seq: 38 },
+            ms: 137.75,
+          },
+          control: [
+            {
+              atMs: 120,
+              where: 'bond:eth1',
+              kind: 'gratuitous-arp' as const,
+              detail: 'reply 198.18.1.1 is-at 02:00:00:00:00:02 from 02:00:00:00:00:02',
+            },
+          ],
           controlCounts: { 'gratuitous-arp': 1 },
           clock: 'probe packets' as const,
         },
@@ -182,8 +228,15 @@ describe('the capture table in report.html', () => {
     };
     expect(captureSection(c, 0, 1)).toBe('');
     const html = captureSection(c, 3, 1);
-    expect(html).toContain('<a href="captures/1-x/w3-f0-bond-eth0.pcapng" download>bond:eth0</a> (12 packets, 2.0 KiB)');
-    const order = ['fault issued', 'last probe before the gap', '<td>gratuitous-arp</td>', 'first probe after (gap 137.8 ms)'].map((text) => html.indexOf(text));
+    expect(html).toContain(
+      '<a href="captures/1-x/w3-f0-bond-eth0.pcapng" download>bond:eth0</a> (12 packets, 2.0 KiB)',
+    );
+    const order = [
+      'fault issued',
+      'last probe before the gap',
+      '<td>gratuitous-arp</td>',
+      'first probe after (gap 137.8 ms)',
+    ].map((text) => html.indexOf(text));
     expect(order.every((at) => at > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

@@ -30,26 +30,36 @@ export function readPcap(buf: Buffer): PcapFile {
   const magicLE = buf.readUInt32LE(0);
   const magicBE = buf.readUInt32BE(0);
   const little = magicLE === MAGIC_MICRO || magicLE === MAGIC_NANO;
-  if (!little && magicBE !== MAGIC_MICRO && magicBE !== MAGIC_NANO) throw new Error(`not a pcap file: magic 0x${magicBE.toString(16)}`);
+  if (!little && magicBE !== MAGIC_MICRO && magicBE !== MAGIC_NANO)
+    throw new Error(`not a pcap file: magic 0x${magicBE.toString(16)}`);
   const u32 = (at: number) => (little ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
   const nano = (little ? magicLE : magicBE) === MAGIC_NANO;
   const snapLen = u32(16);
   const linkType = u32(20) & 0x0fffffff;
   const packets: CapturedPacket[] = [];
-  for (let at = 24; at + 16 <= buf.length; ) {
+  for (let at = 24; at + 16 <= buf.length;) {
     const seconds = BigInt(u32(at));
     const fraction = BigInt(u32(at + 4));
     const capLen = u32(at + 8);
     const origLen = u32(at + 12);
     if (at + 16 + capLen > buf.length) break;
-    packets.push({ tsNs: seconds * 1_000_000_000n + (nano ? fraction : fraction * 1000n), data: buf.subarray(at + 16, at + 16 + capLen), origLen });
+    packets.push({
+      tsNs: seconds * 1_000_000_000n + (nano ? fraction : fraction * 1000n),
+      data: buf.subarray(at + 16, at + 16 + capLen),
+      origLen,
+    });
     at += 16 + capLen;
   }
   return { linkType, snapLen, packets };
 }
 
 /** The packets captured in [fromNs, toNs], at most `limit` of them (the earliest). */
-export function trim(packets: CapturedPacket[], fromNs: bigint, toNs: bigint, limit: number): { packets: CapturedPacket[]; truncated: boolean } {
+export function trim(
+  packets: CapturedPacket[],
+  fromNs: bigint,
+  toNs: bigint,
+  limit: number,
+): { packets: CapturedPacket[]; truncated: boolean } {
   const inside = packets.filter((p) => p.tsNs >= fromNs && p.tsNs <= toNs);
   return { packets: inside.slice(0, limit), truncated: inside.length > limit };
 }
@@ -77,20 +87,31 @@ function option(code: number, value: Buffer): Buffer {
 const END_OF_OPTIONS = Buffer.alloc(4);
 
 /** A pcapng file (little-endian) of one interface: its packets with nanosecond timestamps. */
-export function writePcapng(packets: CapturedPacket[], linkType: number, snapLen: number, ifName: string, comment?: string): Buffer {
+export function writePcapng(
+  packets: CapturedPacket[],
+  linkType: number,
+  snapLen: number,
+  ifName: string,
+  comment?: string,
+): Buffer {
   const shbBody = Buffer.alloc(16);
   shbBody.writeUInt32LE(0x1a2b3c4d, 0);
   shbBody.writeUInt16LE(1, 4);
   shbBody.writeUInt16LE(0, 6);
   // Section length unknown (-1), as the format allows.
   shbBody.writeBigInt64LE(-1n, 8);
-  const shbOptions = comment ? Buffer.concat([option(1, Buffer.from(comment, 'utf8')), END_OF_OPTIONS]) : Buffer.alloc(0);
+  const shbOptions = comment
+    ? Buffer.concat([option(1, Buffer.from(comment, 'utf8')), END_OF_OPTIONS])
+    : Buffer.alloc(0);
   const shb = block(0x0a0d0d0a, Buffer.concat([shbBody, shbOptions]));
   const idbBody = Buffer.alloc(8);
   idbBody.writeUInt16LE(linkType, 0);
   idbBody.writeUInt32LE(snapLen, 4);
   // if_name (2) and if_tsresol (9): 10^-9 s.
-  const idb = block(0x00000001, Buffer.concat([idbBody, option(2, Buffer.from(ifName, 'utf8')), option(9, Buffer.from([9])), END_OF_OPTIONS]));
+  const idb = block(
+    0x00000001,
+    Buffer.concat([idbBody, option(2, Buffer.from(ifName, 'utf8')), option(9, Buffer.from([9])), END_OF_OPTIONS]),
+  );
   const epbs = packets.map((p) => {
     const head = Buffer.alloc(20);
     head.writeUInt32LE(0, 0);

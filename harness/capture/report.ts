@@ -21,7 +21,10 @@ function kib(bytes: number): string {
 
 function faultBlock(capture: FaultCapture, index: number, caseIndex: number): string {
   const links = capture.files
-    .map((f) => `<a href="${esc(f.path)}" download>${esc(`${f.side}:${f.iface}`)}</a> (${f.packets} packets, ${kib(f.bytes)}${f.truncated ? ', cut at the packet limit' : ''})`)
+    .map(
+      (f) =>
+        `<a href="${esc(f.path)}" download>${esc(`${f.side}:${f.iface}`)}</a> (${f.packets} packets, ${kib(f.bytes)}${f.truncated ? ', cut at the packet limit' : ''})`,
+    )
     .join(' · ');
   const rows: { at: number; html: string }[] = capture.control.map((c) => ({
     at: c.atMs,
@@ -29,14 +32,23 @@ function faultBlock(capture: FaultCapture, index: number, caseIndex: number): st
   }));
   if (capture.gap) {
     rows.push({ at: capture.gap.lastBefore.atMs, html: sighting('last probe before the gap', capture.gap.lastBefore) });
-    rows.push({ at: capture.gap.firstAfter.atMs, html: sighting(`first probe after (gap ${capture.gap.ms.toFixed(1)} ms)`, capture.gap.firstAfter) });
+    rows.push({
+      at: capture.gap.firstAfter.atMs,
+      html: sighting(`first probe after (gap ${capture.gap.ms.toFixed(1)} ms)`, capture.gap.firstAfter),
+    });
   }
-  rows.push({ at: 0, html: `<tr class="fault"><td>${ms(0)}</td><td></td><td>fault issued</td><td>${esc(capture.fault)}</td></tr>` });
+  rows.push({
+    at: 0,
+    html: `<tr class="fault"><td>${ms(0)}</td><td></td><td>fault issued</td><td>${esc(capture.fault)}</td></tr>`,
+  });
   rows.sort((a, b) => a.at - b.at);
   const counts = Object.entries(capture.controlCounts)
     .map(([kind, n]) => `${n} ${kind}`)
     .join(', ');
-  const listed = capture.control.length < Object.values(capture.controlCounts).reduce((a, b) => a + b, 0) ? ` (the first ${capture.control.length} listed)` : '';
+  const listed =
+    capture.control.length < Object.values(capture.controlCounts).reduce((a, b) => a + b, 0)
+      ? ` (the first ${capture.control.length} listed)`
+      : '';
   return `<div class="capture" id="capture-${caseIndex}-${capture.window}-${index}">
 <p><strong>Packets of ${esc(capture.fault)}</strong>, ${ms(capture.fromMs)} to ${ms(capture.toMs)} around its issue: ${links}</p>
 <p class="meta">${counts ? `control frames: ${esc(counts)}${listed}` : 'no ARP, LACPDU or neighbour advertisement in this stretch'}; capture times put on the target's monotonic clock by ${esc(capture.clock)}</p>

@@ -4,8 +4,27 @@
  */
 import { BOND_MII_STATES, LOG_EVENT_KINDS, modeByNameOrNumber, SLAVE_MII_STATES } from '../bond/vocabulary.js';
 import { parseDuration } from '../scenario/duration.js';
-import { duration, ipv4OrToken, lacpFlags, matrixRef, MAX_SLAVES, mode, slaveRef, slaveRefOf, uint } from '../scenario/fragments.js';
-import type { Claim, LacpFlag, LogEventKind, ModeName, TimedState, TimelineOrigin, TimelineState, TimelineSubject } from '../scenario/plan.js';
+import {
+  duration,
+  ipv4OrToken,
+  lacpFlags,
+  matrixRef,
+  MAX_SLAVES,
+  mode,
+  slaveRef,
+  slaveRefOf,
+  uint,
+} from '../scenario/fragments.js';
+import type {
+  Claim,
+  LacpFlag,
+  LogEventKind,
+  ModeName,
+  TimedState,
+  TimelineOrigin,
+  TimelineState,
+  TimelineSubject,
+} from '../scenario/plan.js';
 
 type Json = Record<string, unknown>;
 
@@ -13,7 +32,10 @@ const events = [...LOG_EVENT_KINDS];
 const slaveMap = (value: object) => ({ type: 'object', propertyNames: slaveRef, additionalProperties: value });
 
 /** The driver's MII states, and each with a hyphen (going-back) as YAML keys are often written. */
-const miiStates = [...SLAVE_MII_STATES, ...SLAVE_MII_STATES.filter((s) => s.includes(' ')).map((s) => s.replace(' ', '-'))];
+const miiStates = [
+  ...SLAVE_MII_STATES,
+  ...SLAVE_MII_STATES.filter((s) => s.includes(' ')).map((s) => s.replace(' ', '-')),
+];
 const bondMii = { enum: [...BOND_MII_STATES] };
 const indexedSlave = { type: 'string', pattern: '^slave\\d+$', description: 'slave0, slave1, ...' };
 const activeState = { type: 'string', pattern: '^(slave\\d+|none)$', description: 'slave0, slave1, ... or none' };
@@ -30,7 +52,12 @@ const timedStates = (state: object) => ({
         minProperties: 1,
         maxProperties: 1,
         propertyNames: state,
-        additionalProperties: { type: 'object', additionalProperties: false, minProperties: 1, properties: { atLeast: duration, atMost: duration } },
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { atLeast: duration, atMost: duration },
+        },
       },
     ],
   },
@@ -46,7 +73,8 @@ export const EXPECT_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       minProperties: 1,
-      description: 'states in this order, each right after the other, judged over the recorded timeline: slave0: [down, { going back: { atLeast: 500ms } }, up]',
+      description:
+        'states in this order, each right after the other, judged over the recorded timeline: slave0: [down, { going back: { atLeast: 500ms } }, up]',
       properties: { activeSlave: timedStates(activeState), bondMii: timedStates(bondMii) },
       patternProperties: { '^slave\\d+$': timedStates({ enum: miiStates }) },
     },
@@ -54,21 +82,43 @@ export const EXPECT_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       minProperties: 1,
-      description: 'states that must not occur in the window (since ..., during ...), judged over the recorded timeline',
-      properties: { activeSlave: activeState, bondMii, slaveMii: { type: 'object', propertyNames: indexedSlave, additionalProperties: { enum: miiStates } } },
+      description:
+        'states that must not occur in the window (since ..., during ...), judged over the recorded timeline',
+      properties: {
+        activeSlave: activeState,
+        bondMii,
+        slaveMii: { type: 'object', propertyNames: indexedSlave, additionalProperties: { enum: miiStates } },
+      },
     },
     since: {
-      description: 'where the window of sequence and never begins: fault (the latest fault, when its command was issued; the default after a fault), start (of the case), now (this step), or step N (the start of step N, from 0)',
+      description:
+        'where the window of sequence and never begins: fault (the latest fault, when its command was issued; the default after a fault), start (of the case), now (this step), or step N (the start of step N, from 0)',
       oneOf: [{ enum: ['fault', 'start', 'now'] }, { type: 'string', pattern: '^step \\d+$' }],
     },
     during: { ...duration, description: 'how long the never window lasts (the step waits for its end)' },
     mode: { oneOf: [...mode.oneOf, matrixRef] },
-    activeSlave: { oneOf: [slaveRef, { const: 'none' }, { type: 'object', additionalProperties: false, required: ['not'], properties: { not: { oneOf: [slaveRef, { const: 'none' }] } } }] },
+    activeSlave: {
+      oneOf: [
+        slaveRef,
+        { const: 'none' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['not'],
+          properties: { not: { oneOf: [slaveRef, { const: 'none' }] } },
+        },
+      ],
+    },
     activeSlaveChanged: { type: 'boolean', description: 'compared with the active slave just before the latest fault' },
     bondMii,
     slaves: { type: 'integer', minimum: 0, maximum: MAX_SLAVES, description: 'the number of slaves' },
     slaveMii: slaveMap({ enum: [...SLAVE_MII_STATES] }),
-    linkFailures: slaveMap({ oneOf: [uint, { type: 'object', additionalProperties: false, required: ['increasedBy'], properties: { increasedBy: uint } }] }),
+    linkFailures: slaveMap({
+      oneOf: [
+        uint,
+        { type: 'object', additionalProperties: false, required: ['increasedBy'], properties: { increasedBy: uint } },
+      ],
+    }),
     sameAggregator: { type: 'array', items: slaveRef, minItems: 2 },
     lacpState: slaveMap(lacpFlags),
     partnerLacpState: slaveMap(lacpFlags),
@@ -89,7 +139,12 @@ export const EXPECT_SCHEMA = {
       minProperties: 1,
       description: 'claims on the latest throughput step',
       properties: {
-        minFactor: { type: 'number', minimum: 0, maximum: MAX_SLAVES, description: 'total throughput at least this many times one plain link' },
+        minFactor: {
+          type: 'number',
+          minimum: 0,
+          maximum: MAX_SLAVES,
+          description: 'total throughput at least this many times one plain link',
+        },
         minMbps: { type: 'number', minimum: 0, maximum: 1_000_000 },
       },
     },
@@ -101,7 +156,11 @@ export const EXPECT_SCHEMA = {
       properties: {
         maxOutage: duration,
         minOutage: { ...duration, description: 'the outage lasts at least this long (a delay that must be honoured)' },
-        maxLoss: { type: 'string', pattern: '^(100(\\.0+)?|\\d{1,2}(\\.\\d+)?)%$', description: 'a percentage from 0% to 100%, such as 1%' },
+        maxLoss: {
+          type: 'string',
+          pattern: '^(100(\\.0+)?|\\d{1,2}(\\.\\d+)?)%$',
+          description: 'a percentage from 0% to 100%, such as 1%',
+        },
         duplicates: { enum: ['expected', 'forbidden'] },
         reordering: { enum: ['expected', 'forbidden'] },
         balance: {
@@ -109,7 +168,12 @@ export const EXPECT_SCHEMA = {
           additionalProperties: false,
           properties: {
             direction: { enum: ['tx', 'rx'], description: 'the bond transmitting (tx, default) or receiving (rx)' },
-            minSlaves: { type: 'integer', minimum: 1, maximum: MAX_SLAVES, description: 'at least this many slaves carry a tenth of their fair share or more' },
+            minSlaves: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_SLAVES,
+              description: 'at least this many slaves carry a tenth of their fair share or more',
+            },
             maxShare: { type: 'number', minimum: 0, maximum: 1, description: 'no slave carries more than this share' },
             single: { type: 'boolean', description: 'exactly one slave carries the traffic' },
             onActive: { type: 'boolean', description: 'the active slave carries the traffic' },
@@ -141,7 +205,11 @@ function timedState(value: unknown): TimedState {
   if (typeof value !== 'object' || value === null) return { state: timelineState(value) };
   const [state, bounds] = Object.entries(value as Json)[0] ?? [];
   const { atLeast, atMost } = bounds as { atLeast?: string | number; atMost?: string | number };
-  return { state: timelineState(state), atLeastMs: atLeast === undefined ? undefined : parseDuration(atLeast), atMostMs: atMost === undefined ? undefined : parseDuration(atMost) };
+  return {
+    state: timelineState(state),
+    atLeastMs: atLeast === undefined ? undefined : parseDuration(atLeast),
+    atMostMs: atMost === undefined ? undefined : parseDuration(atMost),
+  };
 }
 
 function timelineOrigin(value: unknown): TimelineOrigin | undefined {
@@ -160,7 +228,11 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
         break;
       case 'activeSlave': {
         const ref = (v: unknown) => (v === 'none' ? null : slaveRefOf(String(v)));
-        claims.push({ kind: 'active-slave', expected: typeof value === 'object' && value !== null ? { isNot: ref((value as Json).not) } : { is: ref(value) } });
+        claims.push({
+          kind: 'active-slave',
+          expected:
+            typeof value === 'object' && value !== null ? { isNot: ref((value as Json).not) } : { is: ref(value) },
+        });
         break;
       }
       case 'activeSlaveChanged':
@@ -173,7 +245,8 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
         claims.push({ kind: 'slave-count', expected: Number(value) });
         break;
       case 'slaveMii':
-        for (const [slave, mii] of refs(value)) claims.push({ kind: 'slave-mii', slave: slaveRefOf(slave), expected: mii as 'up' | 'down' });
+        for (const [slave, mii] of refs(value))
+          claims.push({ kind: 'slave-mii', slave: slaveRefOf(slave), expected: mii as 'up' | 'down' });
         break;
       case 'linkFailures':
         for (const [slave, count] of refs(value)) {
@@ -190,7 +263,12 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
       case 'lacpState':
       case 'partnerLacpState':
         for (const [slave, flags] of refs(value)) {
-          claims.push({ kind: 'lacp-state', slave: slaveRefOf(slave), flags: flags as LacpFlag[], side: key === 'lacpState' ? 'actor' : 'partner' });
+          claims.push({
+            kind: 'lacp-state',
+            slave: slaveRefOf(slave),
+            flags: flags as LacpFlag[],
+            side: key === 'lacpState' ? 'actor' : 'partner',
+          });
         }
         break;
       case 'arpTargets':
@@ -201,7 +279,11 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
         break;
       case 'throughput': {
         const given = value as Json;
-        claims.push({ kind: 'throughput', minFactor: given.minFactor as number | undefined, minMbps: given.minMbps as number | undefined });
+        claims.push({
+          kind: 'throughput',
+          minFactor: given.minFactor as number | undefined,
+          minMbps: given.minMbps as number | undefined,
+        });
         break;
       }
       case 'traffic': {
@@ -213,9 +295,15 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
             minMs: given.minOutage === undefined ? undefined : parseDuration(given.minOutage as string | number),
           });
         }
-        if (given.maxLoss !== undefined) claims.push({ kind: 'traffic-loss', maxRatio: Number(`${given.maxLoss as string | number}`.replace('%', '')) / 100 });
-        if (given.duplicates !== undefined) claims.push({ kind: 'traffic-duplicates', expected: given.duplicates === 'expected' });
-        if (given.reordering !== undefined) claims.push({ kind: 'traffic-reordering', expected: given.reordering === 'expected' });
+        if (given.maxLoss !== undefined)
+          claims.push({
+            kind: 'traffic-loss',
+            maxRatio: Number(`${given.maxLoss as string | number}`.replace('%', '')) / 100,
+          });
+        if (given.duplicates !== undefined)
+          claims.push({ kind: 'traffic-duplicates', expected: given.duplicates === 'expected' });
+        if (given.reordering !== undefined)
+          claims.push({ kind: 'traffic-reordering', expected: given.reordering === 'expected' });
         if (given.balance !== undefined) {
           const b = given.balance as Json;
           claims.push({
@@ -231,7 +319,12 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
       }
       case 'sequence':
         for (const [subject, states] of Object.entries(value as Json)) {
-          claims.push({ kind: 'sequence', subject: timelineSubject(subject), states: (states as unknown[]).map(timedState), since: timelineOrigin(spec.since) });
+          claims.push({
+            kind: 'sequence',
+            subject: timelineSubject(subject),
+            states: (states as unknown[]).map(timedState),
+            since: timelineOrigin(spec.since),
+          });
         }
         break;
       case 'never':
@@ -239,7 +332,13 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
           const during = spec.during === undefined ? undefined : parseDuration(spec.during as string | number);
           const entries = subject === 'slaveMii' ? Object.entries(state as Json) : [[subject, state] as const];
           for (const [key, forbidden] of entries) {
-            claims.push({ kind: 'never', subject: timelineSubject(key), state: timelineState(forbidden), since: timelineOrigin(spec.since), duringMs: during });
+            claims.push({
+              kind: 'never',
+              subject: timelineSubject(key),
+              state: timelineState(forbidden),
+              since: timelineOrigin(spec.since),
+              duringMs: during,
+            });
           }
         }
         break;
@@ -258,4 +357,3 @@ export function expectClaims(spec: Json): { claims: Claim[]; withinMs: number } 
   }
   return { claims, withinMs: spec.within === undefined ? 0 : parseDuration(spec.within as string | number) };
 }
-

@@ -23,7 +23,15 @@ function proc(active: string, eth0: 'up' | 'down', failures0: number, lacp = fal
       `MII Status: ${mii}`,
       `Link Failure Count: ${failures}`,
       `Permanent HW addr: 02:00:00:00:00:0${name.slice(3)}`,
-      ...(lacp ? [`Aggregator ID: ${id}`, 'details actor lacp pdu:', `    port state: ${state}`, 'details partner lacp pdu:', '    port state: 61'] : []),
+      ...(lacp
+        ? [
+            `Aggregator ID: ${id}`,
+            'details actor lacp pdu:',
+            `    port state: ${state}`,
+            'details partner lacp pdu:',
+            '    port state: 61',
+          ]
+        : []),
       '',
     ].join('\n');
   const text = [
@@ -34,7 +42,15 @@ function proc(active: string, eth0: 'up' | 'down', failures0: number, lacp = fal
     `MII Status: ${active === 'None' ? 'down' : 'up'}`,
     'MII Polling Interval (ms): 100',
     'ARP IP target/s (n.n.n.n form): 198.18.4.254',
-    ...(lacp ? ['', '802.3ad info', 'Active Aggregator Info:', '\tAggregator ID: 1', '\tPartner Mac Address: 02:aa:00:00:00:01'] : []),
+    ...(lacp
+      ? [
+          '',
+          '802.3ad info',
+          'Active Aggregator Info:',
+          '\tAggregator ID: 1',
+          '\tPartner Mac Address: 02:aa:00:00:00:01',
+        ]
+      : []),
     '',
     slave('eth0', eth0, failures0, 1, 61),
     slave('eth1', 'up', 0, eth1Aggregator, 5),
@@ -42,8 +58,22 @@ function proc(active: string, eth0: 'up' | 'down', failures0: number, lacp = fal
   return { atNs: 5000n * MS, status: parseProcBonding(text).status, procText: text };
 }
 
-const fault: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'far side p0 down', startNs: 1000n * MS, endNs: 1010n * MS };
-const kernel = (ms: number, event: string, slave: string, text: string): KernelEvent => ({ kind: 'kernel', atNs: BigInt(ms) * MS, event, bond: 'bond0', slave, text });
+const fault: FaultEvent = {
+  kind: 'fault',
+  fault: 'carrier-off',
+  slave: 'eth0',
+  detail: 'far side p0 down',
+  startNs: 1000n * MS,
+  endNs: 1010n * MS,
+};
+const kernel = (ms: number, event: string, slave: string, text: string): KernelEvent => ({
+  kind: 'kernel',
+  atNs: BigInt(ms) * MS,
+  event,
+  bond: 'bond0',
+  slave,
+  text,
+});
 
 /** One flow at 1000 packets/s for 2 s, the packets `lost` picks lost, `share` of them through eth0. */
 function window(lost: (seq: number) => boolean, share = [1, 0], duplicate = false, reorder = false): TrafficWindow {
@@ -52,7 +82,13 @@ function window(lost: (seq: number) => boolean, share = [1, 0], duplicate = fals
   for (let seq = 0; seq < 2000; seq++) if (!lost(seq)) arrivals.push([0, seq, t0 + seq * 1000 + 200, t0 + seq * 1000]);
   if (duplicate) arrivals.push([0, 10, t0 + 10_300, t0 + 10_000]);
   if (reorder) [arrivals[20], arrivals[21]] = [arrivals[21] as Arrival, arrivals[20] as Arrival];
-  const { flows, totals } = analyze([2000], arrivals, { spans: [{ firstUs: t0, lastUs: t0 + 1_999_000 }], intervalUs: 1000, faults: [{ issuedUs: 1_000_000, returnedUs: 1_010_000 }], stalls: [], notSent: 0 });
+  const { flows, totals } = analyze([2000], arrivals, {
+    spans: [{ firstUs: t0, lastUs: t0 + 1_999_000 }],
+    intervalUs: 1000,
+    faults: [{ issuedUs: 1_000_000, returnedUs: 1_010_000 }],
+    stalls: [],
+    notSent: 0,
+  });
   return {
     settings: { ...DEFAULT_TRAFFIC, rate: 1000 },
     startNs: BigInt(t0) * 1000n,
@@ -61,12 +97,24 @@ function window(lost: (seq: number) => boolean, share = [1, 0], duplicate = fals
     setPps: 1000,
     flows: flows.map((f) => ({ ...f, description: 'flow 0' })),
     totals,
-    perSlave: share.map((s, i) => ({ slave: `eth${i}`, txPackets: s * 2000, rxPackets: s * 2000, txShare: s, rxShare: s })),
+    perSlave: share.map((s, i) => ({
+      slave: `eth${i}`,
+      txPackets: s * 2000,
+      rxPackets: s * 2000,
+      txShare: s,
+      rxShare: s,
+    })),
     delivery: { startUs: t0, bucketMs: 10, delivered: [] },
   };
 }
 
-const throughput = (factor: number): ThroughputResult => ({ settings: DEFAULT_THROUGHPUT, streamsBps: [factor * 100e6], totalBps: factor * 100e6, singleLinkBps: 100e6, factor });
+const throughput = (factor: number): ThroughputResult => ({
+  settings: DEFAULT_THROUGHPUT,
+  streamsBps: [factor * 100e6],
+  totalBps: factor * 100e6,
+  singleLinkBps: 100e6,
+  factor,
+});
 
 const sample = (ms: number, active: string | null, eth0: string): SampleEvent => ({
   kind: 'sample',
@@ -80,11 +128,19 @@ const sample = (ms: number, active: string | null, eth0: string): SampleEvent =>
 });
 
 function context(extra: Partial<CheckContext> = {}): CheckContext {
-  const events = [sample(900, 'eth0', 'up'), fault, kernel(1050, 'link-down', 'eth0', 'bond0: (slave eth0): link status definitely down'), sample(1060, 'eth1', 'down')];
+  const events = [
+    sample(900, 'eth0', 'up'),
+    fault,
+    kernel(1050, 'link-down', 'eth0', 'bond0: (slave eth0): link status definitely down'),
+    sample(1060, 'eth1', 'down'),
+  ];
   return {
     before: proc('eth0', 'up', 0),
     latestFault: fault,
-    kernelEvents: [kernel(1050, 'link-down', 'eth0', 'bond0: (slave eth0): link status definitely down'), kernel(1051, 'new-active-slave', 'eth1', 'bond0: (slave eth1): making interface the new active one')],
+    kernelEvents: [
+      kernel(1050, 'link-down', 'eth0', 'bond0: (slave eth0): link status definitely down'),
+      kernel(1051, 'new-active-slave', 'eth1', 'bond0: (slave eth1): making interface the new active one'),
+    ],
     slaveName: (index) => `eth${index}`,
     traffic: window((seq) => seq >= 500 && seq < 540),
     throughput: throughput(1.9),
@@ -108,54 +164,120 @@ const slave0 = { index: 0 };
 
 /** For each claim kind: a claim and state it holds for, and one it does not. */
 const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
-  mode: { holds: { claim: { kind: 'mode', expected: 'active-backup' } }, fails: { claim: { kind: 'mode', expected: 'balance-rr' } } },
+  mode: {
+    holds: { claim: { kind: 'mode', expected: 'active-backup' } },
+    fails: { claim: { kind: 'mode', expected: 'balance-rr' } },
+  },
   'active-slave': {
     holds: { claim: { kind: 'active-slave', expected: { isNot: slave0 } } },
     fails: { claim: { kind: 'active-slave', expected: { is: slave0 } } },
   },
-  'active-slave-changed': { holds: { claim: { kind: 'active-slave-changed', expected: true } }, fails: { claim: { kind: 'active-slave-changed', expected: false } } },
-  'bond-mii': { holds: { claim: { kind: 'bond-mii', expected: 'up' } }, fails: { claim: { kind: 'bond-mii', expected: 'down' } } },
-  'slave-mii': { holds: { claim: { kind: 'slave-mii', slave: slave0, expected: 'down' } }, fails: { claim: { kind: 'slave-mii', slave: slave0, expected: 'up' } } },
-  'slave-count': { holds: { claim: { kind: 'slave-count', expected: 2 } }, fails: { claim: { kind: 'slave-count', expected: 3 } } },
+  'active-slave-changed': {
+    holds: { claim: { kind: 'active-slave-changed', expected: true } },
+    fails: { claim: { kind: 'active-slave-changed', expected: false } },
+  },
+  'bond-mii': {
+    holds: { claim: { kind: 'bond-mii', expected: 'up' } },
+    fails: { claim: { kind: 'bond-mii', expected: 'down' } },
+  },
+  'slave-mii': {
+    holds: { claim: { kind: 'slave-mii', slave: slave0, expected: 'down' } },
+    fails: { claim: { kind: 'slave-mii', slave: slave0, expected: 'up' } },
+  },
+  'slave-count': {
+    holds: { claim: { kind: 'slave-count', expected: 2 } },
+    fails: { claim: { kind: 'slave-count', expected: 3 } },
+  },
   'link-failures': {
     holds: { claim: { kind: 'link-failures', slave: slave0, increasedBy: 1 } },
     fails: { claim: { kind: 'link-failures', slave: slave0, exactly: 0 } },
   },
   'same-aggregator': {
-    holds: { claim: { kind: 'same-aggregator', slaves: [slave0, { index: 1 }] }, state: proc('eth0', 'up', 0, true, 1) },
+    holds: {
+      claim: { kind: 'same-aggregator', slaves: [slave0, { index: 1 }] },
+      state: proc('eth0', 'up', 0, true, 1),
+    },
     fails: { claim: { kind: 'same-aggregator', slaves: [slave0, { index: 1 }] }, state: proc('eth0', 'up', 0, true) },
   },
   'lacp-state': {
-    holds: { claim: { kind: 'lacp-state', slave: slave0, flags: ['activity', 'synchronization', 'distributing'], side: 'actor' }, state: proc('eth0', 'up', 0, true) },
-    fails: { claim: { kind: 'lacp-state', slave: { index: 1 }, flags: ['distributing'], side: 'actor' }, state: proc('eth0', 'up', 0, true) },
+    holds: {
+      claim: {
+        kind: 'lacp-state',
+        slave: slave0,
+        flags: ['activity', 'synchronization', 'distributing'],
+        side: 'actor',
+      },
+      state: proc('eth0', 'up', 0, true),
+    },
+    fails: {
+      claim: { kind: 'lacp-state', slave: { index: 1 }, flags: ['distributing'], side: 'actor' },
+      state: proc('eth0', 'up', 0, true),
+    },
   },
-  'arp-targets': { holds: { claim: { kind: 'arp-targets', expected: ['arp-target'] } }, fails: { claim: { kind: 'arp-targets', expected: ['192.0.2.1'] } } },
+  'arp-targets': {
+    holds: { claim: { kind: 'arp-targets', expected: ['arp-target'] } },
+    fails: { claim: { kind: 'arp-targets', expected: ['192.0.2.1'] } },
+  },
   'lacp-partner': {
     holds: { claim: { kind: 'lacp-partner', expected: 'far-side' }, state: proc('eth0', 'up', 0, true) },
-    fails: { claim: { kind: 'lacp-partner', expected: 'far-side' }, state: proc('eth0', 'up', 0, true), context: { farSideMac: '02:bb:00:00:00:01' } },
+    fails: {
+      claim: { kind: 'lacp-partner', expected: 'far-side' },
+      state: proc('eth0', 'up', 0, true),
+      context: { farSideMac: '02:bb:00:00:00:01' },
+    },
   },
   'log-event': {
     holds: { claim: { kind: 'log-event', event: 'new-active-slave', withinMsOfFault: 100, present: true } },
     fails: { claim: { kind: 'log-event', event: 'link-down', slave: slave0, present: false } },
   },
-  'traffic-outage': { holds: { claim: { kind: 'traffic-outage', maxMs: 100 } }, fails: { claim: { kind: 'traffic-outage', maxMs: 10 } } },
-  'traffic-loss': { holds: { claim: { kind: 'traffic-loss', maxRatio: 0.05 } }, fails: { claim: { kind: 'traffic-loss', maxRatio: 0.01 } } },
+  'traffic-outage': {
+    holds: { claim: { kind: 'traffic-outage', maxMs: 100 } },
+    fails: { claim: { kind: 'traffic-outage', maxMs: 10 } },
+  },
+  'traffic-loss': {
+    holds: { claim: { kind: 'traffic-loss', maxRatio: 0.05 } },
+    fails: { claim: { kind: 'traffic-loss', maxRatio: 0.01 } },
+  },
   'traffic-duplicates': {
-    holds: { claim: { kind: 'traffic-duplicates', expected: true }, context: { traffic: window(() => false, [1, 0], true) } },
+    holds: {
+      claim: { kind: 'traffic-duplicates', expected: true },
+      context: { traffic: window(() => false, [1, 0], true) },
+    },
     fails: { claim: { kind: 'traffic-duplicates', expected: true } },
   },
   'traffic-reordering': {
     holds: { claim: { kind: 'traffic-reordering', expected: false } },
-    fails: { claim: { kind: 'traffic-reordering', expected: false }, context: { traffic: window(() => false, [1, 0], false, true) } },
+    fails: {
+      claim: { kind: 'traffic-reordering', expected: false },
+      context: { traffic: window(() => false, [1, 0], false, true) },
+    },
   },
-  throughput: { holds: { claim: { kind: 'throughput', minFactor: 1.5 } }, fails: { claim: { kind: 'throughput', minFactor: 1.5 }, context: { throughput: throughput(1.1) } } },
+  throughput: {
+    holds: { claim: { kind: 'throughput', minFactor: 1.5 } },
+    fails: { claim: { kind: 'throughput', minFactor: 1.5 }, context: { throughput: throughput(1.1) } },
+  },
   'traffic-balance': {
-    holds: { claim: { kind: 'traffic-balance', direction: 'tx', minSlaves: 2, maxShare: 0.6 }, context: { traffic: window(() => false, [0.5, 0.5]) } },
+    holds: {
+      claim: { kind: 'traffic-balance', direction: 'tx', minSlaves: 2, maxShare: 0.6 },
+      context: { traffic: window(() => false, [0.5, 0.5]) },
+    },
     fails: { claim: { kind: 'traffic-balance', direction: 'tx', minSlaves: 2 } },
   },
   sequence: {
-    holds: { claim: { kind: 'sequence', subject: { kind: 'active-slave' }, states: [{ state: 'slave0' }, { state: 'slave1' }] } },
-    fails: { claim: { kind: 'sequence', subject: { kind: 'active-slave' }, states: [{ state: 'slave0' }, { state: 'none' }, { state: 'slave1' }] } },
+    holds: {
+      claim: {
+        kind: 'sequence',
+        subject: { kind: 'active-slave' },
+        states: [{ state: 'slave0' }, { state: 'slave1' }],
+      },
+    },
+    fails: {
+      claim: {
+        kind: 'sequence',
+        subject: { kind: 'active-slave' },
+        states: [{ state: 'slave0' }, { state: 'none' }, { state: 'slave1' }],
+      },
+    },
   },
   never: {
     holds: { claim: { kind: 'never', subject: { kind: 'active-slave' }, state: 'none' } },

@@ -28,7 +28,9 @@ const REACTIONS = new Set(['link-down', 'new-active-slave', 'no-active', 'releas
 const SEEN = new Set([...REACTIONS, 'link-up', 'pending-up', 'enslave', 'active-up']);
 
 const faultsOf = (timeline: TimelineEvent[]) =>
-  timeline.filter((e): e is FaultEvent => e.kind === 'fault').sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  timeline
+    .filter((e): e is FaultEvent => e.kind === 'fault')
+    .sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
 
 function changedFrom(before: SampleEvent | undefined, sample: SampleEvent): boolean {
   if (!before) return false;
@@ -41,15 +43,26 @@ function changedFrom(before: SampleEvent | undefined, sample: SampleEvent): bool
  * fault, from the kernel log's own timestamps or the first sample that differs from the state before.
  * `bond` is the bond under test: the far side's own bond logs its reactions too.
  */
-export function faultSeen(fault: FaultEvent, timeline: TimelineEvent[], bond: string, untilNs?: bigint): { seenNs: bigint; seenBy: string } | undefined {
+export function faultSeen(
+  fault: FaultEvent,
+  timeline: TimelineEvent[],
+  bond: string,
+  untilNs?: bigint,
+): { seenNs: bigint; seenBy: string } | undefined {
   const inRange = (at: bigint) => at >= fault.startNs && (untilNs === undefined || at < untilNs);
   const kernel = timeline.find(
-    (e): e is KernelEvent => e.kind === 'kernel' && e.bond === bond && inRange(e.atNs) && SEEN.has(e.event) && (!fault.slave || !e.slave || e.slave === fault.slave || e.event === 'new-active-slave'),
+    (e): e is KernelEvent =>
+      e.kind === 'kernel' &&
+      e.bond === bond &&
+      inRange(e.atNs) &&
+      SEEN.has(e.event) &&
+      (!fault.slave || !e.slave || e.slave === fault.slave || e.event === 'new-active-slave'),
   );
   const samples = timeline.filter((e): e is SampleEvent => e.kind === 'sample');
   const before = samples.filter((s) => s.atNs <= fault.startNs).at(-1);
   const sample = samples.find((s) => inRange(s.atNs) && s.atNs > fault.startNs && changedFrom(before, s));
-  if (kernel && (!sample || kernel.atNs <= sample.atNs)) return { seenNs: kernel.atNs, seenBy: `kernel: ${kernel.text}` };
+  if (kernel && (!sample || kernel.atNs <= sample.atNs))
+    return { seenNs: kernel.atNs, seenBy: `kernel: ${kernel.text}` };
   return sample ? { seenNs: sample.atNs, seenBy: 'state sample' } : undefined;
 }
 
@@ -71,9 +84,13 @@ export function failoverTimings(timeline: TimelineEvent[], window: TrafficWindow
     .map((fault) => {
       const untilNs = faults[faults.indexOf(fault) + 1]?.startNs;
       const ms = (ns: bigint) => Number(ns - fault.startNs) / 1e6;
-      const reaction = timeline.find((e) => e.kind === 'kernel' && e.bond === bond && e.atNs >= fault.startNs && REACTIONS.has(e.event));
+      const reaction = timeline.find(
+        (e) => e.kind === 'kernel' && e.bond === bond && e.atNs >= fault.startNs && REACTIONS.has(e.event),
+      );
       const before = timeline.filter((e): e is SampleEvent => e.kind === 'sample' && e.atNs <= fault.startNs).at(-1);
-      const changed = timeline.find((e): e is SampleEvent => e.kind === 'sample' && e.atNs > fault.startNs && changedFrom(before, e));
+      const changed = timeline.find(
+        (e): e is SampleEvent => e.kind === 'sample' && e.atNs > fault.startNs && changedFrom(before, e),
+      );
       const stateChange =
         reaction && reaction.kind === 'kernel'
           ? { ms: ms(reaction.atNs), by: `kernel: ${reaction.text}` }
@@ -82,7 +99,10 @@ export function failoverTimings(timeline: TimelineEvent[], window: TrafficWindow
             : undefined;
       const seen = fault.seenNs ?? faultSeen(fault, timeline, bond, untilNs)?.seenNs;
       const { outageMs, outageStartUs } = window.totals;
-      const restoredNs = outageStartUs === undefined || !outageFollowsFault(outageStartUs, fault, window) ? undefined : BigInt(Math.round((outageStartUs + outageMs * 1000) * 1000));
+      const restoredNs =
+        outageStartUs === undefined || !outageFollowsFault(outageStartUs, fault, window)
+          ? undefined
+          : BigInt(Math.round((outageStartUs + outageMs * 1000) * 1000));
       return {
         fault: fault.detail,
         faultNs: fault.startNs,
@@ -90,7 +110,8 @@ export function failoverTimings(timeline: TimelineEvent[], window: TrafficWindow
         seenMs: seen === undefined ? undefined : ms(seen),
         stateChangeMs: stateChange?.ms,
         stateChangeBy: stateChange?.by,
-        deliveryRestoredMs: restoredNs === undefined || (untilNs !== undefined && restoredNs > untilNs) ? undefined : ms(restoredNs),
+        deliveryRestoredMs:
+          restoredNs === undefined || (untilNs !== undefined && restoredNs > untilNs) ? undefined : ms(restoredNs),
         outageMs,
       };
     });

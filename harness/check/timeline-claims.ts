@@ -65,7 +65,12 @@ function subjectState(subject: TimelineSubject, sample: SampleEvent, slaveName: 
   }
 }
 
-function kernelState(subject: TimelineSubject, event: KernelEvent, bond: string, slaveName: (index: number) => string): string | undefined {
+function kernelState(
+  subject: TimelineSubject,
+  event: KernelEvent,
+  bond: string,
+  slaveName: (index: number) => string,
+): string | undefined {
   if (event.bond !== bond) return undefined;
   switch (subject.kind) {
     case 'slave-mii': {
@@ -88,7 +93,9 @@ function wanted(state: TimelineState, slaveName: (index: number) => string): str
 /** The subject's states from `originNs` to now, each with its duration's bounds. */
 export function stateRuns(subject: TimelineSubject, recorded: RecordedTimeline, originNs: bigint): StateRun[] {
   const { slaveName, bond, nowNs } = recorded;
-  const samples = recorded.events.filter((e): e is SampleEvent => e.kind === 'sample').sort((a, b) => (a.atNs < b.atNs ? -1 : a.atNs > b.atNs ? 1 : 0));
+  const samples = recorded.events
+    .filter((e): e is SampleEvent => e.kind === 'sample')
+    .sort((a, b) => (a.atNs < b.atNs ? -1 : a.atNs > b.atNs ? 1 : 0));
   const times = [...recorded.sampleTimesNs, ...samples.map((s) => s.atNs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const previousSample = (t: bigint) => times.filter((x) => x < t).at(-1);
   const kernel = recorded.events
@@ -99,7 +106,13 @@ export function stateRuns(subject: TimelineSubject, recorded: RecordedTimeline, 
     });
   const atOrigin = samples.filter((s) => s.atNs <= originNs).at(-1);
   const transitions: Transition[] = [];
-  if (atOrigin) transitions.push({ state: subjectState(subject, atOrigin, slaveName), loNs: originNs, hiNs: originNs, by: 'origin' });
+  if (atOrigin)
+    transitions.push({
+      state: subjectState(subject, atOrigin, slaveName),
+      loNs: originNs,
+      hiNs: originNs,
+      by: 'origin',
+    });
   let current = atOrigin ? subjectState(subject, atOrigin, slaveName) : undefined;
   for (const sample of samples.filter((s) => s.atNs > originNs && s.atNs <= nowNs)) {
     const state = subjectState(subject, sample, slaveName);
@@ -125,7 +138,10 @@ export function stateRuns(subject: TimelineSubject, recorded: RecordedTimeline, 
     const next = changes[i + 1];
     const gaps = [t, next]
       .filter((x): x is Transition => x?.by === 'sample' && x.hiNs > x.loNs)
-      .map((x) => `the sampler saw ${x.state} only at +${msOf(x.hiNs - originNs).toFixed(0)} ms, ${msOf(x.hiNs - x.loNs).toFixed(0)} ms after the sample before, and the kernel log has no line for it`);
+      .map(
+        (x) =>
+          `the sampler saw ${x.state} only at +${msOf(x.hiNs - originNs).toFixed(0)} ms, ${msOf(x.hiNs - x.loNs).toFixed(0)} ms after the sample before, and the kernel log has no line for it`,
+      );
     return {
       state: t.state,
       fromNs: t.hiNs,
@@ -166,7 +182,12 @@ function fmtRun(run: StateRun): string {
 }
 
 function fmtWanted(want: TimedState): string {
-  const bounds = [want.atLeastMs !== undefined ? `at least ${want.atLeastMs} ms` : '', want.atMostMs !== undefined ? `at most ${want.atMostMs} ms` : ''].filter(Boolean).join(' and ');
+  const bounds = [
+    want.atLeastMs !== undefined ? `at least ${want.atLeastMs} ms` : '',
+    want.atMostMs !== undefined ? `at most ${want.atMostMs} ms` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   return bounds ? `${want.state} for ${bounds}` : want.state;
 }
 
@@ -196,7 +217,13 @@ function sequenceCheck(claim: Extract<TimelineClaim, { kind: 'sequence' }>, reco
       if (!run) return 'pending';
       return run.state === wanted(want.state, recorded.slaveName) ? durationVerdict(run, want) : 'no';
     });
-    const verdict: Verdict = verdicts.includes('no') ? 'no' : verdicts.includes('pending') ? 'pending' : verdicts.includes('unknown') ? 'unknown' : 'yes';
+    const verdict: Verdict = verdicts.includes('no')
+      ? 'no'
+      : verdicts.includes('pending')
+        ? 'pending'
+        : verdicts.includes('unknown')
+          ? 'unknown'
+          : 'yes';
     const gaps = claim.states.flatMap((want, j) => (verdicts[j] === 'unknown' ? (runs[start + j]?.gaps ?? []) : []));
     return { verdict, gaps };
   });
@@ -206,7 +233,12 @@ function sequenceCheck(claim: Extract<TimelineClaim, { kind: 'sequence' }>, reco
     const disturbed = `the samples cannot tell whether the durations hold: ${[...new Set(pick.gaps)].join('; ')}`;
     return { name, passed: false, expected, actual: `${actual} (${disturbed})`, disturbed };
   }
-  return { name, passed: false, expected, actual: pick?.verdict === 'pending' ? `${actual} (not complete when the time was up)` : actual };
+  return {
+    name,
+    passed: false,
+    expected,
+    actual: pick?.verdict === 'pending' ? `${actual} (not complete when the time was up)` : actual,
+  };
 }
 
 function neverCheck(claim: Extract<TimelineClaim, { kind: 'never' }>, recorded: RecordedTimeline): CheckResult {
@@ -219,13 +251,30 @@ function neverCheck(claim: Extract<TimelineClaim, { kind: 'never' }>, recorded: 
   if ('error' in origin) return { name, passed: false, expected, actual: origin.error };
   const endNs = claim.duringMs === undefined ? recorded.nowNs : origin.ns + BigInt(Math.round(claim.duringMs * 1e6));
   const window = `since ${origin.label}${span}`;
-  if (recorded.nowNs < endNs) return { name, passed: false, expected, actual: `${window}: the window was not over yet (${msOf(endNs - recorded.nowNs).toFixed(0)} ms left)` };
+  if (recorded.nowNs < endNs)
+    return {
+      name,
+      passed: false,
+      expected,
+      actual: `${window}: the window was not over yet (${msOf(endNs - recorded.nowNs).toFixed(0)} ms left)`,
+    };
   const runs = stateRuns(claim.subject, { ...recorded, nowNs: endNs }, origin.ns);
   const observed = runs.map(fmtRun).join(', then ') || 'no samples';
   const hit = runs.find((r) => r.state === forbidden);
-  if (hit) return { name, passed: false, expected, actual: `${window}: ${forbidden} at +${msOf(hit.fromNs - origin.ns).toFixed(0)} ms (${observed})` };
-  const inside = [...recorded.sampleTimesNs, endNs].filter((t) => t >= origin.ns && t <= endNs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const widest = inside.reduce((max, t, i) => Math.max(max, i === 0 ? msOf(t - origin.ns) : msOf(t - (inside[i - 1] ?? t))), 0);
+  if (hit)
+    return {
+      name,
+      passed: false,
+      expected,
+      actual: `${window}: ${forbidden} at +${msOf(hit.fromNs - origin.ns).toFixed(0)} ms (${observed})`,
+    };
+  const inside = [...recorded.sampleTimesNs, endNs]
+    .filter((t) => t >= origin.ns && t <= endNs)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const widest = inside.reduce(
+    (max, t, i) => Math.max(max, i === 0 ? msOf(t - origin.ns) : msOf(t - (inside[i - 1] ?? t))),
+    0,
+  );
   if (widest > NEVER_GAP_MS) {
     const disturbed = `the sampler did not look for ${widest.toFixed(0)} ms inside the window (more than ${NEVER_GAP_MS} ms): a state can hide there`;
     return { name, passed: false, expected, actual: `${window}: ${observed} (${disturbed})`, disturbed };
@@ -236,6 +285,12 @@ function neverCheck(claim: Extract<TimelineClaim, { kind: 'never' }>, recorded: 
 export type TimelineClaim = Extract<Claim, { kind: 'sequence' | 'never' }>;
 
 export function evaluateTimelineClaim(claim: TimelineClaim, recorded: RecordedTimeline | undefined): CheckResult {
-  if (!recorded) return { name: claim.kind, passed: false, expected: 'a recorded timeline', actual: 'no timeline was recorded (the topology does not exist yet)' };
+  if (!recorded)
+    return {
+      name: claim.kind,
+      passed: false,
+      expected: 'a recorded timeline',
+      actual: 'no timeline was recorded (the topology does not exist yet)',
+    };
   return claim.kind === 'sequence' ? sequenceCheck(claim, recorded) : neverCheck(claim, recorded);
 }

@@ -14,13 +14,20 @@ async function run(...args: string[]): Promise<{ exitCode: number | undefined; s
   return { exitCode: child.exitCode, stderr: child.stderr, result: (await readResults(path)).run };
 }
 
-const checksOf = (result: RunResult, name: string) => result.cases.find((c) => c.name === name)?.steps.flatMap((s) => s.checks) ?? [];
+const checksOf = (result: RunResult, name: string) =>
+  result.cases.find((c) => c.name === name)?.steps.flatMap((s) => s.checks) ?? [];
 
 describe(`timeline claims on ${kernel} in the VM`, () => {
   it('judge updelay over the recorded timeline: slave0 goes back for the updelay, then up, then active; each fault knows when the kernel saw it', async () => {
-    const { exitCode, stderr, result } = await run('scenarios/suite/documented-claims.yaml', '--filter', 'updelay-delays-return');
+    const { exitCode, stderr, result } = await run(
+      'scenarios/suite/documented-claims.yaml',
+      '--filter',
+      'updelay-delays-return',
+    );
     expect(exitCode, stderr).toBe(0);
-    const sequence = checksOf(result, 'updelay-delays-return').find((c) => c.name.startsWith('slave0 (eth0) MII: down, then going back'));
+    const sequence = checksOf(result, 'updelay-delays-return').find((c) =>
+      c.name.startsWith('slave0 (eth0) MII: down, then going back'),
+    );
     expect(sequence?.passed).toBe(true);
     const goingBack = Number(/going back (\d+)(?:-\d+)? ms/.exec(sequence?.actual ?? '')?.[1]);
     expect(goingBack).toBeGreaterThanOrEqual(590);
@@ -40,7 +47,9 @@ describe(`timeline claims on ${kernel} in the VM`, () => {
     const { exitCode, stderr, result } = await run('fixtures/scenarios-false/false-timeline.yaml');
     expect(exitCode, stderr).toBe(1);
     expect(result.summary).toMatchObject({ total: 2, failed: 2 });
-    const long = checksOf(result, 'false-updelay-going-back-2s').find((c) => c.name.includes('going back for at least 2000 ms'));
+    const long = checksOf(result, 'false-updelay-going-back-2s').find((c) =>
+      c.name.includes('going back for at least 2000 ms'),
+    );
     expect(long).toMatchObject({ passed: false });
     expect(long?.disturbed).toBeUndefined();
     expect(long?.actual).toMatch(/going back \d+ ms/);

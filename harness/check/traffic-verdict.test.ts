@@ -41,7 +41,13 @@ function windowOf({ lost = () => false, stalls = [] }: Scenario): TrafficWindow 
     at += 1000;
   }
   const spans = [{ firstUs: T0, lastUs: at - 1000 }];
-  const { flows, totals } = analyze([seq], arrivals, { spans, intervalUs: 1000, faults: [{ issuedUs: FAULT_ISSUED, returnedUs: FAULT_RETURNED }], stalls, notSent });
+  const { flows, totals } = analyze([seq], arrivals, {
+    spans,
+    intervalUs: 1000,
+    faults: [{ issuedUs: FAULT_ISSUED, returnedUs: FAULT_RETURNED }],
+    stalls,
+    notSent,
+  });
   return {
     settings: { ...DEFAULT_TRAFFIC, rate: 1000 },
     startNs: BigInt(T0) * 1000n,
@@ -55,14 +61,35 @@ function windowOf({ lost = () => false, stalls = [] }: Scenario): TrafficWindow 
   };
 }
 
-const status = (activeSlave: string): BondStatus => ({ mode: { name: 'active-backup', number: 1 }, miimon: 100, activeSlave, slaves: [] }) as unknown as BondStatus;
+const status = (activeSlave: string): BondStatus =>
+  ({ mode: { name: 'active-backup', number: 1 }, miimon: 100, activeSlave, slaves: [] }) as unknown as BondStatus;
 
 function verdict(claim: Claim, scenario: Scenario): CheckResult {
-  const fault: FaultEvent = { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'carrier off', startNs: BigInt(FAULT_ISSUED) * 1000n, endNs: BigInt(FAULT_RETURNED) * 1000n };
-  const kernelEvents: KernelEvent[] = (scenario.kernel ?? []).map(([ms, event, text]) => ({ kind: 'kernel', atNs: BigInt(FAULT_RETURNED + ms * 1000) * 1000n, event, bond: 'bond0', slave: 'eth0', text }));
+  const fault: FaultEvent = {
+    kind: 'fault',
+    fault: 'carrier-off',
+    slave: 'eth0',
+    detail: 'carrier off',
+    startNs: BigInt(FAULT_ISSUED) * 1000n,
+    endNs: BigInt(FAULT_RETURNED) * 1000n,
+  };
+  const kernelEvents: KernelEvent[] = (scenario.kernel ?? []).map(([ms, event, text]) => ({
+    kind: 'kernel',
+    atNs: BigInt(FAULT_RETURNED + ms * 1000) * 1000n,
+    event,
+    bond: 'bond0',
+    slave: 'eth0',
+    text,
+  }));
   for (const e of kernelEvents) if (e.event === 'new-active-slave') e.slave = 'eth1';
   const state: BondSnapshot = { atNs: 0n, status: status('eth1'), procText: '' };
-  const context: CheckContext = { before: { atNs: 0n, status: status('eth0'), procText: '' }, latestFault: fault, kernelEvents, slaveName: (i) => `eth${i}`, traffic: windowOf(scenario) };
+  const context: CheckContext = {
+    before: { atNs: 0n, status: status('eth0'), procText: '' },
+    latestFault: fault,
+    kernelEvents,
+    slaveName: (i) => `eth${i}`,
+    traffic: windowOf(scenario),
+  };
   return evaluateOne(claim, state, context);
 }
 
@@ -79,7 +106,7 @@ const downdelayLog: [number, string, string][] = [
 ];
 
 describe('traffic claims on an undisturbed window', () => {
-  it('pass and fail on the failover outage, counted from the fault\'s issue', () => {
+  it("pass and fail on the failover outage, counted from the fault's issue", () => {
     expect(verdict(outageAtMost(500), { lost: downdelayLoss, kernel: downdelayLog })).toMatchObject({ passed: true });
     const tooLong = verdict(outageAtMost(200), { lost: downdelayLoss, kernel: downdelayLog });
     expect(isFailed(tooLong)).toBe(true);
@@ -92,7 +119,9 @@ describe('traffic claims on an undisturbed window', () => {
     expect(verdict(lossAtMost(0.25), { lost: downdelayLoss })).toMatchObject({ passed: true });
     const check = verdict(lossAtMost(0.01), { lost: downdelayLoss });
     expect(isFailed(check)).toBe(true);
-    expect(check.actual).toMatch(/^20\.00% \(400 of 2000; 400 in a fault's failover, 0 unrelated, 0 lost by the harness/);
+    expect(check.actual).toMatch(
+      /^20\.00% \(400 of 2000; 400 in a fault's failover, 0 unrelated, 0 lost by the harness/,
+    );
   });
 });
 
@@ -113,7 +142,9 @@ describe('traffic claims on a disturbed window', () => {
     // No stall, no loss seen, yet the driver logs the new active slave 460 ms after the fault.
     const check = verdict(outageAtMost(200), { kernel: downdelayLog });
     expect(isInconclusive(check)).toBe(true);
-    expect(check.disturbed).toMatch(/no new active slave until 460 ms after the link was surely down, longer than 200 ms/);
+    expect(check.disturbed).toMatch(
+      /no new active slave until 460 ms after the link was surely down, longer than 200 ms/,
+    );
     expect(isInconclusive(verdict(lossAtMost(0.01), { kernel: downdelayLog }))).toBe(true);
   });
 
@@ -129,7 +160,11 @@ describe('traffic claims on a disturbed window', () => {
     // And a minimum the edge stall leaves undecided is inconclusive too.
     expect(isInconclusive(verdict(outageAtLeast(500), { lost, stalls }))).toBe(true);
     // Timers 300 ms late (the 400 ms downdelay took 700 ms) excuse 300 ms of a 700 ms outage beyond a 500 ms bound, not 500 ms beyond 200.
-    const lateLog: [number, string, string][] = [downdelayLog[0]!, [760, 'link-down', downdelayLog[1]![2]], [760, 'new-active-slave', downdelayLog[2]![2]]];
+    const lateLog: [number, string, string][] = [
+      downdelayLog[0]!,
+      [760, 'link-down', downdelayLog[1]![2]],
+      [760, 'new-active-slave', downdelayLog[2]![2]],
+    ];
     const long = (seq: number) => seq >= 550 && seq < 1250;
     const late = verdict(outageAtMost(500), { lost: long, kernel: lateLog });
     expect(isInconclusive(late)).toBe(true);
@@ -139,18 +174,38 @@ describe('traffic claims on a disturbed window', () => {
 
   it("fails an outage bound on the kernel's own log when the probe stalled through the failover but the log, late timers allowed for, exceeds the bound", () => {
     // As seen in a loaded run: the sender stalled through most of the loss; the driver took 700 ms for a 400 ms downdelay.
-    const lateLog: [number, string, string][] = [downdelayLog[0]!, [760, 'link-down', downdelayLog[1]![2]], [760, 'new-active-slave', downdelayLog[2]![2]]];
-    const check = verdict(outageAtMost(200), { lost: (seq) => seq >= 550 && seq < 700, stalls: [[FAULT_ISSUED + 150_000, FAULT_ISSUED + 1_200_000]], kernel: lateLog });
+    const lateLog: [number, string, string][] = [
+      downdelayLog[0]!,
+      [760, 'link-down', downdelayLog[1]![2]],
+      [760, 'new-active-slave', downdelayLog[2]![2]],
+    ];
+    const check = verdict(outageAtMost(200), {
+      lost: (seq) => seq >= 550 && seq < 700,
+      stalls: [[FAULT_ISSUED + 150_000, FAULT_ISSUED + 1_200_000]],
+      kernel: lateLog,
+    });
     expect(isFailed(check)).toBe(true);
-    expect(check.actual).toMatch(/no new active slave until 760 ms after the link was surely down, 460 ms even allowing its timers 300 ms of lateness/);
+    expect(check.actual).toMatch(
+      /no new active slave until 760 ms after the link was surely down, 460 ms even allowing its timers 300 ms of lateness/,
+    );
   });
 
-  it('times the kernel\'s failover from its own first reaction when the fault\'s command returned after it', () => {
+  it("times the kernel's failover from its own first reaction when the fault's command returned after it", () => {
     // The driver saw the carrier go 90 ms before the carrier-off command returned: its 400 ms count from there.
-    const early: [number, string, string][] = [[-90, 'pending-down', downdelayLog[0]![2]], [310, 'link-down', downdelayLog[1]![2]], [310, 'new-active-slave', downdelayLog[2]![2]]];
-    const check = verdict(outageAtMost(200), { lost: (seq) => seq >= 550 && seq < 700, stalls: [[FAULT_ISSUED + 150_000, FAULT_ISSUED + 1_200_000]], kernel: early });
+    const early: [number, string, string][] = [
+      [-90, 'pending-down', downdelayLog[0]![2]],
+      [310, 'link-down', downdelayLog[1]![2]],
+      [310, 'new-active-slave', downdelayLog[2]![2]],
+    ];
+    const check = verdict(outageAtMost(200), {
+      lost: (seq) => seq >= 550 && seq < 700,
+      stalls: [[FAULT_ISSUED + 150_000, FAULT_ISSUED + 1_200_000]],
+      kernel: early,
+    });
     expect(isFailed(check)).toBe(true);
-    expect(check.actual).toMatch(/no new active slave until 400 ms after the link was surely down, 400 ms even allowing its timers 0 ms of lateness/);
+    expect(check.actual).toMatch(
+      /no new active slave until 400 ms after the link was surely down, 400 ms even allowing its timers 0 ms of lateness/,
+    );
   });
 
   it('does not time a failover whose delivery had already stopped before the fault', () => {

@@ -29,7 +29,9 @@ describe('GitHub Actions workflow', () => {
     expect(test?.['runs-on']).toEqual(expect.arrayContaining(['self-hosted', 'kvm']));
     expect(test?.strategy?.matrix.kernel).toEqual(['debian:bookworm', 'debian:trixie', 'debian:sid']);
     expect(test?.strategy?.matrix.shard).toEqual([1, 2, 3]);
-    expect(test?.steps.map((s) => s.run ?? '').join('\n')).toMatch(/bondlab run scenarios[\s\S]*--shard \$\{\{ matrix\.shard \}\}\/3/);
+    expect(test?.steps.map((s) => s.run ?? '').join('\n')).toMatch(
+      /bondlab run scenarios[\s\S]*--shard \$\{\{ matrix\.shard \}\}\/3/,
+    );
     expect(test?.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
   });
 
@@ -43,18 +45,33 @@ describe('GitHub Actions workflow', () => {
     expect(merge?.needs).toEqual(['test', 'nic-lab']);
     const runs = merge?.steps.map((s) => s.run ?? '').join('\n');
     expect(runs).toContain('bondlab merge');
-    expect(merge?.steps.find((s) => s.uses?.startsWith('mikepenz/action-junit-report@'))?.with?.report_paths).toBe('merged/*/junit.xml');
-    expect(merge?.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === 'merged/')).toBe(true);
+    expect(merge?.steps.find((s) => s.uses?.startsWith('mikepenz/action-junit-report@'))?.with?.report_paths).toBe(
+      'merged/*/junit.xml',
+    );
+    expect(merge?.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === 'merged/')).toBe(
+      true,
+    );
   });
 });
 
 describe('GitLab CI file', () => {
-  const file = yamlOf('gitlab-ci.yml') as Record<string, { tags?: string[]; parallel?: { matrix: Record<string, string[]>[] }; script?: string[]; resource_group?: string; artifacts?: { reports?: { junit?: string }; paths?: string[] } }>;
+  const file = yamlOf('gitlab-ci.yml') as Record<
+    string,
+    {
+      tags?: string[];
+      parallel?: { matrix: Record<string, string[]>[] };
+      script?: string[];
+      resource_group?: string;
+      artifacts?: { reports?: { junit?: string }; paths?: string[] };
+    }
+  >;
 
   it('fans out with parallel: matrix over kernels and shards, on tagged runners', () => {
     const job = file.bondlab;
     expect(job?.tags).toEqual(['bondlab', 'kvm']);
-    expect(job?.parallel?.matrix).toEqual([{ KERNEL: ['debian:bookworm', 'debian:trixie', 'debian:sid'], SHARD: ['1/3', '2/3', '3/3'] }]);
+    expect(job?.parallel?.matrix).toEqual([
+      { KERNEL: ['debian:bookworm', 'debian:trixie', 'debian:sid'], SHARD: ['1/3', '2/3', '3/3'] },
+    ]);
     expect(job?.script?.join('\n')).toContain('--shard "$SHARD"');
   });
 
@@ -89,7 +106,9 @@ describe('Jenkins declarative pipeline', () => {
     expect(balanced(text)).toBe(true);
     expect(balanced(`${text}}`)).toBe(false);
     expect(text).toMatch(/^pipeline \{/m);
-    expect(text).toMatch(/matrix \{[\s\S]*axis \{\s*name 'KERNEL'[\s\S]*axis \{\s*name 'SHARD'\s*values '1\/3', '2\/3', '3\/3'/);
+    expect(text).toMatch(
+      /matrix \{[\s\S]*axis \{\s*name 'KERNEL'[\s\S]*axis \{\s*name 'SHARD'\s*values '1\/3', '2\/3', '3\/3'/,
+    );
     expect(text).toContain("lock(resource: 'nic-lab-rack1')");
     expect(text).toContain('bondlab merge');
     expect(text).toMatch(/junit testResults: 'merged\/\*\/junit\.xml'/);
@@ -100,7 +119,15 @@ describe('LAVA test definition', () => {
   it("passes LAVA's own test-definition schema (lava-common's testdef), and a broken one does not", async () => {
     // Debian's lava-common (ci/setup.sh installs it) holds the schema LAVA's server checks definitions with; Debian's python has it.
     const check = (file: string) =>
-      execa('/usr/bin/python3', ['-c', 'import sys, yaml\nfrom lava_common.schemas.test.testdef import validate\nvalidate(yaml.safe_load(open(sys.argv[1])))', file], { reject: false });
+      execa(
+        '/usr/bin/python3',
+        [
+          '-c',
+          'import sys, yaml\nfrom lava_common.schemas.test.testdef import validate\nvalidate(yaml.safe_load(open(sys.argv[1])))',
+          file,
+        ],
+        { reject: false },
+      );
     const good = await check(join(dir, 'lava-bondlab.yaml'));
     expect(good.exitCode, good.stderr).toBe(0);
     const broken = await check(join(process.cwd(), 'fixtures', 'ci', 'lava-no-format.yaml'));

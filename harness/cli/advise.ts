@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { DEFAULT_CONSTRAINTS, readConstraintsFile, withGiven, type Constraints, type Monitor } from '../advise/constraints.js';
+import {
+  DEFAULT_CONSTRAINTS,
+  readConstraintsFile,
+  withGiven,
+  type Constraints,
+  type Monitor,
+} from '../advise/constraints.js';
 import type { Advice } from '../advise/advice.js';
 import { advise } from '../advise/rank.js';
 import { adviceHtmlPage, adviceMarkdown, adviceText } from '../advise/render.js';
@@ -48,7 +54,8 @@ function monitors(value: string | undefined): Monitor[] | undefined {
   if (value === undefined) return undefined;
   const list = value.split(',').map((m) => m.trim());
   const wrong = list.filter((m) => m !== 'mii' && m !== 'arp');
-  if (wrong.length || !list.length) throw new UsageError(`--monitoring: "${value}" is not a list of mii and arp (e.g. mii,arp)`);
+  if (wrong.length || !list.length)
+    throw new UsageError(`--monitoring: "${value}" is not a list of mii and arp (e.g. mii,arp)`);
   return [...new Set(list)] as Monitor[];
 }
 
@@ -75,29 +82,50 @@ async function constraintsOf(options: AdviseOptions): Promise<Constraints> {
 
 function print(advice: Advice, format: AdviseOptions['format']): void {
   if (format === 'json') printJson(advice);
-  else process.stdout.write(format === 'markdown' ? adviceMarkdown(advice) : format === 'html' ? adviceHtmlPage(advice) : adviceText(advice));
+  else
+    process.stdout.write(
+      format === 'markdown' ? adviceMarkdown(advice) : format === 'html' ? adviceHtmlPage(advice) : adviceText(advice),
+    );
 }
 
 export function registerAdvise(program: Command): void {
   const command = program
     .command('advise')
-    .description('rank the seven bonding modes for your constraints, every reason citing a measured cell of a mode matrix or the kernel documentation');
+    .description(
+      'rank the seven bonding modes for your constraints, every reason citing a measured cell of a mode matrix or the kernel documentation',
+    );
   addTargetOptions(command)
-    .option('-c, --constraints <file>', 'a YAML file of constraints (harness/advise/constraints.schema.json); flags override it')
+    .option(
+      '-c, --constraints <file>',
+      'a YAML file of constraints (harness/advise/constraints.schema.json); flags override it',
+    )
     .addOption(new Option('--switch <offers>', 'what the switch offers').choices(['none', 'static', 'lacp']))
     .option('--single-flow-faster', 'one flow must go faster than one link')
     .option('--spread-transmit', 'many flows out must use more than one link')
     .option('--spread-receive', 'traffic in from several peers must use more than one link')
-    .addOption(new Option('--reordering <tolerance>', 'packets of a flow arriving out of order').choices(['allowed', 'forbidden']))
+    .addOption(
+      new Option('--reordering <tolerance>', 'packets of a flow arriving out of order').choices([
+        'allowed',
+        'forbidden',
+      ]),
+    )
     .addOption(new Option('--duplicates <tolerance>', 'a packet arriving twice').choices(['allowed', 'forbidden']))
     .option('--max-outage-cable-pull <duration>', 'longest outage accepted when a cable is pulled (e.g. 300ms)')
-    .option('--max-outage-switch-failure <duration>', 'longest outage accepted when the path fails beyond the port and carrier stays up')
+    .option(
+      '--max-outage-switch-failure <duration>',
+      'longest outage accepted when the path fails beyond the port and carrier stays up',
+    )
     .option('--monitoring <list>', 'link monitors you can run: mii, arp (needs a target that answers ARP), or mii,arp')
     .option('-r, --results <path>', 'a mode-matrix run (results.json or its directory) to take the evidence from')
     .option('--run-matrix', 'run `bondlab matrix` now and take the evidence from it; its report.html gets the advice')
-    .option('-k, --kernel <spec>', `with --run-matrix: the kernel (default ${DEFAULT_KERNEL}); with --results: which kernel's rows (text in the target's description)`)
+    .option(
+      '-k, --kernel <spec>',
+      `with --run-matrix: the kernel (default ${DEFAULT_KERNEL}); with --results: which kernel's rows (text in the target's description)`,
+    )
     .option('-o, --output <dir>', 'with --run-matrix: where results go', 'reports')
-    .addOption(new Option('-f, --format <format>', 'output').choices(['text', 'markdown', 'json', 'html']).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output').choices(['text', 'markdown', 'json', 'html']).default('text'),
+    )
     .option('--json', 'same as --format json')
     .addHelpText(
       'after',
@@ -116,7 +144,8 @@ Exit codes: 0 a mode meets every constraint; 1 none does (the ranking still says
 2 bad input, or a results file with no mode matrix.`,
     )
     .action(async (options: AdviseOptions) => {
-      if (Boolean(options.results) === Boolean(options.runMatrix)) throw new UsageError('give the evidence: --results <results.json> or --run-matrix (one of them)');
+      if (Boolean(options.results) === Boolean(options.runMatrix))
+        throw new UsageError('give the evidence: --results <results.json> or --run-matrix (one of them)');
       const constraints = await constraintsOf(options);
       const format = options.json ? 'json' : options.format;
       let advice: Advice | { error: string };

@@ -44,7 +44,9 @@ async function cleanupFiles(all: boolean): Promise<{ files: string[]; processes:
 }
 
 function listed(what: string, items: string[], where = ''): string {
-  return items.length ? `removed ${items.length} ${what}${where}:\n${items.map((item) => `  ${item}`).join('\n')}` : `no ${what} to remove${where}`;
+  return items.length
+    ? `removed ${items.length} ${what}${where}:\n${items.map((item) => `  ${item}`).join('\n')}`
+    : `no ${what} to remove${where}`;
 }
 
 /** Another machine's leftovers, through an agent of this command's own there: namespaces and agent directories. */
@@ -54,7 +56,9 @@ async function cleanupOverSsh(ssh: SshTargetOptions, options: { all?: boolean; j
     const removed = await cleanupRemote(target, { all: options.all });
     if (options.json) return printJson({ destination: ssh.destination, ...removed });
     const where = ` on ${ssh.destination}`;
-    process.stdout.write(`${[listed('namespace(s)', removed.namespaces, where), listed('agent directory(ies)', removed.dirs, where)].join('\n')}\n`);
+    process.stdout.write(
+      `${[listed('namespace(s)', removed.namespaces, where), listed('agent directory(ies)', removed.dirs, where)].join('\n')}\n`,
+    );
   } finally {
     await target.close();
   }
@@ -69,7 +73,10 @@ export function registerCleanup(program: Command): void {
     .option('--all', 'also remove what runs that still look alive made')
     .option('--json', 'print JSON');
   addSshOptions(command)
-    .addHelpText('after', '\nWith --ssh, the machine it names instead of this one: namespaces of runs whose bondlab is gone, and the directories of agents that are gone.')
+    .addHelpText(
+      'after',
+      '\nWith --ssh, the machine it names instead of this one: namespaces of runs whose bondlab is gone, and the directories of agents that are gone.',
+    )
     .action(async (options: SshChoice & { all?: boolean; json?: boolean }) => {
       const ssh = sshTargetOptions(options);
       if (ssh) return await cleanupOverSsh(ssh, options);
@@ -87,13 +94,19 @@ export function registerCleanup(program: Command): void {
         }
       }
       if (labs.some((l) => l.problems.length)) process.exitCode = 1;
-      if (options.json) return printJson({ namespaces, labs, files, processes, containers, engine: engine ? engine.host : null });
+      if (options.json)
+        return printJson({ namespaces, labs, files, processes, containers, engine: engine ? engine.host : null });
       const lines = [
         listed('namespace(s)', namespaces),
-        ...labs.map((l) => `${l.problems.length ? 'could not fully restore' : 'restored'} the lab NICs of ${l.journal}: ${l.nics.join(', ')}${l.problems.map((p) => `\n  ${p}`).join('')}`),
+        ...labs.map(
+          (l) =>
+            `${l.problems.length ? 'could not fully restore' : 'restored'} the lab NICs of ${l.journal}: ${l.nics.join(', ')}${l.problems.map((p) => `\n  ${p}`).join('')}`,
+        ),
         listed('temporary file(s)', files),
         ...(processes.length ? [`killed ${processes.length} leftover process(es): ${processes.join(' ')}`] : []),
-        engine ? listed('container(s)', containers, ` on ${engine.host}`) : `no Docker engine at ${defaultDockerHost()}: containers not checked`,
+        engine
+          ? listed('container(s)', containers, ` on ${engine.host}`)
+          : `no Docker engine at ${defaultDockerHost()}: containers not checked`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       if (labs.some((l) => l.problems.length)) process.exitCode = 1;

@@ -22,19 +22,33 @@ describe('bondlab config check', { timeout: 60_000 }, () => {
     expect(text.stdout).toContain('fixtures/config/guide/aliases-bond:1: error: kmod reads only files ending in .conf');
     const json = await check('--json', 'fixtures/config/guide/aliases-bond', 'scenarios/config/interfaces-static');
     expect(json.exitCode).toBe(1);
-    const parsed = JSON.parse(json.stdout) as { bonds: { name: string }[]; findings: { code: string; severity: string }[] };
+    const parsed = JSON.parse(json.stdout) as {
+      bonds: { name: string }[];
+      findings: { code: string; severity: string }[];
+    };
     expect(parsed.bonds.map((b) => b.name)).toEqual(['bond0']);
-    expect(parsed.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['no-link-monitoring', 'modprobe-not-conf']);
+    expect(parsed.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual([
+      'no-link-monitoring',
+      'modprobe-not-conf',
+    ]);
   });
 
   it('exit 2 with file:line for a file it cannot understand, in text and JSON', async () => {
     const text = await check('fixtures/config/invalid/unknown-option.interfaces');
     expect(text.exitCode).toBe(2);
-    expect(text.stderr.trim()).toBe('fixtures/config/invalid/unknown-option.interfaces:5: unknown bonding option bond-miimonn');
+    expect(text.stderr.trim()).toBe(
+      'fixtures/config/invalid/unknown-option.interfaces:5: unknown bonding option bond-miimonn',
+    );
     expect(text.stdout).toBe('');
     const json = await check('--json', 'fixtures/config/invalid/no-ports.interfaces');
     expect(json.exitCode).toBe(2);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { file: 'fixtures/config/invalid/no-ports.interfaces', line: 2, message: expect.stringContaining('has no ports') } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        file: 'fixtures/config/invalid/no-ports.interfaces',
+        line: 2,
+        message: expect.stringContaining('has no ports'),
+      },
+    });
   });
 
   it('has --help', async () => {

@@ -21,26 +21,41 @@ export function formatCheck(model: ConfigModel, found: Finding[]): string {
       lines.push(`  ${option.padEnd(18)} ${value.padEnd(16)} ${valued.key.padEnd(24)} ${place(valued.at)}`);
     }
     lines.push(`  ${'ports'.padEnd(18)} ${bond.ports.map((p) => p.value).join(' ')}`);
-    if (bond.addressing) lines.push(`  ${'addressing'.padEnd(18)} ${bond.addressing.method}${bond.addressing.addresses.length ? ` ${bond.addressing.addresses.join(' ')}` : ''}${bond.addressing.gateway ? ` via ${bond.addressing.gateway}` : ''}`);
-    if (bond.hwaddress) lines.push(`  ${'hwaddress'.padEnd(18)} ${bond.hwaddress.value.padEnd(16)} ${bond.hwaddress.key.padEnd(24)} ${place(bond.hwaddress.at)}`);
+    if (bond.addressing)
+      lines.push(
+        `  ${'addressing'.padEnd(18)} ${bond.addressing.method}${bond.addressing.addresses.length ? ` ${bond.addressing.addresses.join(' ')}` : ''}${bond.addressing.gateway ? ` via ${bond.addressing.gateway}` : ''}`,
+      );
+    if (bond.hwaddress)
+      lines.push(
+        `  ${'hwaddress'.padEnd(18)} ${bond.hwaddress.value.padEnd(16)} ${bond.hwaddress.key.padEnd(24)} ${place(bond.hwaddress.at)}`,
+      );
   }
   const module = Object.entries(model.module.options);
   if (module.length) {
     lines.push(`module bonding (${model.module.aliases.map((a) => `alias ${a.value}`).join(', ') || 'no alias'})`);
-    for (const [key, valued] of module) lines.push(`  ${key.padEnd(18)} ${valued.value.padEnd(16)} ${''.padEnd(24)} ${place(valued.at)}`);
+    for (const [key, valued] of module)
+      lines.push(`  ${key.padEnd(18)} ${valued.value.padEnd(16)} ${''.padEnd(24)} ${place(valued.at)}`);
   }
   if (!model.bonds.length) lines.push('no bonds defined');
   lines.push(found.length ? 'findings:' : 'no findings');
-  for (const f of found) lines.push(`  ${place(f.at)}: ${f.severity}: ${f.bond ? `${f.bond}: ` : ''}${f.message} [${f.code}]`);
+  for (const f of found)
+    lines.push(`  ${place(f.at)}: ${f.severity}: ${f.bond ? `${f.bond}: ` : ''}${f.message} [${f.code}]`);
   return `${printable(lines.join('\n'))}\n`;
 }
 
 export function registerConfig(program: Command): void {
-  const config = program.command('config').description("the user's own bonding configuration: ifupdown, modprobe.d, netplan, NetworkManager, systemd-networkd");
+  const config = program
+    .command('config')
+    .description(
+      "the user's own bonding configuration: ifupdown, modprobe.d, netplan, NetworkManager, systemd-networkd",
+    );
   config
     .command('check')
     .description('read configuration files and print each bond as the kernel will see it, with findings')
-    .argument('<paths...>', 'files or directories: /etc/network/interfaces, /etc/modprobe.d, /etc/netplan, /etc/NetworkManager/system-connections, /etc/systemd/network')
+    .argument(
+      '<paths...>',
+      'files or directories: /etc/network/interfaces, /etc/modprobe.d, /etc/netplan, /etc/NetworkManager/system-connections, /etc/systemd/network',
+    )
     .option('--json', 'print the model and the findings as JSON')
     .addHelpText(
       'after',

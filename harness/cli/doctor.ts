@@ -46,7 +46,12 @@ async function commandVersion(argv: string[]): Promise<string | undefined> {
   if (!file) return undefined;
   const result = await execa(file, args, { reject: false, all: true });
   if (result.failed && result.exitCode === undefined) return undefined;
-  return String(result.all ?? '').split('\n').find((line) => line.trim())?.trim() ?? '';
+  return (
+    String(result.all ?? '')
+      .split('\n')
+      .find((line) => line.trim())
+      ?.trim() ?? ''
+  );
 }
 
 /** Bonding in the running kernel: built in, loaded, or loadable. */
@@ -56,9 +61,16 @@ async function hostBonding(): Promise<Check> {
     return { id: 'host-bonding', name: 'bonding in the host kernel', ok: true, detail: `loaded in ${release}` };
   }
   const builtin = await readFile(`/lib/modules/${release}/modules.builtin`, 'utf8').catch(() => '');
-  if (builtin.includes('/bonding.ko')) return { id: 'host-bonding', name: 'bonding in the host kernel', ok: true, detail: `built into ${release}` };
+  if (builtin.includes('/bonding.ko'))
+    return { id: 'host-bonding', name: 'bonding in the host kernel', ok: true, detail: `built into ${release}` };
   const found = await execa('modinfo', ['bonding'], { reject: false });
-  if (found.exitCode === 0) return { id: 'host-bonding', name: 'bonding in the host kernel', ok: true, detail: `loadable module in ${release}` };
+  if (found.exitCode === 0)
+    return {
+      id: 'host-bonding',
+      name: 'bonding in the host kernel',
+      ok: true,
+      detail: `loadable module in ${release}`,
+    };
   return {
     id: 'host-bonding',
     name: 'bonding in the host kernel',
@@ -78,11 +90,27 @@ async function toolCheck(id: CheckId, name: string, argv: string[], fix: string)
 async function dockerEngine(): Promise<{ check: Check; engine?: DockerEngine }> {
   try {
     const engine = await connectEngine();
-    const image = (await hasImage(engine, DEFAULT_IMAGE)) ? `, has ${DEFAULT_IMAGE}` : `, no ${DEFAULT_IMAGE} yet (imported at the first run)`;
-    return { check: { id: 'docker-engine', name: 'Docker engine', ok: true, detail: `${engine.description} at ${engine.host}${image}` }, engine };
+    const image = (await hasImage(engine, DEFAULT_IMAGE))
+      ? `, has ${DEFAULT_IMAGE}`
+      : `, no ${DEFAULT_IMAGE} yet (imported at the first run)`;
+    return {
+      check: {
+        id: 'docker-engine',
+        name: 'Docker engine',
+        ok: true,
+        detail: `${engine.description} at ${engine.host}${image}`,
+      },
+      engine,
+    };
   } catch {
     return {
-      check: { id: 'docker-engine', name: 'Docker engine', ok: false, detail: `nothing answers at ${defaultDockerHost()}; only --target container --engine docker needs one`, fix: 'apt-get install docker.io && dockerd &  (or set DOCKER_HOST)' },
+      check: {
+        id: 'docker-engine',
+        name: 'Docker engine',
+        ok: false,
+        detail: `nothing answers at ${defaultDockerHost()}; only --target container --engine docker needs one`,
+        fix: 'apt-get install docker.io && dockerd &  (or set DOCKER_HOST)',
+      },
     };
   }
 }
@@ -100,7 +128,13 @@ async function engineBonding(engine: DockerEngine): Promise<Check> {
       await target.close();
     }
   } catch (error) {
-    return { id, name, ok: false, detail: (error as Error).message.split('\n')[0] ?? '', fix: 'use --engine vm, or load bonding on the Docker host (modprobe bonding)' };
+    return {
+      id,
+      name,
+      ok: false,
+      detail: (error as Error).message.split('\n')[0] ?? '',
+      fix: 'use --engine vm, or load bonding on the Docker host (modprobe bonding)',
+    };
   }
 }
 
@@ -113,7 +147,12 @@ export async function runChecks(options: { container?: boolean } = {}): Promise<
   const containerChecks = [
     docker.check,
     ...(options.container && docker.engine ? [await engineBonding(docker.engine)] : []),
-    await toolCheck('debootstrap', 'debootstrap (container image)', ['debootstrap', '--version'], 'apt-get install debootstrap'),
+    await toolCheck(
+      'debootstrap',
+      'debootstrap (container image)',
+      ['debootstrap', '--version'],
+      'apt-get install debootstrap',
+    ),
     await toolCheck('dockerd', 'dockerd (--engine vm)', ['dockerd', '--version'], 'apt-get install docker.io'),
     await toolCheck('qemu-img', 'qemu-img (--engine vm)', ['qemu-img', '--version'], 'apt-get install qemu-utils'),
   ];
@@ -134,9 +173,21 @@ export async function runChecks(options: { container?: boolean } = {}): Promise<
       : { id: 'qemu', name: 'qemu', ok: true, detail: qemu },
     busybox
       ? { id: 'busybox', name: 'busybox (VM initramfs)', ok: true, detail: busybox }
-      : { id: 'busybox', name: 'busybox (VM initramfs)', ok: false, detail: 'not installed', fix: 'apt-get install busybox-static' },
+      : {
+          id: 'busybox',
+          name: 'busybox (VM initramfs)',
+          ok: false,
+          detail: 'not installed',
+          fix: 'apt-get install busybox-static',
+        },
     kvmMissing
-      ? { id: 'kvm', name: 'KVM', ok: false, detail: `unusable: ${kvmMissing}; the VM target uses TCG (slower, works)`, fix: 'enable virtualisation in the BIOS or the hypervisor (nested VMX/SVM)' }
+      ? {
+          id: 'kvm',
+          name: 'KVM',
+          ok: false,
+          detail: `unusable: ${kvmMissing}; the VM target uses TCG (slower, works)`,
+          fix: 'enable virtualisation in the BIOS or the hypervisor (nested VMX/SVM)',
+        }
       : { id: 'kvm', name: 'KVM', ok: true, detail: '/dev/kvm usable (each boot still probes that a KVM guest runs)' },
     qemu === undefined
       ? { id: 'tcg', name: 'TCG', ok: false, detail: 'needs qemu', fix: 'apt-get install qemu-system-x86' }
@@ -144,8 +195,19 @@ export async function runChecks(options: { container?: boolean } = {}): Promise<
     ...containerChecks,
     ...configToolChecks(),
     kernels.length > 0
-      ? { id: 'kernels', name: 'cached kernels', ok: true, detail: kernels.map((k) => `${k.release} (${k.source})`).join(', ') }
-      : { id: 'kernels', name: 'cached kernels', ok: false, detail: 'none yet', fix: 'bondlab kernels fetch debian:bookworm' },
+      ? {
+          id: 'kernels',
+          name: 'cached kernels',
+          ok: true,
+          detail: kernels.map((k) => `${k.release} (${k.source})`).join(', '),
+        }
+      : {
+          id: 'kernels',
+          name: 'cached kernels',
+          ok: false,
+          detail: 'none yet',
+          fix: 'bondlab kernels fetch debian:bookworm',
+        },
   ];
 }
 
@@ -153,7 +215,7 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('check what this machine offers bondlab, and how to fix what is missing')
-    .option('--container', "also start a container on the Docker engine and check that its kernel can make bonds")
+    .option('--container', 'also start a container on the Docker engine and check that its kernel can make bonds')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean; container?: boolean }) => {
       const checks = await runChecks({ container: options.container });
@@ -163,19 +225,32 @@ export function registerDoctor(program: Command): void {
       process.exitCode = usable ? 0 : 1;
       if (options.json) return printJson({ usable, checks });
       const color = useColor(process.stdout);
-      const mark = (ok: boolean) => (ok ? (color ? '\x1b[32mok\x1b[0m  ' : 'ok  ') : color ? '\x1b[33mmiss\x1b[0m' : 'miss');
+      const mark = (ok: boolean) =>
+        ok ? (color ? '\x1b[32mok\x1b[0m  ' : 'ok  ') : color ? '\x1b[33mmiss\x1b[0m' : 'miss';
       for (const check of checks) {
         process.stdout.write(`${mark(check.ok)} ${check.name.padEnd(30)} ${check.detail}\n`);
         if (!check.ok && check.fix) process.stdout.write(`     ${''.padEnd(30)} fix: ${check.fix}\n`);
       }
-      process.stdout.write(usable ? '\nbondlab can run here.\n' : '\nno target can make bonds here: fix one of the lines above.\n');
+      process.stdout.write(
+        usable ? '\nbondlab can run here.\n' : '\nno target can make bonds here: fix one of the lines above.\n',
+      );
     });
 }
 
 /** The distribution tools that bring a user's configuration up inside the VM (whose root is the host's /, so they are the host's packages). */
 const CONFIG_TOOLS: { id: CheckId; name: string; paths: string[]; fix: string }[] = [
-  { id: 'ifupdown', name: 'ifupdown (config apply)', paths: ['/usr/sbin/ifup', '/sbin/ifup'], fix: 'apt-get install ifupdown' },
-  { id: 'ifenslave', name: 'ifenslave scripts (config apply)', paths: ['/etc/network/if-pre-up.d/ifenslave'], fix: 'apt-get install ifenslave' },
+  {
+    id: 'ifupdown',
+    name: 'ifupdown (config apply)',
+    paths: ['/usr/sbin/ifup', '/sbin/ifup'],
+    fix: 'apt-get install ifupdown',
+  },
+  {
+    id: 'ifenslave',
+    name: 'ifenslave scripts (config apply)',
+    paths: ['/etc/network/if-pre-up.d/ifenslave'],
+    fix: 'apt-get install ifenslave',
+  },
 ];
 
 function configToolChecks(): Check[] {

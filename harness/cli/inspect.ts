@@ -20,7 +20,8 @@ export interface Inspection extends ProcParseResult {
 export async function inspectLive(target: Target, bond: string, netns?: string): Promise<Inspection> {
   const procArgv = ['cat', `/proc/net/bonding/${bond}`];
   const proc = await target.exec(procArgv, { netns });
-  if (proc.exitCode !== 0) throw new UsageError(`no bond named ${bond}${netns ? ` in namespace ${netns}` : ''}: ${proc.stderr.trim()}`);
+  if (proc.exitCode !== 0)
+    throw new UsageError(`no bond named ${bond}${netns ? ` in namespace ${netns}` : ''}: ${proc.stderr.trim()}`);
   const parsed = parseProcBonding(proc.stdout, bond);
   const sysfs = await readSysfs(target, bond, netns);
   const netlink = await readNetlink(target, bond, netns);
@@ -39,19 +40,45 @@ export function formatInspection(inspection: Inspection): string {
   row('MII status', s.miiStatus);
   row('active slave', s.activeSlave === null ? 'none' : s.activeSlave);
   // Modes without a primary print no Primary Slave line at all (undefined); "None" reads as null.
-  row('primary', s.primary === undefined ? undefined : `${s.primary ?? 'none'}${s.primaryReselect ? ` (reselect ${s.primaryReselect})` : ''}`);
+  row(
+    'primary',
+    s.primary === undefined
+      ? undefined
+      : `${s.primary ?? 'none'}${s.primaryReselect ? ` (reselect ${s.primaryReselect})` : ''}`,
+  );
   row('transmit hash', s.xmitHashPolicy?.name);
-  row('miimon / up / down', s.miimon === undefined ? undefined : `${s.miimon} / ${s.updelay ?? 0} / ${s.downdelay ?? 0} ms`);
-  row('ARP interval', s.arpInterval ? `${s.arpInterval} ms, targets ${(s.arpIpTargets ?? []).join(', ') || 'none'}` : undefined);
+  row(
+    'miimon / up / down',
+    s.miimon === undefined ? undefined : `${s.miimon} / ${s.updelay ?? 0} / ${s.downdelay ?? 0} ms`,
+  );
+  row(
+    'ARP interval',
+    s.arpInterval ? `${s.arpInterval} ms, targets ${(s.arpIpTargets ?? []).join(', ') || 'none'}` : undefined,
+  );
   if (s.ad) {
     const aggregator = s.ad.activeAggregator;
     row('LACP', `rate ${s.ad.lacpRate ?? '?'}, ad_select ${s.ad.adSelect ?? '?'}, min links ${s.ad.minLinks ?? '?'}`);
-    row('active aggregator', aggregator === null ? 'none' : aggregator ? `${aggregator.id}: ${aggregator.numberOfPorts ?? '?'} ports, partner ${aggregator.partnerMac ?? '?'}` : undefined);
+    row(
+      'active aggregator',
+      aggregator === null
+        ? 'none'
+        : aggregator
+          ? `${aggregator.id}: ${aggregator.numberOfPorts ?? '?'} ports, partner ${aggregator.partnerMac ?? '?'}`
+          : undefined,
+    );
   }
-  lines.push('', `${'slave'.padEnd(12)} ${'MII'.padEnd(11)} ${'speed'.padEnd(11)} ${'failures'.padEnd(9)} aggregator / LACP actor state`);
+  lines.push(
+    '',
+    `${'slave'.padEnd(12)} ${'MII'.padEnd(11)} ${'speed'.padEnd(11)} ${'failures'.padEnd(9)} aggregator / LACP actor state`,
+  );
   for (const slave of s.slaves) {
     const flags = slave.actor?.portStateFlags;
-    const lacp = flags ? Object.entries(flags).filter(([, on]) => on).map(([flag]) => flag).join(',') : '';
+    const lacp = flags
+      ? Object.entries(flags)
+          .filter(([, on]) => on)
+          .map(([flag]) => flag)
+          .join(',')
+      : '';
     const speed = slave.speed === undefined ? '-' : slave.speed === 'unknown' ? 'unknown' : `${slave.speed} Mbps`;
     lines.push(
       `${slave.name.padEnd(12)} ${slave.miiStatus.padEnd(11)} ${speed.padEnd(11)} ${String(slave.linkFailureCount ?? '-').padEnd(9)} ${slave.aggregatorId ?? ''}${lacp ? ` ${lacp}` : ''}`,
@@ -61,7 +88,11 @@ export function formatInspection(inspection: Inspection): string {
   for (const d of inspection.diagnostics) lines.push(`${d.severity}: ${diagnosticText(d)}`);
   for (const u of inspection.unknownLines) lines.push(`unknown line ${u.line}: ${u.text}`);
   for (const d of inspection.disagreements ?? []) {
-    lines.push(`sources disagree on ${d.field}: ${Object.entries(d.values).map(([source, value]) => `${source}=${JSON.stringify(value)}`).join(' ')}`);
+    lines.push(
+      `sources disagree on ${d.field}: ${Object.entries(d.values)
+        .map(([source, value]) => `${source}=${JSON.stringify(value)}`)
+        .join(' ')}`,
+    );
   }
   // Everything here may come from a pasted text: its escape sequences must not reach the terminal.
   return printable(`${lines.join('\n')}\n`);
@@ -82,7 +113,9 @@ async function readInput(file: string, name: string): Promise<string> {
     for await (const chunk of file === '-' ? process.stdin : createReadStream(file)) {
       size += (chunk as Buffer).length;
       if (size > MAX_INPUT_BYTES) {
-        throw new UsageError(`${name}: more than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, while a bond's /proc/net/bonding text is a few kB: give one bond's text`);
+        throw new UsageError(
+          `${name}: more than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, while a bond's /proc/net/bonding text is a few kB: give one bond's text`,
+        );
       }
       chunks.push(chunk as Buffer);
     }
@@ -95,7 +128,8 @@ async function readInput(file: string, name: string): Promise<string> {
 
 function decodeInput(bytes: Buffer, name: string): string {
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new UsageError(`${name}: binary data (a NUL byte at offset ${nul}), not a /proc/net/bonding text`);
+  if (nul >= 0)
+    throw new UsageError(`${name}: binary data (a NUL byte at offset ${nul}), not a /proc/net/bonding text`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -117,33 +151,46 @@ export function registerInspect(program: Command): void {
     .addOption(kernelOption())
     .option('--setup <command>', 'with --target vm: a shell command that creates the bond first (the VM starts empty)')
     .option('--json', 'print JSON (shape: harness/bond/bond-status.schema.json)')
-    .action(async (options: { file?: string; target?: 'host' | 'vm'; bond?: string; netns?: string; kernel: string; setup?: string; json?: boolean }) => {
-      let inspection: Inspection;
-      let source: string;
-      if (options.file !== undefined) {
-        if (options.target) throw new UsageError('inspect: give either --file or --target, not both');
-        source = options.file === '-' ? 'stdin' : `--file ${options.file}`;
-        inspection = parseProcBonding(await readInput(options.file, source), options.bond);
-      } else if (options.target) {
-        if (!options.bond) throw new UsageError('inspect --target needs --bond NAME');
-        source = `bond ${options.bond}`;
-        // The targets' modules (execa, qemu) load only for a live inspection: --file stays fast.
-        const target: Target = options.target === 'host' ? new (await import('../target/host.js')).HostTarget() : await (await import('../vm/vm-target.js')).VmTarget.boot({ kernel: options.kernel });
-        try {
-          if (options.setup) await run(target, ['sh', '-c', options.setup], { cwd: process.cwd() });
-          inspection = await inspectLive(target, options.bond, options.netns);
-        } finally {
-          await target.close();
+    .action(
+      async (options: {
+        file?: string;
+        target?: 'host' | 'vm';
+        bond?: string;
+        netns?: string;
+        kernel: string;
+        setup?: string;
+        json?: boolean;
+      }) => {
+        let inspection: Inspection;
+        let source: string;
+        if (options.file !== undefined) {
+          if (options.target) throw new UsageError('inspect: give either --file or --target, not both');
+          source = options.file === '-' ? 'stdin' : `--file ${options.file}`;
+          inspection = parseProcBonding(await readInput(options.file, source), options.bond);
+        } else if (options.target) {
+          if (!options.bond) throw new UsageError('inspect --target needs --bond NAME');
+          source = `bond ${options.bond}`;
+          // The targets' modules (execa, qemu) load only for a live inspection: --file stays fast.
+          const target: Target =
+            options.target === 'host'
+              ? new (await import('../target/host.js')).HostTarget()
+              : await (await import('../vm/vm-target.js')).VmTarget.boot({ kernel: options.kernel });
+          try {
+            if (options.setup) await run(target, ['sh', '-c', options.setup], { cwd: process.cwd() });
+            inspection = await inspectLive(target, options.bond, options.netns);
+          } finally {
+            await target.close();
+          }
+        } else {
+          throw new UsageError('inspect: give --file PATH (or - for stdin) or --target host|vm --bond NAME');
         }
-      } else {
-        throw new UsageError('inspect: give --file PATH (or - for stdin) or --target host|vm --bond NAME');
-      }
-      // A text that is not a bond's prints nothing; one that was cut off or pasted together prints what it held.
-      if (inspection.status.driver || inspection.status.mode) {
-        if (options.json) printJson(inspection);
-        else process.stdout.write(formatInspection(inspection));
-      }
-      const errors = inspection.diagnostics.filter((d) => d.severity === 'error');
-      if (errors.length) throw new UsageError(printable(`${source}: ${errors.map(diagnosticText).join('; ')}`));
-    });
+        // A text that is not a bond's prints nothing; one that was cut off or pasted together prints what it held.
+        if (inspection.status.driver || inspection.status.mode) {
+          if (options.json) printJson(inspection);
+          else process.stdout.write(formatInspection(inspection));
+        }
+        const errors = inspection.diagnostics.filter((d) => d.severity === 'error');
+        if (errors.length) throw new UsageError(printable(`${source}: ${errors.map(diagnosticText).join('; ')}`));
+      },
+    );
 }

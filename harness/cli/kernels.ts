@@ -15,7 +15,9 @@ export function registerKernels(program: Command): void {
       if (options.json) return printJson(list);
       if (list.length === 0) return void process.stdout.write(`no cached kernels in ${cacheDir()}\n`);
       for (const kernel of list) {
-        process.stdout.write(`${kernel.release.padEnd(28)} ${(kernel.packageVersion ?? '').padEnd(20)} ${kernel.source}\n`);
+        process.stdout.write(
+          `${kernel.release.padEnd(28)} ${(kernel.packageVersion ?? '').padEnd(20)} ${kernel.source}\n`,
+        );
       }
     });
   kernels

@@ -35,9 +35,16 @@ describe('commands that boot nothing load no container stack', () => {
   /** The packages (under node_modules) the command loaded, and its exit code. */
   async function packagesLoaded(args: string[]): Promise<{ packages: Set<string>; exitCode: number | undefined }> {
     const log = join(dir, `imports-${args[0] ?? 'none'}-${Math.random().toString(36).slice(2)}`);
-    const result = await execa('node', ['--import', recorder, cli, ...args], { reject: false, env: { BONDLAB_RECORD_IMPORTS: log } });
+    const result = await execa('node', ['--import', recorder, cli, ...args], {
+      reject: false,
+      env: { BONDLAB_RECORD_IMPORTS: log },
+    });
     const urls = (await readFile(log, 'utf8')).split('\n');
-    const packages = new Set(urls.map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1]).filter((p): p is string => p !== undefined));
+    const packages = new Set(
+      urls
+        .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1])
+        .filter((p): p is string => p !== undefined),
+    );
     return { packages, exitCode: result.exitCode };
   }
 

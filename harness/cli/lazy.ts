@@ -24,7 +24,14 @@ export function chosenCommand(args: string[], names: string[]): string | undefin
  * module is loaded. An unknown command is left to commander, which names it and exits 2.
  */
 export async function lazyCommands(program: Command, commands: LazyCommand[], args: string[]): Promise<void> {
-  const chosen = commands.find((command) => command.name === chosenCommand(args, commands.map((c) => c.name)));
+  const chosen = commands.find(
+    (command) =>
+      command.name ===
+      chosenCommand(
+        args,
+        commands.map((c) => c.name),
+      ),
+  );
   const register = await chosen?.load();
   for (const command of commands) {
     if (command === chosen && register) register(program);

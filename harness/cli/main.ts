@@ -9,21 +9,81 @@ import { packageVersion } from '../package-root.js';
  * reporters) is loaded only when that command runs; `--help` lists the summaries without loading any.
  */
 const commands: LazyCommand[] = [
-  { name: 'doctor', summary: 'what this machine offers bondlab, and how to fix what is missing', load: async () => (await import('./doctor.js')).registerDoctor },
-  { name: 'kernels', summary: 'list, fetch and remove the kernels the VM target boots', load: async () => (await import('./kernels.js')).registerKernels },
-  { name: 'vm', summary: 'boot a VM with a real kernel and work inside it', load: async () => (await import('./vm.js')).registerVm },
-  { name: 'run', summary: 'run scenario files: build bonds, break links, check what the bond did', load: async () => (await import('./run.js')).registerRun },
-  { name: 'cleanup', summary: 'remove what killed runs left behind', load: async () => (await import('./cleanup.js')).registerCleanup },
-  { name: 'inspect', summary: "print a bond's state from a /proc/net/bonding text or live", load: async () => (await import('./inspect.js')).registerInspect },
-  { name: 'validate', summary: 'check scenario files without running anything', load: async () => (await import('./validate.js')).registerValidate },
-  { name: 'report', summary: "render a run's reports again from its results.json", load: async () => (await import('./report.js')).registerReport },
-  { name: 'merge', summary: 'join the results of shards into one run and its reports', load: async () => (await import('./merge.js')).registerMerge },
-  { name: 'matrix', summary: 'measure every bonding mode under the same traffic and faults', load: async () => (await import('./matrix.js')).registerMatrix },
-  { name: 'compare', summary: 'compare two runs: verdicts that changed, measurements that moved', load: async () => (await import('./compare.js')).registerCompare },
-  { name: 'advise', summary: 'rank the bonding modes for your constraints, from measured results', load: async () => (await import('./advise.js')).registerAdvise },
-  { name: 'image', summary: "the container target's image: build, list, remove", load: async () => (await import('./image.js')).registerImage },
-  { name: 'config', summary: 'read your bonding configuration files and say what the kernel will get', load: async () => (await import('./config.js')).registerConfig },
-  { name: 'lab', summary: 'check a lab file: its NICs, their facts, and what a run would refuse', load: async () => (await import('./lab.js')).registerLab },
+  {
+    name: 'doctor',
+    summary: 'what this machine offers bondlab, and how to fix what is missing',
+    load: async () => (await import('./doctor.js')).registerDoctor,
+  },
+  {
+    name: 'kernels',
+    summary: 'list, fetch and remove the kernels the VM target boots',
+    load: async () => (await import('./kernels.js')).registerKernels,
+  },
+  {
+    name: 'vm',
+    summary: 'boot a VM with a real kernel and work inside it',
+    load: async () => (await import('./vm.js')).registerVm,
+  },
+  {
+    name: 'run',
+    summary: 'run scenario files: build bonds, break links, check what the bond did',
+    load: async () => (await import('./run.js')).registerRun,
+  },
+  {
+    name: 'cleanup',
+    summary: 'remove what killed runs left behind',
+    load: async () => (await import('./cleanup.js')).registerCleanup,
+  },
+  {
+    name: 'inspect',
+    summary: "print a bond's state from a /proc/net/bonding text or live",
+    load: async () => (await import('./inspect.js')).registerInspect,
+  },
+  {
+    name: 'validate',
+    summary: 'check scenario files without running anything',
+    load: async () => (await import('./validate.js')).registerValidate,
+  },
+  {
+    name: 'report',
+    summary: "render a run's reports again from its results.json",
+    load: async () => (await import('./report.js')).registerReport,
+  },
+  {
+    name: 'merge',
+    summary: 'join the results of shards into one run and its reports',
+    load: async () => (await import('./merge.js')).registerMerge,
+  },
+  {
+    name: 'matrix',
+    summary: 'measure every bonding mode under the same traffic and faults',
+    load: async () => (await import('./matrix.js')).registerMatrix,
+  },
+  {
+    name: 'compare',
+    summary: 'compare two runs: verdicts that changed, measurements that moved',
+    load: async () => (await import('./compare.js')).registerCompare,
+  },
+  {
+    name: 'advise',
+    summary: 'rank the bonding modes for your constraints, from measured results',
+    load: async () => (await import('./advise.js')).registerAdvise,
+  },
+  {
+    name: 'image',
+    summary: "the container target's image: build, list, remove",
+    load: async () => (await import('./image.js')).registerImage,
+  },
+  {
+    name: 'config',
+    summary: 'read your bonding configuration files and say what the kernel will get',
+    load: async () => (await import('./config.js')).registerConfig,
+  },
+  {
+    name: 'lab',
+    summary: 'check a lab file: its NICs, their facts, and what a run would refuse',
+    load: async () => (await import('./lab.js')).registerLab,
+  },
 ];
 
 const program = new Command('bondlab')

@@ -24,13 +24,27 @@ describe('bondlab merge', () => {
   });
 
   it('writes one run from the shards: results.json (valid), junit.xml, summary.md, report.html, cases labelled', async () => {
-    const one = await write('one', sampleRun([sampleCase('a', { suiteIndex: 0, kernel: 'debian:bookworm' })], { shard: '1/2', runId: 'r1' }));
-    const two = await write('two', sampleRun([sampleCase('b', { suiteIndex: 1, kernel: 'debian:bookworm', status: 'failed' })], { shard: '2/2', runId: 'r2' }));
+    const one = await write(
+      'one',
+      sampleRun([sampleCase('a', { suiteIndex: 0, kernel: 'debian:bookworm' })], { shard: '1/2', runId: 'r1' }),
+    );
+    const two = await write(
+      'two',
+      sampleRun([sampleCase('b', { suiteIndex: 1, kernel: 'debian:bookworm', status: 'failed' })], {
+        shard: '2/2',
+        runId: 'r2',
+      }),
+    );
     const out = join(dir, 'out');
     const merged = await execa('node', [cli, 'merge', two, one, '-o', out], { reject: false });
     expect(merged.exitCode).toBe(1);
     const [runDir] = await readdir(out);
-    expect((await readdir(join(out, runDir ?? ''))).sort()).toEqual(['junit.xml', 'report.html', 'results.json', 'summary.md']);
+    expect((await readdir(join(out, runDir ?? ''))).sort()).toEqual([
+      'junit.xml',
+      'report.html',
+      'results.json',
+      'summary.md',
+    ]);
     const { run } = await readResults(join(out, runDir ?? ''));
     expect(run.cases.map((c) => [c.name, c.shard, c.kernel, c.target])).toEqual([
       ['a', '1/2', 'debian:bookworm', 'vm (6.1.0-56-amd64, tcg)'],
@@ -65,6 +79,8 @@ describe('bondlab merge', () => {
     const b = await write('v0', sampleRun([sampleCase('b')], { shard: '2/2', bondlabVersion: '0.0.1' }));
     const merged = await execa('node', [cli, 'merge', a, b, '-o', join(dir, 'out-version')], { reject: false });
     expect(merged.exitCode).toBe(2);
-    expect(merged.stderr).toMatch(/written by bondlab 0\.0\.1, .* by bondlab 0\.1\.0: results of different versions are not merged/);
+    expect(merged.stderr).toMatch(
+      /written by bondlab 0\.0\.1, .* by bondlab 0\.1\.0: results of different versions are not merged/,
+    );
   });
 });

@@ -7,7 +7,8 @@ describe('numeric options', () => {
     const repeat = numberArgument({ integer: true, min: 1 });
     expect(repeat('3')).toBe(3);
     expect(repeat(' 12 ')).toBe(12);
-    for (const bad of ['3x', 'abc', '0', '', '1.5', '-2', '0x10', '1e3', 'Infinity']) expect(() => repeat(bad), bad).toThrow('expected a whole number of at least 1');
+    for (const bad of ['3x', 'abc', '0', '', '1.5', '-2', '0x10', '1e3', 'Infinity'])
+      expect(() => repeat(bad), bad).toThrow('expected a whole number of at least 1');
     const interval = numberArgument({ integer: true, min: 10, max: 1000 });
     expect(() => interval('1001')).toThrow('expected a whole number from 10 to 1000');
   });
@@ -15,7 +16,8 @@ describe('numeric options', () => {
   it('takes decimals where they make sense, and nothing that only starts like a number', () => {
     const fraction = numberArgument({ min: 0 });
     expect([fraction('0.5'), fraction('.25'), fraction('2'), fraction('1e-3')]).toEqual([0.5, 0.25, 2, 0.001]);
-    for (const bad of ['', ' ', '0.5s', 'NaN', '-0.1', '0x10']) expect(() => fraction(bad), bad).toThrow('expected a number of at least 0');
+    for (const bad of ['', ' ', '0.5s', 'NaN', '-0.1', '0x10'])
+      expect(() => fraction(bad), bad).toThrow('expected a number of at least 0');
   });
 
   // Refused while the options are parsed, before a scenario file is read or a VM is booted.

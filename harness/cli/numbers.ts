@@ -20,7 +20,12 @@ export function numberArgument(bounds: NumberBounds): (value: string) => number 
   const range = bounds.max === undefined ? `of at least ${bounds.min}` : `from ${bounds.min} to ${bounds.max}`;
   return (value: string) => {
     const n = Number(value.trim());
-    if (!(bounds.integer ? WHOLE : DECIMAL).test(value.trim()) || !Number.isFinite(n) || n < bounds.min || (bounds.max !== undefined && n > bounds.max)) {
+    if (
+      !(bounds.integer ? WHOLE : DECIMAL).test(value.trim()) ||
+      !Number.isFinite(n) ||
+      n < bounds.min ||
+      (bounds.max !== undefined && n > bounds.max)
+    ) {
       throw new InvalidArgumentError(`expected ${kind} ${range}`);
     }
     return n;

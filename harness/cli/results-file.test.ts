@@ -22,17 +22,61 @@ const full: RunResult = sampleRun([
     parameters: { mode: 'active-backup', miimon: 100 },
     steps: [
       { index: 0, kind: 'build', description: 'build the topology', outcome: 'ok', durationMs: 3500, checks: [] },
-      { index: 1, kind: 'expect', description: 'expect 1 claim(s)', outcome: 'failed', durationMs: 20, checks: [{ name: 'active slave is slave1 (eth1)', passed: false, expected: 'eth1', actual: 'eth0' }] },
+      {
+        index: 1,
+        kind: 'expect',
+        description: 'expect 1 claim(s)',
+        outcome: 'failed',
+        durationMs: 20,
+        checks: [{ name: 'active slave is slave1 (eth1)', passed: false, expected: 'eth1', actual: 'eth0' }],
+      },
     ],
     timeline: [
       { kind: 'step', index: 0, step: 'build', startNs: 1_000n, endNs: 2_000n, outcome: 'ok' },
-      { kind: 'fault', fault: 'carrier-off', slave: 'eth0', detail: 'far side p0 down', startNs: 30_000_000_000n, endNs: 30_100_000_000n },
-      { kind: 'sample', atNs: 30_200_000_000n, activeSlave: null, bondMii: 'down', slaves: [{ name: 'eth0', mii: 'down', linkFailures: 1 }] },
-      { kind: 'kernel', atNs: 30_150_000_000n, event: 'link-down', bond: 'bond0', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely down' },
+      {
+        kind: 'fault',
+        fault: 'carrier-off',
+        slave: 'eth0',
+        detail: 'far side p0 down',
+        startNs: 30_000_000_000n,
+        endNs: 30_100_000_000n,
+      },
+      {
+        kind: 'sample',
+        atNs: 30_200_000_000n,
+        activeSlave: null,
+        bondMii: 'down',
+        slaves: [{ name: 'eth0', mii: 'down', linkFailures: 1 }],
+      },
+      {
+        kind: 'kernel',
+        atNs: 30_150_000_000n,
+        event: 'link-down',
+        bond: 'bond0',
+        slave: 'eth0',
+        text: 'bond0: (slave eth0): link status definitely down',
+      },
     ],
     traffic: [sampleWindow([0.5, 0.5], [0, 0], { outageMs: 120, outageStartUs: 30_100_000 })],
-    throughput: [{ settings: { streams: 2, seconds: 3, vary: 'ports', direction: 'to-clients' }, streamsBps: [4e7, 4e7], totalBps: 8e7, singleLinkBps: 5e7, factor: 1.6 }],
-    failovers: [{ fault: 'far side p0 down', faultNs: 30_100_000_000n, stateChangeMs: 50, stateChangeBy: 'kernel: link down', deliveryRestoredMs: 120, outageMs: 120 }],
+    throughput: [
+      {
+        settings: { streams: 2, seconds: 3, vary: 'ports', direction: 'to-clients' },
+        streamsBps: [4e7, 4e7],
+        totalBps: 8e7,
+        singleLinkBps: 5e7,
+        factor: 1.6,
+      },
+    ],
+    failovers: [
+      {
+        fault: 'far side p0 down',
+        faultNs: 30_100_000_000n,
+        stateChangeMs: 50,
+        stateChangeBy: 'kernel: link down',
+        deliveryRestoredMs: 120,
+        outageMs: 120,
+      },
+    ],
     procAtFailure: 'Bonding Mode: fault-tolerance (active-backup)\n',
   }),
 ]);
@@ -72,7 +116,8 @@ describe('reading results.json against results.schema.json', () => {
       const events = run.cases.flatMap((c) => c.timeline);
       expect(events.length).toBeGreaterThan(0);
       for (const event of events) expect(typeof ('atNs' in event ? event.atNs : event.startNs)).toBe('bigint');
-      for (const window of run.cases.flatMap((c) => c.traffic)) expect([typeof window.startNs, typeof window.endNs]).toEqual(['bigint', 'bigint']);
+      for (const window of run.cases.flatMap((c) => c.traffic))
+        expect([typeof window.startNs, typeof window.endNs]).toEqual(['bigint', 'bigint']);
       for (const failover of run.cases.flatMap((c) => c.failovers)) expect(typeof failover.faultNs).toBe('bigint');
     }
   });
@@ -85,31 +130,60 @@ describe('reading results.json against results.schema.json', () => {
   it('reads a run directory, every case status, and fields added later', async () => {
     const runDir = join(dir, 'run-dir');
     await mkdir(runDir);
-    await write('run-dir/results.json', edited((json) => {
-      json.cases = ['passed', 'failed', 'inconclusive', 'error', 'interrupted'].map((status) => ({ ...json.cases[0], status, passRate: 0.5 }));
-      json.repeat = { count: 3 };
-      // Results written before delivery was measured have no delivery series.
-      delete ((json.cases[0]?.traffic as Record<string, unknown>[])[0] ?? {}).delivery;
-    }));
+    await write(
+      'run-dir/results.json',
+      edited((json) => {
+        json.cases = ['passed', 'failed', 'inconclusive', 'error', 'interrupted'].map((status) => ({
+          ...json.cases[0],
+          status,
+          passRate: 0.5,
+        }));
+        json.repeat = { count: 3 };
+        // Results written before delivery was measured have no delivery series.
+        delete ((json.cases[0]?.traffic as Record<string, unknown>[])[0] ?? {}).delivery;
+      }),
+    );
     const { run, file } = await readResults(runDir);
     expect(file).toBe(join(runDir, 'results.json'));
     expect(run.cases.map((c) => c.status)).toEqual(['passed', 'failed', 'inconclusive', 'error', 'interrupted']);
   });
 
   it('refuses what is not results with one clear error naming the file and the place', async () => {
-    expect(await refusal('null.json', 'null')).toBe('not a bondlab results file: the top level must be object (it is null)');
-    expect(await refusal('array.json', '[]')).toBe('not a bondlab results file: the top level must be object (it is an array)');
-    expect(await refusal('empty.json', '{}')).toBe('not a bondlab results file: the top level has no "runId"');
-    expect(await refusal('no-steps.json', edited((json) => delete json.cases[0]?.steps))).toBe('not a bondlab results file: cases[0] has no "steps"');
-    expect(await refusal('no-checks.json', edited((json) => delete (json.cases[0]?.steps as Record<string, unknown>[])[1]?.checks))).toBe(
-      'not a bondlab results file: cases[0].steps[1] has no "checks"',
+    expect(await refusal('null.json', 'null')).toBe(
+      'not a bondlab results file: the top level must be object (it is null)',
     );
-    expect(await refusal('weird.json', edited((json) => Object.assign(json.cases[0] ?? {}, { status: 'weird' })))).toBe(
+    expect(await refusal('array.json', '[]')).toBe(
+      'not a bondlab results file: the top level must be object (it is an array)',
+    );
+    expect(await refusal('empty.json', '{}')).toBe('not a bondlab results file: the top level has no "runId"');
+    expect(
+      await refusal(
+        'no-steps.json',
+        edited((json) => delete json.cases[0]?.steps),
+      ),
+    ).toBe('not a bondlab results file: cases[0] has no "steps"');
+    expect(
+      await refusal(
+        'no-checks.json',
+        edited((json) => delete (json.cases[0]?.steps as Record<string, unknown>[])[1]?.checks),
+      ),
+    ).toBe('not a bondlab results file: cases[0].steps[1] has no "checks"');
+    expect(
+      await refusal(
+        'weird.json',
+        edited((json) => Object.assign(json.cases[0] ?? {}, { status: 'weird' })),
+      ),
+    ).toBe(
       'not a bondlab results file: cases[0].status is string "weird", not one of passed, failed, inconclusive, error, interrupted',
     );
-    expect(await refusal('number-ns.json', edited((json) => Object.assign((json.cases[0]?.timeline as Record<string, unknown>[])[1] ?? {}, { startNs: 30 })))).toBe(
-      'not a bondlab results file: cases[0].timeline[1].startNs must be string (it is number 30)',
-    );
+    expect(
+      await refusal(
+        'number-ns.json',
+        edited((json) =>
+          Object.assign((json.cases[0]?.timeline as Record<string, unknown>[])[1] ?? {}, { startNs: 30 }),
+        ),
+      ),
+    ).toBe('not a bondlab results file: cases[0].timeline[1].startNs must be string (it is number 30)');
     expect(await refusal('bad-json.json', '{"runId": ')).toMatch(/^Unexpected end of JSON input|JSON/);
   });
 });
@@ -122,16 +196,23 @@ describe('bondlab report and compare on bad results', () => {
     await mkdir(out);
     await writeFile(join(out, 'junit.xml'), 'old junit');
     await writeFile(join(out, 'summary.md'), 'old summary');
-    const weird = await write('cli-weird.json', edited((json) => Object.assign(json.cases[0] ?? {}, { status: 'weird' })));
+    const weird = await write(
+      'cli-weird.json',
+      edited((json) => Object.assign(json.cases[0] ?? {}, { status: 'weird' })),
+    );
     const report = await run('report', weird, '-o', out);
     expect(report.exitCode).toBe(2);
-    expect(report.stderr).toBe(`bondlab: ${weird}: not a bondlab results file: cases[0].status is string "weird", not one of passed, failed, inconclusive, error, interrupted`);
+    expect(report.stderr).toBe(
+      `bondlab: ${weird}: not a bondlab results file: cases[0].status is string "weird", not one of passed, failed, inconclusive, error, interrupted`,
+    );
     expect(await readdir(out)).toEqual(['junit.xml', 'summary.md']);
     expect(await readFile(join(out, 'summary.md'), 'utf8')).toBe('old summary');
     const nothing = await write('cli-null.json', 'null');
     const compare = await run('compare', await write('cli-good.json', full), nothing);
     expect(compare.exitCode).toBe(2);
-    expect(compare.stderr).toBe(`bondlab: ${nothing}: not a bondlab results file: the top level must be object (it is null)`);
+    expect(compare.stderr).toBe(
+      `bondlab: ${nothing}: not a bondlab results file: the top level must be object (it is null)`,
+    );
     expect(compare.stderr).not.toMatch(/TypeError/);
   }, 60_000);
 

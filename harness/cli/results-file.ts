@@ -10,7 +10,15 @@ import { printable } from './output.js';
 let validator: ValidateFunction | undefined;
 function validate(json: unknown): ErrorObject | undefined {
   validator ??= new Ajv({ verbose: true }).compile(schema);
-  return validator(json) ? undefined : (validator.errors?.[0] ?? { keyword: 'schema', instancePath: '', schemaPath: '', params: {}, message: 'does not match harness/runner/results.schema.json' });
+  return validator(json)
+    ? undefined
+    : (validator.errors?.[0] ?? {
+        keyword: 'schema',
+        instancePath: '',
+        schemaPath: '',
+        params: {},
+        message: 'does not match harness/runner/results.schema.json',
+      });
 }
 
 /** `/cases/0/status` -> `cases[0].status`. */

@@ -7,7 +7,14 @@ import { InvalidArgumentError } from 'commander';
 import { numberArgument } from './numbers.js';
 import { runExitCode } from './run.js';
 
-const step = (outcome: StepResult['outcome']): StepResult => ({ index: 0, kind: 'expect', description: 'expect', outcome, durationMs: 1, checks: [] });
+const step = (outcome: StepResult['outcome']): StepResult => ({
+  index: 0,
+  kind: 'expect',
+  description: 'expect',
+  outcome,
+  durationMs: 1,
+  checks: [],
+});
 
 describe('the verdict of a case and of a run', () => {
   it('makes a case inconclusive only when nothing failed', () => {
@@ -39,7 +46,9 @@ describe('bondlab run --retry-inconclusive', () => {
 
   it('exits 2 on a bad count before touching anything', async () => {
     for (const bad of ['-1', 'many']) {
-      const run = await execa('node', [cli, 'run', 'fixtures/scenarios-false', `--retry-inconclusive=${bad}`], { reject: false });
+      const run = await execa('node', [cli, 'run', 'fixtures/scenarios-false', `--retry-inconclusive=${bad}`], {
+        reject: false,
+      });
       expect(run.exitCode).toBe(2);
       expect(run.stderr).toContain(`option '--retry-inconclusive <n>' argument '${bad}' is invalid`);
     }

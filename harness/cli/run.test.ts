@@ -10,9 +10,15 @@ describe('bondlab run --target host with a hook in the root namespace', () => {
   it('is an input error with file, line and field, exit 2, and nothing is run', async () => {
     const output = await mkdtemp(join(tmpdir(), 'bondlab-test-hooks-'));
     try {
-      const run = await execa('node', [cli, 'run', 'fixtures/scenarios-hooks/root-namespace-hook.yaml', '--target', 'host', '-o', output], { reject: false });
+      const run = await execa(
+        'node',
+        [cli, 'run', 'fixtures/scenarios-hooks/root-namespace-hook.yaml', '--target', 'host', '-o', output],
+        { reject: false },
+      );
       expect(run.exitCode).toBe(2);
-      expect(run.stderr).toMatch(/^fixtures\/scenarios-hooks\/root-namespace-hook\.yaml:11:\d+: steps\[0\]\.hook\.in: a hook "in: none" runs as root/m);
+      expect(run.stderr).toMatch(
+        /^fixtures\/scenarios-hooks\/root-namespace-hook\.yaml:11:\d+: steps\[0\]\.hook\.in: a hook "in: none" runs as root/m,
+      );
       expect(run.stderr).toContain('nothing was run');
       expect(await readdir(output)).toEqual([]);
     } finally {
@@ -22,6 +28,8 @@ describe('bondlab run --target host with a hook in the root namespace', () => {
 
   it('names the opt-in flag and its risk in --help', async () => {
     const help = await execa('node', [cli, 'run', '--help']);
-    expect(help.stdout).toMatch(/--unsafe-host-hooks\s+let hooks with "in: none" run as root in this\s+machine's own namespaces/);
+    expect(help.stdout).toMatch(
+      /--unsafe-host-hooks\s+let hooks with "in: none" run as root in this\s+machine's own namespaces/,
+    );
   });
 });

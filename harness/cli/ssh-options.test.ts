@@ -24,10 +24,16 @@ describe('the ssh options', () => {
     const cases: [string[], RegExp][] = [
       [['--target', 'ssh'], /--target ssh needs --ssh <destination>/],
       [['--ssh', 'root@dut'], /--ssh is for --target ssh, not --target vm/],
-      [['--target', 'ssh', '--ssh', '-oProxyCommand=touch /tmp/x'], /--ssh: "-oProxyCommand=touch \/tmp\/x" is not an ssh destination/],
+      [
+        ['--target', 'ssh', '--ssh', '-oProxyCommand=touch /tmp/x'],
+        /--ssh: "-oProxyCommand=touch \/tmp\/x" is not an ssh destination/,
+      ],
       [['--target', 'ssh', '--ssh', 'root@dut', '--ssh-port', '70000'], /--ssh-port.*from 1 to 65535/],
       [['--target', 'host', '--ssh-identity', '/k/id'], /--ssh-identity need --ssh <destination>/],
-      [['--target', 'ssh', '--ssh', 'root@dut', '--ssh-option', '-F/etc/passwd'], /--ssh-option: "-F\/etc\/passwd" is not an ssh option/],
+      [
+        ['--target', 'ssh', '--ssh', 'root@dut', '--ssh-option', '-F/etc/passwd'],
+        /--ssh-option: "-F\/etc\/passwd" is not an ssh option/,
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => run(...args)));
     cases.forEach(([args, message], i) => {
@@ -41,7 +47,14 @@ describe('the ssh options', () => {
     const helps = await Promise.all(['run', 'cleanup'].map((command) => execa('node', [cli, command, '--help'])));
     for (const [i, command] of ['run', 'cleanup'].entries()) {
       const help = helps[i]?.stdout ?? '';
-      for (const option of ['--ssh <destination>', '--ssh-port', '--ssh-identity', '--ssh-known-hosts', '--ssh-accept-new-host-key', '--ssh-option']) {
+      for (const option of [
+        '--ssh <destination>',
+        '--ssh-port',
+        '--ssh-identity',
+        '--ssh-known-hosts',
+        '--ssh-accept-new-host-key',
+        '--ssh-option',
+      ]) {
         expect(help, `${command} ${option}`).toContain(option);
       }
     }

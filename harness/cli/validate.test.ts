@@ -21,9 +21,24 @@ describe('bondlab validate on hostile input', () => {
     const scenarios = join(dir, 'scenarios');
     await mkdir(scenarios);
     const tenValues = '[0,1,2,3,4,5,6,7,8,9]';
-    const keys = ['miimon', 'updelay', 'downdelay', 'peer_notif_delay', 'arp_interval', 'resend_igmp', 'num_grat_arp', 'min_links'];
-    await writeFile(join(scenarios, 'a-matrix.yaml'), `name: m\nbond: { mode: 1 }\nmatrix:\n${keys.map((key) => `  ${key}: ${tenValues}`).join('\n')}\nsteps: [build]\n`);
-    await writeFile(join(scenarios, 'b-values.yaml'), 'name: v\nbond: { mode: 1, miimon: .nan }\nsteps: [build, { wait: 3000000s }]\n');
+    const keys = [
+      'miimon',
+      'updelay',
+      'downdelay',
+      'peer_notif_delay',
+      'arp_interval',
+      'resend_igmp',
+      'num_grat_arp',
+      'min_links',
+    ];
+    await writeFile(
+      join(scenarios, 'a-matrix.yaml'),
+      `name: m\nbond: { mode: 1 }\nmatrix:\n${keys.map((key) => `  ${key}: ${tenValues}`).join('\n')}\nsteps: [build]\n`,
+    );
+    await writeFile(
+      join(scenarios, 'b-values.yaml'),
+      'name: v\nbond: { mode: 1, miimon: .nan }\nsteps: [build, { wait: 3000000s }]\n',
+    );
     await writeFile(join(scenarios, 'c-good.yaml'), 'name: good\nbond: { mode: 1 }\nsteps: [build]\n');
     await execa('mkfifo', [join(scenarios, 'd-fifo.yaml')]);
     await symlink('/dev/zero', join(scenarios, 'e-zero.yaml'));
@@ -33,7 +48,9 @@ describe('bondlab validate on hostile input', () => {
     expect(run.stderr.split('\n')).toEqual([
       `${scenarios}/a-matrix.yaml:4:3: matrix: the matrix makes 100000000 cases; a scenario may make at most ${LIMITS.casesPerScenario}`,
       `${scenarios}/b-values.yaml:2:26: bond.miimon: not a number (.nan); expected a value of type integer`,
-      expect.stringMatching(new RegExp(`^${scenarios}/b-values.yaml:3:24: steps\\[1\\]\\.wait: expected .*up to 3600s.*; got "3000000s"$`)),
+      expect.stringMatching(
+        new RegExp(`^${scenarios}/b-values.yaml:3:24: steps\\[1\\]\\.wait: expected .*up to 3600s.*; got "3000000s"$`),
+      ),
       `${scenarios}/d-fifo.yaml:0:0: a FIFO, not a scenario file`,
       `${scenarios}/e-zero.yaml:0:0: a character device, not a scenario file`,
     ]);
@@ -52,7 +69,9 @@ describe('bondlab validate on hostile input', () => {
 
   it('states its limits in --help', async () => {
     const help = await execa('node', [cli, 'validate', '--help']);
-    expect(help.stdout).toContain(`at most ${LIMITS.casesPerScenario} cases per scenario and ${LIMITS.casesInAll} in all`);
+    expect(help.stdout).toContain(
+      `at most ${LIMITS.casesPerScenario} cases per scenario and ${LIMITS.casesInAll} in all`,
+    );
   }, 60_000);
 
   it('stops at once on SIGTERM or Ctrl-C in the middle of a long load', async () => {
@@ -60,14 +79,16 @@ describe('bondlab validate on hostile input', () => {
     await mkdir(slow);
     // About 1 MiB of scenarios of 1000 cases and 200 steps each: seconds of parsing and expanding per copy.
     const values = '[0,1,2,3,4,5,6,7,8,9]';
-    const doc = (n: number) => `name: s${n}\nbond: { mode: 1 }\nmatrix: { miimon: ${values}, updelay: ${values}, downdelay: ${values} }\nsteps:\n  - build\n${'  - wait: 1ms\n'.repeat(199)}`;
+    const doc = (n: number) =>
+      `name: s${n}\nbond: { mode: 1 }\nmatrix: { miimon: ${values}, updelay: ${values}, downdelay: ${values} }\nsteps:\n  - build\n${'  - wait: 1ms\n'.repeat(199)}`;
     const docs: string[] = [];
     for (let n = 0, size = 0; size + 4000 < LIMITS.fileBytes; n++) {
       docs.push(doc(n));
       size += (docs.at(-1)?.length ?? 0) + 4;
     }
     await writeFile(join(slow, 'copy-00.yaml'), docs.join('---\n'));
-    for (let i = 1; i < 30; i++) await link(join(slow, 'copy-00.yaml'), join(slow, `copy-${String(i).padStart(2, '0')}.yaml`));
+    for (let i = 1; i < 30; i++)
+      await link(join(slow, 'copy-00.yaml'), join(slow, `copy-${String(i).padStart(2, '0')}.yaml`));
 
     const stop = async (signal: 'SIGTERM' | 'SIGINT') => {
       const child = execa('node', [cli, 'validate', slow], { reject: false, timeout: 300_000 });
@@ -78,10 +99,16 @@ describe('bondlab validate on hostile input', () => {
       const result = await child;
       return { runningWhenSignalled, stoppedAfterMs: performance.now() - sent, result };
     };
-    for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    for (const [signal, code] of [
+      ['SIGTERM', 143],
+      ['SIGINT', 130],
+    ] as const) {
       const { runningWhenSignalled, stoppedAfterMs, result } = await stop(signal);
       expect(runningWhenSignalled, `${signal}: validate was still loading`).toBe(true);
-      expect(result.signal === signal || result.exitCode === code, `${signal}: ${result.signal ?? result.exitCode}`).toBe(true);
+      expect(
+        result.signal === signal || result.exitCode === code,
+        `${signal}: ${result.signal ?? result.exitCode}`,
+      ).toBe(true);
       // The load itself takes far longer than this (tens of seconds): a signal that waited for it fails.
       expect(stoppedAfterMs).toBeLessThan(5000);
     }

@@ -5,7 +5,10 @@ import { interactive } from './output.js';
 import { numberArgument } from './numbers.js';
 
 export function kernelOption(): Option {
-  return new Option('-k, --kernel <spec>', 'kernel: debian:bookworm|trixie|sid, debian:<release>-amd64[=<version>], host, or /path/vmlinuz:/path/modules').default(DEFAULT_KERNEL);
+  return new Option(
+    '-k, --kernel <spec>',
+    'kernel: debian:bookworm|trixie|sid, debian:<release>-amd64[=<version>], host, or /path/vmlinuz:/path/modules',
+  ).default(DEFAULT_KERNEL);
 }
 
 export function registerVm(program: Command): void {

@@ -38,7 +38,10 @@ function quote(value: string): string {
 }
 
 function mapper(bond: ConfigBond, names: Names): (word: string) => string {
-  const table = new Map<string, string>([[bond.name, names.bond], ...bond.ports.map((p, i): [string, string] => [p.value, names.ports[i] ?? p.value])]);
+  const table = new Map<string, string>([
+    [bond.name, names.bond],
+    ...bond.ports.map((p, i): [string, string] => [p.value, names.ports[i] ?? p.value]),
+  ]);
   return (word) => table.get(word) ?? word;
 }
 
@@ -48,7 +51,11 @@ export function interfacesFile(bond: ConfigBond, names: Names, ipv4: string): st
   const mapWords = (text: string) => text.split(/(\s+)/).map(map).join('');
   // DHCP is not run: the topology has no DHCP server, so a dhcp stanza comes up manual and gets the topology's address after ifup.
   const method = bond.addressing?.method === 'static' ? 'static' : 'manual';
-  const lines = [`# ${bond.name} of ${bond.at.file}:${bond.at.line}, its ports mapped to ${names.ports.join(' ')}`, `auto ${names.bond}`, `iface ${names.bond} inet ${method}`];
+  const lines = [
+    `# ${bond.name} of ${bond.at.file}:${bond.at.line}, its ports mapped to ${names.ports.join(' ')}`,
+    `auto ${names.bond}`,
+    `iface ${names.bond} inet ${method}`,
+  ];
   if (method === 'static') lines.push(`\taddress ${ipv4}/24`);
   if (bond.hwaddress) lines.push(`\thwaddress ether ${bond.hwaddress.value}`);
   const viaMaster = bond.ports.filter((p) => p.key === 'bond-master');
@@ -61,7 +68,8 @@ export function interfacesFile(bond: ConfigBond, names: Names, ipv4: string): st
     lines.push(`\t${valued.key} ${mapWords(value)}`);
   }
   for (const command of bond.commands) lines.push(`\t${command.phase} ${mapWords(command.text)}`);
-  for (const port of viaMaster) lines.push('', `auto ${map(port.value)}`, `iface ${map(port.value)} inet manual`, `\tbond-master ${names.bond}`);
+  for (const port of viaMaster)
+    lines.push('', `auto ${map(port.value)}`, `iface ${map(port.value)} inet manual`, `\tbond-master ${names.bond}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -76,7 +84,9 @@ function moduleName(bond: ConfigBond): string {
 
 export function applyScripts(model: ConfigModel, bond: ConfigBond, names: Names, ipv4: string): ApplyScripts {
   const modprobeFiles = model.files.filter((f) => f.format === 'modprobe').map((f) => f.file);
-  const copy = modprobeFiles.map((file) => `cp ${quote(resolve(file))} /etc/modprobe.d/${quote(`bondlab-${basename(file)}`)}`);
+  const copy = modprobeFiles.map(
+    (file) => `cp ${quote(resolve(file))} /etc/modprobe.d/${quote(`bondlab-${basename(file)}`)}`,
+  );
   const before = [
     'set -e',
     `mkdir -p ${SAVED}`,
@@ -112,7 +122,8 @@ export interface Mismatch {
 /** The kernel's text of a sysfs file, reduced to what the model holds ("balance-rr 0" is balance-rr). */
 function sysfsValue(option: string, text: string): string {
   const trimmed = text.trim();
-  if (option === 'arp_ip_target' || option === 'ns_ip6_target' || option === 'slaves') return trimmed.split(/\s+/).filter(Boolean).sort().join(' ');
+  if (option === 'arp_ip_target' || option === 'ns_ip6_target' || option === 'slaves')
+    return trimmed.split(/\s+/).filter(Boolean).sort().join(' ');
   return trimmed.split(/\s+/)[0] ?? '';
 }
 
@@ -127,10 +138,31 @@ function modelValue(option: string, value: OptionValue, map: (word: string) => s
  * Every option of the model that sysfs does not show, and the ports and MAC address: read in the
  * bond's namespace (sysfs there shows that namespace's devices).
  */
-export async function compareApplied(target: Target, netns: string, bond: ConfigBond, names: Names): Promise<Mismatch[]> {
+export async function compareApplied(
+  target: Target,
+  netns: string,
+  bond: ConfigBond,
+  names: Names,
+): Promise<Mismatch[]> {
   const dir = `/sys/class/net/${names.bond}`;
-  const read = await target.exec(['sh', '-c', `cd ${dir} && for f in bonding/* address; do printf '%s\\t' "$f"; tr '\\n' ' ' < "$f" 2>/dev/null; echo; done`], { netns });
-  if (read.exitCode !== 0) return [{ option: 'bond', expected: names.bond, actual: `no such bond (${read.stderr.trim()})`, key: bond.name, at: bond.at }];
+  const read = await target.exec(
+    [
+      'sh',
+      '-c',
+      `cd ${dir} && for f in bonding/* address; do printf '%s\\t' "$f"; tr '\\n' ' ' < "$f" 2>/dev/null; echo; done`,
+    ],
+    { netns },
+  );
+  if (read.exitCode !== 0)
+    return [
+      {
+        option: 'bond',
+        expected: names.bond,
+        actual: `no such bond (${read.stderr.trim()})`,
+        key: bond.name,
+        at: bond.at,
+      },
+    ];
   const sysfs = new Map(
     read.stdout
       .split('\n')
@@ -145,13 +177,33 @@ export async function compareApplied(target: Target, netns: string, bond: Config
   for (const [option, valued] of Object.entries(bond.options)) {
     const expected = modelValue(option, valued.value, map);
     const actual = sysfsValue(option, sysfs.get(option) ?? '');
-    if (actual !== expected) mismatches.push({ option, expected, actual: sysfs.has(option) ? actual : '(no such file)', key: valued.key, at: valued.at });
+    if (actual !== expected)
+      mismatches.push({
+        option,
+        expected,
+        actual: sysfs.has(option) ? actual : '(no such file)',
+        key: valued.key,
+        at: valued.at,
+      });
   }
   const ports = names.ports.slice(0, bond.ports.length).sort().join(' ');
   const slaves = sysfsValue('slaves', sysfs.get('slaves') ?? '');
-  if (slaves !== ports) mismatches.push({ option: 'slaves', expected: ports, actual: slaves || '(none)', key: bond.ports[0]?.key ?? 'slaves', at: bond.ports[0]?.at ?? bond.at });
+  if (slaves !== ports)
+    mismatches.push({
+      option: 'slaves',
+      expected: ports,
+      actual: slaves || '(none)',
+      key: bond.ports[0]?.key ?? 'slaves',
+      at: bond.ports[0]?.at ?? bond.at,
+    });
   if (bond.hwaddress && sysfsValue('address', sysfs.get('address') ?? '') !== bond.hwaddress.value.toLowerCase()) {
-    mismatches.push({ option: 'address', expected: bond.hwaddress.value.toLowerCase(), actual: sysfsValue('address', sysfs.get('address') ?? ''), key: bond.hwaddress.key, at: bond.hwaddress.at });
+    mismatches.push({
+      option: 'address',
+      expected: bond.hwaddress.value.toLowerCase(),
+      actual: sysfsValue('address', sysfs.get('address') ?? ''),
+      key: bond.hwaddress.key,
+      at: bond.hwaddress.at,
+    });
   }
   return mismatches;
 }
@@ -184,7 +236,10 @@ export interface Applier {
 }
 
 export function configApplier(target: Target, ref: ConfigBondRef): Applier {
-  if (target.kind !== 'vm') throw new Error(`apply: ${ref.apply} rewrites /etc/network/interfaces and reloads the bonding module; it runs only on --target vm, not on ${target.description}`);
+  if (target.kind !== 'vm')
+    throw new Error(
+      `apply: ${ref.apply} rewrites /etc/network/interfaces and reloads the bonding module; it runs only on --target vm, not on ${target.description}`,
+    );
   const { model, bond } = loadRef(ref);
   let after: string | undefined;
   return {

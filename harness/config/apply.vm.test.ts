@@ -15,7 +15,9 @@ const dir = mkdtempSync(join(tmpdir(), 'bondlab-apply-test-'));
 
 /** The plan a scenario with `bond: { from, name: bond0, apply: ifupdown }` makes. */
 function planOf(files: string[]): { bond: BondPlan; topology: TopologyPlan } {
-  const spec: Record<string, unknown> = { bond: { from: files.map((f) => resolve(f)), name: 'bond0', apply: 'ifupdown' } };
+  const spec: Record<string, unknown> = {
+    bond: { from: files.map((f) => resolve(f)), name: 'bond0', apply: 'ifupdown' },
+  };
   const resolved = resolveConfigBond(spec, join(dir, 'scenario.yaml'));
   if (!resolved.ref) throw new Error(resolved.error?.message ?? 'no bond');
   const { mode, slaves, ...options } = spec.bond as Record<string, string | number | string[]>;
@@ -43,7 +45,8 @@ describe(`the user's configuration applied with ifupdown in a VM (${kernel})`, {
     const built = await buildTopology(vm, { runId, caseIndex: 0, ...plan });
     try {
       const netns = built.topology.dut.netns;
-      const read = async (file: string) => (await run(vm, ['cat', `/sys/class/net/${BOND}/bonding/${file}`], { netns })).stdout.trim();
+      const read = async (file: string) =>
+        (await run(vm, ['cat', `/sys/class/net/${BOND}/bonding/${file}`], { netns })).stdout.trim();
       expect(await read('mode')).toBe('balance-rr 0');
       expect(await read('miimon')).toBe('200');
       expect((await read('slaves')).split(' ').sort()).toEqual(['eth0', 'eth1']);
@@ -59,7 +62,10 @@ describe(`the user's configuration applied with ifupdown in a VM (${kernel})`, {
 
   it('reports each option the tool did not apply, with its file and line: Debian ifenslave does not write bond-resend-igmp', async () => {
     const file = join(dir, 'interfaces');
-    writeFileSync(file, 'auto bond0\niface bond0 inet manual\n\tbond-slaves eth0 eth1\n\tbond-mode active-backup\n\tbond-miimon 100\n\tbond-resend-igmp 5\n');
+    writeFileSync(
+      file,
+      'auto bond0\niface bond0 inet manual\n\tbond-slaves eth0 eth1\n\tbond-mode active-backup\n\tbond-miimon 100\n\tbond-resend-igmp 5\n',
+    );
     const plan = planOf([file]);
     const error = await buildTopology(vm, { runId, caseIndex: 1, ...plan }).then(
       async (built) => {

@@ -8,7 +8,8 @@ function failure(paths: string[]): string {
   try {
     readConfig(paths);
   } catch (error) {
-    if (error instanceof ConfigError) return `${error.at.file.replace(`${process.cwd()}/`, '')}:${error.at.line}: ${error.reason}`;
+    if (error instanceof ConfigError)
+      return `${error.at.file.replace(`${process.cwd()}/`, '')}:${error.at.line}: ${error.reason}`;
     throw error;
   }
   throw new Error(`${paths.join(' ')} read without an error`);
@@ -32,7 +33,9 @@ describe('bad configuration files: file, line and what is wrong', () => {
   });
 
   it('a source loop, at the line that closes it', () => {
-    expect(failure([`${I}/loop/interfaces`])).toMatch(/loop\/interfaces\.d\/again:1: source loop: .*loop\/interfaces -> .*again -> .*loop\/interfaces$/);
+    expect(failure([`${I}/loop/interfaces`])).toMatch(
+      /loop\/interfaces\.d\/again:1: source loop: .*loop\/interfaces -> .*again -> .*loop\/interfaces$/,
+    );
   });
 
   it('files that cannot be read', () => {

@@ -36,7 +36,13 @@ export function newBond(name: string, format: ConfigFormat, at: At): ConfigBond 
  * Sets an option from its name in the format; unknown names and values the driver refuses are
  * ConfigErrors at the line. Returns the kernel's name.
  */
-export function setOption(bond: ConfigBond, format: Exclude<ConfigFormat, 'modprobe'>, key: string, raw: string | string[] | number | boolean, at: At): string {
+export function setOption(
+  bond: ConfigBond,
+  format: Exclude<ConfigFormat, 'modprobe'>,
+  key: string,
+  raw: string | string[] | number | boolean,
+  at: At,
+): string {
   const option = optionFor(format, key);
   if (!option) throw new ConfigError(at, `unknown bonding option ${key}`);
   const converted = toKernelValue(option, format, raw);
@@ -45,7 +51,10 @@ export function setOption(bond: ConfigBond, format: Exclude<ConfigFormat, 'modpr
   if (problem) throw new ConfigError(at, `${key}: ${problem}`);
   const previous = bond.options[option.kernel];
   // Repeated list keys add to the list (networkd's ARPIPTargets=, ifupdown's repeated lines).
-  const value = Array.isArray(converted.value) && Array.isArray(previous?.value) ? [...previous.value, ...converted.value] : converted.value;
+  const value =
+    Array.isArray(converted.value) && Array.isArray(previous?.value)
+      ? [...previous.value, ...converted.value]
+      : converted.value;
   bond.options[option.kernel] = { value, key, at };
   return option.kernel;
 }

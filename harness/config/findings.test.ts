@@ -12,7 +12,14 @@ let count = 0;
 /** The findings of an interfaces stanza for bond0, as code@line. */
 function found(stanza: string, extra: string[] = []): string[] {
   const file = join(dir, `interfaces-${count++}`);
-  writeFileSync(file, `iface bond0 inet manual\n${stanza.trim().split('\n').map((l) => `\t${l.trim()}`).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `iface bond0 inet manual\n${stanza
+      .trim()
+      .split('\n')
+      .map((l) => `\t${l.trim()}`)
+      .join('\n')}\n`,
+  );
   return findings(readConfig([...extra, file])).map((f) => `${f.code}@${f.at.line}`);
 }
 
@@ -25,35 +32,66 @@ describe('config check findings, each at the line it is about', () => {
     expect(found('slaves eth0 eth1\nbond-miimon 100')).toEqual(['default-mode@1']);
   });
   it('ARP monitoring in a mode that does not take it', () => {
-    expect(found('slaves eth0 eth1\nbond-mode 802.3ad\nbond-miimon 100\nbond-arp-interval 100\nbond-arp-ip-target 192.0.2.1')).toContain('arp-monitoring-in-mode@5');
+    expect(
+      found(
+        'slaves eth0 eth1\nbond-mode 802.3ad\nbond-miimon 100\nbond-arp-interval 100\nbond-arp-ip-target 192.0.2.1',
+      ),
+    ).toContain('arp-monitoring-in-mode@5');
   });
   it('arp_validate none with ARP monitoring in active-backup; an ARP monitor without targets', () => {
-    expect(found('slaves eth0 eth1\nbond-mode active-backup\nbond-arp-interval 100\nbond-arp-ip-target 192.0.2.1')).toEqual(['arp-validate-none@4', 'dropped-by-ifupdown2@4', 'dropped-by-ifupdown2@5']);
-    expect(found('slaves eth0 eth1\nbond-mode active-backup\nbond-arp-interval 100\nbond-arp-validate all')).toContain('arp-without-target@4');
+    expect(
+      found('slaves eth0 eth1\nbond-mode active-backup\nbond-arp-interval 100\nbond-arp-ip-target 192.0.2.1'),
+    ).toEqual(['arp-validate-none@4', 'dropped-by-ifupdown2@4', 'dropped-by-ifupdown2@5']);
+    expect(found('slaves eth0 eth1\nbond-mode active-backup\nbond-arp-interval 100\nbond-arp-validate all')).toContain(
+      'arp-without-target@4',
+    );
   });
   it('updelay and downdelay not multiples of miimon, or without it', () => {
-    expect(found('slaves eth0 eth1\nbond-mode 1\nbond-miimon 100\nbond-updelay 250\nbond-downdelay 200')).toEqual(['delay-not-multiple@5']);
+    expect(found('slaves eth0 eth1\nbond-mode 1\nbond-miimon 100\nbond-updelay 250\nbond-downdelay 200')).toEqual([
+      'delay-not-multiple@5',
+    ]);
   });
   it('options the mode ignores, primary outside the modes that use it', () => {
-    expect(found('slaves eth0 eth1\nbond-mode balance-rr\nbond-miimon 100\nbond-primary eth0\nbond-fail-over-mac active')).toEqual(['primary-in-mode@5', 'option-ignored-by-mode@6']);
-    expect(found('slaves eth0 eth1\nbond-mode active-backup\nbond-miimon 100\nbond-lacp-rate fast')).toEqual(['option-refused-in-mode@5']);
+    expect(
+      found('slaves eth0 eth1\nbond-mode balance-rr\nbond-miimon 100\nbond-primary eth0\nbond-fail-over-mac active'),
+    ).toEqual(['primary-in-mode@5', 'option-ignored-by-mode@6']);
+    expect(found('slaves eth0 eth1\nbond-mode active-backup\nbond-miimon 100\nbond-lacp-rate fast')).toEqual([
+      'option-refused-in-mode@5',
+    ]);
   });
   it('options a tool drops: Debian ifenslave and bond-min-links, ifupdown2 and bond-arp-*, ifupdown2 and miimon over 255', () => {
-    expect(found('slaves eth0 eth1\nbond-mode 4\nbond-miimon 1000\nbond-min-links 1')).toEqual(['dropped-by-ifenslave@5', 'ifupdown2-miimon-range@4']);
+    expect(found('slaves eth0 eth1\nbond-mode 4\nbond-miimon 1000\nbond-min-links 1')).toEqual([
+      'dropped-by-ifenslave@5',
+      'ifupdown2-miimon-range@4',
+    ]);
   });
   it('commands that no longer exist: the ifenslave program', () => {
-    expect(found('pre-up modprobe bond0\nup ifenslave bond0 eth0 eth1\ndown ifenslave -d bond0 eth0 eth1\nbond-mode 1\nbond-miimon 100')).toEqual(['command-not-found@3', 'command-not-found@4']);
+    expect(
+      found(
+        'pre-up modprobe bond0\nup ifenslave bond0 eth0 eth1\ndown ifenslave -d bond0 eth0 eth1\nbond-mode 1\nbond-miimon 100',
+      ),
+    ).toEqual(['command-not-found@3', 'command-not-found@4']);
   });
   it('a bond with one port; a primary that is no port', () => {
-    expect(found('slaves eth0\nbond-mode 1\nbond-miimon 100\nbond-primary eth5')).toEqual(['one-port@2', 'primary-not-a-port@5']);
+    expect(found('slaves eth0\nbond-mode 1\nbond-miimon 100\nbond-primary eth5')).toEqual([
+      'one-port@2',
+      'primary-not-a-port@5',
+    ]);
   });
   it('a port named in two bonds', () => {
     const file = join(dir, 'two');
-    writeFileSync(file, 'iface bond0 inet manual\n\tslaves eth0 eth1\n\tbond-mode 1\n\tbond-miimon 100\niface bond1 inet manual\n\tslaves eth1 eth2\n\tbond-mode 1\n\tbond-miimon 100\n');
+    writeFileSync(
+      file,
+      'iface bond0 inet manual\n\tslaves eth0 eth1\n\tbond-mode 1\n\tbond-miimon 100\niface bond1 inet manual\n\tslaves eth1 eth2\n\tbond-mode 1\n\tbond-miimon 100\n',
+    );
     expect(findings(readConfig([file])).map((f) => `${f.code}@${f.at.line}`)).toEqual(['port-in-two-bonds@6']);
   });
   it("a modprobe.d file kmod skips (the guide's aliases-bond without .conf)", () => {
-    expect(found('slaves eth0 eth1', ['fixtures/config/guide/aliases-bond'])).toEqual(['no-link-monitoring@1', 'default-mode@1', 'modprobe-not-conf@1']);
+    expect(found('slaves eth0 eth1', ['fixtures/config/guide/aliases-bond'])).toEqual([
+      'no-link-monitoring@1',
+      'default-mode@1',
+      'modprobe-not-conf@1',
+    ]);
     expect(found('slaves eth0 eth1', ['scenarios/config/aliases-bond.conf'])).toEqual([]);
   });
 });

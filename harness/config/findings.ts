@@ -40,53 +40,143 @@ const GONE_COMMANDS: Record<string, { replacement: string; package?: string }> =
 
 function bondFindings(bond: ConfigBond): Finding[] {
   const found: Finding[] = [];
-  const add = (severity: Finding['severity'], code: string, message: string, at: At) => found.push({ severity, code, bond: bond.name, message, at });
+  const add = (severity: Finding['severity'], code: string, message: string, at: At) =>
+    found.push({ severity, code, bond: bond.name, message, at });
   const mode = String(bond.options.mode?.value ?? 'balance-rr');
   const where = (option: string) => bond.options[option]?.at ?? bond.at;
   const miimon = number(bond, 'miimon');
   const arpInterval = number(bond, 'arp_interval');
   if (miimon === 0 && arpInterval === 0) {
-    add('error', 'no-link-monitoring', `${bond.name} has no link monitoring (miimon 0 and no arp_interval): a dead link is never noticed, so there is no failover`, bond.options.miimon?.at ?? bond.at);
+    add(
+      'error',
+      'no-link-monitoring',
+      `${bond.name} has no link monitoring (miimon 0 and no arp_interval): a dead link is never noticed, so there is no failover`,
+      bond.options.miimon?.at ?? bond.at,
+    );
   }
-  if (!bond.options.mode) add('warning', 'default-mode', `${bond.name} sets no mode: the kernel's default is balance-rr, which needs a static aggregation on the switch`, bond.at);
+  if (!bond.options.mode)
+    add(
+      'warning',
+      'default-mode',
+      `${bond.name} sets no mode: the kernel's default is balance-rr, which needs a static aggregation on the switch`,
+      bond.at,
+    );
   for (const [option, modes] of Object.entries(OPTION_MODES)) {
     const value = bond.options[option];
-    if (!value || (option === 'arp_interval' && arpInterval === 0) || modes.includes(mode as (typeof modes)[number])) continue;
-    const code = option === 'arp_interval' ? 'arp-monitoring-in-mode' : option.startsWith('primary') ? 'primary-in-mode' : 'option-refused-in-mode';
-    add('error', code, `${option} in mode ${mode}: the driver refuses it there (it takes it only in ${modes.join(', ')})`, value.at);
+    if (!value || (option === 'arp_interval' && arpInterval === 0) || modes.includes(mode as (typeof modes)[number]))
+      continue;
+    const code =
+      option === 'arp_interval'
+        ? 'arp-monitoring-in-mode'
+        : option.startsWith('primary')
+          ? 'primary-in-mode'
+          : 'option-refused-in-mode';
+    add(
+      'error',
+      code,
+      `${option} in mode ${mode}: the driver refuses it there (it takes it only in ${modes.join(', ')})`,
+      value.at,
+    );
   }
   for (const [option, modes] of Object.entries(IGNORED_OUTSIDE)) {
     const value = bond.options[option];
-    if (value && !modes.includes(mode)) add('warning', 'option-ignored-by-mode', `${option} has no effect in mode ${mode} (only in ${modes.join(', ')})`, value.at);
+    if (value && !modes.includes(mode))
+      add(
+        'warning',
+        'option-ignored-by-mode',
+        `${option} has no effect in mode ${mode} (only in ${modes.join(', ')})`,
+        value.at,
+      );
   }
-  if (arpInterval > 0 && miimon > 0) add('warning', 'miimon-and-arp', `both miimon and arp_interval are set: the driver keeps only the one written last (ifenslave and the module write miimon last, so ARP monitoring is off)`, where('arp_interval'));
-  if (arpInterval > 0 && !(bond.options.arp_ip_target?.value.length ?? 0)) add('error', 'arp-without-target', `arp_interval ${arpInterval} without arp_ip_target: the ARP monitor has nothing to ask, every port is down`, where('arp_interval'));
+  if (arpInterval > 0 && miimon > 0)
+    add(
+      'warning',
+      'miimon-and-arp',
+      `both miimon and arp_interval are set: the driver keeps only the one written last (ifenslave and the module write miimon last, so ARP monitoring is off)`,
+      where('arp_interval'),
+    );
+  if (arpInterval > 0 && !(bond.options.arp_ip_target?.value.length ?? 0))
+    add(
+      'error',
+      'arp-without-target',
+      `arp_interval ${arpInterval} without arp_ip_target: the ARP monitor has nothing to ask, every port is down`,
+      where('arp_interval'),
+    );
   const validate = String(bond.options.arp_validate?.value ?? 'none');
   if (arpInterval > 0 && validate === 'none' && mode === 'active-backup') {
-    add('warning', 'arp-validate-none', `arp_validate none with ARP monitoring: behind a switch, the other ports' traffic (and the switch flooding the target's replies) keeps a backup port "up" after its path is gone; set arp_validate active, backup or all`, bond.options.arp_validate?.at ?? where('arp_interval'));
+    add(
+      'warning',
+      'arp-validate-none',
+      `arp_validate none with ARP monitoring: behind a switch, the other ports' traffic (and the switch flooding the target's replies) keeps a backup port "up" after its path is gone; set arp_validate active, backup or all`,
+      bond.options.arp_validate?.at ?? where('arp_interval'),
+    );
   }
   for (const option of ['updelay', 'downdelay']) {
     const value = number(bond, option);
-    if (value > 0 && miimon > 0 && value % miimon !== 0) add('warning', 'delay-not-multiple', `${option} ${value} is not a multiple of miimon ${miimon}: the kernel rounds it down to ${value - (value % miimon)}`, where(option));
-    if (value > 0 && miimon === 0) add('warning', 'delay-without-miimon', `${option} ${value} has no effect without miimon`, where(option));
+    if (value > 0 && miimon > 0 && value % miimon !== 0)
+      add(
+        'warning',
+        'delay-not-multiple',
+        `${option} ${value} is not a multiple of miimon ${miimon}: the kernel rounds it down to ${value - (value % miimon)}`,
+        where(option),
+      );
+    if (value > 0 && miimon === 0)
+      add('warning', 'delay-without-miimon', `${option} ${value} has no effect without miimon`, where(option));
   }
-  if (bond.ports.length === 1) add('warning', 'one-port', `${bond.name} has one port (${bond.ports[0]?.value}): nothing to fail over to`, bond.ports[0]?.at ?? bond.at);
+  if (bond.ports.length === 1)
+    add(
+      'warning',
+      'one-port',
+      `${bond.name} has one port (${bond.ports[0]?.value}): nothing to fail over to`,
+      bond.ports[0]?.at ?? bond.at,
+    );
   const primary = bond.options.primary;
-  if (primary && !bond.ports.some((p) => p.value === primary.value)) add('warning', 'primary-not-a-port', `primary ${String(primary.value)} is not one of the ports (${bond.ports.map((p) => p.value).join(', ')})`, primary.at);
+  if (primary && !bond.ports.some((p) => p.value === primary.value))
+    add(
+      'warning',
+      'primary-not-a-port',
+      `primary ${String(primary.value)} is not one of the ports (${bond.ports.map((p) => p.value).join(', ')})`,
+      primary.at,
+    );
   if (bond.format === 'ifupdown') {
     for (const [option, value] of Object.entries(bond.options)) {
       if (!value.key.startsWith('bond-')) continue;
-      if (!IFENSLAVE_APPLIES.has(option)) add('warning', 'dropped-by-ifenslave', `Debian's ifenslave (2.13) scripts do not write ${value.key}: the kernel keeps its default ${option}`, value.at);
-      if (option.startsWith('arp_')) add('warning', 'dropped-by-ifupdown2', `ifupdown2 (3.0.0) has no ${value.key}: with ifupdown2 this option is ignored (Debian's ifupdown applies it)`, value.at);
+      if (!IFENSLAVE_APPLIES.has(option))
+        add(
+          'warning',
+          'dropped-by-ifenslave',
+          `Debian's ifenslave (2.13) scripts do not write ${value.key}: the kernel keeps its default ${option}`,
+          value.at,
+        );
+      if (option.startsWith('arp_'))
+        add(
+          'warning',
+          'dropped-by-ifupdown2',
+          `ifupdown2 (3.0.0) has no ${value.key}: with ifupdown2 this option is ignored (Debian's ifupdown applies it)`,
+          value.at,
+        );
     }
-    if (miimon > 255 && bond.options.miimon?.key.startsWith('bond-')) add('warning', 'ifupdown2-miimon-range', `ifupdown2 (3.0.0) takes bond-miimon 0-255 only; ${miimon} is refused there`, where('miimon'));
+    if (miimon > 255 && bond.options.miimon?.key.startsWith('bond-'))
+      add(
+        'warning',
+        'ifupdown2-miimon-range',
+        `ifupdown2 (3.0.0) takes bond-miimon 0-255 only; ${miimon} is refused there`,
+        where('miimon'),
+      );
     for (const command of bond.commands) {
       const words = command.text.split(/[\s;&|]+/);
       for (const [name, info] of Object.entries(GONE_COMMANDS)) {
         if (!words.some((w) => w === name || w.endsWith(`/${name}`))) continue;
         if (PATH_DIRS.some((dir) => existsSync(`${dir}/${name}`))) continue;
-        const install = info.package ? `; install ${info.package}, or use ${info.replacement}` : `; use ${info.replacement}`;
-        add('warning', 'command-not-found', `${command.phase} runs ${name}, which is not installed here (${name === 'ifenslave' ? 'Debian has shipped no ifenslave program since ifenslave 2.0' : `not on current Debian by default`})${install}`, command.at);
+        const install = info.package
+          ? `; install ${info.package}, or use ${info.replacement}`
+          : `; use ${info.replacement}`;
+        add(
+          'warning',
+          'command-not-found',
+          `${command.phase} runs ${name}, which is not installed here (${name === 'ifenslave' ? 'Debian has shipped no ifenslave program since ifenslave 2.0' : `not on current Debian by default`})${install}`,
+          command.at,
+        );
       }
     }
   }
@@ -96,13 +186,25 @@ function bondFindings(bond: ConfigBond): Finding[] {
 export function findings(model: ConfigModel): Finding[] {
   const found = model.bonds.flatMap(bondFindings);
   for (const file of model.module.ignored) {
-    found.push({ severity: 'error', code: 'modprobe-not-conf', message: `kmod reads only files ending in .conf in /etc/modprobe.d: this file's aliases and options are ignored (name it ${basename(file)}.conf)`, at: { file, line: 1 } });
+    found.push({
+      severity: 'error',
+      code: 'modprobe-not-conf',
+      message: `kmod reads only files ending in .conf in /etc/modprobe.d: this file's aliases and options are ignored (name it ${basename(file)}.conf)`,
+      at: { file, line: 1 },
+    });
   }
   const owner = new Map<string, { bond: string; at: At }>();
   for (const bond of model.bonds) {
     for (const port of bond.ports) {
       const first = owner.get(port.value);
-      if (first && first.bond !== bond.name) found.push({ severity: 'error', code: 'port-in-two-bonds', bond: bond.name, message: `${port.value} is a port of ${first.bond} (${first.at.file}:${first.at.line}) and of ${bond.name}`, at: port.at });
+      if (first && first.bond !== bond.name)
+        found.push({
+          severity: 'error',
+          code: 'port-in-two-bonds',
+          bond: bond.name,
+          message: `${port.value} is a port of ${first.bond} (${first.at.file}:${first.at.line}) and of ${bond.name}`,
+          at: port.at,
+        });
       else owner.set(port.value, { bond: bond.name, at: port.at });
     }
   }

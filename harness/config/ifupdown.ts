@@ -27,7 +27,10 @@ const COMMAND_PHASES = new Set(['pre-up', 'up', 'post-up', 'down', 'pre-down', '
 const STANZA_START = /^(iface|auto|allow-[\w-]+|mapping|source|source-directory|rename|no-auto-down|no-scripts)$/;
 
 function globRegex(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const body = pattern
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${body}$`);
 }
 
@@ -36,7 +39,12 @@ function expandSource(pattern: string, from: string, at: At, directory: boolean)
   const path = isAbsolute(pattern) ? pattern : resolve(dirname(from), pattern);
   const dir = directory ? path : dirname(path);
   const name = directory ? '*' : basename(path);
-  if (!/[*?[]/.test(name)) return directory ? listDir(dir, at).filter((f) => /^[a-zA-Z0-9_-]+$/.test(f)).map((f) => join(dir, f)) : [path];
+  if (!/[*?[]/.test(name))
+    return directory
+      ? listDir(dir, at)
+          .filter((f) => /^[a-zA-Z0-9_-]+$/.test(f))
+          .map((f) => join(dir, f))
+      : [path];
   const re = globRegex(name);
   // source-directory takes names of letters, digits, _ and - only (run-parts' rule).
   return listDir(dir, at)
@@ -67,7 +75,8 @@ function readStanzas(file: string, stack: string[], stanzas: Stanza[], files: st
     if (STANZA_START.test(keyword)) current = undefined;
     if (keyword === 'iface') {
       const [name, family, method] = rest;
-      if (!name || !family || !method) throw new ConfigError(at, 'iface needs a name, an address family and a method: iface bond0 inet static');
+      if (!name || !family || !method)
+        throw new ConfigError(at, 'iface needs a name, an address family and a method: iface bond0 inet static');
       current = { name, family, method, at, options: [] };
       stanzas.push(current);
     } else if (keyword === 'source' || keyword === 'source-directory') {
@@ -75,7 +84,8 @@ function readStanzas(file: string, stack: string[], stanzas: Stanza[], files: st
       if (!pattern) throw new ConfigError(at, `${keyword} needs a path`);
       for (const included of expandSource(pattern, file, at, keyword === 'source-directory')) {
         const chain = [...stack, real];
-        if (chain.includes(resolve(included))) throw new ConfigError(at, `source loop: ${[...chain, resolve(included)].join(' -> ')}`);
+        if (chain.includes(resolve(included)))
+          throw new ConfigError(at, `source loop: ${[...chain, resolve(included)].join(' -> ')}`);
         readStanzas(included, chain, stanzas, files);
       }
     } else if (STANZA_START.test(keyword)) {
@@ -100,12 +110,21 @@ function enslavedBy(command: string, bond: string): string[] {
 
 function addressing(stanza: Stanza): ConfigBond['addressing'] {
   const value = (key: string) => stanza.options.find((o) => o.key === key)?.value;
-  const method = stanza.method === 'static' ? 'static' : stanza.method === 'dhcp' ? 'dhcp' : stanza.method === 'manual' ? 'manual' : 'none';
+  const method =
+    stanza.method === 'static'
+      ? 'static'
+      : stanza.method === 'dhcp'
+        ? 'dhcp'
+        : stanza.method === 'manual'
+          ? 'manual'
+          : 'none';
   const addresses: string[] = [];
   const address = value('address');
   if (address) {
     const netmask = value('netmask');
-    addresses.push(address.includes('/') || !netmask ? address : `${address}/${/^\d+$/.test(netmask) ? netmask : maskBits(netmask)}`);
+    addresses.push(
+      address.includes('/') || !netmask ? address : `${address}/${/^\d+$/.test(netmask) ? netmask : maskBits(netmask)}`,
+    );
   }
   const gateway = value('gateway');
   return { method, addresses, ...(gateway ? { gateway } : {}), at: stanza.at };
@@ -122,8 +141,14 @@ export function readInterfaces(file: string, part: FilePart): string[] {
   readStanzas(file, [], stanzas, files);
   const bonds = new Map<string, ConfigBond>();
   const isBondStanza = (s: Stanza) =>
-    s.options.some((o) => o.key === 'slaves' || o.key === 'bond-slaves' || (COMMAND_PHASES.has(o.key) && enslavedBy(o.value, s.name).length > 0)) ||
-    (s.options.some((o) => o.key.startsWith('bond-') && !IFENSLAVE_OWN.has(o.key)) && !s.options.some((o) => o.key === 'bond-master'));
+    s.options.some(
+      (o) =>
+        o.key === 'slaves' ||
+        o.key === 'bond-slaves' ||
+        (COMMAND_PHASES.has(o.key) && enslavedBy(o.value, s.name).length > 0),
+    ) ||
+    (s.options.some((o) => o.key.startsWith('bond-') && !IFENSLAVE_OWN.has(o.key)) &&
+      !s.options.some((o) => o.key === 'bond-master'));
   for (const stanza of stanzas.filter(isBondStanza)) {
     let bond = bonds.get(stanza.name);
     if (!bond) {
@@ -143,13 +168,20 @@ export function readInterfaces(file: string, part: FilePart): string[] {
         if (!value) throw new ConfigError(at, `${key} has no value`);
         // bond-primary may list several: the scripts take the first that is a port.
         // ifupdown hands options to the scripts as IF_BOND_XMIT_HASH_POLICY: '-' and '_' are one.
-        setOption(bond, 'ifupdown', key.replace(/_/g, '-'), key === 'bond-primary' ? (value.split(/\s+/)[0] ?? value) : value, at);
+        setOption(
+          bond,
+          'ifupdown',
+          key.replace(/_/g, '-'),
+          key === 'bond-primary' ? (value.split(/\s+/)[0] ?? value) : value,
+          at,
+        );
       } else if (key === 'hwaddress') {
         const mac = value.replace(/^ether\s+/, '');
         bond.hwaddress = { value: mac, key, at };
       } else if (COMMAND_PHASES.has(key)) {
         bond.commands.push({ phase: key, text: value, at });
-        if (key === 'up' || key === 'post-up' || key === 'pre-up') for (const port of enslavedBy(value, stanza.name)) bond.ports.push({ value: port, key: 'ifenslave', at });
+        if (key === 'up' || key === 'post-up' || key === 'pre-up')
+          for (const port of enslavedBy(value, stanza.name)) bond.ports.push({ value: port, key: 'ifenslave', at });
       }
     }
   }
@@ -157,7 +189,9 @@ export function readInterfaces(file: string, part: FilePart): string[] {
     const master = stanza.options.find((o) => o.key === 'bond-master');
     const primary = stanza.options.find((o) => o.key === 'bond-primary');
     if (master) {
-      const options: PortRef['options'] = primary ? { primary: { value: primary.value.split(/\s+/)[0] ?? '', key: primary.key, at: primary.at } } : {};
+      const options: PortRef['options'] = primary
+        ? { primary: { value: primary.value.split(/\s+/)[0] ?? '', key: primary.key, at: primary.at } }
+        : {};
       part.ports.push({ bond: master.value, port: stanza.name, key: master.key, at: master.at, options });
     }
   }

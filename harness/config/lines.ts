@@ -37,7 +37,8 @@ export function readConfigText(file: string): string {
       read += n;
     }
     const text = buffer.subarray(0, read).toString('utf8');
-    if (text.includes('\0')) throw new ConfigError({ file, line: 0 }, 'binary content (NUL bytes); expected a text file');
+    if (text.includes('\0'))
+      throw new ConfigError({ file, line: 0 }, 'binary content (NUL bytes); expected a text file');
     return text;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -105,7 +106,11 @@ export function keySections(text: string, file: string): KeySection[] {
       continue;
     }
     const eq = content.indexOf('=');
-    if (eq <= 0) throw new ConfigError({ file, line }, `expected [Section] or Key=Value; got ${JSON.stringify(content.slice(0, 80))}`);
+    if (eq <= 0)
+      throw new ConfigError(
+        { file, line },
+        `expected [Section] or Key=Value; got ${JSON.stringify(content.slice(0, 80))}`,
+      );
     if (!current) throw new ConfigError({ file, line }, `${content.slice(0, eq).trim()}= before any [Section]`);
     current.entries.push({ key: content.slice(0, eq).trim(), value: content.slice(eq + 1).trim(), line });
   }

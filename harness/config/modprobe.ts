@@ -11,8 +11,28 @@ import { OPTION_NAMES, toKernelValue, valueProblem } from './options.js';
 const MODULE_ONLY = new Set(['max_bonds', 'tx_queues']);
 /** The per-bond options that are also module parameters (modinfo bonding on 6.1). */
 const MODULE_PARAMS = new Set([
-  'num_grat_arp', 'num_unsol_na', 'miimon', 'updelay', 'downdelay', 'use_carrier', 'mode', 'primary', 'primary_reselect', 'lacp_rate', 'ad_select', 'min_links',
-  'xmit_hash_policy', 'arp_interval', 'arp_ip_target', 'arp_validate', 'arp_all_targets', 'fail_over_mac', 'all_slaves_active', 'resend_igmp', 'packets_per_slave', 'lp_interval',
+  'num_grat_arp',
+  'num_unsol_na',
+  'miimon',
+  'updelay',
+  'downdelay',
+  'use_carrier',
+  'mode',
+  'primary',
+  'primary_reselect',
+  'lacp_rate',
+  'ad_select',
+  'min_links',
+  'xmit_hash_policy',
+  'arp_interval',
+  'arp_ip_target',
+  'arp_validate',
+  'arp_all_targets',
+  'fail_over_mac',
+  'all_slaves_active',
+  'resend_igmp',
+  'packets_per_slave',
+  'lp_interval',
 ]);
 
 export function readModprobe(text: string, file: string, module: ModuleConfig): void {
@@ -27,7 +47,8 @@ export function readModprobe(text: string, file: string, module: ModuleConfig): 
   }
   for (const { line, text: content } of lines) {
     const [command, name, ...params] = content.split(/\s+/);
-    if (!['alias', 'options', 'install', 'remove', 'blacklist', 'softdep'].includes(command ?? '')) throw new ConfigError({ file, line }, `unknown modprobe.d command ${JSON.stringify(command)}`);
+    if (!['alias', 'options', 'install', 'remove', 'blacklist', 'softdep'].includes(command ?? ''))
+      throw new ConfigError({ file, line }, `unknown modprobe.d command ${JSON.stringify(command)}`);
     if (command !== 'options' || !name || !names.has(name)) continue;
     for (const param of params) {
       const at = { file, line };
@@ -47,7 +68,11 @@ export function readModprobe(text: string, file: string, module: ModuleConfig): 
       if ('problem' in converted) throw new ConfigError(at, `${key}: ${converted.problem}`);
       const problem = valueProblem(key, converted.value);
       if (problem) throw new ConfigError(at, `${key}: ${problem}`);
-      module.options[key] = { value: Array.isArray(converted.value) ? converted.value.join(',') : converted.value, key, at };
+      module.options[key] = {
+        value: Array.isArray(converted.value) ? converted.value.join(',') : converted.value,
+        key,
+        at,
+      };
     }
   }
 }

@@ -9,7 +9,10 @@ import { ConfigError, type At } from './model.js';
 type Where = (node: Node | null | undefined) => At;
 
 function scalars(node: unknown, at: At, what: string): string[] {
-  if (isSeq(node)) return node.items.map((item) => (isScalar(item) ? String(item.value) : fail(at, `${what}: expected a list of names`)));
+  if (isSeq(node))
+    return node.items.map((item) =>
+      isScalar(item) ? String(item.value) : fail(at, `${what}: expected a list of names`),
+    );
   throw new ConfigError(at, `${what}: expected a list`);
 }
 
@@ -22,7 +25,11 @@ export function readNetplan(text: string, file: string, part: FilePart): void {
   const doc = parseDocument(text, { lineCounter: lines, schema: 'core', prettyErrors: false, uniqueKeys: true });
   const where: Where = (node) => ({ file, line: node?.range ? lines.linePos(node.range[0]).line : 1 });
   const [error] = doc.errors;
-  if (error) throw new ConfigError({ file, line: lines.linePos(error.pos[0]).line }, `YAML: ${error.message.split('\n')[0] ?? error.code}`);
+  if (error)
+    throw new ConfigError(
+      { file, line: lines.linePos(error.pos[0]).line },
+      `YAML: ${error.message.split('\n')[0] ?? error.code}`,
+    );
   const network = doc.get('network', true);
   if (!isMap(network)) throw new ConfigError(where(doc.contents), 'a netplan file is a mapping with network:');
   const bonds = network.get('bonds', true);
@@ -44,11 +51,16 @@ export function readNetplan(text: string, file: string, part: FilePart): void {
     }
     const parameters = spec.get('parameters', true);
     if (parameters !== undefined) {
-      if (!isMap(parameters)) throw new ConfigError(where(parameters), `network.bonds.${name}.parameters: expected a mapping`);
+      if (!isMap(parameters))
+        throw new ConfigError(where(parameters), `network.bonds.${name}.parameters: expected a mapping`);
       for (const { key, value } of parameters.items) {
         const keyName = isScalar(key) ? String(key.value) : '';
         const valueAt = where(key as Node);
-        const raw = isSeq(value) ? scalars(value, valueAt, keyName) : isScalar(value) ? (value.value as string | number | boolean) : fail(valueAt, `${keyName}: expected a value`);
+        const raw = isSeq(value)
+          ? scalars(value, valueAt, keyName)
+          : isScalar(value)
+            ? (value.value as string | number | boolean)
+            : fail(valueAt, `${keyName}: expected a value`);
         setOption(bond, 'netplan', keyName, raw, valueAt);
       }
     }
@@ -57,8 +69,14 @@ export function readNetplan(text: string, file: string, part: FilePart): void {
     const list = addresses === undefined ? [] : scalars(addresses, where(addresses), `network.bonds.${name}.addresses`);
     const gateway = spec.get('gateway4');
     // netplan takes YAML 1.1 booleans (yes, on) that the core schema reads as text.
-    const dhcpOn = dhcp === true || (typeof dhcp === 'string' && ['yes', 'on', 'true', 'y'].includes(dhcp.toLowerCase()));
-    bond.addressing = { method: dhcpOn ? 'dhcp' : list.length ? 'static' : 'none', addresses: list, ...(typeof gateway === 'string' ? { gateway } : {}), at };
+    const dhcpOn =
+      dhcp === true || (typeof dhcp === 'string' && ['yes', 'on', 'true', 'y'].includes(dhcp.toLowerCase()));
+    bond.addressing = {
+      method: dhcpOn ? 'dhcp' : list.length ? 'static' : 'none',
+      addresses: list,
+      ...(typeof gateway === 'string' ? { gateway } : {}),
+      at,
+    };
     const mac = spec.get('macaddress', true);
     if (isScalar(mac)) bond.hwaddress = { value: String(mac.value), key: 'macaddress', at: where(mac) };
   }

@@ -10,7 +10,9 @@ import { ConfigError, type ConfigBond } from './model.js';
 import { optionFor, toKernelValue } from './options.js';
 
 function entries(sections: KeySection[], section: string, key?: string) {
-  return sections.filter((s) => s.name === section).flatMap((s) => s.entries.filter((e) => key === undefined || e.key === key));
+  return sections
+    .filter((s) => s.name === section)
+    .flatMap((s) => s.entries.filter((e) => key === undefined || e.key === key));
 }
 
 export function readNetdev(text: string, file: string, part: FilePart): void {
@@ -57,8 +59,15 @@ export function readNetwork(text: string, file: string, part: FilePart, bonds: (
   const bond = bonds().find((b) => names.includes(b.name));
   if (!bond) return;
   const dhcp = entries(sections, 'Network', 'DHCP').pop();
-  const addresses = [...entries(sections, 'Network', 'Address'), ...entries(sections, 'Address', 'Address')].map((e) => e.value);
+  const addresses = [...entries(sections, 'Network', 'Address'), ...entries(sections, 'Address', 'Address')].map(
+    (e) => e.value,
+  );
   const gateway = entries(sections, 'Network', 'Gateway').pop();
   const dhcp4 = dhcp && ['yes', 'true', 'ipv4', '1', 'on'].includes(dhcp.value);
-  bond.addressing = { method: dhcp4 ? 'dhcp' : addresses.length ? 'static' : 'none', addresses, ...(gateway ? { gateway: gateway.value } : {}), at: { file, line: (dhcp ?? sections[0])?.line ?? 1 } };
+  bond.addressing = {
+    method: dhcp4 ? 'dhcp' : addresses.length ? 'static' : 'none',
+    addresses,
+    ...(gateway ? { gateway: gateway.value } : {}),
+    at: { file, line: (dhcp ?? sections[0])?.line ?? 1 },
+  };
 }

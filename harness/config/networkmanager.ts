@@ -27,15 +27,28 @@ export function readKeyfile(text: string, file: string, part: FilePart): void {
     const bond = newBond(name, 'networkmanager', { file, line: connection.line });
     part.bonds.push(bond);
     for (const alias of [id?.value, uuid?.value]) if (alias) part.aliases.set(alias, name);
-    for (const entry of sections.filter((s) => s.name === 'bond').flatMap((s) => s.entries)) setOption(bond, 'networkmanager', entry.key, entry.value, { file, line: entry.line });
+    for (const entry of sections.filter((s) => s.name === 'bond').flatMap((s) => s.entries))
+      setOption(bond, 'networkmanager', entry.key, entry.value, { file, line: entry.line });
     const method = last(sections, 'ipv4', 'method');
     const addresses = sections
       .filter((s) => s.name === 'ipv4')
       .flatMap((s) => s.entries.filter((e) => /^address(es)?\d*$/.test(e.key)))
-      .flatMap((e) => e.value.split(';').filter(Boolean).map((a) => a.split(',')[0] ?? a));
+      .flatMap((e) =>
+        e.value
+          .split(';')
+          .filter(Boolean)
+          .map((a) => a.split(',')[0] ?? a),
+      );
     const gateway = last(sections, 'ipv4', 'gateway');
     bond.addressing = {
-      method: method?.value === 'auto' ? 'dhcp' : method?.value === 'manual' ? 'static' : method?.value === 'disabled' ? 'none' : 'manual',
+      method:
+        method?.value === 'auto'
+          ? 'dhcp'
+          : method?.value === 'manual'
+            ? 'static'
+            : method?.value === 'disabled'
+              ? 'none'
+              : 'manual',
       addresses,
       ...(gateway ? { gateway: gateway.value } : {}),
       at: { file, line: method?.line ?? connection.line },
@@ -49,6 +62,12 @@ export function readKeyfile(text: string, file: string, part: FilePart): void {
   if (controller && portType?.value === 'bond') {
     const port = ifname?.value;
     if (!port) throw new ConfigError({ file, line: connection.line }, 'a bond port connection needs interface-name=');
-    part.ports.push({ bond: controller.value, port, key: 'controller', at: { file, line: controller.line }, options: {} });
+    part.ports.push({
+      bond: controller.value,
+      port,
+      key: 'controller',
+      at: { file, line: controller.line },
+      options: {},
+    });
   }
 }

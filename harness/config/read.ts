@@ -43,7 +43,10 @@ function listFiles(paths: string[]): { file: string; format: ConfigFormat }[] {
     try {
       info = statSync(path);
     } catch (error) {
-      throw new ConfigError({ file: path, line: 0 }, `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(error)}`);
+      throw new ConfigError(
+        { file: path, line: 0 },
+        `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(error)}`,
+      );
     }
     if (!info.isDirectory()) {
       found.push({ file: path, format: formatByName(path) ?? formatByContent(path) });
@@ -65,7 +68,10 @@ export function readConfig(paths: string[]): ConfigModel {
   part.module = model.module;
   const listed = listFiles(paths);
   // .network files come last: they refer to the bonds the .netdev files make.
-  const ordered = [...listed.filter((f) => !f.file.endsWith('.network')), ...listed.filter((f) => f.file.endsWith('.network'))];
+  const ordered = [
+    ...listed.filter((f) => !f.file.endsWith('.network')),
+    ...listed.filter((f) => f.file.endsWith('.network')),
+  ];
   for (const { file, format } of ordered) {
     if (format === 'ifupdown') {
       for (const read of readInterfaces(file, part)) model.files.push({ file: read, format });
@@ -87,15 +93,21 @@ export function readConfig(paths: string[]): ConfigModel {
     const name = part.aliases.get(port.bond) ?? port.bond;
     const bond = part.bonds.find((b) => b.name === name);
     if (!bond) throw new ConfigError(port.at, `${port.port} names bond ${port.bond}, which none of the files defines`);
-    if (!bond.ports.some((p) => p.value === port.port)) bond.ports.push({ value: port.port, key: port.key, at: port.at });
+    if (!bond.ports.some((p) => p.value === port.port))
+      bond.ports.push({ value: port.port, key: port.key, at: port.at });
     for (const [option, value] of Object.entries(port.options)) bond.options[option] ??= value;
   }
   for (const bond of part.bonds) {
-    if (!bond.ports.length) throw new ConfigError(bond.at, `bond ${bond.name} has no ports (no ${portKeys(bond.format)})`);
+    if (!bond.ports.length)
+      throw new ConfigError(bond.at, `bond ${bond.name} has no ports (no ${portKeys(bond.format)})`);
     // The module's parameters are the defaults of every bond made after it is loaded.
     for (const [key, value] of Object.entries(model.module.options)) {
       if (!OPTION_NAMES.some((o) => o.kernel === key) || bond.options[key]) continue;
-      bond.options[key] = { ...value, key: `options ${key}`, value: key === 'arp_ip_target' ? value.value.split(',') : value.value };
+      bond.options[key] = {
+        ...value,
+        key: `options ${key}`,
+        value: key === 'arp_ip_target' ? value.value.split(',') : value.value,
+      };
     }
   }
   model.bonds = part.bonds;

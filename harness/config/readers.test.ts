@@ -10,10 +10,14 @@ const dir = mkdtempSync(join(tmpdir(), 'bondlab-config-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const F = 'fixtures/config';
-const values = (bond: ConfigBond | undefined) => Object.fromEntries(Object.entries(bond?.options ?? {}).map(([k, v]) => [k, v.value]));
+const values = (bond: ConfigBond | undefined) =>
+  Object.fromEntries(Object.entries(bond?.options ?? {}).map(([k, v]) => [k, v.value]));
 
 /** A value the kernel takes for each option, as each format writes it, and what the kernel then holds. */
-const SAMPLES: Record<string, { raw: Partial<Record<ConfigFormat, string>> & { text: string }; kernel: string | string[] }> = {
+const SAMPLES: Record<
+  string,
+  { raw: Partial<Record<ConfigFormat, string>> & { text: string }; kernel: string | string[] }
+> = {
   mode: { raw: { text: '1' }, kernel: 'active-backup' },
   miimon: { raw: { text: '100', networkd: '100ms', netplan: '100' }, kernel: '100' },
   updelay: { raw: { text: '200', networkd: '0.2s', netplan: '200ms' }, kernel: '200' },
@@ -21,7 +25,10 @@ const SAMPLES: Record<string, { raw: Partial<Record<ConfigFormat, string>> & { t
   peer_notif_delay: { raw: { text: '100', networkd: '100ms' }, kernel: '100' },
   use_carrier: { raw: { text: '1', ifupdown: 'yes' }, kernel: '1' },
   arp_interval: { raw: { text: '1000', networkd: '1s', netplan: '1000' }, kernel: '1000' },
-  arp_ip_target: { raw: { text: '192.0.2.1 192.0.2.2', networkmanager: '192.0.2.1,192.0.2.2', netplan: '[192.0.2.1, 192.0.2.2]' }, kernel: ['192.0.2.1', '192.0.2.2'] },
+  arp_ip_target: {
+    raw: { text: '192.0.2.1 192.0.2.2', networkmanager: '192.0.2.1,192.0.2.2', netplan: '[192.0.2.1, 192.0.2.2]' },
+    kernel: ['192.0.2.1', '192.0.2.2'],
+  },
   arp_validate: { raw: { text: 'filter_active', networkd: 'filter-active' }, kernel: 'filter_active' },
   arp_all_targets: { raw: { text: 'all' }, kernel: 'all' },
   arp_missed_max: { raw: { text: '3' }, kernel: '3' },
@@ -56,13 +63,25 @@ function fileWith(format: ConfigFormat, key: string, raw: string, name: string):
     return [base];
   }
   if (format === 'netplan') {
-    writeFileSync(`${base}.yaml`, `network:\n  version: 2\n  bonds:\n    bond0:\n      interfaces: [eth0, eth1]\n      parameters:\n        ${key}: ${raw}\n`);
+    writeFileSync(
+      `${base}.yaml`,
+      `network:\n  version: 2\n  bonds:\n    bond0:\n      interfaces: [eth0, eth1]\n      parameters:\n        ${key}: ${raw}\n`,
+    );
     return [`${base}.yaml`];
   }
   if (format === 'networkmanager') {
-    writeFileSync(`${base}.nmconnection`, `[connection]\nid=b\ntype=bond\ninterface-name=bond0\n\n[bond]\n${key}=${raw}\n`);
-    writeFileSync(`${base}-p.nmconnection`, `[connection]\nid=p\ntype=ethernet\ninterface-name=eth0\ncontroller=bond0\nport-type=bond\n`);
-    writeFileSync(`${base}-q.nmconnection`, `[connection]\nid=q\ntype=ethernet\ninterface-name=eth1\nmaster=b\nslave-type=bond\n`);
+    writeFileSync(
+      `${base}.nmconnection`,
+      `[connection]\nid=b\ntype=bond\ninterface-name=bond0\n\n[bond]\n${key}=${raw}\n`,
+    );
+    writeFileSync(
+      `${base}-p.nmconnection`,
+      `[connection]\nid=p\ntype=ethernet\ninterface-name=eth0\ncontroller=bond0\nport-type=bond\n`,
+    );
+    writeFileSync(
+      `${base}-q.nmconnection`,
+      `[connection]\nid=q\ntype=ethernet\ninterface-name=eth1\nmaster=b\nslave-type=bond\n`,
+    );
     return [`${base}.nmconnection`, `${base}-p.nmconnection`, `${base}-q.nmconnection`];
   }
   // networkd: PrimarySlave= and ActiveSlave= go on the port's .network.
@@ -114,7 +133,11 @@ describe('readers on real files', () => {
 
   it('ifupdown: static addressing with netmask, hwaddress, commands, ports from ifenslave in up', () => {
     const bond = readConfig(['scenarios/config/interfaces-ifenslave']).bonds[0];
-    expect(bond?.addressing).toMatchObject({ method: 'static', addresses: ['192.168.1.10/24'], gateway: '192.168.1.1' });
+    expect(bond?.addressing).toMatchObject({
+      method: 'static',
+      addresses: ['192.168.1.10/24'],
+      gateway: '192.168.1.1',
+    });
     expect(bond?.ports.map((p) => [p.value, p.key])).toEqual([
       ['eth0', 'ifenslave'],
       ['eth1', 'ifenslave'],
@@ -127,10 +150,17 @@ describe('readers on real files', () => {
     const root = join(dir, 'src');
     mkdirSync(join(root, 'interfaces.d'), { recursive: true });
     writeFileSync(join(root, 'interfaces'), 'source interfaces.d/*\n');
-    writeFileSync(join(root, 'interfaces.d', 'bond0'), 'iface bond0 inet manual\n\tbond-slaves eth0 eth1\n\tbond-miimon 100\n');
+    writeFileSync(
+      join(root, 'interfaces.d', 'bond0'),
+      'iface bond0 inet manual\n\tbond-slaves eth0 eth1\n\tbond-miimon 100\n',
+    );
     writeFileSync(join(root, 'interfaces.d', 'eth2'), 'iface eth2 inet manual\n\tbond-master bond0\n');
     const model = readConfig([join(root, 'interfaces')]);
-    expect(model.files.map((f) => f.file.replace(root, ''))).toEqual(['/interfaces', '/interfaces.d/bond0', '/interfaces.d/eth2']);
+    expect(model.files.map((f) => f.file.replace(root, ''))).toEqual([
+      '/interfaces',
+      '/interfaces.d/bond0',
+      '/interfaces.d/eth2',
+    ]);
     expect(model.bonds[0]?.ports.map((p) => p.value)).toEqual(['eth0', 'eth1', 'eth2']);
   });
 
@@ -150,7 +180,7 @@ describe('readers on real files', () => {
     expect(values(model.bonds[0])).toEqual({});
   });
 
-  it("netplan, and the networkd and NetworkManager files netplan 0.106 generates from it, give the same bond", () => {
+  it('netplan, and the networkd and NetworkManager files netplan 0.106 generates from it, give the same bond', () => {
     const fromNetplan = readConfig([`${F}/netplan/bond-all.yaml`]).bonds[0];
     const fromNetworkd = readConfig([`${F}/networkd-from-netplan`]).bonds[0];
     const fromNm = readConfig([`${F}/nm-from-netplan`]).bonds[0];

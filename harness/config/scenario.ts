@@ -31,7 +31,11 @@ export function scenarioBond(bond: ConfigBond): Json {
     else if (option === 'primary') {
       const index = bond.ports.findIndex((p) => p.value === valued.value);
       if (index >= 0) spec[option] = `slave${index}`;
-    } else spec[option] = integer(schema) || ('enum' in schema && (schema.enum as unknown[]).includes(0)) ? Number(valued.value) : valued.value;
+    } else
+      spec[option] =
+        integer(schema) || ('enum' in schema && (schema.enum as unknown[]).includes(0))
+          ? Number(valued.value)
+          : valued.value;
   }
   return spec;
 }
@@ -43,18 +47,51 @@ export function scenarioBond(bond: ConfigBond): Json {
 export function resolveConfigBond(spec: Json, scenarioFile: string): Resolved {
   const bond = spec.bond as Json | undefined;
   if (!bond || typeof bond !== 'object' || Array.isArray(bond) || bond.from === undefined) return {};
-  for (const key of Object.keys(bond)) if (!KEYS.has(key)) return { error: { path: ['bond', key], message: `a bond from a configuration takes only from, name and apply; ${key} comes from the files` } };
+  for (const key of Object.keys(bond))
+    if (!KEYS.has(key))
+      return {
+        error: {
+          path: ['bond', key],
+          message: `a bond from a configuration takes only from, name and apply; ${key} comes from the files`,
+        },
+      };
   const from = Array.isArray(bond.from) ? bond.from : [bond.from];
-  if (!from.length || !from.every((f) => typeof f === 'string' && f !== '')) return { error: { path: ['bond', 'from'], message: 'from: a path or a list of paths to configuration files' } };
-  if (typeof bond.name !== 'string') return { error: { path: ['bond', 'name'], message: 'name: the bond to take from the files, such as bond0' } };
-  if (bond.apply !== undefined && bond.apply !== 'ifupdown') return { error: { path: ['bond', 'apply'], message: `apply: ifupdown is the tool bondlab applies with; got ${JSON.stringify(bond.apply)}` } };
+  if (!from.length || !from.every((f) => typeof f === 'string' && f !== ''))
+    return { error: { path: ['bond', 'from'], message: 'from: a path or a list of paths to configuration files' } };
+  if (typeof bond.name !== 'string')
+    return { error: { path: ['bond', 'name'], message: 'name: the bond to take from the files, such as bond0' } };
+  if (bond.apply !== undefined && bond.apply !== 'ifupdown')
+    return {
+      error: {
+        path: ['bond', 'apply'],
+        message: `apply: ifupdown is the tool bondlab applies with; got ${JSON.stringify(bond.apply)}`,
+      },
+    };
   const files = (from as string[]).map((f) => (isAbsolute(f) ? f : resolve(dirname(scenarioFile), f)));
   try {
     const model = readConfig(files);
     const found = model.bonds.find((b) => b.name === bond.name);
-    if (!found) return { error: { path: ['bond', 'name'], message: `no bond ${bond.name} in ${from.join(', ')}; they define ${model.bonds.map((b) => b.name).join(', ') || 'none'}` } };
-    if (found.ports.length > MAX_PORTS) return { error: { path: ['bond', 'from'], message: `${bond.name} has ${found.ports.length} ports; a topology has at most ${MAX_PORTS} links` } };
-    if (bond.apply === 'ifupdown' && found.format !== 'ifupdown') return { error: { path: ['bond', 'apply'], message: `${bond.name} comes from a ${found.format} file; apply: ifupdown needs an interfaces file` } };
+    if (!found)
+      return {
+        error: {
+          path: ['bond', 'name'],
+          message: `no bond ${bond.name} in ${from.join(', ')}; they define ${model.bonds.map((b) => b.name).join(', ') || 'none'}`,
+        },
+      };
+    if (found.ports.length > MAX_PORTS)
+      return {
+        error: {
+          path: ['bond', 'from'],
+          message: `${bond.name} has ${found.ports.length} ports; a topology has at most ${MAX_PORTS} links`,
+        },
+      };
+    if (bond.apply === 'ifupdown' && found.format !== 'ifupdown')
+      return {
+        error: {
+          path: ['bond', 'apply'],
+          message: `${bond.name} comes from a ${found.format} file; apply: ifupdown needs an interfaces file`,
+        },
+      };
     spec.bond = scenarioBond(found);
     return { ref: { files, name: bond.name, ...(bond.apply ? { apply: 'ifupdown' as const } : {}) } };
   } catch (error) {

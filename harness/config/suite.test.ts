@@ -22,7 +22,11 @@ describe('run --config: the cases that apply to the configured bond', () => {
 
   it('says why when nothing applies or the files are bad', async () => {
     const { cases } = await loadScenarioFiles(['scenarios/active-backup-carrier-loss.yaml']);
-    expect(() => casesOnConfig(cases, guide)).toThrow(new ConfigSelectionError('no case of the scenarios applies to bond0 (mode balance-rr, 2 ports)'));
-    expect(() => casesOnConfig(cases, [resolve('fixtures/config/invalid/no-ports.interfaces')])).toThrow(/no-ports\.interfaces:2: bond bond0 has no ports/);
+    expect(() => casesOnConfig(cases, guide)).toThrow(
+      new ConfigSelectionError('no case of the scenarios applies to bond0 (mode balance-rr, 2 ports)'),
+    );
+    expect(() => casesOnConfig(cases, [resolve('fixtures/config/invalid/no-ports.interfaces')])).toThrow(
+      /no-ports\.interfaces:2: bond bond0 has no ports/,
+    );
   });
 });

@@ -26,10 +26,23 @@ export function casesOnConfig(cases: ScenarioCase[], files: string[], name?: str
   }
   const bonds = name ? model.bonds.filter((b) => b.name === name) : model.bonds;
   const bond = bonds[0];
-  if (!bond || bonds.length > 1) throw new ConfigSelectionError(bond ? `${files.join(', ')} define ${bonds.map((b) => b.name).join(', ')}: name one with --bond` : `no bond${name ? ` ${name}` : ''} in ${files.join(', ')}`);
+  if (!bond || bonds.length > 1)
+    throw new ConfigSelectionError(
+      bond
+        ? `${files.join(', ')} define ${bonds.map((b) => b.name).join(', ')}: name one with --bond`
+        : `no bond${name ? ` ${name}` : ''} in ${files.join(', ')}`,
+    );
   const { mode, slaves, ...options } = scenarioBond(bond) as Record<string, string | number | string[]>;
-  const applies = cases.filter((c) => c.bond.mode === mode && c.topology.slaves === slaves && Object.keys(c.bond.options).every((o) => MONITORING.has(o)));
-  if (!applies.length) throw new ConfigSelectionError(`no case of the scenarios applies to ${bond.name} (mode ${String(mode)}, ${String(slaves)} ports)`);
+  const applies = cases.filter(
+    (c) =>
+      c.bond.mode === mode &&
+      c.topology.slaves === slaves &&
+      Object.keys(c.bond.options).every((o) => MONITORING.has(o)),
+  );
+  if (!applies.length)
+    throw new ConfigSelectionError(
+      `no case of the scenarios applies to ${bond.name} (mode ${String(mode)}, ${String(slaves)} ports)`,
+    );
   return applies.map((c) => ({
     ...c,
     bond: { mode: c.bond.mode, options, config: { files, name: bond.name } },

@@ -54,16 +54,24 @@ export class ContainerTarget extends AgentTarget {
       .withNetworkMode('none')
       .withLabels({ [CONTAINER_LABELS.run]: options.runId, [CONTAINER_LABELS.pid]: String(process.pid) })
       .withBindMounts([{ source: '/lib/modules', target: '/lib/modules', mode: 'ro' }])
-      .withCopyDirectoriesToContainer([{ source: join(root, 'dist', 'harness'), target: join(root, 'dist', 'harness') }])
+      .withCopyDirectoriesToContainer([
+        { source: join(root, 'dist', 'harness'), target: join(root, 'dist', 'harness') },
+      ])
       .withCopyFilesToContainer([{ source: join(root, 'package.json'), target: join(root, 'package.json') }])
       .withCommand(['sleep', 'infinity'])
       .withStartupTimeout(60_000)
       .start();
-    const unregister = onTeardown(`container ${container.getId().slice(0, 12)}`, () => removeContainer(options.engine, container.getId()));
+    const unregister = onTeardown(`container ${container.getId().slice(0, 12)}`, () =>
+      removeContainer(options.engine, container.getId()),
+    );
     try {
       const node = process.execPath;
-      const link = await container.exec(['sh', '-ec', `command -v node >/dev/null || { echo "the image has no node" >&2; exit 1; }
-[ "$(command -v node)" = "${node}" ] || { mkdir -p "${dirname(node)}"; ln -sf "$(command -v node)" "${node}"; }`]);
+      const link = await container.exec([
+        'sh',
+        '-ec',
+        `command -v node >/dev/null || { echo "the image has no node" >&2; exit 1; }
+[ "$(command -v node)" = "${node}" ] || { mkdir -p "${dirname(node)}"; ln -sf "$(command -v node)" "${node}"; }`,
+      ]);
       if (link.exitCode !== 0) throw new Error(`preparing the container failed: ${link.output.trim()}`);
       const agent = await attachAgent(options.engine, container.getId(), node);
       return new ContainerTarget(agent, container, options.engine, image, unregister);
@@ -83,7 +91,13 @@ export class ContainerTarget extends AgentTarget {
 
 /** `docker exec -i` of the agent: its stdin and stdout carry the protocol, stderr is kept for errors. */
 async function attachAgent(engine: DockerEngine, id: string, node: string): Promise<AgentClient> {
-  const exec = await engine.docker.getContainer(id).exec({ Cmd: [node, agentScript(), '--stdio'], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
+  const exec = await engine.docker.getContainer(id).exec({
+    Cmd: [node, agentScript(), '--stdio'],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
   const stream = await exec.start({ hijack: true, stdin: true });
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -116,14 +130,28 @@ export interface LeftContainer {
 
 /** bondlab's containers on the engine, with the run and the process that made them. */
 export async function listContainers(engine: DockerEngine): Promise<LeftContainer[]> {
-  const containers = await engine.docker.listContainers({ all: true, filters: JSON.stringify({ label: [CONTAINER_LABELS.run] }) });
-  return containers.map((c) => ({ id: c.Id, runId: c.Labels[CONTAINER_LABELS.run] ?? '', pid: Number(c.Labels[CONTAINER_LABELS.pid] ?? 0), state: c.State }));
+  const containers = await engine.docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [CONTAINER_LABELS.run] }),
+  });
+  return containers.map((c) => ({
+    id: c.Id,
+    runId: c.Labels[CONTAINER_LABELS.run] ?? '',
+    pid: Number(c.Labels[CONTAINER_LABELS.pid] ?? 0),
+    state: c.State,
+  }));
 }
 
 /** Check the engine's kernel can make bonds, from inside the container (the module is loaded there if allowed). */
 export async function checkBonding(target: ContainerTarget): Promise<void> {
-  const probe = await target.exec(['sh', '-c', 'modprobe bonding max_bonds=0 2>&1; ip link add bondlab-probe type bond 2>&1 && ip link del bondlab-probe']);
+  const probe = await target.exec([
+    'sh',
+    '-c',
+    'modprobe bonding max_bonds=0 2>&1; ip link add bondlab-probe type bond 2>&1 && ip link del bondlab-probe',
+  ]);
   if (probe.exitCode !== 0) {
-    throw new Error(`the engine's kernel cannot make bonds (${target.engine.description}): ${probe.stdout.trim()}; load the bonding module on the Docker host, or use --engine vm`);
+    throw new Error(
+      `the engine's kernel cannot make bonds (${target.engine.description}): ${probe.stdout.trim()}; load the bonding module on the Docker host, or use --engine vm`,
+    );
   }
 }

@@ -17,7 +17,6 @@ import { DEFAULT_IMAGE, tarballPath } from './image.js';
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const scenarios = ['scenarios/debian-guide.yaml', 'scenarios/all-modes.yaml'];
 
-
 /**
  * GET /version from the engine's forwarded port, over TLS (with the client certificate in certDir,
  * if given, else none) and over plain HTTP; run by node -e, so that it can run as another user.
@@ -58,8 +57,14 @@ describe('the container image', () => {
     const build = await execa('node', [cli, 'image', 'build'], { reject: false, env: { CI: 'true' } });
     expect(build.exitCode, build.stderr).toBe(0);
     expect(build.stdout).toContain(tarballPath());
-    const listed = await execa('node', [cli, 'image', 'ls', '--json'], { reject: false, env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
-    const { tarballs, engine } = JSON.parse(listed.stdout) as { tarballs: { path: string; sizeMb: number }[]; engine: unknown };
+    const listed = await execa('node', [cli, 'image', 'ls', '--json'], {
+      reject: false,
+      env: { DOCKER_HOST: 'tcp://127.0.0.1:1' },
+    });
+    const { tarballs, engine } = JSON.parse(listed.stdout) as {
+      tarballs: { path: string; sizeMb: number }[];
+      engine: unknown;
+    };
     expect(tarballs.find((t) => t.path === tarballPath())?.sizeMb).toBeGreaterThan(50);
     expect(engine).toBeNull();
   }, 900_000);
@@ -67,18 +72,30 @@ describe('the container image', () => {
 
 describe('bondlab run --target container --engine vm', () => {
   it('passes the Debian guide and the seven-mode scenario with the same verdicts as the VM target', async () => {
-    const container = await execa('node', [cli, 'run', ...scenarios, '--target', 'container', '--engine', 'vm'], { reject: false, env: { CI: 'true' } });
+    const container = await execa('node', [cli, 'run', ...scenarios, '--target', 'container', '--engine', 'vm'], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     expect(container.exitCode, container.stderr).toBe(0);
     expect(container.stderr).toMatch(/container [0-9a-f]{12} \(bondlab-target:\S+; docker [^;]+ in vm \(/);
-    const vm = await execa('node', [cli, 'run', ...scenarios, '--target', 'vm'], { reject: false, env: { CI: 'true' } });
+    const vm = await execa('node', [cli, 'run', ...scenarios, '--target', 'vm'], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     expect(vm.exitCode, vm.stderr).toBe(0);
     const inContainer = (await readResults(resultsPath(container.stderr))).run;
     expect(inContainer.summary).toMatchObject({ total: 8, passed: 8 });
     expect(inContainer.targets[0]).toMatch(/^container /);
-    const compare = await execa('node', [cli, 'compare', resultsPath(vm.stderr), resultsPath(container.stderr), '--json'], { reject: false });
+    const compare = await execa(
+      'node',
+      [cli, 'compare', resultsPath(vm.stderr), resultsPath(container.stderr), '--json'],
+      { reject: false },
+    );
     const comparison = JSON.parse(compare.stdout) as Comparison;
     expect(comparison.compared).toBe(8);
-    expect(comparison.changes.filter((c) => c.kind === 'verdict' || c.kind === 'check' || c.kind === 'missing')).toEqual([]);
+    expect(
+      comparison.changes.filter((c) => c.kind === 'verdict' || c.kind === 'check' || c.kind === 'missing'),
+    ).toEqual([]);
     expect(compare.exitCode).toBe(0);
   }, 900_000);
 });
@@ -98,7 +115,8 @@ describe('container lifecycle on a Docker engine that outlives the run', () => {
   it('serves only the user who started it: another local user gets no TLS session and cannot read the client key', async () => {
     const port = new URL(engine.host).port;
     const certDir = engine.env.DOCKER_CERT_PATH ?? '';
-    const asNobody = (argv: string[]) => execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...argv], { reject: false, cwd: '/' });
+    const asNobody = (argv: string[]) =>
+      execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...argv], { reject: false, cwd: '/' });
     const stranger = await asNobody([process.execPath, '-e', ENGINE_PROBE, port]);
     expect(stranger.exitCode, stranger.stderr).toBe(0);
     const refused = JSON.parse(stranger.stdout) as { https: string; http: string };
@@ -108,17 +126,26 @@ describe('container lifecycle on a Docker engine that outlives the run', () => {
     expect(key.exitCode).not.toBe(0);
     expect(key.stderr).toContain('Permission denied');
     // The same probe as the owner, with the run's client certificate, is served.
-    const owner = JSON.parse((await execa(process.execPath, ['-e', ENGINE_PROBE, port, certDir])).stdout) as { https: string };
+    const owner = JSON.parse((await execa(process.execPath, ['-e', ENGINE_PROBE, port, certDir])).stdout) as {
+      https: string;
+    };
     expect(owner.https).toMatch(/^200 .*"ApiVersion"/);
   });
 
   it('removes the image from an engine, and loads it again through the Docker API', async () => {
     const removed = await execa('node', [cli, 'image', 'rm'], { reject: false, env: env() });
     expect(removed.exitCode, removed.stderr).toBe(0);
-    expect(await engine.docker.getImage(DEFAULT_IMAGE).inspect().catch(() => null)).toBeNull();
+    expect(
+      await engine.docker
+        .getImage(DEFAULT_IMAGE)
+        .inspect()
+        .catch(() => null),
+    ).toBeNull();
     const loaded = await execa('node', [cli, 'image', 'build', '--load'], { reject: false, env: env() });
     expect(loaded.exitCode, loaded.stderr).toBe(0);
-    const listed = JSON.parse((await execa('node', [cli, 'image', 'ls', '--json'], { env: env() })).stdout) as { engine: { images: { name: string }[] } };
+    const listed = JSON.parse((await execa('node', [cli, 'image', 'ls', '--json'], { env: env() })).stdout) as {
+      engine: { images: { name: string }[] };
+    };
     expect(listed.engine.images.map((i) => i.name)).toContain(DEFAULT_IMAGE);
   }, 600_000);
 
@@ -131,20 +158,29 @@ describe('container lifecycle on a Docker engine that outlives the run', () => {
   }, 300_000);
 
   it('removes its container when the run ends', async () => {
-    const run = await execa('node', [cli, 'run', 'scenarios/debian-guide.yaml', '--target', 'container'], { reject: false, env: env() });
+    const run = await execa('node', [cli, 'run', 'scenarios/debian-guide.yaml', '--target', 'container'], {
+      reject: false,
+      env: env(),
+    });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(await listContainers(engine)).toEqual([]);
   }, 300_000);
 
   it('removes its container on Ctrl-C, and exits 130', async () => {
-    const run = execa('node', [cli, 'run', 'scenarios/all-modes.yaml', '--target', 'container'], { reject: false, env: env() });
+    const run = execa('node', [cli, 'run', 'scenarios/all-modes.yaml', '--target', 'container'], {
+      reject: false,
+      env: env(),
+    });
     await interrupt(run, 'SIGINT');
     expect((await run).exitCode).toBe(130);
     expect(await listContainers(engine)).toEqual([]);
   }, 300_000);
 
   it('leaves a labelled container when killed outright, and bondlab cleanup removes it', async () => {
-    const run = execa('node', [cli, 'run', 'scenarios/all-modes.yaml', '--target', 'container'], { reject: false, env: env() });
+    const run = execa('node', [cli, 'run', 'scenarios/all-modes.yaml', '--target', 'container'], {
+      reject: false,
+      env: env(),
+    });
     await interrupt(run, 'SIGKILL');
     const left = await listContainers(engine);
     expect(left).toHaveLength(1);

@@ -28,7 +28,9 @@ describe('per-run TLS certificates of the engine VM', () => {
   beforeAll(async () => {
     [certs, other] = await Promise.all([makeEngineCerts(['127.0.0.1', '10.0.2.15']), makeEngineCerts(['127.0.0.1'])]);
     // The same TLS policy as dockerd --tlsverify: a client certificate of the run's CA or nothing.
-    server = createServer({ ...certs.server, requestCert: true, rejectUnauthorized: true }, (_req, res) => res.end('engine'));
+    server = createServer({ ...certs.server, requestCert: true, rejectUnauthorized: true }, (_req, res) =>
+      res.end('engine'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -46,20 +48,28 @@ describe('per-run TLS certificates of the engine VM', () => {
     expect(readdirSync(certs.dir).sort()).toEqual(['ca.pem', 'cert.pem', 'key.pem']);
     expect(statSync(`${certs.dir}/key.pem`).mode & 0o077).toBe(0);
     expect(certs.server.key).toContain('PRIVATE KEY');
-    expect(certs.env('tcp://127.0.0.1:1234')).toEqual({ DOCKER_HOST: 'tcp://127.0.0.1:1234', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs.dir });
+    expect(certs.env('tcp://127.0.0.1:1234')).toEqual({
+      DOCKER_HOST: 'tcp://127.0.0.1:1234',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: certs.dir,
+    });
   });
 
   it('lets the run owner in with its client certificate, over the loopback address in the certificate', async () => {
     expect(await get(port, certs.client)).toBe('engine');
   });
 
-  it('refuses a client without a certificate, and one with another run\'s', async () => {
+  it("refuses a client without a certificate, and one with another run's", async () => {
     expect(await get(port, { ca: certs.client.ca })).toMatch(/^error: .*certificate required/);
-    expect(await get(port, { ca: certs.client.ca, cert: other.client.cert, key: other.client.key })).toMatch(/^error: /);
+    expect(await get(port, { ca: certs.client.ca, cert: other.client.cert, key: other.client.key })).toMatch(
+      /^error: /,
+    );
   });
 
-  it('makes the client check that it talks to the run\'s engine', async () => {
-    expect(await get(port, { ...certs.client, ca: other.client.ca })).toMatch(/^error: .*self-signed certificate in certificate chain/);
+  it("makes the client check that it talks to the run's engine", async () => {
+    expect(await get(port, { ...certs.client, ca: other.client.ca })).toMatch(
+      /^error: .*self-signed certificate in certificate chain/,
+    );
   });
 
   it('is removed by remove()', async () => {

@@ -35,10 +35,39 @@ export interface EngineCerts {
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 /** A key and a certificate signed by the CA in `dir`, for one TLS role. */
-async function signLeaf(dir: string, files: { key: string; cert: string }, subject: string, extensions: string[]): Promise<void> {
-  await execa('openssl', ['req', '-new', ...EC_KEY, '-keyout', files.key, '-out', 'leaf.csr', '-subj', `/CN=${subject}`], { cwd: dir });
+async function signLeaf(
+  dir: string,
+  files: { key: string; cert: string },
+  subject: string,
+  extensions: string[],
+): Promise<void> {
+  await execa(
+    'openssl',
+    ['req', '-new', ...EC_KEY, '-keyout', files.key, '-out', 'leaf.csr', '-subj', `/CN=${subject}`],
+    { cwd: dir },
+  );
   await writeFile(join(dir, 'leaf.ext'), `${extensions.join('\n')}\n`);
-  await execa('openssl', ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', 'leaf.ext', '-out', files.cert], { cwd: dir });
+  await execa(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'leaf.ext',
+      '-out',
+      files.cert,
+    ],
+    { cwd: dir },
+  );
 }
 
 /**
@@ -50,13 +79,37 @@ export async function makeEngineCerts(serverAddresses: string[]): Promise<Engine
   const dir = await mkdtemp(join(tmpdir(), `${ENGINE_CERT_DIR_PREFIX}${process.pid}-`));
   const remove = onTeardown(`engine certificates ${dir}`, () => rm(dir, { recursive: true, force: true }));
   try {
-    await execa('openssl', ['req', '-x509', '-new', ...EC_KEY, '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', `/CN=bondlab engine CA ${process.pid}`], { cwd: dir });
+    await execa(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-new',
+        ...EC_KEY,
+        '-keyout',
+        'ca-key.pem',
+        '-out',
+        'ca.pem',
+        '-days',
+        '2',
+        '-subj',
+        `/CN=bondlab engine CA ${process.pid}`,
+      ],
+      { cwd: dir },
+    );
     const san = `subjectAltName=${serverAddresses.map((address) => `IP:${address}`).join(',')}`;
-    await signLeaf(dir, { key: 'server-key.pem', cert: 'server-cert.pem' }, 'bondlab engine', [san, 'extendedKeyUsage=serverAuth']);
+    await signLeaf(dir, { key: 'server-key.pem', cert: 'server-cert.pem' }, 'bondlab engine', [
+      san,
+      'extendedKeyUsage=serverAuth',
+    ]);
     await signLeaf(dir, { key: 'key.pem', cert: 'cert.pem' }, 'bondlab run', ['extendedKeyUsage=clientAuth']);
     const read = (name: string) => readFile(join(dir, name));
     const ca = await read('ca.pem');
-    const server = { ca: ca.toString(), cert: (await read('server-cert.pem')).toString(), key: (await read('server-key.pem')).toString() };
+    const server = {
+      ca: ca.toString(),
+      cert: (await read('server-cert.pem')).toString(),
+      key: (await read('server-key.pem')).toString(),
+    };
     const client = { ca, cert: await read('cert.pem'), key: await read('key.pem') };
     // Only the client side stays on the host; the server's key goes to the guest's tmpfs.
     const leftovers = ['ca-key.pem', 'ca.srl', 'server-key.pem', 'server-cert.pem', 'leaf.csr', 'leaf.ext'];
@@ -70,7 +123,9 @@ export async function makeEngineCerts(serverAddresses: string[]): Promise<Engine
     };
   } catch (error) {
     await remove();
-    throw new Error(`making the engine's TLS certificates with openssl failed (apt-get install openssl): ${(error as Error).message}`);
+    throw new Error(
+      `making the engine's TLS certificates with openssl failed (apt-get install openssl): ${(error as Error).message}`,
+    );
   }
 }
 
@@ -81,9 +136,13 @@ export const GUEST_TLS_DIR = '/run/bondlab-tls';
 export function dockerdTlsArgs(listen: string): string[] {
   return [
     '--tlsverify',
-    '--tlscacert', `${GUEST_TLS_DIR}/ca.pem`,
-    '--tlscert', `${GUEST_TLS_DIR}/cert.pem`,
-    '--tlskey', `${GUEST_TLS_DIR}/key.pem`,
-    '-H', listen,
+    '--tlscacert',
+    `${GUEST_TLS_DIR}/ca.pem`,
+    '--tlscert',
+    `${GUEST_TLS_DIR}/cert.pem`,
+    '--tlskey',
+    `${GUEST_TLS_DIR}/key.pem`,
+    '-H',
+    listen,
   ];
 }

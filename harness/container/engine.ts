@@ -41,9 +41,17 @@ export async function connectEngine(): Promise<DockerEngine> {
   try {
     await docker.ping();
   } catch (error) {
-    throw new Error(`no Docker engine answers at ${host} (${(error as Error).message}): start dockerd, set DOCKER_HOST, or use --engine vm`);
+    throw new Error(
+      `no Docker engine answers at ${host} (${(error as Error).message}): start dockerd, set DOCKER_HOST, or use --engine vm`,
+    );
   }
-  return { host, env: { DOCKER_HOST: host }, docker, description: await describe(docker), close: async () => undefined };
+  return {
+    host,
+    env: { DOCKER_HOST: host },
+    docker,
+    description: await describe(docker),
+    close: async () => undefined,
+  };
 }
 
 interface VmEngineOptions {
@@ -53,7 +61,13 @@ interface VmEngineOptions {
 
 /** A VM for the engine: its API port forwarded to the host's loopback, the image store as /dev/vda. */
 function bootEngineVm(options: VmEngineOptions, disk: { path: string; format: 'raw' | 'qcow2' }): Promise<VmTarget> {
-  return VmTarget.boot({ kernel: options.kernel, forwardTcp: [GUEST_DOCKER_PORT], memoryMb: 2048, disks: [disk], fetch: { log: options.log } });
+  return VmTarget.boot({
+    kernel: options.kernel,
+    forwardTcp: [GUEST_DOCKER_PORT],
+    memoryMb: 2048,
+    disks: [disk],
+    fetch: { log: options.log },
+  });
 }
 
 /**
@@ -76,11 +90,20 @@ async function startDockerd(vm: VmTarget, certs: EngineCerts): Promise<DockerEng
     `install -d -m 0700 ${GUEST_TLS_DIR}`,
   ];
   await run(vm, ['sh', '-ec', setup.join('\n')]);
-  for (const name of ['ca', 'cert', 'key'] as const) await vm.writeFile(`${GUEST_TLS_DIR}/${name}.pem`, certs.server[name]);
+  for (const name of ['ca', 'cert', 'key'] as const)
+    await vm.writeFile(`${GUEST_TLS_DIR}/${name}.pem`, certs.server[name]);
   const dockerd = await vm.spawn([
-    'dockerd', '--iptables=false', '--ip6tables=false', '--bridge=none',
-    '-H', 'unix:///run/docker.sock', ...dockerdTlsArgs(`tcp://0.0.0.0:${GUEST_DOCKER_PORT}`),
-    '--data-root', '/var/lib/docker', '--pidfile', '/run/docker.pid',
+    'dockerd',
+    '--iptables=false',
+    '--ip6tables=false',
+    '--bridge=none',
+    '-H',
+    'unix:///run/docker.sock',
+    ...dockerdTlsArgs(`tcp://0.0.0.0:${GUEST_DOCKER_PORT}`),
+    '--data-root',
+    '/var/lib/docker',
+    '--pidfile',
+    '/run/docker.pid',
   ]);
   let output = '';
   dockerd.onStderr((chunk) => {
@@ -95,12 +118,20 @@ async function startDockerd(vm: VmTarget, certs: EngineCerts): Promise<DockerEng
       await docker.ping();
       break;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`dockerd in the VM did not answer within 90 s (${(error as Error).message})\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`dockerd in the VM did not answer within 90 s (${(error as Error).message})\n${output}`);
       if (isStopping()) throw new Error('interrupted while dockerd started');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { host, env: certs.env(host), docker, vm, description: `${await describe(docker)} in ${vm.description}`, close: () => vm.close() };
+  return {
+    host,
+    env: certs.env(host),
+    docker,
+    vm,
+    description: `${await describe(docker)} in ${vm.description}`,
+    close: () => vm.close(),
+  };
 }
 
 /**
@@ -122,7 +153,11 @@ async function prepareStore(options: VmEngineOptions): Promise<string> {
     vm = await bootEngineVm(options, { path: partial, format: 'raw' });
     const engine = await startDockerd(vm, certs);
     await ensureImage(engine, DEFAULT_IMAGE, options.log);
-    await run(vm, ['sh', '-ec', 'kill $(cat /run/docker.pid); while [ -e /run/docker.pid ]; do sleep 0.2; done; umount /var/lib/docker']);
+    await run(vm, [
+      'sh',
+      '-ec',
+      'kill $(cat /run/docker.pid); while [ -e /run/docker.pid ]; do sleep 0.2; done; umount /var/lib/docker',
+    ]);
   } catch (error) {
     await rm(partial, { force: true });
     throw error;

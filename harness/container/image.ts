@@ -18,7 +18,16 @@ export const IMAGE_LABEL = 'org.bondlab.image';
 export const IMAGE_TAG = 'bookworm-1';
 export const DEFAULT_IMAGE = `${IMAGE_REPOSITORY}:${IMAGE_TAG}`;
 
-export const IMAGE_PACKAGES = ['iproute2', 'iperf3', 'ethtool', 'ifenslave', 'kmod', 'procps', 'iputils-ping', 'nodejs'];
+export const IMAGE_PACKAGES = [
+  'iproute2',
+  'iperf3',
+  'ethtool',
+  'ifenslave',
+  'kmod',
+  'procps',
+  'iputils-ping',
+  'nodejs',
+];
 
 export function imageDir(): string {
   return join(cacheDir(), 'images');
@@ -49,7 +58,9 @@ async function aptMirror(): Promise<string> {
 }
 
 /** debootstrap a minimal Debian with the target's packages and pack it as a tarball. */
-export async function buildImageTarball(options: BuildOptions = {}): Promise<{ path: string; built: boolean; seconds: number }> {
+export async function buildImageTarball(
+  options: BuildOptions = {},
+): Promise<{ path: string; built: boolean; seconds: number }> {
   const path = tarballPath();
   if (existsSync(path) && !options.force) return { path, built: false, seconds: 0 };
   const found = await execa('debootstrap', ['--version'], { reject: false });
@@ -64,18 +75,35 @@ export async function buildImageTarball(options: BuildOptions = {}): Promise<{ p
     log(`debootstrap ${options.suite ?? 'bookworm'} from ${mirror} with ${IMAGE_PACKAGES.join(', ')}`);
     const bootstrap = execa(
       'debootstrap',
-      ['--variant=minbase', `--include=${IMAGE_PACKAGES.join(',')}`, '--keyring=/usr/share/keyrings/debian-archive-keyring.gpg', options.suite ?? 'bookworm', root, mirror],
+      [
+        '--variant=minbase',
+        `--include=${IMAGE_PACKAGES.join(',')}`,
+        '--keyring=/usr/share/keyrings/debian-archive-keyring.gpg',
+        options.suite ?? 'bookworm',
+        root,
+        mirror,
+      ],
       { all: true, reject: false },
     );
     // One line per stage, not one per package.
     const perPackage = /^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) \S+( \S+)?$/;
     bootstrap.all?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.startsWith('I: ') && !perPackage.test(line)) log(line.slice(3));
+      for (const line of chunk.toString().split('\n'))
+        if (line.startsWith('I: ') && !perPackage.test(line)) log(line.slice(3));
     });
     const result = await bootstrap;
-    if (result.exitCode !== 0) throw new Error(`debootstrap failed (exit ${result.exitCode}):\n${String(result.all ?? '').split('\n').slice(-15).join('\n')}`);
+    if (result.exitCode !== 0)
+      throw new Error(
+        `debootstrap failed (exit ${result.exitCode}):\n${String(result.all ?? '')
+          .split('\n')
+          .slice(-15)
+          .join('\n')}`,
+      );
     // Package caches and lists are of no use in a test image and double its size.
-    await execa('sh', ['-ec', `cd ${root} && rm -rf var/cache/apt/archives/*.deb var/lib/apt/lists/* usr/share/doc usr/share/man usr/share/locale`]);
+    await execa('sh', [
+      '-ec',
+      `cd ${root} && rm -rf var/cache/apt/archives/*.deb var/lib/apt/lists/* usr/share/doc usr/share/man usr/share/locale`,
+    ]);
     const partial = `${path}.partial`;
     await execa('tar', ['--numeric-owner', '-C', root, '-cf', partial, '.']);
     await execa('mv', [partial, path]);
@@ -98,14 +126,24 @@ export interface EngineImage {
 export async function listEngineImages(engine: DockerEngine): Promise<EngineImage[]> {
   const images = await engine.docker.listImages({ filters: JSON.stringify({ label: [IMAGE_LABEL] }) });
   return images.flatMap((image) =>
-    (image.RepoTags ?? ['<none>']).map((name) => ({ name, id: image.Id.replace(/^sha256:/, '').slice(0, 12), sizeMb: Math.round(image.Size / 1e6), created: new Date(image.Created * 1000).toISOString() })),
+    (image.RepoTags ?? ['<none>']).map((name) => ({
+      name,
+      id: image.Id.replace(/^sha256:/, '').slice(0, 12),
+      sizeMb: Math.round(image.Size / 1e6),
+      created: new Date(image.Created * 1000).toISOString(),
+    })),
   );
 }
 
 export async function listTarballs(): Promise<{ path: string; sizeMb: number }[]> {
   const names = await readdir(imageDir()).catch(() => []);
   return Promise.all(
-    names.filter((name) => name.endsWith('.tar')).map(async (name) => ({ path: join(imageDir(), name), sizeMb: Math.round((await stat(join(imageDir(), name))).size / 1e6) })),
+    names
+      .filter((name) => name.endsWith('.tar'))
+      .map(async (name) => ({
+        path: join(imageDir(), name),
+        sizeMb: Math.round((await stat(join(imageDir(), name))).size / 1e6),
+      })),
   );
 }
 
@@ -117,22 +155,50 @@ const CHANGES = [`LABEL ${IMAGE_LABEL}=target`, 'CMD ["sleep", "infinity"]'];
  * which is much faster than streaming it through the forwarded port.
  */
 export async function hasImage(engine: DockerEngine, image: string): Promise<boolean> {
-  return await engine.docker.getImage(image).inspect().then(() => true, () => false);
+  return await engine.docker
+    .getImage(image)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
-export async function ensureImage(engine: DockerEngine, image = DEFAULT_IMAGE, log: (line: string) => void = () => undefined): Promise<void> {
+export async function ensureImage(
+  engine: DockerEngine,
+  image = DEFAULT_IMAGE,
+  log: (line: string) => void = () => undefined,
+): Promise<void> {
   if (await hasImage(engine, image)) return;
-  if (image !== DEFAULT_IMAGE) throw new Error(`image ${image} is not in the engine at ${engine.host}: build or pull it there first`);
+  if (image !== DEFAULT_IMAGE)
+    throw new Error(`image ${image} is not in the engine at ${engine.host}: build or pull it there first`);
   const tarball = tarballPath();
-  if (!existsSync(tarball)) throw new Error(`image ${image} is not in the engine and ${tarball} does not exist: run "bondlab image build" first`);
+  if (!existsSync(tarball))
+    throw new Error(
+      `image ${image} is not in the engine and ${tarball} does not exist: run "bondlab image build" first`,
+    );
   log(`importing ${tarball} as ${image}`);
   if (engine.vm) {
-    await run(engine.vm, ['docker', '-H', 'unix:///run/docker.sock', 'import', ...CHANGES.flatMap((change) => ['--change', change]), tarball, image]);
+    await run(engine.vm, [
+      'docker',
+      '-H',
+      'unix:///run/docker.sock',
+      'import',
+      ...CHANGES.flatMap((change) => ['--change', change]),
+      tarball,
+      image,
+    ]);
     return;
   }
   const [repo, tag] = image.split(':');
-  const stream = await engine.docker.importImage(createReadStream(tarball), { repo, tag, changes: CHANGES } as unknown as Record<string, string>);
-  await new Promise<void>((resolve, reject) => engine.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+  const stream = await engine.docker.importImage(createReadStream(tarball), {
+    repo,
+    tag,
+    changes: CHANGES,
+  } as unknown as Record<string, string>);
+  await new Promise<void>((resolve, reject) =>
+    engine.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
 }
 
 export async function removeImage(engine: DockerEngine, image: string): Promise<void> {

@@ -16,7 +16,12 @@ declare module '../scenario/plan.js' {
 }
 
 export const arpTargetLoss: FaultDefinition<ArpTargetLoss> = {
-  schema: { oneOf: [{ enum: [...HOW] }, { type: 'object', additionalProperties: false, properties: { how: { enum: [...HOW] } } }] },
+  schema: {
+    oneOf: [
+      { enum: [...HOW] },
+      { type: 'object', additionalProperties: false, properties: { how: { enum: [...HOW] } } },
+    ],
+  },
   translate(value) {
     const how = typeof value === 'string' ? value : (value as { how?: string } | null)?.how;
     return { kind: 'arp-target-loss', how: how === 'drop' ? 'drop' : 'remove-address' };
@@ -25,10 +30,20 @@ export const arpTargetLoss: FaultDefinition<ArpTargetLoss> = {
   commands(topology, fault) {
     const host = topology.arpTarget;
     if (!host) throw new Error('arp-target-loss: this topology has no ARP target');
-    if (fault.how === 'remove-address') return [{ argv: ['ip', '-n', host.netns, 'addr', 'del', `${host.ipv4}/24`, 'dev', host.iface], detail: `ARP target ${host.ipv4} removed` }];
+    if (fault.how === 'remove-address')
+      return [
+        {
+          argv: ['ip', '-n', host.netns, 'addr', 'del', `${host.ipv4}/24`, 'dev', host.iface],
+          detail: `ARP target ${host.ipv4} removed`,
+        },
+      ];
     return [
       {
-        argv: ['sh', '-c', `tc -n ${host.netns} qdisc add dev ${host.iface} clsact && tc -n ${host.netns} filter add dev ${host.iface} ingress matchall action drop`],
+        argv: [
+          'sh',
+          '-c',
+          `tc -n ${host.netns} qdisc add dev ${host.iface} clsact && tc -n ${host.netns} filter add dev ${host.iface} ingress matchall action drop`,
+        ],
         detail: `ARP target ${host.ipv4} drops everything`,
       },
     ];

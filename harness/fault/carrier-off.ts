@@ -12,5 +12,8 @@ declare module '../scenario/plan.js' {
 
 export const carrierOff = slaveFault('carrier-off', (topology, slave) => {
   const port = farPortOf(topology, slave);
-  return { argv: ['ip', '-n', topology.far.netns, 'link', 'set', port, 'down'], detail: `far side ${port} down (carrier lost on ${slave})` };
+  return {
+    argv: ['ip', '-n', topology.far.netns, 'link', 'set', port, 'down'],
+    detail: `far side ${port} down (carrier lost on ${slave})`,
+  };
 });

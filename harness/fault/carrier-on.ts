@@ -12,5 +12,8 @@ declare module '../scenario/plan.js' {
 
 export const carrierOn = slaveFault('carrier-on', (topology, slave) => {
   const port = farPortOf(topology, slave);
-  return { argv: ['ip', '-n', topology.far.netns, 'link', 'set', port, 'up'], detail: `far side ${port} up (carrier back on ${slave})` };
+  return {
+    argv: ['ip', '-n', topology.far.netns, 'link', 'set', port, 'up'],
+    detail: `far side ${port} up (carrier back on ${slave})`,
+  };
 });

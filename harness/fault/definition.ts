@@ -31,7 +31,12 @@ export function describeSlave(ref: SlaveRef): string {
 
 /** A fault on one slave: `kind: slave0`, or `kind: { slave: slave0, ...extra }`. */
 export function slaveFaultSchema(extra: Record<string, object> = {}, required: string[] = ['slave']): object {
-  return { oneOf: [slaveRef, { type: 'object', additionalProperties: false, required, properties: { slave: slaveRef, ...extra } }] };
+  return {
+    oneOf: [
+      slaveRef,
+      { type: 'object', additionalProperties: false, required, properties: { slave: slaveRef, ...extra } },
+    ],
+  };
 }
 
 /** The slave a schema-valid slaveFaultSchema value names. */
@@ -66,7 +71,10 @@ export interface SlaveFault<K extends string> {
 }
 
 /** The definition of a one-slave fault that is one command on the resolved slave. */
-export function slaveFault<K extends string>(kind: K, command: (topology: Topology, slave: string) => FaultCommand): FaultDefinition<SlaveFault<K>> {
+export function slaveFault<K extends string>(
+  kind: K,
+  command: (topology: Topology, slave: string) => FaultCommand,
+): FaultDefinition<SlaveFault<K>> {
   return {
     schema: slaveFaultSchema(),
     translate: (value) => ({ kind, slave: slaveOf(value) }),

@@ -1,7 +1,14 @@
 /** How detach and attach change a bond's slaves: ip, the sysfs file, or ifenslave. */
 import { BOND } from '../topology/topology.js';
 import type { SlaveRef } from '../scenario/plan.js';
-import { describeSlave, needSlave, slaveFaultSchema, slaveOf, type FaultCommand, type FaultDefinition } from './definition.js';
+import {
+  describeSlave,
+  needSlave,
+  slaveFaultSchema,
+  slaveOf,
+  type FaultCommand,
+  type FaultDefinition,
+} from './definition.js';
 
 export const DETACH_METHODS = ['ip', 'sysfs', 'ifenslave'] as const;
 export type DetachMethod = (typeof DETACH_METHODS)[number];
@@ -31,7 +38,10 @@ export interface SlaveMembership<K extends 'detach' | 'attach'> {
 }
 
 /** The definition of detach or attach from its command per method (dut: the bond's namespace, slave: the resolved interface). */
-export function membershipFault<K extends 'detach' | 'attach'>(kind: K, command: Record<DetachMethod, (dut: string, slave: string) => FaultCommand>): FaultDefinition<SlaveMembership<K>> {
+export function membershipFault<K extends 'detach' | 'attach'>(
+  kind: K,
+  command: Record<DetachMethod, (dut: string, slave: string) => FaultCommand>,
+): FaultDefinition<SlaveMembership<K>> {
   return {
     schema: slaveFaultSchema({ method: methodSchema }),
     translate: (value) => ({ kind, slave: slaveOf(value), method: methodOf(value) }),

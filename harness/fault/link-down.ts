@@ -10,4 +10,7 @@ declare module '../scenario/plan.js' {
   }
 }
 
-export const linkDown = slaveFault('link-down', (topology, slave) => ({ argv: ['ip', '-n', topology.dut.netns, 'link', 'set', slave, 'down'], detail: `ip link set ${slave} down` }));
+export const linkDown = slaveFault('link-down', (topology, slave) => ({
+  argv: ['ip', '-n', topology.dut.netns, 'link', 'set', slave, 'down'],
+  detail: `ip link set ${slave} down`,
+}));

@@ -10,4 +10,7 @@ declare module '../scenario/plan.js' {
   }
 }
 
-export const linkUp = slaveFault('link-up', (topology, slave) => ({ argv: ['ip', '-n', topology.dut.netns, 'link', 'set', slave, 'up'], detail: `ip link set ${slave} up` }));
+export const linkUp = slaveFault('link-up', (topology, slave) => ({
+  argv: ['ip', '-n', topology.dut.netns, 'link', 'set', slave, 'up'],
+  detail: `ip link set ${slave} up`,
+}));

@@ -28,7 +28,11 @@ export async function writeJournal(target: Target, journal: LabJournal): Promise
   const path = journalPath(journal.runId);
   await run(target, ['sh', '-c', `umask 077 && mkdir -p ${JOURNAL_DIR} && chmod 0700 /var/lib/bondlab ${JOURNAL_DIR}`]);
   // Written whole under another name, then renamed: a journal is complete or absent.
-  await run(target, ['sh', '-c', `umask 077 && cat > ${path}.partial && sync ${path}.partial && mv ${path}.partial ${path}`], { input: JSON.stringify(journal, null, 2) });
+  await run(
+    target,
+    ['sh', '-c', `umask 077 && cat > ${path}.partial && sync ${path}.partial && mv ${path}.partial ${path}`],
+    { input: JSON.stringify(journal, null, 2) },
+  );
   return path;
 }
 
@@ -71,22 +75,42 @@ export async function restoreNics(target: Target, nics: NicState[], waitMs = 10_
     const dev = state.name;
     if ((link.address ?? '').toLowerCase() !== state.mac) await ip('link', 'set', 'dev', dev, 'address', state.mac);
     if (link.mtu !== state.mtu) await ip('link', 'set', 'dev', dev, 'mtu', String(state.mtu));
-    const sysctls = Object.entries(state.sysctls).map(([key, value]) => `echo ${value} > /proc/sys/net/${key.replace('{dev}', dev)}`);
+    const sysctls = Object.entries(state.sysctls).map(
+      ([key, value]) => `echo ${value} > /proc/sys/net/${key.replace('{dev}', dev)}`,
+    );
     if (sysctls.length) await run(target, ['sh', '-c', `${sysctls.join('; ')}; true`]);
     const features = await target.exec(['ethtool', '-k', dev]);
-    const changed = Object.entries(state.features).filter(([name, value]) => new RegExp(`^\\s*${name}: (on|off)$`, 'm').exec(features.stdout)?.[1] !== value);
+    const changed = Object.entries(state.features).filter(
+      ([name, value]) => new RegExp(`^\\s*${name}: (on|off)$`, 'm').exec(features.stdout)?.[1] !== value,
+    );
     if (changed.length) await target.exec(['ethtool', '-K', dev, ...changed.flatMap(([name, value]) => [name, value])]);
-    const addrs = JSON.parse((await run(target, ['ip', '-j', 'addr', 'show', 'dev', dev])).stdout || '[]') as { addr_info?: NicState['addresses'] }[];
+    const addrs = JSON.parse((await run(target, ['ip', '-j', 'addr', 'show', 'dev', dev])).stdout || '[]') as {
+      addr_info?: NicState['addresses'];
+    }[];
     const now = (addrs[0]?.addr_info ?? []).filter((a) => !(a.family === 'inet6' && a.scope === 'link'));
     const key = (a: NicState['addresses'][number]) => `${a.local}/${a.prefixlen}`;
-    for (const extra of now.filter((a) => !state.addresses.some((b) => key(a) === key(b)))) await ip('addr', 'del', key(extra), 'dev', dev);
-    for (const missing of state.addresses.filter((a) => !now.some((b) => key(a) === key(b)))) await ip('addr', 'add', key(missing), 'dev', dev);
+    for (const extra of now.filter((a) => !state.addresses.some((b) => key(a) === key(b))))
+      await ip('addr', 'del', key(extra), 'dev', dev);
+    for (const missing of state.addresses.filter((a) => !now.some((b) => key(a) === key(b))))
+      await ip('addr', 'add', key(missing), 'dev', dev);
     if (state.up) await ip('link', 'set', 'dev', dev, 'up');
     for (const route of state.routes) {
       const dst = `${(route.dst as string | undefined) ?? 'default'}`;
       const gateway = route.gateway === undefined ? '' : `${route.gateway as string}`;
-      const args = [dst, ...(gateway ? ['via', gateway] : []), 'dev', dev, ...(route.metric !== undefined ? ['metric', `${route.metric as number}`] : [])];
-      const result = await target.exec(['ip', ...(dst.includes(':') || gateway.includes(':') ? ['-6'] : []), 'route', 'replace', ...args]);
+      const args = [
+        dst,
+        ...(gateway ? ['via', gateway] : []),
+        'dev',
+        dev,
+        ...(route.metric !== undefined ? ['metric', `${route.metric as number}`] : []),
+      ];
+      const result = await target.exec([
+        'ip',
+        ...(dst.includes(':') || gateway.includes(':') ? ['-6'] : []),
+        'route',
+        'replace',
+        ...args,
+      ]);
       if (result.exitCode !== 0) problems.push(`${state.label}: route ${args.join(' ')}: ${result.stderr.trim()}`);
     }
     if (state.released) await target.exec(['nmcli', 'device', 'set', dev, 'managed', 'yes']);
@@ -95,7 +119,10 @@ export async function restoreNics(target: Target, nics: NicState[], waitMs = 10_
 }
 
 /** Journals of runs whose process is gone (all of them with `all`), restored and removed. */
-export async function restoreJournals(target: Target, options: { all?: boolean } = {}): Promise<{ journal: string; nics: string[]; problems: string[] }[]> {
+export async function restoreJournals(
+  target: Target,
+  options: { all?: boolean } = {},
+): Promise<{ journal: string; nics: string[]; problems: string[] }[]> {
   const listed = await target.exec(['sh', '-c', `ls ${JOURNAL_DIR} 2>/dev/null; true`]);
   const restored: { journal: string; nics: string[]; problems: string[] }[] = [];
   for (const name of listed.stdout.split('\n').filter((n) => n.endsWith('.json'))) {

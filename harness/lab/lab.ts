@@ -53,7 +53,8 @@ export const NIC_MODEL_NAMES = Object.keys(NIC_MODELS) as NicModel[];
 
 /** What far side a scenario needs, against what the lab has: the reason it cannot run, or undefined. */
 export function farSideRefusal(lab: Lab, needed: FarSide, slaves: number): string | undefined {
-  if (slaves > lab.nics.length) return `the scenario needs ${slaves} slaves; the lab ${lab.file} has ${lab.nics.length} test NIC(s)`;
+  if (slaves > lab.nics.length)
+    return `the scenario needs ${slaves} slaves; the lab ${lab.file} has ${lab.nics.length} test NIC(s)`;
   if (lab.traffic === 'none') return `the lab ${lab.file} has no traffic peer (traffic: none); scenarios need one`;
   if (lab.far.kind === 'peer') return undefined;
   const far = lab.far;
@@ -61,6 +62,7 @@ export function farSideRefusal(lab: Lab, needed: FarSide, slaves: number): strin
   const group = far.groups.find((g) => ports.every((p) => g.ports.includes(p)));
   const have: LagMode = group?.lag ?? 'none';
   const want: LagMode = needed === 'lacp' ? 'lacp' : needed === 'static-lag' ? 'static' : 'none';
-  if (have !== want) return `the scenario needs a far side of ${needed}; the switch ports ${ports.join(', ')} of ${lab.file} are ${group ? `a ${have} LAG` : 'plain ports'}`;
+  if (have !== want)
+    return `the scenario needs a far side of ${needed}; the switch ports ${ports.join(', ')} of ${lab.file} are ${group ? `a ${have} LAG` : 'plain ports'}`;
   return `switch labs are validated and checked (lab check), but run does not drive a switch yet`;
 }

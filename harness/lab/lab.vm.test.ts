@@ -30,17 +30,25 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
   let kernelLog: KernelLogCapture;
   let mgmt: string;
   /** The guest's root namespace as `ip -j` shows it: every link, address and route. */
-  const snapshot = async () => (await run(vm, ['sh', '-c', 'ip -j link show; ip -j addr show; ip -j route show; ip -j -6 route show'])).stdout;
+  const snapshot = async () =>
+    (await run(vm, ['sh', '-c', 'ip -j link show; ip -j addr show; ip -j route show; ip -j -6 route show'])).stdout;
   let before: string;
 
   beforeAll(async () => {
     lab = await labOf('fixtures/labs/emulated.yaml');
     vm = await VmTarget.boot({ kernel, emulatedNics: lab.emulated });
     await run(vm, ['modprobe', 'bonding', 'max_bonds=0']);
-    const links = JSON.parse((await run(vm, ['ip', '-j', 'link', 'show'])).stdout) as { ifname: string; address: string }[];
+    const links = JSON.parse((await run(vm, ['ip', '-j', 'link', 'show'])).stdout) as {
+      ifname: string;
+      address: string;
+    }[];
     mgmt = links.find((l) => l.address === MGMT_MAC)?.ifname ?? '';
     // The management NIC as on a real machine: up, addressed, the default route.
-    await run(vm, ['sh', '-c', `ip link set ${mgmt} up && ip addr add 192.0.2.2/24 dev ${mgmt} && ip route add default via 192.0.2.1`]);
+    await run(vm, [
+      'sh',
+      '-c',
+      `ip link set ${mgmt} up && ip addr add 192.0.2.2/24 dev ${mgmt} && ip route add default via 192.0.2.1`,
+    ]);
     kernelLog = await KernelLogCapture.start(vm);
     before = await snapshot();
   });
@@ -57,7 +65,16 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     const runId = newRunId();
     const session = await openLab(vm, lab, runId);
     try {
-      return { result: await runCase(session.target, scenarioCase, { runId, caseIndex: 0, repetition: 1, kernelLog, links: session.links() }), session };
+      return {
+        result: await runCase(session.target, scenarioCase, {
+          runId,
+          caseIndex: 0,
+          repetition: 1,
+          kernelLog,
+          links: session.links(),
+        }),
+        session,
+      };
     } finally {
       await session.close();
     }
@@ -69,7 +86,12 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     expect(result.status).toBe('passed');
     expect(result.steps.find((s) => s.kind === 'fault')?.description).toMatch(/QMP set_link down/);
     expect(session.facts.map((f) => f.driver)).toEqual(['e1000e', 'e1000', 'virtio_net', 'virtio_net']);
-    expect(session.facts[0]).toMatchObject({ busAddress: expect.stringMatching(/^0000:/), speed: '1000Mb/s', duplex: 'Full', permanentMac: '52:54:00:b1:00:00' });
+    expect(session.facts[0]).toMatchObject({
+      busAddress: expect.stringMatching(/^0000:/),
+      speed: '1000Mb/s',
+      duplex: 'Full',
+      permanentMac: '52:54:00:b1:00:00',
+    });
     // The management NIC: no command of the run named it.
     expect(session.commands.length).toBeGreaterThan(20);
     expect(session.commands.filter((c) => new RegExp(`\\b${mgmt}\\b`).test(c) || c.includes(MGMT_MAC))).toEqual([]);
@@ -90,7 +112,10 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
   });
 
   it('refuses the management NIC (default route, an address it did not add) and touches nothing', async () => {
-    const loaded = loadLabText(`nics:\n  - { label: mgmt, mac: "${MGMT_MAC}" }\nfar:\n  peer:\n    nics: [{ label: p, mac: "52:54:00:b1:01:00" }]\n`, 'mgmt-lab.yaml');
+    const loaded = loadLabText(
+      `nics:\n  - { label: mgmt, mac: "${MGMT_MAC}" }\nfar:\n  peer:\n    nics: [{ label: p, mac: "52:54:00:b1:01:00" }]\n`,
+      'mgmt-lab.yaml',
+    );
     if (!('lab' in loaded)) throw new Error('lab expected');
     const error = await openLab(vm, { ...loaded.lab, emulated: lab.emulated }, newRunId()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LabRefusedError);

@@ -17,34 +17,108 @@ describe('lab files', () => {
   });
 
   it('an emulated lab names its NICs by the MACs the VM gives them', () => {
-    const loaded = loadLabText('emulated:\n  cables:\n    - { dut: e1000e }\n    - { dut: virtio-net-pci, peer: e1000 }\n', 'lab.yaml');
+    const loaded = loadLabText(
+      'emulated:\n  cables:\n    - { dut: e1000e }\n    - { dut: virtio-net-pci, peer: e1000 }\n',
+      'lab.yaml',
+    );
     if (!('lab' in loaded)) throw new Error(JSON.stringify(loaded.errors));
     expect(loaded.lab.nics.map((n) => n.mac)).toEqual(['52:54:00:b1:00:00', '52:54:00:b1:00:01']);
-    expect(loaded.lab.far).toEqual({ kind: 'peer', nics: [{ label: 'peer0', mac: '52:54:00:b1:01:00' }, { label: 'peer1', mac: '52:54:00:b1:01:01' }] });
-    expect(loaded.lab.emulated).toEqual([{ dut: 'e1000e', peer: 'virtio-net-pci' }, { dut: 'virtio-net-pci', peer: 'e1000' }]);
+    expect(loaded.lab.far).toEqual({
+      kind: 'peer',
+      nics: [
+        { label: 'peer0', mac: '52:54:00:b1:01:00' },
+        { label: 'peer1', mac: '52:54:00:b1:01:01' },
+      ],
+    });
+    expect(loaded.lab.emulated).toEqual([
+      { dut: 'e1000e', peer: 'virtio-net-pci' },
+      { dut: 'virtio-net-pci', peer: 'e1000' },
+    ]);
     expect(loaded.lab.machine).toEqual({ kind: 'local' });
   });
 
   it('accepts an ssh machine and PCI addresses', () => {
-    const loaded = loadLabText('machine: { ssh: root@dut }\nnics:\n  - { label: a, pci: "0000:03:00.0" }\nfar:\n  peer:\n    nics: [{ label: b, mac: "AA:bb:cc:dd:ee:ff" }]\n', 'lab.yaml');
+    const loaded = loadLabText(
+      'machine: { ssh: root@dut }\nnics:\n  - { label: a, pci: "0000:03:00.0" }\nfar:\n  peer:\n    nics: [{ label: b, mac: "AA:bb:cc:dd:ee:ff" }]\n',
+      'lab.yaml',
+    );
     if (!('lab' in loaded)) throw new Error(JSON.stringify(loaded.errors));
     expect(loaded.lab.machine).toEqual({ kind: 'ssh', destination: 'root@dut' });
     expect(loaded.lab.far).toEqual({ kind: 'peer', nics: [{ label: 'b', mac: 'aa:bb:cc:dd:ee:ff' }] });
   });
 
   const bad: [string, string, { line: number; column: number; field: string; message: RegExp }][] = [
-    ['unknown key', 'emulated:\n  cabels: []\n', { line: 2, column: 3, field: 'emulated.cabels', message: /unknown key "cabels"; expected one of: cables/ }],
-    ['unknown driver', 'emulated:\n  cables:\n    - { dut: tulip }\n', { line: 3, column: 14, field: 'emulated.cables[0].dut', message: /expected one of e1000e, e1000, virtio-net-pci; got "tulip"/ }],
-    ['a MAC that is none', 'nics:\n  - { label: a, mac: "52:54:00:zz:00:00" }\nfar: { peer: { nics: [{ label: b, mac: "52:54:00:00:00:01" }] } }\n', { line: 2, column: 22, field: 'nics[0].mac', message: /a MAC address such as/ }],
-    ['neither MAC nor PCI', 'nics:\n  - { label: a }\nfar: { peer: { nics: [{ label: b, mac: "52:54:00:00:00:01" }] } }\n', { line: 2, column: 5, field: 'nics[0]', message: /by its permanent MAC \("mac"\) or its PCI address/ }],
-    ['one NIC twice', 'nics:\n  - { label: a, mac: "52:54:00:00:00:01" }\nfar: { peer: { nics: [{ label: b, mac: "52:54:00:00:00:01" }] } }\n', { line: 3, column: 35, field: 'far.peer.nics[0].mac', message: /mac 52:54:00:00:00:01 is also given at nics\[0\]/ }],
-    ['peer count', 'nics:\n  - { label: a, mac: "52:54:00:00:00:01" }\n  - { label: c, mac: "52:54:00:00:00:03" }\nfar:\n  peer:\n    nics: [{ label: b, mac: "52:54:00:00:00:02" }]\n', { line: 6, column: 11, field: 'far.peer.nics', message: /1 peer NIC\(s\) for 2 test NIC\(s\)/ }],
-    ['hook without {port}', 'nics: [{ label: a, mac: "52:54:00:00:00:01" }]\nfar:\n  switch: { ports: [e1], shut: "shut e1", no-shut: "no shut {port}" }\n', { line: 3, column: 32, field: 'far.switch.shut', message: /a command with \{port\} in it/ }],
-    ['group port not on the switch', 'nics: [{ label: a, mac: "52:54:00:00:00:01" }]\nfar:\n  switch:\n    ports: [e1]\n    groups: [{ ports: [e2], lag: lacp }]\n    shut: "x {port}"\n    no-shut: "y {port}"\n', { line: 5, column: 24, field: 'far.switch.groups[0].ports[0]', message: /port e2 is not one of the switch's ports \(e1\)/ }],
-    ['emulated with nics', 'emulated: { cables: [{ dut: e1000e }] }\nnics: [{ label: a, mac: "52:54:00:00:00:01" }]\n', { line: 2, column: 1, field: 'nics', message: /an emulated lab's NICs and far side are its cables/ }],
-    ['no far side', 'nics: [{ label: a, mac: "52:54:00:00:00:01" }]\n', { line: 1, column: 1, field: '', message: /missing key "far"/ }],
+    [
+      'unknown key',
+      'emulated:\n  cabels: []\n',
+      { line: 2, column: 3, field: 'emulated.cabels', message: /unknown key "cabels"; expected one of: cables/ },
+    ],
+    [
+      'unknown driver',
+      'emulated:\n  cables:\n    - { dut: tulip }\n',
+      {
+        line: 3,
+        column: 14,
+        field: 'emulated.cables[0].dut',
+        message: /expected one of e1000e, e1000, virtio-net-pci; got "tulip"/,
+      },
+    ],
+    [
+      'a MAC that is none',
+      'nics:\n  - { label: a, mac: "52:54:00:zz:00:00" }\nfar: { peer: { nics: [{ label: b, mac: "52:54:00:00:00:01" }] } }\n',
+      { line: 2, column: 22, field: 'nics[0].mac', message: /a MAC address such as/ },
+    ],
+    [
+      'neither MAC nor PCI',
+      'nics:\n  - { label: a }\nfar: { peer: { nics: [{ label: b, mac: "52:54:00:00:00:01" }] } }\n',
+      { line: 2, column: 5, field: 'nics[0]', message: /by its permanent MAC \("mac"\) or its PCI address/ },
+    ],
+    [
+      'one NIC twice',
+      'nics:\n  - { label: a, mac: "52:54:00:00:00:01" }\nfar: { peer: { nics: [{ label: b, mac: "52:54:00:00:00:01" }] } }\n',
+      {
+        line: 3,
+        column: 35,
+        field: 'far.peer.nics[0].mac',
+        message: /mac 52:54:00:00:00:01 is also given at nics\[0\]/,
+      },
+    ],
+    [
+      'peer count',
+      'nics:\n  - { label: a, mac: "52:54:00:00:00:01" }\n  - { label: c, mac: "52:54:00:00:00:03" }\nfar:\n  peer:\n    nics: [{ label: b, mac: "52:54:00:00:00:02" }]\n',
+      { line: 6, column: 11, field: 'far.peer.nics', message: /1 peer NIC\(s\) for 2 test NIC\(s\)/ },
+    ],
+    [
+      'hook without {port}',
+      'nics: [{ label: a, mac: "52:54:00:00:00:01" }]\nfar:\n  switch: { ports: [e1], shut: "shut e1", no-shut: "no shut {port}" }\n',
+      { line: 3, column: 32, field: 'far.switch.shut', message: /a command with \{port\} in it/ },
+    ],
+    [
+      'group port not on the switch',
+      'nics: [{ label: a, mac: "52:54:00:00:00:01" }]\nfar:\n  switch:\n    ports: [e1]\n    groups: [{ ports: [e2], lag: lacp }]\n    shut: "x {port}"\n    no-shut: "y {port}"\n',
+      {
+        line: 5,
+        column: 24,
+        field: 'far.switch.groups[0].ports[0]',
+        message: /port e2 is not one of the switch's ports \(e1\)/,
+      },
+    ],
+    [
+      'emulated with nics',
+      'emulated: { cables: [{ dut: e1000e }] }\nnics: [{ label: a, mac: "52:54:00:00:00:01" }]\n',
+      { line: 2, column: 1, field: 'nics', message: /an emulated lab's NICs and far side are its cables/ },
+    ],
+    [
+      'no far side',
+      'nics: [{ label: a, mac: "52:54:00:00:00:01" }]\n',
+      { line: 1, column: 1, field: '', message: /missing key "far"/ },
+    ],
     ['YAML syntax', 'nics: [\n', { line: 2, column: 1, field: '', message: /^YAML: / }],
-    ['a tag', 'emulated: !!binary aGVsbG8=\n', { line: 1, column: 20, field: 'emulated', message: /YAML tag !!binary is not accepted/ }],
+    [
+      'a tag',
+      'emulated: !!binary aGVsbG8=\n',
+      { line: 1, column: 20, field: 'emulated', message: /YAML tag !!binary is not accepted/ },
+    ],
   ];
   for (const [name, text, want] of bad) {
     it(`refuses ${name} with file, line, column and field`, () => {
@@ -58,9 +132,13 @@ describe('lab files', () => {
     const loaded = await loadLabFile('fixtures/labs/emulated.yaml');
     if (!('lab' in loaded)) throw new Error('no lab');
     expect(farSideRefusal(loaded.lab, 'lacp', 2)).toBeUndefined();
-    expect(farSideRefusal(loaded.lab, 'switch', 3)).toMatch(/needs 3 slaves; the lab fixtures\/labs\/emulated.yaml has 2 test NIC/);
+    expect(farSideRefusal(loaded.lab, 'switch', 3)).toMatch(
+      /needs 3 slaves; the lab fixtures\/labs\/emulated.yaml has 2 test NIC/,
+    );
     const sw = await loadLabFile('fixtures/labs/lacp-switch.yaml');
     if (!('lab' in sw)) throw new Error('no lab');
-    expect(farSideRefusal(sw.lab, 'static-lag', 2)).toMatch(/needs a far side of static-lag; the switch ports Ethernet1\/1, Ethernet1\/2 .* are a lacp LAG/);
+    expect(farSideRefusal(sw.lab, 'static-lag', 2)).toMatch(
+      /needs a far side of static-lag; the switch ports Ethernet1\/1, Ethernet1\/2 .* are a lacp LAG/,
+    );
   });
 });

@@ -71,12 +71,16 @@ export async function listLinks(target: Target, netns?: string): Promise<IpLink[
 
 /** Each link's PCI address (the device's sysfs path ends in it, or in its parent for virtio). */
 export async function pciAddresses(target: Target): Promise<Map<string, string>> {
-  const script = 'for d in /sys/class/net/*; do [ -e "$d/device" ] && echo "$(basename "$d") $(readlink -f "$d/device")"; done; true';
+  const script =
+    'for d in /sys/class/net/*; do [ -e "$d/device" ] && echo "$(basename "$d") $(readlink -f "$d/device")"; done; true';
   const result = await run(target, ['sh', '-c', script]);
   const map = new Map<string, string>();
   for (const line of result.stdout.split('\n')) {
     const [name, path] = line.split(' ');
-    const pci = path?.split('/').reverse().find((part) => /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(part));
+    const pci = path
+      ?.split('/')
+      .reverse()
+      .find((part) => /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(part));
     if (name && pci) map.set(name, pci);
   }
   return map;
@@ -91,7 +95,10 @@ function ethtoolField(text: string, field: string): string {
 }
 
 export async function nicFacts(target: Target, label: string, role: NicFacts['role'], link: IpLink): Promise<NicFacts> {
-  const [info, settings] = await Promise.all([target.exec(['ethtool', '-i', link.ifname]), target.exec(['ethtool', link.ifname])]);
+  const [info, settings] = await Promise.all([
+    target.exec(['ethtool', '-i', link.ifname]),
+    target.exec(['ethtool', link.ifname]),
+  ]);
   return {
     label,
     role,
@@ -107,16 +114,33 @@ export async function nicFacts(target: Target, label: string, role: NicFacts['ro
 }
 
 /** Sysctls of a device that a namespace move resets to the new namespace's defaults. */
-export const DEVICE_SYSCTLS = ['ipv6/conf/{dev}/disable_ipv6', 'ipv6/conf/{dev}/accept_ra', 'ipv6/conf/{dev}/addr_gen_mode', 'ipv4/conf/{dev}/arp_ignore', 'ipv4/conf/{dev}/arp_announce', 'ipv4/conf/{dev}/rp_filter'];
+export const DEVICE_SYSCTLS = [
+  'ipv6/conf/{dev}/disable_ipv6',
+  'ipv6/conf/{dev}/accept_ra',
+  'ipv6/conf/{dev}/addr_gen_mode',
+  'ipv4/conf/{dev}/arp_ignore',
+  'ipv4/conf/{dev}/arp_announce',
+  'ipv4/conf/{dev}/rp_filter',
+];
 
-export async function readNicState(target: Target, label: string, role: NicState['role'], link: IpLink, released: boolean): Promise<NicState> {
+export async function readNicState(
+  target: Target,
+  label: string,
+  role: NicState['role'],
+  link: IpLink,
+  released: boolean,
+): Promise<NicState> {
   const dev = link.ifname;
   const [addrs, routes, routes6, features, sysctls] = await Promise.all([
     run(target, ['ip', '-j', 'addr', 'show', 'dev', dev]),
     run(target, ['ip', '-j', 'route', 'show', 'dev', dev]),
     run(target, ['ip', '-j', '-6', 'route', 'show', 'dev', dev]),
     target.exec(['ethtool', '-k', dev]),
-    run(target, ['sh', '-c', DEVICE_SYSCTLS.map((s) => `echo "$(cat /proc/sys/net/${s.replace('{dev}', dev)} 2>/dev/null)"`).join('; ')]),
+    run(target, [
+      'sh',
+      '-c',
+      DEVICE_SYSCTLS.map((s) => `echo "$(cat /proc/sys/net/${s.replace('{dev}', dev)} 2>/dev/null)"`).join('; '),
+    ]),
   ]);
   const info = (JSON.parse(addrs.stdout || '[]') as { addr_info?: IpAddress[] }[])[0]?.addr_info ?? [];
   const sysctlValues = sysctls.stdout.split('\n');
@@ -130,8 +154,15 @@ export async function readNicState(target: Target, label: string, role: NicState
     mtu: link.mtu,
     up: link.flags.includes('UP'),
     ...(link.master ? { master: link.master } : {}),
-    addresses: info.filter((a) => !(a.family === 'inet6' && a.scope === 'link')).map((a) => ({ family: a.family, local: a.local, prefixlen: a.prefixlen, scope: a.scope })),
-    routes: [...(JSON.parse(routes.stdout || '[]') as Record<string, unknown>[]), ...(JSON.parse(routes6.stdout || '[]') as Record<string, unknown>[]).filter((r) => !String(r.dst).startsWith('fe80') && r.dst !== 'multicast')],
+    addresses: info
+      .filter((a) => !(a.family === 'inet6' && a.scope === 'link'))
+      .map((a) => ({ family: a.family, local: a.local, prefixlen: a.prefixlen, scope: a.scope })),
+    routes: [
+      ...(JSON.parse(routes.stdout || '[]') as Record<string, unknown>[]),
+      ...(JSON.parse(routes6.stdout || '[]') as Record<string, unknown>[]).filter(
+        (r) => !String(r.dst).startsWith('fe80') && r.dst !== 'multicast',
+      ),
+    ],
     features: Object.fromEntries(
       features.stdout
         .split('\n')

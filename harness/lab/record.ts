@@ -16,7 +16,13 @@ export interface LabRecord {
 
 /** The lab on the run's target; an emulated lab needs the VM's QMP to pull its cables. */
 export async function openLab(target: Target, lab: Lab, runId: string): Promise<LabSession> {
-  if (lab.emulated && !(target instanceof VmTarget && target.emulatedNics)) throw new Error(`the lab ${lab.file} is emulated: it runs on --target vm only`);
-  if (lab.machine.kind === 'ssh') throw new Error(`the lab ${lab.file} is on ${lab.machine.destination}: run it with that machine as the target (the SSH transport)`);
-  return await LabSession.open(target, lab, runId, { qmp: target instanceof VmTarget ? target.emulatedNics?.qmp : undefined });
+  if (lab.emulated && !(target instanceof VmTarget && target.emulatedNics))
+    throw new Error(`the lab ${lab.file} is emulated: it runs on --target vm only`);
+  if (lab.machine.kind === 'ssh')
+    throw new Error(
+      `the lab ${lab.file} is on ${lab.machine.destination}: run it with that machine as the target (the SSH transport)`,
+    );
+  return await LabSession.open(target, lab, runId, {
+    qmp: target instanceof VmTarget ? target.emulatedNics?.qmp : undefined,
+  });
 }

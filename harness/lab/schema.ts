@@ -1,9 +1,21 @@
 /** The lab file's JSON Schema. */
 import { NIC_MODEL_NAMES } from './lab.js';
 
-const MAC = { type: 'string', pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$', description: 'a MAC address such as 52:54:00:12:34:56' };
-const PCI = { type: 'string', pattern: '^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$', description: 'a PCI address such as 0000:03:00.0' };
-const LABEL = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,32}$', description: 'a label of letters, digits, _ . - (at most 32)' };
+const MAC = {
+  type: 'string',
+  pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$',
+  description: 'a MAC address such as 52:54:00:12:34:56',
+};
+const PCI = {
+  type: 'string',
+  pattern: '^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$',
+  description: 'a PCI address such as 0000:03:00.0',
+};
+const LABEL = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_.-]{1,32}$',
+  description: 'a label of letters, digits, _ . - (at most 32)',
+};
 
 const NIC = {
   type: 'object',
@@ -27,7 +39,9 @@ export const LAB_SCHEMA = {
           type: 'object',
           additionalProperties: false,
           required: ['ssh'],
-          properties: { ssh: { type: 'string', pattern: '^([A-Za-z0-9_.-]+@)?[A-Za-z0-9_.:-]+$', description: 'user@host' } },
+          properties: {
+            ssh: { type: 'string', pattern: '^([A-Za-z0-9_.-]+@)?[A-Za-z0-9_.:-]+$', description: 'user@host' },
+          },
         },
       ],
     },
@@ -44,18 +58,32 @@ export const LAB_SCHEMA = {
           additionalProperties: false,
           required: ['ports', 'shut', 'no-shut'],
           properties: {
-            ports: { type: 'array', minItems: 1, maxItems: 16, items: { type: 'string', minLength: 1 }, uniqueItems: true },
+            ports: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 16,
+              items: { type: 'string', minLength: 1 },
+              uniqueItems: true,
+            },
             groups: {
               type: 'array',
               items: {
                 type: 'object',
                 additionalProperties: false,
                 required: ['ports', 'lag'],
-                properties: { ports: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, lag: { enum: ['none', 'static', 'lacp'] } },
+                properties: {
+                  ports: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+                  lag: { enum: ['none', 'static', 'lacp'] },
+                },
               },
             },
             shut: { type: 'string', minLength: 1, pattern: '\\{port\\}', description: 'a command with {port} in it' },
-            'no-shut': { type: 'string', minLength: 1, pattern: '\\{port\\}', description: 'a command with {port} in it' },
+            'no-shut': {
+              type: 'string',
+              minLength: 1,
+              pattern: '\\{port\\}',
+              description: 'a command with {port} in it',
+            },
           },
         },
       },

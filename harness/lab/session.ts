@@ -9,7 +9,16 @@ import type { ExecOptions, SpawnOptions, Target } from '../target/target.js';
 import type { QmpClient } from '../vm/qmp.js';
 import type { Lab, NicRef } from './lab.js';
 import { journalPath, restoreNics, writeJournal } from './journal.js';
-import { findNic, listLinks, nicFacts, pciAddresses, readNicState, type IpLink, type NicFacts, type NicState } from './nics.js';
+import {
+  findNic,
+  listLinks,
+  nicFacts,
+  pciAddresses,
+  readNicState,
+  type IpLink,
+  type NicFacts,
+  type NicState,
+} from './nics.js';
 
 /** The lab NICs a case's topology takes over, and how its cables are pulled. */
 export interface LabLinks {
@@ -82,9 +91,24 @@ export async function inspectLab(target: Target, lab: Lab, sessionAddress?: stri
     target.exec(['ip', '-j', '-6', 'route', 'show', 'default']),
     target.exec(['ip', '-j', 'addr', 'show']),
   ]);
-  const defaultDevs = new Set([...(JSON.parse(routes4.stdout || '[]') as { dev?: string }[]), ...(JSON.parse(routes6.stdout || '[]') as { dev?: string }[])].map((r) => r.dev));
-  const addresses = new Map((JSON.parse(addrs.stdout || '[]') as { ifname: string; addr_info?: { local: string; scope: string; family: string }[] }[]).map((l) => [l.ifname, (l.addr_info ?? []).filter((a) => !(a.family === 'inet6' && a.scope === 'link'))]));
-  const refs = [...lab.nics.map((ref) => ({ ref, role: 'dut' as const })), ...(lab.far.kind === 'peer' ? lab.far.nics.map((ref) => ({ ref, role: 'peer' as const })) : [])];
+  const defaultDevs = new Set(
+    [
+      ...(JSON.parse(routes4.stdout || '[]') as { dev?: string }[]),
+      ...(JSON.parse(routes6.stdout || '[]') as { dev?: string }[]),
+    ].map((r) => r.dev),
+  );
+  const addresses = new Map(
+    (
+      JSON.parse(addrs.stdout || '[]') as {
+        ifname: string;
+        addr_info?: { local: string; scope: string; family: string }[];
+      }[]
+    ).map((l) => [l.ifname, (l.addr_info ?? []).filter((a) => !(a.family === 'inet6' && a.scope === 'link'))]),
+  );
+  const refs = [
+    ...lab.nics.map((ref) => ({ ref, role: 'dut' as const })),
+    ...(lab.far.kind === 'peer' ? lab.far.nics.map((ref) => ({ ref, role: 'peer' as const })) : []),
+  ];
   const nics: LabInspection['nics'] = [];
   const refusals: Refusal[] = [];
   for (const { ref, role } of refs) {
@@ -98,12 +122,19 @@ export async function inspectLab(target: Target, lab: Lab, sessionAddress?: stri
     const refuse = (reason: string) => refusals.push({ label: ref.label, name: link.ifname, reason });
     const own = addresses.get(link.ifname) ?? [];
     if (defaultDevs.has(link.ifname)) refuse('it carries the default route');
-    if (sessionAddress && own.some((a) => a.local === sessionAddress)) refuse(`it holds ${sessionAddress}, the address of the session bondlab was started through`);
+    if (sessionAddress && own.some((a) => a.local === sessionAddress))
+      refuse(`it holds ${sessionAddress}, the address of the session bondlab was started through`);
     else if (own.length) refuse(`it has address(es) bondlab did not add: ${own.map((a) => a.local).join(', ')}`);
     if (link.master) refuse(`it is a port of ${link.master}`);
     const manager = managed.get(link.ifname);
-    if (manager === 'systemd-networkd') refuse('systemd-networkd manages it (mark it unmanaged in its .network file; networkd cannot release it at run time)');
-    else if (manager && !ref.release) refuse(`${manager} manages it (release: true in the lab file lets bondlab mark it unmanaged for the run and give it back)`);
+    if (manager === 'systemd-networkd')
+      refuse(
+        'systemd-networkd manages it (mark it unmanaged in its .network file; networkd cannot release it at run time)',
+      );
+    else if (manager && !ref.release)
+      refuse(
+        `${manager} manages it (release: true in the lab file lets bondlab mark it unmanaged for the run and give it back)`,
+      );
   }
   const facts = await Promise.all(nics.map(({ ref, role, link }) => nicFacts(target, ref.label, role, link)));
   return { nics, facts, refusals };
@@ -114,7 +145,9 @@ export class LabRefusedError extends Error {
     readonly lab: Lab,
     readonly refusals: Refusal[],
   ) {
-    super(`the lab ${lab.file} cannot be used; nothing was touched:\n${refusals.map((r) => `  ${r.label}${r.name ? ` (${r.name})` : ''}: ${r.reason}`).join('\n')}`);
+    super(
+      `the lab ${lab.file} cannot be used; nothing was touched:\n${refusals.map((r) => `  ${r.label}${r.name ? ` (${r.name})` : ''}: ${r.reason}`).join('\n')}`,
+    );
     this.name = 'LabRefusedError';
   }
 }
@@ -144,12 +177,19 @@ export class LabSession {
   }
 
   /** Check, journal, and take the lab over; throws LabRefusedError (nothing touched) when a NIC must not be used. */
-  static async open(base: Target, lab: Lab, runId: string, options: { qmp?: QmpClient; sessionAddress?: string } = {}): Promise<LabSession> {
+  static async open(
+    base: Target,
+    lab: Lab,
+    runId: string,
+    options: { qmp?: QmpClient; sessionAddress?: string } = {},
+  ): Promise<LabSession> {
     const commands: string[] = [];
     const target = recordingTarget(base, commands);
     const inspection = await inspectLab(target, lab, options.sessionAddress ?? localSessionAddress());
     if (inspection.refusals.length) throw new LabRefusedError(lab, inspection.refusals);
-    const states = await Promise.all(inspection.nics.map(({ ref, role, link }) => readNicState(target, ref.label, role, link, ref.release === true)));
+    const states = await Promise.all(
+      inspection.nics.map(({ ref, role, link }) => readNicState(target, ref.label, role, link, ref.release === true)),
+    );
     await writeJournal(target, { runId, lab: lab.file, createdAt: new Date().toISOString(), nics: states });
     const session = new LabSession(target, lab, runId, inspection.facts, states, options.qmp, commands);
     session.unregister = onTeardown(`lab ${lab.file}`, () => session.restore());
@@ -188,10 +228,14 @@ export class LabSession {
   async restore(): Promise<void> {
     if (this.qmp) {
       // A cable left pulled is the run's doing too.
-      for (const i of this.states.filter((s) => s.role === 'dut').keys()) for (const end of ['dut', 'peer']) await this.qmp.setLink(`${end}${i}`, true);
+      for (const i of this.states.filter((s) => s.role === 'dut').keys())
+        for (const end of ['dut', 'peer']) await this.qmp.setLink(`${end}${i}`, true);
     }
     const problems = await restoreNics(this.target, this.states);
-    if (problems.length) throw new Error(`the lab's NICs could not all be restored (the journal ${journalPath(this.runId)} stays for bondlab cleanup): ${problems.join('; ')}`);
+    if (problems.length)
+      throw new Error(
+        `the lab's NICs could not all be restored (the journal ${journalPath(this.runId)} stays for bondlab cleanup): ${problems.join('; ')}`,
+      );
   }
 
   /** For results.json: the NICs' facts and the commands so far (the same array, still growing). */

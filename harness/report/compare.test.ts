@@ -49,16 +49,26 @@ describe('compare', () => {
     expect(comparison.changes[2]).toMatchObject({ leaning: 'worse', evidence: { baselineRuns: 1, currentRuns: 1 } });
     const text = comparisonText(comparison);
     expect(text).toMatch(/^regression {2}failover\[mode=active-backup\]: verdict: passed -> failed$/m);
-    expect(text).toMatch(/^unconfirmed \(worse\) failover\[mode=active-backup\]: traffic window 1: outage: 150 ms -> 420 ms; rests on one sample \(both runs\)/m);
+    expect(text).toMatch(
+      /^unconfirmed \(worse\) failover\[mode=active-backup\]: traffic window 1: outage: 150 ms -> 420 ms; rests on one sample \(both runs\)/m,
+    );
     expect(text).toContain('rests on one sample and is reported as unconfirmed, not as a regression');
   });
 
   it('reports the reverse as improvements, and spread, duplicates and missing cases as changes', () => {
-    const spread = sampleCase('balance[mode=balance-rr]', { traffic: [sampleWindow([0.5, 0.5], [0, 0], { duplicates: 3 })] });
+    const spread = sampleCase('balance[mode=balance-rr]', {
+      traffic: [sampleWindow([0.5, 0.5], [0, 0], { duplicates: 3 })],
+    });
     const single = sampleCase('balance[mode=balance-rr]', { traffic: [sampleWindow([1, 0], [0, 0])] });
-    const comparison = compareRuns(sampleRun([failoverCase(420, false), spread, sampleCase('gone')]), sampleRun([failoverCase(150), single]));
+    const comparison = compareRuns(
+      sampleRun([failoverCase(420, false), spread, sampleCase('gone')]),
+      sampleRun([failoverCase(150), single]),
+    );
     expect(comparison).toMatchObject({ regressions: 0, improvements: 2, unconfirmed: 1 });
-    expect(comparison.changes.find((c) => c.direction === 'unconfirmed')).toMatchObject({ what: 'traffic window 1: outage', leaning: 'better' });
+    expect(comparison.changes.find((c) => c.direction === 'unconfirmed')).toMatchObject({
+      what: 'traffic window 1: outage',
+      leaning: 'better',
+    });
     expect(comparison.changes.filter((c) => c.direction === 'changed').map((c) => `${c.case}: ${c.what}`)).toEqual([
       'balance[mode=balance-rr]: traffic window 1: duplicates',
       'balance[mode=balance-rr]: traffic window 1: tx slaves carrying traffic',
@@ -67,8 +77,16 @@ describe('compare', () => {
   });
 
   it('shows a negative failover time as the kernel reacting before the command returned, and counts it as at once', () => {
-    const failover = (stateChangeMs: number) => ({ fault: 'far side p0 down', faultNs: 0n, stateChangeMs, outageMs: 0 });
-    const comparison = compareRuns(sampleRun([sampleCase('xor', { failovers: [failover(101)] })]), sampleRun([sampleCase('xor', { failovers: [failover(-12)] })]));
+    const failover = (stateChangeMs: number) => ({
+      fault: 'far side p0 down',
+      faultNs: 0n,
+      stateChangeMs,
+      outageMs: 0,
+    });
+    const comparison = compareRuns(
+      sampleRun([sampleCase('xor', { failovers: [failover(101)] })]),
+      sampleRun([sampleCase('xor', { failovers: [failover(-12)] })]),
+    );
     expect(comparison.changes).toEqual([
       expect.objectContaining({
         what: 'failover 1 (far side p0 down): state change',
@@ -88,7 +106,10 @@ function repeated(outages: number[], held: (i: number) => boolean = () => true):
 
 describe('compare with repetitions', () => {
   it('calls a significant move beyond the tolerance a regression, with the test behind it', () => {
-    const comparison = compareRuns(sampleRun(repeated([100, 110, 120, 105, 115])), sampleRun(repeated([400, 420, 390, 410, 430])));
+    const comparison = compareRuns(
+      sampleRun(repeated([100, 110, 120, 105, 115])),
+      sampleRun(repeated([400, 420, 390, 410, 430])),
+    );
     const [outage] = comparison.changes.filter((c) => c.kind === 'measurement');
     expect(outage).toMatchObject({
       what: 'traffic window 1: outage',
@@ -99,23 +120,42 @@ describe('compare with repetitions', () => {
     });
     // Five against five, completely apart: exact two-sided p = 2/252.
     expect(outage?.evidence?.test?.p).toBeCloseTo(2 / 252, 12);
-    expect(outage?.evidence?.note).toBe('p = 0.0079 (Mann-Whitney U, exact; 5 runs and 5 runs), effect +1.00 (rank-biserial, + = current higher)');
+    expect(outage?.evidence?.note).toBe(
+      'p = 0.0079 (Mann-Whitney U, exact; 5 runs and 5 runs), effect +1.00 (rank-biserial, + = current higher)',
+    );
     expect(comparison.baseline.repetitions).toBe(5);
-    expect(comparisonMarkdown(comparison)).toContain('| regression | failover[mode=active-backup] | traffic window 1: outage |');
+    expect(comparisonMarkdown(comparison)).toContain(
+      '| regression | failover[mode=active-backup] | traffic window 1: outage |',
+    );
   });
 
   it('leaves a move beyond the tolerance that the test does not confirm unconfirmed', () => {
-    const comparison = compareRuns(sampleRun(repeated([0, 0, 176, 0, 0])), sampleRun(repeated([108, 120, 0, 221, 130])));
+    const comparison = compareRuns(
+      sampleRun(repeated([0, 0, 176, 0, 0])),
+      sampleRun(repeated([108, 120, 0, 221, 130])),
+    );
     expect(comparison.regressions).toBe(0);
     expect(comparison.changes.filter((c) => c.kind === 'measurement')).toEqual([
-      expect.objectContaining({ what: 'traffic window 1: outage', direction: 'unconfirmed', leaning: 'worse', evidence: expect.objectContaining({ note: expect.stringMatching(/^not significant at 0.05: p = 0.17 /) }) }),
+      expect.objectContaining({
+        what: 'traffic window 1: outage',
+        direction: 'unconfirmed',
+        leaning: 'worse',
+        evidence: expect.objectContaining({ note: expect.stringMatching(/^not significant at 0.05: p = 0.17 /) }),
+      }),
     ]);
   });
 
   it('says a move rests on one sample when one side ran once', () => {
     const comparison = compareRuns(sampleRun(repeated([100])), sampleRun(repeated([400, 420, 390, 410, 430])));
     expect(comparison.changes.filter((c) => c.kind === 'measurement')).toEqual([
-      expect.objectContaining({ direction: 'unconfirmed', evidence: { baselineRuns: 1, currentRuns: 5, note: 'rests on one sample (the baseline): repeat with --repeat 5 or more to test it' } }),
+      expect.objectContaining({
+        direction: 'unconfirmed',
+        evidence: {
+          baselineRuns: 1,
+          currentRuns: 5,
+          note: 'rests on one sample (the baseline): repeat with --repeat 5 or more to test it',
+        },
+      }),
     ]);
   });
 
@@ -128,8 +168,15 @@ describe('compare with repetitions', () => {
   });
 
   it('compares verdicts as pass rates and names a flaky case', () => {
-    const comparison = compareRuns(sampleRun(repeated([100, 100, 100, 100])), sampleRun(repeated([100, 100, 100, 100], (i) => i % 2 === 0)));
-    expect(comparison.changes.filter((c) => c.kind !== 'measurement').map((c) => [c.kind, c.baseline, c.current, c.direction])).toEqual([
+    const comparison = compareRuns(
+      sampleRun(repeated([100, 100, 100, 100])),
+      sampleRun(repeated([100, 100, 100, 100], (i) => i % 2 === 0)),
+    );
+    expect(
+      comparison.changes
+        .filter((c) => c.kind !== 'measurement')
+        .map((c) => [c.kind, c.baseline, c.current, c.direction]),
+    ).toEqual([
       ['verdict', '4/4 passed', '2/4 passed, 2 failed, flaky', 'regression'],
       ['check', 'held 4/4', 'held 2/4, failed: 100 ms', 'regression'],
     ]);
@@ -149,16 +196,31 @@ describe('compare on the command line', () => {
       await writeFile(join(dir, name), resultsToJson(sampleRun(cases)));
       return join(dir, name);
     };
-    const [good, bad] = [await write('good.json', [failoverCase(150)]), await write('bad.json', [failoverCase(420, false)])];
+    const [good, bad] = [
+      await write('good.json', [failoverCase(150)]),
+      await write('bad.json', [failoverCase(420, false)]),
+    ];
     await writeFile(join(dir, 'junk.json'), '{"hello": 1}');
     const cli = (args: string[]) => execa('node', ['dist/harness/cli/main.js', 'compare', ...args], { reject: false });
-    const [worse, better, junk] = await Promise.all([cli([good, bad, '--json']), cli([bad, good]), cli([good, join(dir, 'junk.json')])]);
+    const [worse, better, junk] = await Promise.all([
+      cli([good, bad, '--json']),
+      cli([bad, good]),
+      cli([good, join(dir, 'junk.json')]),
+    ]);
     expect(worse.exitCode).toBe(1);
-    expect(JSON.parse(worse.stdout) as { regressions: number; unconfirmed: number }).toMatchObject({ regressions: 2, unconfirmed: 1 });
+    expect(JSON.parse(worse.stdout) as { regressions: number; unconfirmed: number }).toMatchObject({
+      regressions: 2,
+      unconfirmed: 1,
+    });
     expect(better.exitCode).toBe(0);
     expect(junk.exitCode).toBe(2);
     expect(junk.stderr).toContain('not a bondlab results file');
-    const invalid = [['--alpha', '2'], ['--loss', ''], ['--outage-ms', '5x'], ['--throughput-ratio', '-1']] as const;
+    const invalid = [
+      ['--alpha', '2'],
+      ['--loss', ''],
+      ['--outage-ms', '5x'],
+      ['--throughput-ratio', '-1'],
+    ] as const;
     const refused = await Promise.all(invalid.map(([option, value]) => cli([good, bad, option, value])));
     refused.forEach((result, i) => {
       expect(result.exitCode, invalid[i]?.join(' ')).toBe(2);

@@ -19,15 +19,33 @@ const at = (ms: number) => T0 + BigInt(Math.round(ms * 1e6));
 
 /** A failover window: 3 s of traffic, delivery stops from `outageFrom` for `outageMs`. */
 function window(outageFrom: number, outageMs: number, shares: [number, number]): TrafficWindow {
-  const delivered = Array.from({ length: 300 }, (_, i) => (i * 10 >= outageFrom && i * 10 < outageFrom + outageMs ? 0 : 20 - (i % 7 === 3 ? 1 : 0)));
+  const delivered = Array.from({ length: 300 }, (_, i) =>
+    i * 10 >= outageFrom && i * 10 < outageFrom + outageMs ? 0 : 20 - (i % 7 === 3 ? 1 : 0),
+  );
   return {
     settings: { flows: 2, vary: 'ports', rate: 1000, direction: 'to-clients', size: 64 },
     startNs: T0,
     endNs: at(3000),
     achievedPps: 1998,
     flows: [],
-    totals: { sent: 6000, received: 6000 - outageMs * 2, lost: outageMs * 2, lossRatio: (outageMs * 2) / 6000, duplicates: 0, reordered: 0, outageMs, outageStartUs: Number(at(outageFrom) / 1000n), deliveryGapMs: outageMs + 1 },
-    perSlave: shares.map((share, i) => ({ slave: `eth${i}`, txPackets: Math.round(share * 6000), rxPackets: 0, txShare: share, rxShare: 0 })),
+    totals: {
+      sent: 6000,
+      received: 6000 - outageMs * 2,
+      lost: outageMs * 2,
+      lossRatio: (outageMs * 2) / 6000,
+      duplicates: 0,
+      reordered: 0,
+      outageMs,
+      outageStartUs: Number(at(outageFrom) / 1000n),
+      deliveryGapMs: outageMs + 1,
+    },
+    perSlave: shares.map((share, i) => ({
+      slave: `eth${i}`,
+      txPackets: Math.round(share * 6000),
+      rxPackets: 0,
+      txShare: share,
+      rxShare: 0,
+    })),
     delivery: { startUs: Number(T0 / 1000n), bucketMs: 10, delivered },
   };
 }
@@ -49,11 +67,46 @@ function timeline(takeover: number): TimelineEvent[] {
   }
   return [
     ...samples,
-    { kind: 'fault', fault: 'link-down', slave: 'eth0', detail: 'ip link set eth0 down on the far side (slave0)', startNs: at(985), endNs: at(1000) },
-    { kind: 'kernel', atNs: at(1003), event: 'link-down', bond: 'bond0', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely down, disabling slave' },
-    { kind: 'kernel', atNs: at(takeover - 5), event: 'new-active-slave', bond: 'bond0', slave: 'eth1', text: 'bond0: (slave eth1): making interface the new active one' },
-    { kind: 'fault', fault: 'link-up', slave: 'eth0', detail: 'ip link set eth0 up on the far side (slave0)', startNs: at(2090), endNs: at(2100) },
-    { kind: 'kernel', atNs: at(2210), event: 'link-up', bond: 'bond0', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely up, 10000 Mbps full duplex' },
+    {
+      kind: 'fault',
+      fault: 'link-down',
+      slave: 'eth0',
+      detail: 'ip link set eth0 down on the far side (slave0)',
+      startNs: at(985),
+      endNs: at(1000),
+    },
+    {
+      kind: 'kernel',
+      atNs: at(1003),
+      event: 'link-down',
+      bond: 'bond0',
+      slave: 'eth0',
+      text: 'bond0: (slave eth0): link status definitely down, disabling slave',
+    },
+    {
+      kind: 'kernel',
+      atNs: at(takeover - 5),
+      event: 'new-active-slave',
+      bond: 'bond0',
+      slave: 'eth1',
+      text: 'bond0: (slave eth1): making interface the new active one',
+    },
+    {
+      kind: 'fault',
+      fault: 'link-up',
+      slave: 'eth0',
+      detail: 'ip link set eth0 up on the far side (slave0)',
+      startNs: at(2090),
+      endNs: at(2100),
+    },
+    {
+      kind: 'kernel',
+      atNs: at(2210),
+      event: 'link-up',
+      bond: 'bond0',
+      slave: 'eth0',
+      text: 'bond0: (slave eth0): link status definitely up, 10000 Mbps full duplex',
+    },
   ];
 }
 
@@ -71,7 +124,14 @@ function caseOf(name: string, status: CaseResult['status'], extra: Partial<CaseR
         description: 'expect 1 claim(s)',
         outcome: status === 'passed' ? 'ok' : 'failed',
         durationMs: 600,
-        checks: [{ name: 'traffic outage at most 100 ms', passed: status === 'passed', expected: '<= 100 ms', actual: status === 'passed' ? '40 ms' : '180 ms' }],
+        checks: [
+          {
+            name: 'traffic outage at most 100 ms',
+            passed: status === 'passed',
+            expected: '<= 100 ms',
+            actual: status === 'passed' ? '40 ms' : '180 ms',
+          },
+        ],
       },
     ],
     ...extra,
@@ -80,15 +140,33 @@ function caseOf(name: string, status: CaseResult['status'], extra: Partial<CaseR
 
 function browserRun(): RunResult {
   const modes = ['balance-rr', 'active-backup', '802.3ad'];
-  const matrix = modes.map((mode, i) => caseOf(`mode-matrix[mode=${mode}]`, 'passed', { parameters: { mode }, traffic: [window(1000, 30 + i * 20, [0.5, 0.5])] }));
+  const matrix = modes.map((mode, i) =>
+    caseOf(`mode-matrix[mode=${mode}]`, 'passed', {
+      parameters: { mode },
+      traffic: [window(1000, 30 + i * 20, [0.5, 0.5])],
+    }),
+  );
   const failed = caseOf('failover[mode=active-backup,miimon=500] <b>&</b>', 'failed', {
     parameters: { mode: 'active-backup', miimon: 500 },
     timeline: timeline(1180),
     traffic: [window(1000, 180, [0.38, 0.62])],
-    failovers: [{ fault: 'ip link set eth0 down on the far side (slave0)', faultNs: at(1000), stateChangeMs: 3, stateChangeBy: 'kernel: link status definitely down', deliveryRestoredMs: 180, outageMs: 180 }],
-    procAtFailure: 'Bonding Mode: fault-tolerance (active-backup)\nPrimary Slave: None\nCurrently Active Slave: eth1\nMII Status: up\nMII Polling Interval (ms): 500\n',
+    failovers: [
+      {
+        fault: 'ip link set eth0 down on the far side (slave0)',
+        faultNs: at(1000),
+        stateChangeMs: 3,
+        stateChangeBy: 'kernel: link status definitely down',
+        deliveryRestoredMs: 180,
+        outageMs: 180,
+      },
+    ],
+    procAtFailure:
+      'Bonding Mode: fault-tolerance (active-backup)\nPrimary Slave: None\nCurrently Active Slave: eth1\nMII Status: up\nMII Polling Interval (ms): 500\n',
   });
-  const errored = caseOf('detach[method=ifenslave]', 'error', { error: 'ifenslave: command not found <on the target>', steps: [] });
+  const errored = caseOf('detach[method=ifenslave]', 'error', {
+    error: 'ifenslave: command not found <on the target>',
+    steps: [],
+  });
   return {
     runId: '20261124-230000-browser',
     startedAt: '2026-11-24T23:00:00.000Z',
@@ -114,7 +192,16 @@ async function chromium(): Promise<string> {
   throw new Error('chromium is not installed (apt-get install chromium)');
 }
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run', '--hide-scrollbars', '--window-size=1400,2000'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--no-first-run',
+  '--hide-scrollbars',
+  '--window-size=1400,2000',
+];
 
 describe('HTML report in chromium', () => {
   let dir = '';
@@ -134,12 +221,17 @@ describe('HTML report in chromium', () => {
 
   // Each chromium gets its own profile so that two runs never share a profile lock.
   const browse = async (profile: string, args: string[]) =>
-    execa(await chromium(), [...FLAGS, `--user-data-dir=${join(dir, profile)}`, ...args, `file://${page}`], { timeout: 55_000, reject: false });
+    execa(await chromium(), [...FLAGS, `--user-data-dir=${join(dir, profile)}`, ...args, `file://${page}`], {
+      timeout: 55_000,
+      reject: false,
+    });
 
   it('renders a screenshot of the page', { timeout: 60_000 }, async () => {
     const png = join(dir, 'report.png');
     const result = await browse('profile-shot', [`--screenshot=${png}`]);
-    expect((await stat(png).catch(() => undefined))?.size ?? 0, `no screenshot: ${result.stderr}`).toBeGreaterThan(8 * 1024);
+    expect((await stat(png).catch(() => undefined))?.size ?? 0, `no screenshot: ${result.stderr}`).toBeGreaterThan(
+      8 * 1024,
+    );
     const bytes = await readFile(png);
     expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   });
@@ -152,7 +244,8 @@ describe('HTML report in chromium', () => {
     expect(dom.match(/<svg class="timeline"/g)?.length ?? 0).toBe(4);
     // The filter buttons are not in the file: only the script can have made them.
     expect(html).not.toMatch(/<button/);
-    for (const filter of ['all', 'failed', 'passed']) expect(dom).toMatch(new RegExp(`<button [^>]*data-filter="${filter}"`));
+    for (const filter of ['all', 'failed', 'passed'])
+      expect(dom).toMatch(new RegExp(`<button [^>]*data-filter="${filter}"`));
     expect(dom).toMatch(/aria-pressed="true"[^>]*>all \(6\)<\/button>/);
   });
 });

@@ -18,7 +18,17 @@ function failoverWindow(): TrafficWindow {
     endNs: at(2000),
     achievedPps: 999,
     flows: [],
-    totals: { sent: 2000, received: 1950, lost: 50, lossRatio: 0.025, duplicates: 0, reordered: 0, outageMs: 50, outageStartUs: 5_000_000_800, deliveryGapMs: 52 },
+    totals: {
+      sent: 2000,
+      received: 1950,
+      lost: 50,
+      lossRatio: 0.025,
+      duplicates: 0,
+      reordered: 0,
+      outageMs: 50,
+      outageStartUs: 5_000_000_800,
+      deliveryGapMs: 52,
+    },
     perSlave: [
       { slave: 'eth0', txPackets: 800, rxPackets: 0, txShare: 0.41, rxShare: 0 },
       { slave: 'eth1', txPackets: 1150, rxPackets: 0, txShare: 0.59, rxShare: 0 },
@@ -44,9 +54,32 @@ function failoverTimeline(): TimelineEvent[] {
     });
   }
   events.push(
-    { kind: 'fault', fault: 'link-down', slave: 'eth0', detail: 'ip link set eth0 down (slave0)', startNs: at(790), endNs: at(800), seenNs: at(795), seenBy: 'kernel: link status definitely down' },
-    { kind: 'kernel', atNs: at(805), event: 'link-down', bond: 'bond0', slave: 'eth0', text: 'bond0: (slave eth0): link status definitely down, disabling slave' },
-    { kind: 'kernel', atNs: at(848), event: 'new-active-slave', bond: 'bond0', slave: 'eth1', text: 'bond0: (slave eth1): making interface the new active one <&>' },
+    {
+      kind: 'fault',
+      fault: 'link-down',
+      slave: 'eth0',
+      detail: 'ip link set eth0 down (slave0)',
+      startNs: at(790),
+      endNs: at(800),
+      seenNs: at(795),
+      seenBy: 'kernel: link status definitely down',
+    },
+    {
+      kind: 'kernel',
+      atNs: at(805),
+      event: 'link-down',
+      bond: 'bond0',
+      slave: 'eth0',
+      text: 'bond0: (slave eth0): link status definitely down, disabling slave',
+    },
+    {
+      kind: 'kernel',
+      atNs: at(848),
+      event: 'new-active-slave',
+      bond: 'bond0',
+      slave: 'eth1',
+      text: 'bond0: (slave eth1): making interface the new active one <&>',
+    },
   );
   return events.sort((a, b) => Number(('atNs' in a ? a.atNs : a.startNs) - ('atNs' in b ? b.atNs : b.startNs)));
 }
@@ -56,7 +89,11 @@ function baseCase(name: string, status: CaseResult['status']): CaseResult {
 }
 
 function sampleRun(): RunResult {
-  const matrix: CaseResult = { ...baseCase('mode-matrix[mode=active-backup]', 'passed'), parameters: { mode: 'active-backup' }, traffic: [failoverWindow()] };
+  const matrix: CaseResult = {
+    ...baseCase('mode-matrix[mode=active-backup]', 'passed'),
+    parameters: { mode: 'active-backup' },
+    traffic: [failoverWindow()],
+  };
   const failed: CaseResult = {
     ...baseCase('failover[mode=active-backup] <script>alert(1)</script>', 'failed'),
     parameters: { mode: 'active-backup', miimon: 100 },
@@ -77,7 +114,16 @@ function sampleRun(): RunResult {
     ],
     timeline: failoverTimeline(),
     traffic: [failoverWindow()],
-    failovers: [{ fault: 'ip link set eth0 down (slave0)', faultNs: at(800), stateChangeMs: 5, stateChangeBy: 'kernel: link status definitely down', deliveryRestoredMs: 50, outageMs: 50 }],
+    failovers: [
+      {
+        fault: 'ip link set eth0 down (slave0)',
+        faultNs: at(800),
+        stateChangeMs: 5,
+        stateChangeBy: 'kernel: link status definitely down',
+        deliveryRestoredMs: 50,
+        outageMs: 50,
+      },
+    ],
     procAtFailure: 'Bonding Mode: fault-tolerance (active-backup)\nCurrently Active Slave: eth1 & <none>\n',
   };
   return {
@@ -138,7 +184,9 @@ describe('HTML report', () => {
     expect(svg).toContain('class="fault-marker"');
     expect(svg).toContain('ip link set eth0 down (slave0)');
     // The fault is an interval: issued, its command returned, and when the kernel saw it in between.
-    expect(svg).toContain('(issued at 790 ms, its command returned at 800 ms; the kernel saw it at 795 ms (kernel: link status definitely down))');
+    expect(svg).toContain(
+      '(issued at 790 ms, its command returned at 800 ms; the kernel saw it at 795 ms (kernel: link status definitely down))',
+    );
     expect(svg).toContain('class="fault-seen"');
     expect(svg).toContain('>eth0 active</text>');
     expect(svg).toContain('>eth1 active</text>');
@@ -156,9 +204,13 @@ describe('HTML report', () => {
   it('shows shares, failing checks, steps, /proc text and failover timings', () => {
     expect(html).toContain('<table class="shares">');
     expect(html).toMatch(/width:59\.0%[^>]*><\/span><\/span>59%/);
-    expect(html).toContain('traffic outage at most 20 ms</td><td class="mono">&lt;= 20 ms</td><td class="mono">50 ms</td>');
+    expect(html).toContain(
+      'traffic outage at most 20 ms</td><td class="mono">&lt;= 20 ms</td><td class="mono">50 ms</td>',
+    );
     expect(html).toContain('link-down slave0 (eth0)');
-    expect(html).toMatch(/<details><summary>\/proc\/net\/bonding at the failure<\/summary><pre>Bonding Mode[\s\S]*Currently Active Slave: eth1 &amp; &lt;none&gt;/);
+    expect(html).toMatch(
+      /<details><summary>\/proc\/net\/bonding at the failure<\/summary><pre>Bonding Mode[\s\S]*Currently Active Slave: eth1 &amp; &lt;none&gt;/,
+    );
     expect(html).toContain('<table class="failovers">');
   });
 

@@ -19,7 +19,9 @@ export function htmlReport(run: RunResult): string {
   const { passed, failed, errors, total, inconclusive } = run.summary;
   const title = `bondlab ${run.runId}: ${passed}/${total} passed${failed ? `, ${failed} failed` : ''}${inconclusive ? `, ${inconclusive} inconclusive` : ''}${errors ? `, ${errors} errors` : ''}`;
   // Failures first, then run order; the index keeps run position for anchors.
-  const ordered = run.cases.map((c, index) => ({ c, index })).sort((a, b) => Number(isFailure(b.c)) - Number(isFailure(a.c)) || a.index - b.index);
+  const ordered = run.cases
+    .map((c, index) => ({ c, index }))
+    .sort((a, b) => Number(isFailure(b.c)) - Number(isFailure(a.c)) || a.index - b.index);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -53,7 +55,14 @@ function headerSection(run: RunResult): string {
     ['targets', esc(run.targets.join(', ') || '-')],
     ...(kernels.length ? [['kernels', esc(kernels.join(', '))] as [string, string]] : []),
     ['bondlab', esc(run.bondlabVersion)],
-    ...(run.interruption ? [['stopped', esc(`by ${run.interruption.signal}; ${run.interruption.notRun} case(s) not run`)] as [string, string]] : []),
+    ...(run.interruption
+      ? [
+          ['stopped', esc(`by ${run.interruption.signal}; ${run.interruption.notRun} case(s) not run`)] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
   ];
   return `<header class="panel">
 <h1>bondlab run <code>${esc(run.runId)}</code></h1>
@@ -89,7 +98,8 @@ function caseIndex(ordered: { c: CaseResult; index: number }[]): string {
 /** The one thing worth reading first: the first failing check or error, else the worst outage. */
 function headline(c: CaseResult): string {
   const check = failingChecks(c)[0];
-  if (check) return `${check.check.disturbed ? `inconclusive (${check.check.disturbed}): ` : ''}${check.check.name}: expected ${check.check.expected}, actual ${check.check.actual}`;
+  if (check)
+    return `${check.check.disturbed ? `inconclusive (${check.check.disturbed}): ` : ''}${check.check.name}: expected ${check.check.expected}, actual ${check.check.actual}`;
   if (c.error) return c.error.split('\n')[0] ?? '';
   const outages = c.traffic.map((w) => w.totals.outageMs);
   return outages.length ? `${c.traffic.length} traffic window(s), worst outage ${fmtMs(Math.max(...outages))}` : '';
@@ -99,15 +109,21 @@ function headline(c: CaseResult): string {
 function repeatsSection(run: RunResult): string {
   const repeats = repeatsOf(run);
   if (!repeats) return '';
-  const head = '<thead><tr><th>case</th><th>runs</th><th>measurement</th><th class="num">median</th><th class="num">min</th><th class="num">max</th><th class="num">IQR</th><th class="num">n</th></tr></thead>';
+  const head =
+    '<thead><tr><th>case</th><th>runs</th><th>measurement</th><th class="num">median</th><th class="num">min</th><th class="num">max</th><th class="num">IQR</th><th class="num">n</th></tr></thead>';
   const rows = (pick: (m: MeasurementDistribution) => boolean) =>
     repeats.flatMap((r) => {
       const shown = r.measurements.filter(pick);
       const verdict = `${esc(passRateText(r))}${r.flaky ? ' <span class="badge flaky">flaky</span>' : ''}`;
       if (!shown.length) return [`<tr><td>${esc(r.name)}</td><td>${verdict}</td><td colspan="6"></td></tr>`];
       return shown.map((m, i) => {
-        const lead = i === 0 ? `<td rowspan="${shown.length}">${esc(r.name)}</td><td rowspan="${shown.length}">${verdict}</td>` : '';
-        const cells = [m.median, m.min, m.max, m.iqr].map((v) => `<td class="num">${esc(formatValue(m.unit, v))}</td>`).join('');
+        const lead =
+          i === 0
+            ? `<td rowspan="${shown.length}">${esc(r.name)}</td><td rowspan="${shown.length}">${verdict}</td>`
+            : '';
+        const cells = [m.median, m.min, m.max, m.iqr]
+          .map((v) => `<td class="num">${esc(formatValue(m.unit, v))}</td>`)
+          .join('');
         return `<tr>${lead}<td>${esc(m.name)}${m.note ? ` <span class="note">${esc(m.note)}</span>` : ''}</td>${cells}<td class="num">${m.n}</td></tr>`;
       });
     });
@@ -144,7 +160,9 @@ function caseSection(c: CaseResult, index: number): string {
     c.error ? `<h4>Error</h4><pre>${esc(c.error)}</pre>` : '',
     failingChecksTable(c),
     stepsList(c),
-    c.procAtFailure ? `<details><summary>/proc/net/bonding at the failure</summary><pre>${esc(c.procAtFailure)}</pre></details>` : '',
+    c.procAtFailure
+      ? `<details><summary>/proc/net/bonding at the failure</summary><pre>${esc(c.procAtFailure)}</pre></details>`
+      : '',
     c.traffic.map((w, i) => `${windowBlock(c, w, i)}${captureSection(c, i, index)}`).join('\n'),
     failoverTable(c),
     throughputTable(c),
@@ -162,7 +180,12 @@ function caseFacts(c: CaseResult): string {
     ...(c.shard ? [['shard', esc(c.shard)] as [string, string]] : []),
     ['started', esc(c.startedAt)],
     ['duration', esc(fmtDuration(c.durationMs))],
-    ['parameters', params.length ? params.map(([k, v]) => `<span class="param mono">${esc(k)}=${esc(v)}</span>`).join('') : '<span class="meta">none</span>'],
+    [
+      'parameters',
+      params.length
+        ? params.map(([k, v]) => `<span class="param mono">${esc(k)}=${esc(v)}</span>`).join('')
+        : '<span class="meta">none</span>',
+    ],
   ];
   return factList(facts);
 }
@@ -186,7 +209,9 @@ function stepsList(c: CaseResult): string {
   const items = c.steps.map((s) => {
     const failedChecks = s.checks.filter((check) => !check.passed && !check.disturbed).length;
     const undecided = s.checks.filter((check) => check.disturbed).length;
-    const checks = s.checks.length ? ` <span class="time">${s.checks.length} check(s)${failedChecks ? `, ${failedChecks} failed` : ''}${undecided ? `, ${undecided} inconclusive` : ''}</span>` : '';
+    const checks = s.checks.length
+      ? ` <span class="time">${s.checks.length} check(s)${failedChecks ? `, ${failedChecks} failed` : ''}${undecided ? `, ${undecided} inconclusive` : ''}</span>`
+      : '';
     const error = s.error ? `<pre>${esc(s.error)}</pre>` : '';
     return `<li value="${s.index}">${badge(s.outcome)} <span class="mono">${esc(s.kind)}</span> ${esc(s.description)} <span class="time">(${esc(fmtDuration(s.durationMs))})</span>${checks}${error}</li>`;
   });
@@ -218,7 +243,6 @@ function throughputTable(c: CaseResult): string {
   return `<h4>Throughput</h4><table><thead><tr><th>measured</th><th class="num">bond</th><th class="num">one link</th><th class="num">factor</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-
 function windowBlock(c: CaseResult, window: TrafficWindow, i: number): string {
   const s = window.settings;
   const t = window.totals;
@@ -232,10 +256,16 @@ function windowBlock(c: CaseResult, window: TrafficWindow, i: number): string {
     `duplicates ${t.duplicates}`,
     `reordered ${t.reordered}`,
     `achieved ${window.achievedPps.toFixed(0)}${window.setPps ? ` of ${window.setPps}` : ''} pps`,
-    ...(t.causes ? [`lost by cause: ${t.causes.failover} in failover, ${t.causes.unrelated} unrelated, ${t.causes.harness} by the harness; ${t.causes.notSent} not sent`] : []),
+    ...(t.causes
+      ? [
+          `lost by cause: ${t.causes.failover} in failover, ${t.causes.unrelated} unrelated, ${t.causes.harness} by the harness; ${t.causes.notSent} not sent`,
+        ]
+      : []),
     ...(t.stalledMs !== undefined ? [`sender stalled ${fmtMs(t.stalledMs)} in ${t.stalls?.length ?? 0} stall(s)`] : []),
   ].join(' · ');
-  const noDelivery = view.delivery ? '' : '<p class="note">No delivery series in these results (recorded by an older bondlab): the chart shows state and events only.</p>';
+  const noDelivery = view.delivery
+    ? ''
+    : '<p class="note">No delivery series in these results (recorded by an older bondlab): the chart shows state and events only.</p>';
   return `<div class="window">
 <h4>Traffic window ${i + 1} of ${c.traffic.length}: ${s.flows} flow(s) varying ${esc(s.vary)}, ${s.rate} pps each, ${esc(s.direction)}, ${s.size} B</h4>
 <p class="totals">${esc(totals)}</p>
@@ -259,11 +289,14 @@ function sharesTable(window: TrafficWindow, slaves: string[]): string {
 
 /** Only what this chart draws, each colour with its words. */
 function timelineLegend(view: View): string {
-  const item = (colour: string, text: string) => `<span><span class="swatch" style="background:${colour}"></span>${esc(text)}</span>`;
+  const item = (colour: string, text: string) =>
+    `<span><span class="swatch" style="background:${colour}"></span>${esc(text)}</span>`;
   const items = [
     view.delivery ? item('#9ec5fe', `packets delivered per ${view.delivery.bucketMs} ms of send time`) : '',
     view.outage ? item('#ffc9c4', 'outage: every packet sent then was lost') : '',
-    view.faults.length ? item(RED, 'fault: issued (line) to its command returning (shaded, dashed end); diamond: when the kernel saw it') : '',
+    view.faults.length
+      ? item(RED, 'fault: issued (line) to its command returning (shaded, dashed end); diamond: when the kernel saw it')
+      : '',
     ...(view.samples.length ? view.slaves.map((s) => item(slaveColour(view.slaves, s).light, `${s} active`)) : []),
     view.samples.length ? item('#ccf0d5', 'mii up') : '',
     view.samples.length ? item(RED, 'mii not up') : '',
@@ -272,4 +305,3 @@ function timelineLegend(view: View): string {
   ];
   return `<div class="legend">${items.filter(Boolean).join('')}</div>`;
 }
-

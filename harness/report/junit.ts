@@ -16,7 +16,9 @@ export function failureMessage(result: CaseResult): string {
   if (result.error) lines.push(result.error);
   for (const step of result.steps.filter((s) => s.outcome === 'failed')) {
     for (const check of step.checks.filter((c) => !c.passed)) {
-      lines.push(`step ${step.index} (${step.description}): ${check.name}: expected ${check.expected}, actual ${check.actual}`);
+      lines.push(
+        `step ${step.index} (${step.description}): ${check.name}: expected ${check.expected}, actual ${check.actual}`,
+      );
     }
   }
   return lines.join('\n');
@@ -25,11 +27,24 @@ export function failureMessage(result: CaseResult): string {
 /** Why a case is inconclusive: each undecided claim with its reason and numbers. */
 export function inconclusiveMessage(result: CaseResult): string {
   return result.steps
-    .flatMap((step) => step.checks.filter((c) => c.disturbed).map((c) => `step ${step.index} (${step.description}): ${c.name}: ${c.disturbed} (expected ${c.expected}, actual ${c.actual})`))
+    .flatMap((step) =>
+      step.checks
+        .filter((c) => c.disturbed)
+        .map(
+          (c) =>
+            `step ${step.index} (${step.description}): ${c.name}: ${c.disturbed} (expected ${c.expected}, actual ${c.actual})`,
+        ),
+    )
     .join('\n');
 }
 
-const xmlAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
+const xmlAttribute = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;');
 
 export function junitXml(run: RunResult): string {
   // junit-report-builder's skipped() takes no message: the reasons are filled into the XML below, in order.
@@ -75,7 +90,11 @@ export function junitXml(run: RunResult): string {
       const output = [
         ...(origin ? [origin] : []),
         ...(result.status === 'interrupted' && result.error ? [result.error, ''] : []),
-        ...(repeated ? [`repeats: ${passRateText(repeated)}${repeated.flaky ? ' (the claims held in some repetitions and failed in others)' : ''}`] : []),
+        ...(repeated
+          ? [
+              `repeats: ${passRateText(repeated)}${repeated.flaky ? ' (the claims held in some repetitions and failed in others)' : ''}`,
+            ]
+          : []),
         ...(result.attempts ?? []).map((a, i) => `attempt ${i + 1} inconclusive: ${inconclusiveMessage(a)}`),
         ...result.steps.map((s) => `step ${s.index} ${s.outcome}: ${s.description}`),
         ...(result.procAtFailure ? ['', '/proc/net/bonding/bond0 at the failure:', result.procAtFailure] : []),

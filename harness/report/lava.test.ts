@@ -6,7 +6,10 @@ describe('lavaCommands', () => {
   it('gives one lava-test-case line per case, the longest outage as its measurement in ms', () => {
     const run = sampleRun([
       sampleCase('all-modes[mode=802.3ad]'),
-      sampleCase('failover', { status: 'failed', traffic: [sampleWindow([1, 0], [0, 0], { outageMs: 120.44 }), sampleWindow([1, 0], [0, 0], { outageMs: 310 })] }),
+      sampleCase('failover', {
+        status: 'failed',
+        traffic: [sampleWindow([1, 0], [0, 0], { outageMs: 120.44 }), sampleWindow([1, 0], [0, 0], { outageMs: 310 })],
+      }),
       sampleCase('spread', { status: 'inconclusive', repetition: 2 }),
       sampleCase('broken', { status: 'error' }),
     ]);

@@ -17,7 +17,10 @@ function lavaResult(status: CaseResult['status']): 'pass' | 'fail' | 'skip' {
 }
 
 export function lavaCommands(run: RunResult): string {
-  const lines = ['#!/bin/sh', `# bondlab run ${run.runId}: one LAVA test case per case; the measurement is the longest outage (ms).`];
+  const lines = [
+    '#!/bin/sh',
+    `# bondlab run ${run.runId}: one LAVA test case per case; the measurement is the longest outage (ms).`,
+  ];
   for (const result of run.cases) {
     const outages = result.traffic.map((window) => window.totals.outageMs);
     const measurement = outages.length ? ` --measurement ${Math.max(...outages).toFixed(1)} --units ms` : '';

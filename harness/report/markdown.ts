@@ -10,7 +10,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function markdownSummary(run: RunResult): string {
   const { total, passed, failed, errors, inconclusive, interrupted } = run.summary;
-  const stopped = run.interruption ? ` Stopped by ${run.interruption.signal}: ${run.interruption.notRun} case(s) not run.` : '';
+  const stopped = run.interruption
+    ? ` Stopped by ${run.interruption.signal}: ${run.interruption.notRun} case(s) not run.`
+    : '';
   const lines = [
     `## bondlab: ${passed}/${total} passed${failed ? `, ${failed} failed` : ''}${inconclusive ? `, ${inconclusive} inconclusive` : ''}${errors ? `, ${errors} errors` : ''}${interrupted ? `, ${interrupted} interrupted` : ''}`,
     '',
@@ -20,22 +22,42 @@ export function markdownSummary(run: RunResult): string {
     '| --- | --- | --- | --- |',
   ];
   for (const result of run.cases) {
-    const verdict = result.status === 'passed' ? 'passed' : result.status === 'inconclusive' ? '_inconclusive_' : `**${result.status}**`;
+    const verdict =
+      result.status === 'passed'
+        ? 'passed'
+        : result.status === 'inconclusive'
+          ? '_inconclusive_'
+          : `**${result.status}**`;
     const measured = [
-      ...result.traffic.map((w) => `outage ${w.totals.outageMs.toFixed(0)} ms, loss ${percent(w.totals.lossRatio)}, ${w.perSlave.map((s) => `${s.slave} ${percent(Math.max(s.txShare, s.rxShare), 0)}`).join('/')}`),
+      ...result.traffic.map(
+        (w) =>
+          `outage ${w.totals.outageMs.toFixed(0)} ms, loss ${percent(w.totals.lossRatio)}, ${w.perSlave.map((s) => `${s.slave} ${percent(Math.max(s.txShare, s.rxShare), 0)}`).join('/')}`,
+      ),
       ...result.throughput.map((t) => `${(t.totalBps / 1e6).toFixed(0)} Mbit/s = ${t.factor.toFixed(2)}x one link`),
     ].join('; ');
     const origin = caseOrigin(result);
-    lines.push(`| ${cell(result.name)}${origin ? ` (${cell(origin)})` : ''} | ${verdict} | ${(result.durationMs / 1000).toFixed(1)} s | ${cell(measured)} |`);
+    lines.push(
+      `| ${cell(result.name)}${origin ? ` (${cell(origin)})` : ''} | ${verdict} | ${(result.durationMs / 1000).toFixed(1)} s | ${cell(measured)} |`,
+    );
   }
   const repeats = repeatsOf(run);
   if (repeats) {
-    lines.push('', '### Repeats', '', '| case | runs | measurement | over the repetitions |', '| --- | --- | --- | --- |');
+    lines.push(
+      '',
+      '### Repeats',
+      '',
+      '| case | runs | measurement | over the repetitions |',
+      '| --- | --- | --- | --- |',
+    );
     for (const r of repeats) {
       const runs = r.flaky ? `**${passRateText(r)}**` : passRateText(r);
       const measured = r.measurements.filter((m) => m.headline);
       if (!measured.length) lines.push(`| ${cell(r.name)} | ${runs} | | |`);
-      measured.forEach((m, i) => lines.push(`| ${i === 0 ? cell(r.name) : ''} | ${i === 0 ? runs : ''} | ${cell(m.name)} | ${cell(measurementText(m))} |`));
+      measured.forEach((m, i) =>
+        lines.push(
+          `| ${i === 0 ? cell(r.name) : ''} | ${i === 0 ? runs : ''} | ${cell(m.name)} | ${cell(measurementText(m))} |`,
+        ),
+      );
     }
   }
   const failures = run.cases.filter((c) => c.status === 'failed' || c.status === 'error');

@@ -33,11 +33,17 @@ export interface MatrixRow {
   farSide: string;
 }
 
-function spread(window: TrafficWindow | undefined, direction: 'tx' | 'rx'): { slaves: number; text: string } | undefined {
+function spread(
+  window: TrafficWindow | undefined,
+  direction: 'tx' | 'rx',
+): { slaves: number; text: string } | undefined {
   if (!window) return undefined;
   const shares = window.perSlave.map((s) => (direction === 'tx' ? s.txShare : s.rxShare));
   const carrying = shares.filter((share) => carriesTraffic(share, shares.length)).length;
-  return { slaves: carrying, text: `${carrying} of ${shares.length}, max ${Math.round(Math.max(0, ...shares) * 100)}%` };
+  return {
+    slaves: carrying,
+    text: `${carrying} of ${shares.length}, max ${Math.round(Math.max(0, ...shares) * 100)}%`,
+  };
 }
 
 export function modeMatrix(run: RunResult): MatrixRow[] {
@@ -82,13 +88,26 @@ export const MATRIX_COLUMNS: [string, (row: MatrixRow) => string][] = [
 ];
 
 export function matrixTable(rows: MatrixRow[]): string {
-  const cells = [MATRIX_COLUMNS.map(([title]) => title), ...rows.map((row) => MATRIX_COLUMNS.map(([, get]) => get(row)))];
+  const cells = [
+    MATRIX_COLUMNS.map(([title]) => title),
+    ...rows.map((row) => MATRIX_COLUMNS.map(([, get]) => get(row))),
+  ];
   const widths = MATRIX_COLUMNS.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
-  return `${cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
+  return `${cells
+    .map((line) =>
+      line
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 export function matrixMarkdown(rows: MatrixRow[]): string {
-  const lines = [`| ${MATRIX_COLUMNS.map(([title]) => title).join(' | ')} |`, `| ${MATRIX_COLUMNS.map(() => '---').join(' | ')} |`];
+  const lines = [
+    `| ${MATRIX_COLUMNS.map(([title]) => title).join(' | ')} |`,
+    `| ${MATRIX_COLUMNS.map(() => '---').join(' | ')} |`,
+  ];
   for (const row of rows) lines.push(`| ${MATRIX_COLUMNS.map(([, get]) => get(row)).join(' | ')} |`);
   return `${lines.join('\n')}\n`;
 }

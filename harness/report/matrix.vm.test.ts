@@ -8,11 +8,22 @@ const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 
 describe(`bondlab matrix on ${kernel}`, () => {
   it('measures all seven modes and gives the table the documentation predicts', async () => {
-    const run = await execa('node', [cli, 'matrix', '--kernel', kernel, '--json'], { reject: false, env: { CI: 'true' } });
+    const run = await execa('node', [cli, 'matrix', '--kernel', kernel, '--json'], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     expect(run.exitCode, run.stderr).toBe(0);
     const rows = JSON.parse(run.stdout) as MatrixRow[];
     const row = (mode: string) => rows.find((r) => r.mode === mode);
-    expect(rows.map((r) => r.mode)).toEqual(['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']);
+    expect(rows.map((r) => r.mode)).toEqual([
+      'balance-rr',
+      'active-backup',
+      'balance-xor',
+      'broadcast',
+      '802.3ad',
+      'balance-tlb',
+      'balance-alb',
+    ]);
     expect(rows.every((r) => r.verdict === 'passed')).toBe(true);
     // One slave carries everything in active-backup; a single flow spreads only in balance-rr and broadcast.
     expect(row('active-backup')?.txSpread).toMatch(/^1 of 2/);

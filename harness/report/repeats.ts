@@ -4,7 +4,9 @@ import type { CaseRepeats, MeasurementDistribution, RunResult } from '../runner/
 
 /** `2/3 passed, 1 failed, flaky`. */
 export function passRateText(r: Pick<CaseRepeats, 'runs' | 'outcomes' | 'flaky'>): string {
-  const others = Object.entries(r.outcomes).filter(([status]) => status !== 'passed').map(([status, n]) => `${n} ${status}`);
+  const others = Object.entries(r.outcomes)
+    .filter(([status]) => status !== 'passed')
+    .map(([status, n]) => `${n} ${status}`);
   return [`${r.outcomes.passed ?? 0}/${r.runs} passed`, ...others, ...(r.flaky ? ['flaky'] : [])].join(', ');
 }
 

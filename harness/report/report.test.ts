@@ -22,14 +22,28 @@ function caseResult(name: string, status: CaseResult['status'], file: string): C
     startedAt: '2026-11-24T23:00:00.000Z',
     durationMs: 2500,
     steps: [
-      { index: 0, kind: 'fault', description: 'detach slave0 with ip (eth0)', outcome: 'ok', durationMs: 100, checks: [] },
+      {
+        index: 0,
+        kind: 'fault',
+        description: 'detach slave0 with ip (eth0)',
+        outcome: 'ok',
+        durationMs: 100,
+        checks: [],
+      },
       {
         index: 1,
         kind: 'expect',
         description: 'expect 1 claim(s)',
         outcome: status === 'passed' ? 'ok' : 'failed',
         durationMs: 500,
-        checks: [{ name: 'active slave is slave0 (eth0)', passed: status === 'passed', expected: 'eth0', actual: status === 'passed' ? 'eth0' : 'eth1' }],
+        checks: [
+          {
+            name: 'active slave is slave0 (eth0)',
+            passed: status === 'passed',
+            expected: 'eth0',
+            actual: status === 'passed' ? 'eth0' : 'eth1',
+          },
+        ],
       },
     ],
     timeline: [],
@@ -46,7 +60,11 @@ const run: RunResult = {
   durationMs: 9000,
   bondlabVersion: '0.1.0',
   targets: ['vm (6.1.0-56-amd64, tcg)'],
-  cases: [caseResult('debian-guide', 'passed', 'scenarios/debian-guide.yaml'), caseResult('false-claim', 'failed', 'fixtures/false.yaml'), caseResult('all-modes[mode=broadcast]', 'passed', 'fixtures/false.yaml')],
+  cases: [
+    caseResult('debian-guide', 'passed', 'scenarios/debian-guide.yaml'),
+    caseResult('false-claim', 'failed', 'fixtures/false.yaml'),
+    caseResult('all-modes[mode=broadcast]', 'passed', 'fixtures/false.yaml'),
+  ],
   summary: { total: 3, passed: 2, failed: 1, errors: 0 },
 };
 
@@ -65,7 +83,9 @@ describe('JUnit report', () => {
   });
 
   it('puts expected against actual in the failure and the /proc text in system-out, escaped', () => {
-    expect(xml).toContain('message="step 1 (expect 1 claim(s)): active slave is slave0 (eth0): expected eth0, actual eth1"');
+    expect(xml).toContain(
+      'message="step 1 (expect 1 claim(s)): active slave is slave0 (eth0): expected eth0, actual eth1"',
+    );
     expect(xml).toContain('<system-out><![CDATA[step 0 ok: detach slave0 with ip (eth0)');
     expect(xml).toContain('Currently Active Slave: eth1 & <more>');
   });
@@ -79,7 +99,8 @@ async function validateJunit(xml: string): Promise<{ valid: boolean; errors: str
   const schema = join(packageRoot(), 'fixtures', 'junit', 'junit.xsd');
   const result = await execa('xmllint', ['--noout', '--schema', schema, file], { reject: false });
   await rm(dir, { recursive: true, force: true });
-  if (result.failed && result.exitCode === undefined) throw new Error('xmllint is not installed (apt-get install libxml2-utils): the JUnit XML cannot be validated');
+  if (result.failed && result.exitCode === undefined)
+    throw new Error('xmllint is not installed (apt-get install libxml2-utils): the JUnit XML cannot be validated');
   return { valid: result.exitCode === 0, errors: result.stderr };
 }
 
@@ -97,13 +118,25 @@ describe('JUnit XML against the schema CI tools use', () => {
   });
 
   it('is checked for real: the schema refuses a test case without a name and an attribute Jenkins does not know', async () => {
-    expect((await validateJunit(junitXml(run).replace('<testcase classname="debian-guide" name="debian-guide"', '<testcase classname="debian-guide"'))).valid).toBe(false);
+    expect(
+      (
+        await validateJunit(
+          junitXml(run).replace(
+            '<testcase classname="debian-guide" name="debian-guide"',
+            '<testcase classname="debian-guide"',
+          ),
+        )
+      ).valid,
+    ).toBe(false);
     expect((await validateJunit(junitXml(run).replace('<testcase ', '<testcase file="x.yaml" '))).valid).toBe(false);
   });
 });
 
 describe('an interrupted run', () => {
-  const cut: CaseResult = { ...caseResult('slow', 'interrupted', 'fixtures/slow.yaml'), error: 'interrupted by SIGINT after 1 of 3 steps' };
+  const cut: CaseResult = {
+    ...caseResult('slow', 'interrupted', 'fixtures/slow.yaml'),
+    error: 'interrupted by SIGINT after 1 of 3 steps',
+  };
   const stopped: RunResult = {
     ...run,
     cases: [run.cases[0] ?? caseResult('debian-guide', 'passed', 'scenarios/debian-guide.yaml'), cut],
@@ -113,7 +146,9 @@ describe('an interrupted run', () => {
 
   it('shows the cut case as skipped in JUnit, with why first in its output, and still validates', async () => {
     const xml = junitXml(stopped);
-    expect(xml).toMatch(/<testcase classname="slow" name="slow"[^>]*>\s*<skipped message="interrupted by SIGINT after 1 of 3 steps"\/>\s*<system-out><!\[CDATA\[interrupted by SIGINT after 1 of 3 steps\n/);
+    expect(xml).toMatch(
+      /<testcase classname="slow" name="slow"[^>]*>\s*<skipped message="interrupted by SIGINT after 1 of 3 steps"\/>\s*<system-out><!\[CDATA\[interrupted by SIGINT after 1 of 3 steps\n/,
+    );
     expect(xml).toMatch(/<testsuite name="fixtures\/slow.yaml"[^>]* skipped="1"/);
     expect(xml).not.toMatch(/<testsuites[^>]*skipped=/);
     const { valid, errors } = await validateJunit(xml);
@@ -133,7 +168,9 @@ describe('Markdown summary', () => {
     const md = markdownSummary(run);
     expect(md).toContain('## bondlab: 2/3 passed, 1 failed');
     expect(md).toContain('| false-claim | **failed** | 2.5 s |');
-    expect(md).toContain('- **false-claim**: step 1 (expect 1 claim(s)): active slave is slave0 (eth0): expected eth0, actual eth1');
+    expect(md).toContain(
+      '- **false-claim**: step 1 (expect 1 claim(s)): active slave is slave0 (eth0): expected eth0, actual eth1',
+    );
   });
 });
 
@@ -142,7 +179,12 @@ describe('writing reports', () => {
     const dir = await mkdtemp(join(tmpdir(), 'bondlab-report-test-'));
     try {
       const written = await writeReports(run, dir);
-      expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['results.json', 'junit.xml', 'summary.md', 'report.html']);
+      expect(written.map((p) => p.slice(dir.length + 1))).toEqual([
+        'results.json',
+        'junit.xml',
+        'summary.md',
+        'report.html',
+      ]);
       expect(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))).toMatchObject({ runId: 'r1' });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -160,17 +202,33 @@ describe('an inconclusive case in the reports', () => {
         description: 'expect 1 claim(s)',
         outcome: 'inconclusive',
         durationMs: 5,
-        checks: [{ name: 'outage <= 800 ms', passed: false, expected: '<= 800 ms', actual: '0.0 ms', disturbed: 'the sender did not run for 900 ms right after the fault & <more>' }],
+        checks: [
+          {
+            name: 'outage <= 800 ms',
+            passed: false,
+            expected: '<= 800 ms',
+            actual: '0.0 ms',
+            disturbed: 'the sender did not run for 900 ms right after the fault & <more>',
+          },
+        ],
       },
     ],
   };
-  const mixed: RunResult = { ...run, cases: [...run.cases, undecided], summary: { total: 4, passed: 2, failed: 1, errors: 0, inconclusive: 1 } };
+  const mixed: RunResult = {
+    ...run,
+    cases: [...run.cases, undecided],
+    summary: { total: 4, passed: 2, failed: 1, errors: 0, inconclusive: 1 },
+  };
 
   it('is a skipped JUnit test case carrying the reason, and the XML still validates', async () => {
     const xml = junitXml(mixed);
-    expect(xml).toContain('<skipped message="inconclusive: step 7 (expect 1 claim(s)): outage &lt;= 800 ms: the sender did not run for 900 ms right after the fault &amp; &lt;more&gt; (expected &lt;= 800 ms, actual 0.0 ms)"/>');
+    expect(xml).toContain(
+      '<skipped message="inconclusive: step 7 (expect 1 claim(s)): outage &lt;= 800 ms: the sender did not run for 900 ms right after the fault &amp; &lt;more&gt; (expected &lt;= 800 ms, actual 0.0 ms)"/>',
+    );
     expect(xml).not.toMatch(/<testsuites[^>]*skipped=/);
-    expect(/<testsuite name="scenarios\/traffic\/mode-claims.yaml"[^>]*>/.exec(xml)?.[0]).toContain('failures="0" errors="0" skipped="1"');
+    expect(/<testsuite name="scenarios\/traffic\/mode-claims.yaml"[^>]*>/.exec(xml)?.[0]).toContain(
+      'failures="0" errors="0" skipped="1"',
+    );
     const { valid, errors } = await validateJunit(xml);
     expect(errors).toMatch(/validates/);
     expect(valid).toBe(true);
@@ -181,7 +239,9 @@ describe('an inconclusive case in the reports', () => {
     expect(md).toContain('## bondlab: 2/4 passed, 1 failed, 1 inconclusive');
     expect(md).toContain('| downdelay-outage | _inconclusive_ |');
     expect(md).toContain('### Inconclusive (the measurement was disturbed; neither passed nor failed)');
-    expect(md).toContain('- **downdelay-outage**: step 7 (expect 1 claim(s)): outage <= 800 ms: the sender did not run for 900 ms');
+    expect(md).toContain(
+      '- **downdelay-outage**: step 7 (expect 1 claim(s)): outage <= 800 ms: the sender did not run for 900 ms',
+    );
     expect(md.split('### Inconclusive')[0]).not.toContain('- **downdelay-outage**');
   });
 });

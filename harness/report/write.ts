@@ -23,7 +23,11 @@ export type ReporterName = keyof typeof REPORTERS;
  * it, so a reporter that fails, or a place that cannot be written, leaves the files there as they
  * were. Renaming also replaces a symbolic link at a report's place rather than writing through it.
  */
-export async function writeReports(run: RunResult, dir: string, names: ReporterName[] = ['json', 'junit', 'markdown', 'html']): Promise<string[]> {
+export async function writeReports(
+  run: RunResult,
+  dir: string,
+  names: ReporterName[] = ['json', 'junit', 'markdown', 'html'],
+): Promise<string[]> {
   const reports = names.map((name) => ({ path: join(dir, REPORTERS[name].file), text: REPORTERS[name].render(run) }));
   await mkdir(dir, { recursive: true });
   for (const { path } of reports) {

@@ -13,11 +13,15 @@ async function load() {
   return cases;
 }
 
-describe('hooks outside bondlab\'s namespaces', () => {
+describe("hooks outside bondlab's namespaces", () => {
   it('are refused on the host target, once per hook step, pinned to file, line and field', async () => {
     const refusals = hookRefusals(await load(), 'host');
     expect(refusals.map(formatInputError)).toEqual([
-      expect.stringMatching(new RegExp(`^${FILE}:11:\\d+: steps\\[0\\]\\.hook\\.in: a hook "in: none" runs as root in this machine's own namespaces on --target host, .*${UNSAFE_HOST_HOOKS_FLAG}`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${FILE}:11:\\d+: steps\\[0\\]\\.hook\\.in: a hook "in: none" runs as root in this machine's own namespaces on --target host, .*${UNSAFE_HOST_HOOKS_FLAG}`,
+        ),
+      ),
     ]);
   });
 

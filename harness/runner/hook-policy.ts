@@ -14,7 +14,11 @@ export const UNSAFE_HOST_HOOKS_FLAG = '--unsafe-host-hooks';
 const MACHINE_TARGETS: readonly Target['kind'][] = ['host', 'ssh'];
 
 /** One error per hook step (not per expanded case) that would run in the machine's own namespaces, unless the user accepted that. */
-export function hookRefusals(cases: ScenarioCase[], target: Target['kind'], options: { unsafeHostHooks?: boolean } = {}): InputError[] {
+export function hookRefusals(
+  cases: ScenarioCase[],
+  target: Target['kind'],
+  options: { unsafeHostHooks?: boolean } = {},
+): InputError[] {
   if (options.unsafeHostHooks || !MACHINE_TARGETS.includes(target)) return [];
   const refusals = new Map<string, InputError>();
   for (const scenarioCase of cases) {

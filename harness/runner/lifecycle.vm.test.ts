@@ -42,12 +42,19 @@ async function leftovers(pid: number): Promise<Leftovers> {
   const partialStore = `${storePath()}.${pid}.partial`;
   const listed = await execa('ip', ['netns', 'list']);
   return {
-    processes: commandLines().filter(({ cmd }) => owned.test(cmd)).map(({ pid: p, cmd }) => `${p} ${cmd.slice(0, 120)}`),
+    processes: commandLines()
+      .filter(({ cmd }) => owned.test(cmd))
+      .map(({ pid: p, cmd }) => `${p} ${cmd.slice(0, 120)}`),
     files: [
-      ...readdirSync(tmpdir()).filter((name) => owned.test(name)).map((name) => join(tmpdir(), name)),
+      ...readdirSync(tmpdir())
+        .filter((name) => owned.test(name))
+        .map((name) => join(tmpdir(), name)),
       ...(existsSync(partialStore) ? [partialStore] : []),
     ],
-    namespaces: listed.stdout.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => ownerPid(name) === pid),
+    namespaces: listed.stdout
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '')
+      .filter((name) => ownerPid(name) === pid),
   };
 }
 
@@ -79,7 +86,11 @@ function qemuOf(pid: number, kind: string): boolean {
  * SIGKILL the run once `moment` holds; then its qemu must be gone by itself, its files still there
  * for `cleanup` to find, and after `cleanup` nothing of it may remain.
  */
-async function killAndClean(args: string[], moment: (run: { pid: number; stderr: () => string }) => boolean, timeoutMs: number): Promise<Leftovers> {
+async function killAndClean(
+  args: string[],
+  moment: (run: { pid: number; stderr: () => string }) => boolean,
+  timeoutMs: number,
+): Promise<Leftovers> {
   const run = startRun(args);
   await until('the moment to kill', () => moment(run) || run.child.exitCode !== null, timeoutMs);
   expect(run.child.exitCode, `the run ended before it was killed:\n${run.stderr()}`).toBeNull();
@@ -104,18 +115,26 @@ describe(`run lifecycle on ${kernel}`, () => {
   });
 
   it('SIGKILL during a case: qemu dies with the run, cleanup removes its work directory', async () => {
-    const left = await killAndClean([sequence, '--kernel', kernel], ({ stderr }) => stderr().includes('[2/3] lifecycle-long: start'), 240_000);
+    const left = await killAndClean(
+      [sequence, '--kernel', kernel],
+      ({ stderr }) => stderr().includes('[2/3] lifecycle-long: start'),
+      240_000,
+    );
     expect(left.files.some((file) => /bondlab-vm-\d+-/.test(file))).toBe(true);
   });
 
   it('SIGKILL of an --engine vm run during a case and while its engine boots: qemu (and dockerd in it) dies, cleanup removes the work directory and the disk overlay', async () => {
     const args = [sequence, '--target', 'container', '--engine', 'vm', '--kernel', kernel];
     let caseStarted = 0;
-    const during = await killAndClean(args, ({ stderr }) => {
-      if (!caseStarted && stderr().includes('[2/3] lifecycle-long: start')) caseStarted = Date.now();
-      // Into the case: the container's bond is built.
-      return caseStarted > 0 && Date.now() - caseStarted > 5000;
-    }, 600_000);
+    const during = await killAndClean(
+      args,
+      ({ stderr }) => {
+        if (!caseStarted && stderr().includes('[2/3] lifecycle-long: start')) caseStarted = Date.now();
+        // Into the case: the container's bond is built.
+        return caseStarted > 0 && Date.now() - caseStarted > 5000;
+      },
+      600_000,
+    );
     expect(during.files.some((file) => /bondlab-store-\d+-/.test(file))).toBe(true);
     expect(during.files.some((file) => /bondlab-vm-\d+-/.test(file))).toBe(true);
     const booting = await killAndClean(args, ({ pid }) => qemuOf(pid, 'store'), 300_000);
@@ -125,29 +144,43 @@ describe(`run lifecycle on ${kernel}`, () => {
   it('Ctrl-C mid-case: the finished case is kept, the cut one is interrupted, one calm line, exit 130, nothing left', async () => {
     const run = startRun([sequence, '--kernel', kernel]);
     let caseStarted = 0;
-    await until('the second case to be under way', () => {
-      if (!caseStarted && run.stderr().includes('[2/3] lifecycle-long: start')) caseStarted = Date.now();
-      // Into its 60 s wait: built and checked by then even on a loaded machine.
-      return (caseStarted > 0 && Date.now() - caseStarted > 15_000) || run.child.exitCode !== null;
-    }, 240_000);
+    await until(
+      'the second case to be under way',
+      () => {
+        if (!caseStarted && run.stderr().includes('[2/3] lifecycle-long: start')) caseStarted = Date.now();
+        // Into its 60 s wait: built and checked by then even on a loaded machine.
+        return (caseStarted > 0 && Date.now() - caseStarted > 15_000) || run.child.exitCode !== null;
+      },
+      240_000,
+    );
     process.kill(run.pid, 'SIGINT');
     const result = await run.child;
     expect(result.exitCode, run.stderr()).toBe(130);
     const afterSignal = run.stderr().slice(run.stderr().indexOf('[2/3] lifecycle-long: start'));
     const lines = afterSignal.trim().split('\n').slice(1);
     expect(lines, afterSignal).toHaveLength(1);
-    expect(lines[0]).toMatch(/^bondlab: stopped by SIGINT during lifecycle-long; 1 case\(s\) finished, 1 not run; results: \S+results\.json$/);
+    expect(lines[0]).toMatch(
+      /^bondlab: stopped by SIGINT during lifecycle-long; 1 case\(s\) finished, 1 not run; results: \S+results\.json$/,
+    );
     const file = /results: (\S+)$/.exec(lines[0] ?? '')?.[1] ?? '';
     const written = (await readResults(file)).run;
-    expect(written.cases.map((c) => [c.name, c.status])).toEqual([['lifecycle-first', 'passed'], ['lifecycle-long', 'interrupted']]);
+    expect(written.cases.map((c) => [c.name, c.status])).toEqual([
+      ['lifecycle-first', 'passed'],
+      ['lifecycle-long', 'interrupted'],
+    ]);
     expect(written.summary).toMatchObject({ total: 2, passed: 1, interrupted: 1, errors: 0 });
     expect(written.interruption).toEqual({ signal: 'SIGINT', notRun: 1 });
     const cut = written.cases[1];
     expect(cut?.error).toBe('interrupted by SIGINT after 2 of 5 steps');
-    expect(cut?.steps.map((s) => s.outcome), 'what was measured before the signal is kept').toEqual(['ok', 'ok', 'error']);
+    expect(
+      cut?.steps.map((s) => s.outcome),
+      'what was measured before the signal is kept',
+    ).toEqual(['ok', 'ok', 'error']);
     expect(cut?.steps[2]?.error).toBe('interrupted by SIGINT');
     expect(cut?.timeline.some((e) => e.kind === 'sample')).toBe(true);
-    expect(readFileSync(join(file, '..', 'junit.xml'), 'utf8')).toMatch(/<testcase [^>]*name="lifecycle-long"[^>]*>\s*<skipped message="interrupted by SIGINT/);
+    expect(readFileSync(join(file, '..', 'junit.xml'), 'utf8')).toMatch(
+      /<testcase [^>]*name="lifecycle-long"[^>]*>\s*<skipped message="interrupted by SIGINT/,
+    );
     expect(await leftovers(run.pid)).toEqual({ processes: [], files: [], namespaces: [] });
   });
 
@@ -160,7 +193,8 @@ describe(`run lifecycle on ${kernel}`, () => {
     const runOf = (pid: number) => `20261129120000-${pid.toString(36)}beef`;
     const live = [netnsName(runOf(owner.pid ?? 0), 0, 'dut'), netnsName(runOf(owner.pid ?? 0), 0, 'far')];
     const dead = [netnsName(runOf(deadPid), 1, 'dut')];
-    const present = async () => (await execa('ip', ['netns', 'list'])).stdout.split('\n').map((line) => line.split(' ')[0] ?? '');
+    const present = async () =>
+      (await execa('ip', ['netns', 'list'])).stdout.split('\n').map((line) => line.split(' ')[0] ?? '');
     try {
       for (const name of [...live, ...dead]) await execa('ip', ['netns', 'add', name]);
       const cleanup = await execa('node', [cli, 'cleanup', '--json'], { reject: false });
@@ -171,14 +205,31 @@ describe(`run lifecycle on ${kernel}`, () => {
       expect(await present()).toEqual(expect.arrayContaining(live));
       // `run --target host` makes the same pass before it starts (this machine may lack bonding: its verdict does not matter here).
       await execa('ip', ['netns', 'add', dead[0] ?? '']);
-      await execa('node', [cli, 'run', '--target', 'host', sequence, '--filter', 'lifecycle-first', '-o', join(tmpdir(), `bondlab-lifecycle-test-${process.pid}`)], { reject: false, env: { CI: 'true' } });
+      await execa(
+        'node',
+        [
+          cli,
+          'run',
+          '--target',
+          'host',
+          sequence,
+          '--filter',
+          'lifecycle-first',
+          '-o',
+          join(tmpdir(), `bondlab-lifecycle-test-${process.pid}`),
+        ],
+        { reject: false, env: { CI: 'true' } },
+      );
       const after = await present();
       expect(after).toEqual(expect.arrayContaining(live));
       expect(after).not.toContain(dead[0]);
     } finally {
       owner.kill('SIGKILL');
       await owner;
-      await execa('sh', ['-c', [...live, ...dead].map((name) => `ip netns del ${name} 2>/dev/null`).join('; ') + '; true']);
+      await execa('sh', [
+        '-c',
+        [...live, ...dead].map((name) => `ip netns del ${name} 2>/dev/null`).join('; ') + '; true',
+      ]);
       await rm(join(tmpdir(), `bondlab-lifecycle-test-${process.pid}`), { recursive: true, force: true });
     }
   });
@@ -205,14 +256,19 @@ echo "after-cleanup=$(tr '\n' ' ' < /tmp/ns-after-cleanup)"
 echo "cleanup=$(tr -d '\n ' < /tmp/cleanup.json)"
 cat /tmp/lifecycle.log
 `;
-    const result = await execa('node', [cli, 'vm', 'run', '--kernel', kernel, '--', 'sh', '-c', script], { reject: false });
+    const result = await execa('node', [cli, 'vm', 'run', '--kernel', kernel, '--', 'sh', '-c', script], {
+      reject: false,
+    });
     const out = result.stdout;
     expect(result.exitCode, `${out}\n${result.stderr}`).toBe(0);
     const field = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(out)?.[1]?.trim() ?? '';
     expect(field('first'), out).toBe('0');
     const before = field('before').split(' ');
     expect(before, out).toHaveLength(3);
-    expect(before.every((name) => /^bondlab-\d{14}-[0-9a-z]+-0-(dut|far|c0)$/.test(name)), out).toBe(true);
+    expect(
+      before.every((name) => /^bondlab-\d{14}-[0-9a-z]+-0-(dut|far|c0)$/.test(name)),
+      out,
+    ).toBe(true);
     expect(field('after-cleanup').split(' ')).toEqual(before);
     expect(JSON.parse(field('cleanup'))).toMatchObject({ namespaces: [] });
   }, 900_000);

@@ -18,7 +18,9 @@ describe(`verdicts on a busy runner (${kernel})`, () => {
       const dir = join('reports', `load-${run.result.runId}`);
       await writeReports(run.result, dir);
       const inconclusive = run.result.cases.filter((c) => c.status === 'inconclusive').map((c) => c.name);
-      console.log(`load test: ${load.count} busy processes, ${run.result.cases.length} cases, inconclusive: ${inconclusive.join(', ') || 'none'}; reports in ${dir}`);
+      console.log(
+        `load test: ${load.count} busy processes, ${run.result.cases.length} cases, inconclusive: ${inconclusive.join(', ') || 'none'}; reports in ${dir}`,
+      );
       expect(wrongVerdicts(run), `reports in ${dir}`).toEqual([]);
       expect(run.falseClaims.size).toBeGreaterThan(0);
       expect(run.result.cases.length).toBeGreaterThan(run.falseClaims.size + 10);

@@ -47,21 +47,34 @@ describe('mergeRuns', () => {
 
   it('keeps the same case on two kernels apart', () => {
     const merged = mergeRuns(
-      [shardRun('1/1', [sampleCase('a', { kernel: 'debian:bookworm' })]), { ...shardRun('1/1', [sampleCase('a', { kernel: 'debian:trixie' })]), file: 'trixie/results.json' }],
+      [
+        shardRun('1/1', [sampleCase('a', { kernel: 'debian:bookworm' })]),
+        { ...shardRun('1/1', [sampleCase('a', { kernel: 'debian:trixie' })]), file: 'trixie/results.json' },
+      ],
       'merged',
     );
     expect(merged.run.cases.map((c) => c.kernel)).toEqual(['debian:bookworm', 'debian:trixie']);
   });
 
   it('refuses a case that two inputs hold (the same shard given twice)', () => {
-    expect(() => mergeRuns([shardRun('1/2', [sampleCase('a')]), { ...shardRun('1/2', [sampleCase('a')]), file: 'again/results.json' }], 'merged')).toThrow(
-      new MergeError('again/results.json: case a on vm (6.1.0-56-amd64, tcg) is also in shard-1-2/results.json (the same shard given twice?)'),
+    expect(() =>
+      mergeRuns(
+        [shardRun('1/2', [sampleCase('a')]), { ...shardRun('1/2', [sampleCase('a')]), file: 'again/results.json' }],
+        'merged',
+      ),
+    ).toThrow(
+      new MergeError(
+        'again/results.json: case a on vm (6.1.0-56-amd64, tcg) is also in shard-1-2/results.json (the same shard given twice?)',
+      ),
     );
   });
 
   it('refuses results of different bondlab versions', () => {
-    expect(() => mergeRuns([shardRun('1/2', [sampleCase('a')]), shardRun('2/2', [sampleCase('b')], { bondlabVersion: '0.0.9' })], 'merged')).toThrow(
-      /shard-2-2\/results\.json: written by bondlab 0\.0\.9, shard-1-2\/results\.json by bondlab 0\.1\.0/,
-    );
+    expect(() =>
+      mergeRuns(
+        [shardRun('1/2', [sampleCase('a')]), shardRun('2/2', [sampleCase('b')], { bondlabVersion: '0.0.9' })],
+        'merged',
+      ),
+    ).toThrow(/shard-2-2\/results\.json: written by bondlab 0\.0\.9, shard-1-2\/results\.json by bondlab 0\.1\.0/);
   });
 });

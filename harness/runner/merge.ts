@@ -25,7 +25,9 @@ export interface Merged {
 
 /** Where a merged case ran, for the reports: `shard 2/3, kernel debian:trixie, vm (...)`; undefined for an unmerged case. */
 export function caseOrigin(result: CaseResult): string | undefined {
-  return result.shard ? `shard ${result.shard}${result.kernel ? `, kernel ${result.kernel}` : ''}, ${result.target}` : undefined;
+  return result.shard
+    ? `shard ${result.shard}${result.kernel ? `, kernel ${result.kernel}` : ''}, ${result.target}`
+    : undefined;
 }
 
 /** A case run's identity across shards: a case runs once per repetition on each kernel and target. */
@@ -40,7 +42,11 @@ function missing(runs: RunResult[]): string[] {
     const { index, count } = parseShard(shard);
     byCount.set(count, (byCount.get(count) ?? new Set()).add(index));
   }
-  return [...byCount].flatMap(([count, seen]) => Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i)).map((i) => `${i}/${count}`));
+  return [...byCount].flatMap(([count, seen]) =>
+    Array.from({ length: count }, (_, i) => i + 1)
+      .filter((i) => !seen.has(i))
+      .map((i) => `${i}/${count}`),
+  );
 }
 
 /**
@@ -54,7 +60,9 @@ export function mergeRuns(inputs: MergeInput[], runId: string): Merged {
   if (!first) throw new MergeError('nothing to merge');
   for (const { run, file } of inputs) {
     if (run.bondlabVersion !== first.run.bondlabVersion) {
-      throw new MergeError(`${file}: written by bondlab ${run.bondlabVersion}, ${first.file} by bondlab ${first.run.bondlabVersion}: results of different versions are not merged`);
+      throw new MergeError(
+        `${file}: written by bondlab ${run.bondlabVersion}, ${first.file} by bondlab ${first.run.bondlabVersion}: results of different versions are not merged`,
+      );
     }
   }
   const seen = new Map<string, string>();
@@ -63,13 +71,21 @@ export function mergeRuns(inputs: MergeInput[], runId: string): Merged {
     for (const result of run.cases) {
       const key = caseKey(result);
       const earlier = seen.get(key);
-      if (earlier) throw new MergeError(`${file}: case ${result.name}${result.repetition > 1 ? ` #${result.repetition}` : ''} on ${result.target} is also in ${earlier} (the same shard given twice?)`);
+      if (earlier)
+        throw new MergeError(
+          `${file}: case ${result.name}${result.repetition > 1 ? ` #${result.repetition}` : ''} on ${result.target} is also in ${earlier} (the same shard given twice?)`,
+        );
       seen.set(key, file);
       cases.push({ result: run.shard ? { ...result, shard: run.shard } : result, order: cases.length });
     }
   }
   const sorted = cases
-    .sort((a, b) => (a.result.suiteIndex ?? Infinity) - (b.result.suiteIndex ?? Infinity) || a.result.repetition - b.result.repetition || a.order - b.order)
+    .sort(
+      (a, b) =>
+        (a.result.suiteIndex ?? Infinity) - (b.result.suiteIndex ?? Infinity) ||
+        a.result.repetition - b.result.repetition ||
+        a.order - b.order,
+    )
     .map(({ result }) => result);
   const starts = inputs.map(({ run }) => Date.parse(run.startedAt));
   const ends = inputs.map(({ run }) => Date.parse(run.startedAt) + run.durationMs);
@@ -84,7 +100,9 @@ export function mergeRuns(inputs: MergeInput[], runId: string): Merged {
     cases: sorted,
     summary: runSummary(sorted),
     repeats: summarizeRepeats(sorted),
-    ...(interrupted[0] ? { interruption: { signal: interrupted[0].signal, notRun: interrupted.reduce((n, i) => n + i.notRun, 0) } } : {}),
+    ...(interrupted[0]
+      ? { interruption: { signal: interrupted[0].signal, notRun: interrupted.reduce((n, i) => n + i.notRun, 0) } }
+      : {}),
   };
   return { run, missingShards: missing(inputs.map((i) => i.run)) };
 }

@@ -30,7 +30,13 @@ describe('repeats', () => {
 
   it('gives a pass rate, flags a case that passed and failed as flaky, and summarises each measurement', () => {
     const [summary] = summarizeRepeats(repeatedCases()) ?? [];
-    expect(summary).toMatchObject({ name: 'failover[mode=active-backup]', runs: 3, outcomes: { passed: 2, failed: 1 }, passRate: 2 / 3, flaky: true });
+    expect(summary).toMatchObject({
+      name: 'failover[mode=active-backup]',
+      runs: 3,
+      outcomes: { passed: 2, failed: 1 },
+      passRate: 2 / 3,
+      flaky: true,
+    });
     expect(summary?.measurements.find((m) => m.name === 'traffic window 1: outage')).toEqual({
       name: 'traffic window 1: outage',
       unit: 'ms',
@@ -59,14 +65,20 @@ describe('repeats', () => {
 
   it('appears in the command-line summary, Markdown, HTML and JUnit', () => {
     const run = sampleRun(repeatedCases());
-    expect(repeatsText(run)).toContain('failover[mode=active-backup]: 2/3 passed, 1 failed, flaky\n    traffic window 1: outage: median 200 ms (100 ms to 300 ms, IQR 100 ms, n=3)');
-    expect(markdownSummary(run)).toContain('| failover[mode=active-backup] | **2/3 passed, 1 failed, flaky** | traffic window 1: outage | median 200 ms (100 ms to 300 ms, IQR 100 ms, n=3) |');
+    expect(repeatsText(run)).toContain(
+      'failover[mode=active-backup]: 2/3 passed, 1 failed, flaky\n    traffic window 1: outage: median 200 ms (100 ms to 300 ms, IQR 100 ms, n=3)',
+    );
+    expect(markdownSummary(run)).toContain(
+      '| failover[mode=active-backup] | **2/3 passed, 1 failed, flaky** | traffic window 1: outage | median 200 ms (100 ms to 300 ms, IQR 100 ms, n=3) |',
+    );
     const html = htmlReport(run);
     expect(html).toContain('<section class="panel" id="repeats">');
     expect(html).toContain('<span class="badge flaky">flaky</span>');
     expect(html).toContain('eth1 rx share');
     // Repetition 1's failover table: its negative state change explained in place.
-    expect(html).toMatch(/-12 ms<br><span class="note">the kernel reacted before the fault&#39;s command returned<\/span>/);
+    expect(html).toMatch(
+      /-12 ms<br><span class="note">the kernel reacted before the fault&#39;s command returned<\/span>/,
+    );
     const xml = junitXml(run);
     expect(xml.match(/repeats: 2\/3 passed, 1 failed, flaky/g)).toHaveLength(3);
     expect(xml).toContain('<property name="flaky" value="failover[mode=active-backup]"/>');

@@ -32,8 +32,13 @@ function carrying(shares: number[]): number {
 
 export function measurementsOf(c: CaseResult): Measurement[] {
   const out: Measurement[] = [];
-  const add = (name: string, unit: MeasurementUnit, value: number, comparedAs?: ComparedAs, headline = HEADLINES.has(comparedAs)) =>
-    out.push({ name, unit, value, comparedAs, headline });
+  const add = (
+    name: string,
+    unit: MeasurementUnit,
+    value: number,
+    comparedAs?: ComparedAs,
+    headline = HEADLINES.has(comparedAs),
+  ) => out.push({ name, unit, value, comparedAs, headline });
   c.traffic.forEach((w, i) => {
     const at = `traffic window ${i + 1}`;
     add(`${at}: outage`, 'ms', w.totals.outageMs, 'time');
@@ -51,7 +56,8 @@ export function measurementsOf(c: CaseResult): Measurement[] {
   c.failovers.forEach((f, i) => {
     const at = `failover ${i + 1} (${f.fault})`;
     if (f.stateChangeMs !== undefined) add(`${at}: state change`, 'ms', f.stateChangeMs, 'reaction');
-    if (f.deliveryRestoredMs !== undefined) add(`${at}: delivery restored`, 'ms', f.deliveryRestoredMs, undefined, true);
+    if (f.deliveryRestoredMs !== undefined)
+      add(`${at}: delivery restored`, 'ms', f.deliveryRestoredMs, undefined, true);
   });
   c.throughput.forEach((t, i) => {
     add(`throughput ${i + 1}`, 'bit/s', t.totalBps, 'throughput');
@@ -61,7 +67,9 @@ export function measurementsOf(c: CaseResult): Measurement[] {
 }
 
 /** Each measurement's values over the given repetitions, in first-seen order of names. */
-export function measurementValues(cases: CaseResult[]): Map<string, Omit<Measurement, 'name' | 'value'> & { values: number[] }> {
+export function measurementValues(
+  cases: CaseResult[],
+): Map<string, Omit<Measurement, 'name' | 'value'> & { values: number[] }> {
   const byName = new Map<string, Omit<Measurement, 'name' | 'value'> & { values: number[] }>();
   for (const c of cases) {
     for (const m of measurementsOf(c)) {
@@ -78,7 +86,12 @@ export function passRate(cases: CaseResult[]): Pick<CaseRepeats, 'runs' | 'outco
   const outcomes: CaseRepeats['outcomes'] = {};
   for (const c of cases) outcomes[c.status] = (outcomes[c.status] ?? 0) + 1;
   const passed = outcomes.passed ?? 0;
-  return { runs: cases.length, outcomes, passRate: cases.length ? passed / cases.length : 0, flaky: passed > 0 && (outcomes.failed ?? 0) > 0 };
+  return {
+    runs: cases.length,
+    outcomes,
+    passRate: cases.length ? passed / cases.length : 0,
+    flaky: passed > 0 && (outcomes.failed ?? 0) > 0,
+  };
 }
 
 /** Which repetitions belong together in one run: same case name, same target. */
@@ -102,11 +115,20 @@ export function summarizeRepeats(cases: CaseResult[]): CaseRepeats[] | undefined
   if (!groups.some((group) => group.length > 1)) return undefined;
   return groups.map((group) => {
     const first = group[0] as CaseResult;
-    const measurements = [...measurementValues(group)].map(([name, { unit, comparedAs, headline, values }]): MeasurementDistribution => {
-      const note = comparedAs === 'reaction' ? earlyReactionNote(values) : undefined;
-      return { name, unit, headline, ...distribution(values), ...(note ? { note } : {}) };
-    });
-    return { name: first.name, scenario: first.scenario, file: first.file, target: first.target, ...passRate(group), measurements };
+    const measurements = [...measurementValues(group)].map(
+      ([name, { unit, comparedAs, headline, values }]): MeasurementDistribution => {
+        const note = comparedAs === 'reaction' ? earlyReactionNote(values) : undefined;
+        return { name, unit, headline, ...distribution(values), ...(note ? { note } : {}) };
+      },
+    );
+    return {
+      name: first.name,
+      scenario: first.scenario,
+      file: first.file,
+      target: first.target,
+      ...passRate(group),
+      measurements,
+    };
   });
 }
 
@@ -136,7 +158,10 @@ export function formatValue(unit: MeasurementUnit, value: number): string {
 }
 
 /** One value, or a distribution as `median 120 ms (0 ms to 176 ms, IQR 60 ms, n=3)`. */
-export function formatDistribution(unit: MeasurementUnit, d: { n: number; median: number; min: number; max: number; iqr: number }): string {
+export function formatDistribution(
+  unit: MeasurementUnit,
+  d: { n: number; median: number; min: number; max: number; iqr: number },
+): string {
   if (d.n === 1) return formatValue(unit, d.median);
   return `median ${formatValue(unit, d.median)} (${formatValue(unit, d.min)} to ${formatValue(unit, d.max)}, IQR ${formatValue(unit, d.iqr)}, n=${d.n})`;
 }

@@ -13,7 +13,6 @@ import type { ThroughputResult } from '../traffic/throughput.js';
 
 export type { CheckResult };
 
-
 export interface StepResult {
   index: number;
   kind: string;
@@ -78,7 +77,14 @@ export interface RunResult {
   targets: string[];
   cases: CaseResult[];
   /** `inconclusive` and `interrupted` are absent from results written before those verdicts existed. */
-  summary: { total: number; passed: number; failed: number; errors: number; inconclusive?: number; interrupted?: number };
+  summary: {
+    total: number;
+    passed: number;
+    failed: number;
+    errors: number;
+    inconclusive?: number;
+    interrupted?: number;
+  };
   /** Set when a signal stopped the run: which, and how many cases it left unstarted. */
   interruption?: { signal: string; notRun: number };
   /** With --repeat: each case's repetitions together. Absent when no case ran more than once. */
@@ -120,7 +126,14 @@ export interface CaseRepeats {
 /** A run's counts of its cases' verdicts. */
 export function runSummary(cases: CaseResult[]): RunResult['summary'] {
   const count = (status: CaseResult['status']) => cases.filter((r) => r.status === status).length;
-  return { total: cases.length, passed: count('passed'), failed: count('failed'), errors: count('error'), inconclusive: count('inconclusive'), interrupted: count('interrupted') };
+  return {
+    total: cases.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    errors: count('error'),
+    inconclusive: count('inconclusive'),
+    interrupted: count('interrupted'),
+  };
 }
 
 /** JSON with bigint nanosecond timestamps written as decimal strings. */
@@ -136,6 +149,9 @@ export function reviveNanos(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reviveNanos);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, v]) => [key, key.endsWith('Ns') && typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : reviveNanos(v)]),
+    Object.entries(value).map(([key, v]) => [
+      key,
+      key.endsWith('Ns') && typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : reviveNanos(v),
+    ]),
   );
 }

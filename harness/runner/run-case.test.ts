@@ -11,7 +11,10 @@ import { FakeBondTarget } from '../testing/fake-target.js';
 import { runCase } from './run-case.js';
 
 function scenario(steps: string): ScenarioCase {
-  const { cases, errors } = loadScenarioText(`name: fake\nbond: { mode: active-backup, miimon: 100 }\nsteps:\n${steps}`, 'fake.yaml');
+  const { cases, errors } = loadScenarioText(
+    `name: fake\nbond: { mode: active-backup, miimon: 100 }\nsteps:\n${steps}`,
+    'fake.yaml',
+  );
   expect(errors).toEqual([]);
   const [only] = cases;
   if (!only) throw new Error('no case');
@@ -21,7 +24,13 @@ function scenario(steps: string): ScenarioCase {
 async function runOn(target: FakeBondTarget, steps: string) {
   const kernelLog = await KernelLogCapture.start(target);
   try {
-    return await runCase(target, scenario(steps), { runId: 'unit', caseIndex: 0, repetition: 1, kernelLog, sampleIntervalMs: 10 });
+    return await runCase(target, scenario(steps), {
+      runId: 'unit',
+      caseIndex: 0,
+      repetition: 1,
+      kernelLog,
+      sampleIntervalMs: 10,
+    });
   } finally {
     await kernelLog.stop();
   }
@@ -48,7 +57,9 @@ describe('runCase', () => {
     expect(result.status, JSON.stringify(result.steps, null, 1)).toBe('passed');
     expect(result.steps.map((s) => s.kind)).toEqual(['build', 'expect', 'fault', 'expect']);
     // The active slave resolved to the topology's interface, and the far port of its cable went down.
-    expect(result.steps[2]?.description).toBe('carrier-off the active slave (the first, in modes without one) (eth0): far side p0 down (carrier lost on eth0)');
+    expect(result.steps[2]?.description).toBe(
+      'carrier-off the active slave (the first, in modes without one) (eth0): far side p0 down (carrier lost on eth0)',
+    );
     expect(result.steps[3]?.checks.map((c) => c.passed)).toEqual([true, true, true, true]);
     const kinds = new Set(result.timeline.map((e) => e.kind));
     expect([...kinds].sort()).toEqual(['fault', 'kernel', 'sample', 'step']);
@@ -67,7 +78,12 @@ describe('runCase', () => {
       ['fault', 'ok'],
       ['expect', 'failed'],
     ]);
-    expect(result.steps[1]?.checks[0]).toMatchObject({ name: 'active slave is slave0 (eth0)', passed: false, expected: 'eth0', actual: 'eth1' });
+    expect(result.steps[1]?.checks[0]).toMatchObject({
+      name: 'active slave is slave0 (eth0)',
+      passed: false,
+      expected: 'eth0',
+      actual: 'eth1',
+    });
     expect(result.procAtFailure).toContain('Currently Active Slave: eth1');
     expect(torndown(target)).toBe(true);
   });

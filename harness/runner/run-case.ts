@@ -38,7 +38,9 @@ export function caseStatus(status: CaseResult['status'], steps: StepResult[]): C
 
 /** Each fault gets the moment the kernel saw it, once the kernel log is in the timeline. */
 function annotateFaults(timeline: TimelineEvent[]): void {
-  const faults = timeline.filter((e): e is FaultEvent => e.kind === 'fault').sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
+  const faults = timeline
+    .filter((e): e is FaultEvent => e.kind === 'fault')
+    .sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
   faults.forEach((fault, i) => {
     const seen = faultSeen(fault, timeline, BOND, faults[i + 1]?.startNs);
     if (seen) Object.assign(fault, seen);
@@ -62,7 +64,14 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
       const stepStart = performance.now();
       const startNs = await target.clockNs();
       session.stepStartNs = startNs;
-      const result: StepResult = { index, kind: step.kind, description: describeStep(step), outcome: 'ok', durationMs: 0, checks: [] };
+      const result: StepResult = {
+        index,
+        kind: step.kind,
+        description: describeStep(step),
+        outcome: 'ok',
+        durationMs: 0,
+        checks: [],
+      };
       try {
         if (definition.needsTopology && !session.isBuilt) await session.build();
         const outcome = await definition.run(session, step);
@@ -82,7 +91,14 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         }
       }
       result.durationMs = performance.now() - stepStart;
-      timeline.push({ kind: 'step', index, step: result.description, startNs, endNs: await target.clockNs(), outcome: result.outcome });
+      timeline.push({
+        kind: 'step',
+        index,
+        step: result.description,
+        startNs,
+        endNs: await target.clockNs(),
+        outcome: result.outcome,
+      });
       steps.push(result);
       options.onStep?.(result);
       if (result.outcome !== 'ok' && result.outcome !== 'inconclusive') break;

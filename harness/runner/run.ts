@@ -105,7 +105,9 @@ async function prepareTarget(target: Target): Promise<void> {
     const probe = await target.exec(['modprobe', 'bonding', 'max_bonds=0']);
     if (probe.exitCode !== 0) {
       const instead = target.kind === 'container' ? '--engine vm' : '--target vm';
-      throw new Error(`${target.description} has no bonding driver (modprobe bonding: ${probe.stderr.trim()}); use ${instead}, which boots a kernel that has one`);
+      throw new Error(
+        `${target.description} has no bonding driver (modprobe bonding: ${probe.stderr.trim()}); use ${instead}, which boots a kernel that has one`,
+      );
     }
   }
 }
@@ -123,7 +125,8 @@ function markInterrupted(result: CaseResult, stepCount: number, lastStepEnd: num
   const done = result.steps.filter((step) => step.outcome === 'ok').length;
   result.status = 'interrupted';
   // What failed after the signal is usually its consequence (the target torn down); kept, not headlined.
-  const then = result.error && !result.error.includes(`interrupted by ${stop.signal}`) ? ` (then: ${result.error})` : '';
+  const then =
+    result.error && !result.error.includes(`interrupted by ${stop.signal}`) ? ` (then: ${result.error})` : '';
   result.error = `interrupted by ${stop.signal} after ${done} of ${stepCount} steps${then}`;
 }
 
@@ -140,7 +143,11 @@ interface WorkItem {
  * The default for --jobs on targets that boot their own kernel: one worker per core, as many as
  * the free memory holds at 1.5 GiB per worker (the VM's 1 GiB, qemu and the run's own share).
  */
-export function defaultJobs(target: TargetKind, engine: EngineKind | undefined, machine = { cores: availableParallelism(), freeBytes: freemem() }): number {
+export function defaultJobs(
+  target: TargetKind,
+  engine: EngineKind | undefined,
+  machine = { cores: availableParallelism(), freeBytes: freemem() },
+): number {
   if (!bringsOwnKernel(target, engine)) return 1;
   return Math.max(1, Math.min(machine.cores, Math.floor(machine.freeBytes / (1.5 * 2 ** 30))));
 }
@@ -153,8 +160,12 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   const chosen = options.shard ? shardCases(cases, options.shard, options.durations) : cases;
   const ownKernel = bringsOwnKernel(options.target, options.engine);
   // Cases side by side on one kernel would share its log and their bonds' names in it.
-  if (jobs > 1 && !ownKernel) throw new Error(`--jobs ${jobs}: the ${options.target} target has one kernel for all cases; run its cases one at a time (--jobs 1)`);
-  if (jobs > 1 && options.lab) throw new Error(`--jobs ${jobs}: a lab's NICs serve one case at a time; run with --jobs 1`);
+  if (jobs > 1 && !ownKernel)
+    throw new Error(
+      `--jobs ${jobs}: the ${options.target} target has one kernel for all cases; run its cases one at a time (--jobs 1)`,
+    );
+  if (jobs > 1 && options.lab)
+    throw new Error(`--jobs ${jobs}: a lab's NICs serve one case at a time; run with --jobs 1`);
   const runId = options.runId ?? newRunId();
   const startedAt = new Date();
   const began = performance.now();
@@ -245,7 +256,8 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         }
         const capture = await KernelLogCapture.start(target);
         kernelLog = capture;
-        for (; item && item.key === key; item = next(key)) await runItem(caseTarget, capture, item, labSession?.links());
+        for (; item && item.key === key; item = next(key))
+          await runItem(caseTarget, capture, item, labSession?.links());
       } catch (error) {
         // What fails once a signal has torn the target down is a consequence of the signal.
         if (!isStopping()) broken ??= error;

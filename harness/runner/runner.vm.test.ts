@@ -12,12 +12,20 @@ async function qemuCount(): Promise<number> {
   return Number.parseInt(result.stdout.trim() || '0', 10);
 }
 
-
 describe(`bondlab run on ${kernel} in the VM`, () => {
   it('passes the shipped scenarios: the Debian guide, failover on carrier loss, ARP target loss, all seven modes, traffic and throughput claims', async () => {
     // scenarios/suite is the mode matrix, tested on its own (harness/report/matrix.vm.test.ts).
-    const shipped = ['scenarios/debian-guide.yaml', 'scenarios/active-backup-carrier-loss.yaml', 'scenarios/arp-target-lost.yaml', 'scenarios/all-modes.yaml', 'scenarios/traffic'];
-    const run = await execa('node', [cli, 'run', ...shipped, '--kernel', kernel, '--retry-inconclusive', '1'], { reject: false, env: { CI: 'true' } });
+    const shipped = [
+      'scenarios/debian-guide.yaml',
+      'scenarios/active-backup-carrier-loss.yaml',
+      'scenarios/arp-target-lost.yaml',
+      'scenarios/all-modes.yaml',
+      'scenarios/traffic',
+    ];
+    const run = await execa('node', [cli, 'run', ...shipped, '--kernel', kernel, '--retry-inconclusive', '1'], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     expect([0, 3], run.stderr).toContain(run.exitCode);
     const result = (await readResults(resultsPath(run.stderr))).run;
     // True claims pass; on a busy runner a disturbed measurement may leave one undecided, never failed.
@@ -25,7 +33,15 @@ describe(`bondlab run on ${kernel} in the VM`, () => {
     expect(result.summary.inconclusive ?? 0, run.stderr).toBeLessThanOrEqual(2);
     expect(result.summary.passed + (result.summary.inconclusive ?? 0)).toBe(21);
     const modes = result.cases.filter((c) => c.scenario === 'all-modes').map((c) => c.parameters.mode);
-    expect(modes).toEqual(['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']);
+    expect(modes).toEqual([
+      'balance-rr',
+      'active-backup',
+      'balance-xor',
+      'broadcast',
+      '802.3ad',
+      'balance-tlb',
+      'balance-alb',
+    ]);
     const failover = result.cases.find((c) => c.name === 'active-backup-carrier-loss');
     const events = failover?.timeline.map((e) => (e.kind === 'kernel' ? `kernel:${e.event}` : e.kind)) ?? [];
     expect(events).toContain('fault');
@@ -52,14 +68,20 @@ describe(`bondlab run on ${kernel} in the VM`, () => {
   });
 
   it('inflicts every fault and sees the kernel react: link down, sysfs detach, ip attach, flaps, ARP drop, LACP failover', async () => {
-    const run = await execa('node', [cli, 'run', 'fixtures/scenarios-faults', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
+    const run = await execa('node', [cli, 'run', 'fixtures/scenarios-faults', '--kernel', kernel], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     expect(run.exitCode, run.stderr).toBe(0);
     const result = (await readResults(resultsPath(run.stderr))).run;
     expect(result.summary).toMatchObject({ total: 5, passed: 5 });
   });
 
   it('fails a false claim with exit code 1, showing expected against actual', async () => {
-    const run = await execa('node', [cli, 'run', 'fixtures/scenarios-false/false-claim.yaml', '--kernel', kernel], { reject: false, env: { CI: 'true' } });
+    const run = await execa('node', [cli, 'run', 'fixtures/scenarios-false/false-claim.yaml', '--kernel', kernel], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/active slave is slave0 \(eth0\)\n\s+expected: eth0\n\s+actual:\s+eth1/);
     // Read as report and compare read it: checked against results.schema.json, timestamps revived.

@@ -77,7 +77,9 @@ export class CaseSession {
     readonly caseStartNs: bigint,
   ) {
     this.probes = new ProbePool(target);
-    this.capture = options.captureDir ? new FailoverCapture(target, scenarioCase.steps, options.captureDir, `${options.caseIndex}-${scenarioCase.name}`) : undefined;
+    this.capture = options.captureDir
+      ? new FailoverCapture(target, scenarioCase.steps, options.captureDir, `${options.caseIndex}-${scenarioCase.name}`)
+      : undefined;
     this.stepStartNs = caseStartNs;
   }
 
@@ -105,7 +107,8 @@ export class CaseSession {
     this.latestState = state;
     this.sampleTimesNs.push(state.atNs);
     const sample = sampleOf(state);
-    const same = (a: SampleEvent, b: SampleEvent) => JSON.stringify({ ...a, atNs: 0 }) === JSON.stringify({ ...b, atNs: 0 });
+    const same = (a: SampleEvent, b: SampleEvent) =>
+      JSON.stringify({ ...a, atNs: 0 }) === JSON.stringify({ ...b, atNs: 0 });
     if (!this.lastSample || !same(sample, this.lastSample)) this.timeline.push(sample);
     this.lastSample = sample;
     return state;
@@ -114,10 +117,18 @@ export class CaseSession {
   async build(): Promise<void> {
     if (this.built) throw new Error('the topology is already built');
     const { scenarioCase } = this;
-    const built = await buildTopology(this.target, { runId: this.options.runId, caseIndex: this.options.caseIndex, bond: scenarioCase.bond, topology: scenarioCase.topology, links: this.options.links });
+    const built = await buildTopology(this.target, {
+      runId: this.options.runId,
+      caseIndex: this.options.caseIndex,
+      bond: scenarioCase.bond,
+      topology: scenarioCase.topology,
+      links: this.options.links,
+    });
     this.built = built;
     this.removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, built.teardown);
-    const planned = scenarioCase.steps.flatMap((step) => (step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : []));
+    const planned = scenarioCase.steps.flatMap((step) =>
+      step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : [],
+    );
     // A traffic step that cannot be planned fails at that step, with its own message.
     if (planned.length) this.probes.prewarm(tryOr(() => probeNamespaces(built.topology, planned), []));
     this.startSampler();
@@ -143,7 +154,11 @@ export class CaseSession {
     while (performance.now() < deadline) {
       const state = await this.observe();
       const lacpReady = state.status.slaves.every((s) => s.miiStatus !== 'up' || s.actor?.portStateFlags?.distributing);
-      if (state.status.miiStatus === 'up' && (this.scenarioCase.bond.mode !== '802.3ad' || (state.status.ad?.activeAggregator?.partnerMac && lacpReady))) return;
+      if (
+        state.status.miiStatus === 'up' &&
+        (this.scenarioCase.bond.mode !== '802.3ad' || (state.status.ad?.activeAggregator?.partnerMac && lacpReady))
+      )
+        return;
       await sleep(100);
     }
   }
@@ -165,7 +180,9 @@ export class CaseSession {
     const kind = since?.kind ?? (this.latestFault ? 'fault' : 'start');
     switch (kind) {
       case 'fault':
-        return this.latestFault ? { ns: this.latestFault.startNs, label: `the fault was issued (${this.latestFault.detail})` } : { error: 'since: fault, but no fault has happened yet' };
+        return this.latestFault
+          ? { ns: this.latestFault.startNs, label: `the fault was issued (${this.latestFault.detail})` }
+          : { error: 'since: fault, but no fault has happened yet' };
       case 'start':
         return { ns: this.caseStartNs, label: 'the case start' };
       case 'now':
@@ -173,7 +190,9 @@ export class CaseSession {
       case 'step': {
         const index = since?.kind === 'step' ? since.index : -1;
         const step = this.timeline.find((e) => e.kind === 'step' && e.index === index);
-        return step?.kind === 'step' ? { ns: step.startNs, label: `step ${index} (${step.step})` } : { error: `since: step ${index}, but step ${index} has not run` };
+        return step?.kind === 'step'
+          ? { ns: step.startNs, label: `step ${index} (${step.step})` }
+          : { error: `since: step ${index}, but step ${index} has not run` };
       }
     }
   }
@@ -196,7 +215,8 @@ export class CaseSession {
       const from = this.origin(claim.since);
       if ('error' in from) continue;
       const endNs = from.ns + BigInt(Math.round((claim.duringMs + this.intervalMs) * 1e6));
-      for (let now = await this.target.clockNs(); now < endNs; now = await this.target.clockNs()) await sleep(Math.min(200, Number(endNs - now) / 1e6));
+      for (let now = await this.target.clockNs(); now < endNs; now = await this.target.clockNs())
+        await sleep(Math.min(200, Number(endNs - now) / 1e6));
     }
   }
 

@@ -27,7 +27,12 @@ describe('parseShard', () => {
 describe('shardCases by name', () => {
   it('puts every case in exactly one shard, shard sizes within one of each other', () => {
     const shards = [1, 2, 3].map((index) => shardCases(cases, { index, count: 3 }));
-    expect(shards.flat().map((c) => c.name).sort()).toEqual([...names].sort());
+    expect(
+      shards
+        .flat()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([...names].sort());
     const sizes = shards.map((s) => s.length);
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
   });
@@ -35,15 +40,21 @@ describe('shardCases by name', () => {
   it('depends on the names only, not on the order they were listed in', () => {
     const reversed = [...cases].reverse();
     for (const index of [1, 2, 3]) {
-      const a = shardCases(cases, { index, count: 3 }).map((c) => c.name).sort();
-      const b = shardCases(reversed, { index, count: 3 }).map((c) => c.name).sort();
+      const a = shardCases(cases, { index, count: 3 })
+        .map((c) => c.name)
+        .sort();
+      const b = shardCases(reversed, { index, count: 3 })
+        .map((c) => c.name)
+        .sort();
       expect(b).toEqual(a);
     }
   });
 
   it('keeps the listed order inside a shard', () => {
     const shard = shardCases(cases, { index: 2, count: 3 });
-    expect(shard.map((c) => names.indexOf(c.name))).toEqual([...shard.map((c) => names.indexOf(c.name))].sort((x, y) => x - y));
+    expect(shard.map((c) => names.indexOf(c.name))).toEqual(
+      [...shard.map((c) => names.indexOf(c.name))].sort((x, y) => x - y),
+    );
   });
 
   it('leaves a shard empty when there are more shards than cases', () => {
@@ -80,7 +91,7 @@ describe('shardCases by recorded durations (greedy, longest first)', () => {
     expect(assigned.get('new')).toBe(assigned.get('short'));
   });
 
-  it('takes each name\'s mean over its repetitions and counts retried attempts', () => {
+  it("takes each name's mean over its repetitions and counts retried attempts", () => {
     const run = sampleRun([
       sampleCase('a', { durationMs: 1000 }),
       sampleCase('a', { durationMs: 3000, repetition: 2 }),

@@ -61,7 +61,9 @@ export function assignShards(names: string[], count: number, durations?: Map<str
   const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
   const cost = (name: string) => durations.get(name) ?? mean;
   // Stable: equal durations keep the hash order, so every job sorts the same way.
-  const longestFirst = unique.map((name, order) => ({ name, order, ms: cost(name) })).sort((a, b) => b.ms - a.ms || a.order - b.order);
+  const longestFirst = unique
+    .map((name, order) => ({ name, order, ms: cost(name) }))
+    .sort((a, b) => b.ms - a.ms || a.order - b.order);
   const load = new Array<number>(count).fill(0);
   for (const { name, ms } of longestFirst) {
     const lightest = load.indexOf(Math.min(...load));

@@ -17,7 +17,11 @@ const suite = 'scenarios/all-modes.yaml';
 
 async function bondlab(args: string[]): Promise<{ run: RunResult; stderr: string; exitCode: number | undefined }> {
   const result = await execa('node', [cli, ...args], { reject: false, env: { CI: 'true' } });
-  return { run: JSON.parse(readFileSync(resultsPath(result.stderr), 'utf8')) as RunResult, stderr: result.stderr, exitCode: result.exitCode };
+  return {
+    run: JSON.parse(readFileSync(resultsPath(result.stderr), 'utf8')) as RunResult,
+    stderr: result.stderr,
+    exitCode: result.exitCode,
+  };
 }
 
 const verdicts = (run: RunResult) => run.cases.map((c) => [c.name, c.status]);
@@ -34,10 +38,18 @@ describe(`${suite} on ${kernel}: --jobs 2, and sharded 1/3 2/3 3/3 then merged`,
   it('gives the same cases and verdicts in the listed order', async () => {
     const listed = (await execa('node', [cli, 'validate', suite, '--list'])).stdout.split('\n').slice(1);
     const whole = await bondlab(['run', suite, '--kernel', kernel, '--jobs', '2', '-o', output]);
-    expect(whole.run.cases.map((c) => c.name), whole.stderr).toEqual(listed);
+    expect(
+      whole.run.cases.map((c) => c.name),
+      whole.stderr,
+    ).toEqual(listed);
     // Two workers: some cases ran at the same time, each on its own VM.
-    const spans = whole.run.cases.map((c) => [Date.parse(c.startedAt), Date.parse(c.startedAt) + c.durationMs] as const);
-    expect(spans.some(([start, end], i) => spans.some(([s, e], j) => j !== i && s < end && start < e)), whole.stderr).toBe(true);
+    const spans = whole.run.cases.map(
+      (c) => [Date.parse(c.startedAt), Date.parse(c.startedAt) + c.durationMs] as const,
+    );
+    expect(
+      spans.some(([start, end], i) => spans.some(([s, e], j) => j !== i && s < end && start < e)),
+      whole.stderr,
+    ).toBe(true);
     // CI output: every line of a case is prefixed with it.
     expect(whole.stderr).toMatch(/^\[\d\/7\] all-modes\[mode=[a-z0-9.-]+\]: start$/m);
 

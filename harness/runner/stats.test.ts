@@ -5,7 +5,16 @@ import { distribution, mannWhitneyU } from './stats.js';
 // n_resamples=inf for the exact distribution with ties, numpy.percentile for quartiles).
 describe('distribution', () => {
   it('summarises values as numpy.percentile does', () => {
-    expect(distribution([108, 120, 0, 221])).toEqual({ n: 4, median: 114, min: 0, max: 221, q1: 81, q3: 145.25, iqr: 64.25, values: [108, 120, 0, 221] });
+    expect(distribution([108, 120, 0, 221])).toEqual({
+      n: 4,
+      median: 114,
+      min: 0,
+      max: 221,
+      q1: 81,
+      q3: 145.25,
+      iqr: 64.25,
+      values: [108, 120, 0, 221],
+    });
     expect(distribution([0, 0, 176, 0, 0])).toMatchObject({ median: 0, q1: 0, q3: 0, iqr: 0, max: 176 });
     expect(distribution([7])).toMatchObject({ n: 1, median: 7, min: 7, max: 7, iqr: 0 });
   });

@@ -31,7 +31,16 @@ export function distribution(values: number[]): Distribution {
   if (values.length === 0) throw new Error('distribution of no values');
   const sorted = [...values].sort((a, b) => a - b);
   const [q1, median, q3] = [0.25, 0.5, 0.75].map((q) => quantile(sorted, q)) as [number, number, number];
-  return { n: values.length, median, min: sorted[0] ?? median, max: sorted[sorted.length - 1] ?? median, q1, q3, iqr: q3 - q1, values };
+  return {
+    n: values.length,
+    median,
+    min: sorted[0] ?? median,
+    max: sorted[sorted.length - 1] ?? median,
+    q1,
+    q3,
+    iqr: q3 - q1,
+    values,
+  };
 }
 
 export interface MannWhitney {
@@ -50,7 +59,7 @@ function midranks(pooled: number[]): { ranks: number[]; ties: number[] } {
   const order = pooled.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
   const ranks = new Array<number>(pooled.length).fill(0);
   const ties: number[] = [];
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && order[end + 1]?.value === order[start]?.value) end++;
     for (let k = start; k <= end; k++) ranks[order[k]?.index ?? 0] = (start + end) / 2 + 1;
@@ -101,7 +110,20 @@ function normalUpperTail(z: number): number {
   const t = 1 / (1 + 0.5 * x);
   const erfc =
     t *
-    Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    Math.exp(
+      -x * x -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 

@@ -18,7 +18,12 @@ export const BOND_OPTIONS: Record<string, object> = {
   arp_validate: { enum: ['none', 'active', 'backup', 'all', 'filter', 'filter_active', 'filter_backup'] },
   arp_all_targets: { enum: ['any', 'all'] },
   arp_missed_max: { type: 'integer', minimum: 1, maximum: 255 },
-  ns_ip6_target: { type: 'array', items: { type: 'string', description: 'an IPv6 address' }, maxItems: 16, uniqueItems: true },
+  ns_ip6_target: {
+    type: 'array',
+    items: { type: 'string', description: 'an IPv6 address' },
+    maxItems: 16,
+    uniqueItems: true,
+  },
   primary: slaveRef,
   primary_reselect: { enum: ['always', 'better', 'failure'] },
   fail_over_mac: { enum: ['none', 'active', 'follow'] },
@@ -36,6 +41,10 @@ export const BOND_OPTIONS: Record<string, object> = {
   ad_select: { enum: ['stable', 'bandwidth', 'count'] },
   ad_actor_sys_prio: { type: 'integer', minimum: 1, maximum: 65535 },
   ad_user_port_key: { type: 'integer', minimum: 0, maximum: 1023 },
-  ad_actor_system: { type: 'string', pattern: '^[0-9a-fA-F][02468aceACE](:[0-9a-fA-F]{2}){5}$', description: 'a unicast MAC address, such as 02:00:00:00:00:01' },
+  ad_actor_system: {
+    type: 'string',
+    pattern: '^[0-9a-fA-F][02468aceACE](:[0-9a-fA-F]{2}){5}$',
+    description: 'a unicast MAC address, such as 02:00:00:00:00:01',
+  },
   coupled_control: flag,
 };

@@ -11,7 +11,17 @@ import { parseDuration } from './duration.js';
 import { slaveRefOf } from './fragments.js';
 import type { Locator, Path } from './locate.js';
 import { expandMatrix, type MatrixValue } from './matrix.js';
-import type { Claim, BondPlan, FarSide, InputError, ModeName, ScenarioCase, SlaveRef, SourceRef, Step } from './plan.js';
+import type {
+  Claim,
+  BondPlan,
+  FarSide,
+  InputError,
+  ModeName,
+  ScenarioCase,
+  SlaveRef,
+  SourceRef,
+  Step,
+} from './plan.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,7 +56,8 @@ function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref
     if (step.kind === 'fault' && 'slave' in step.fault) found.push({ ref: step.fault.slave, path });
     if (step.kind === 'expect' || step.kind === 'wait-until') fromClaims(step.claims, path);
   }
-  if (typeof bond.options.primary === 'string') found.push({ ref: slaveRefOf(bond.options.primary), path: ['bond', 'primary'] });
+  if (typeof bond.options.primary === 'string')
+    found.push({ ref: slaveRefOf(bond.options.primary), path: ['bond', 'primary'] });
   return found;
 }
 
@@ -54,11 +65,17 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
   const errors: InputError[] = [];
   for (const { option, modes } of refusedOptions(scenarioCase.bond.mode, scenarioCase.bond.options)) {
     const where = locate.at(['bond', option]).line > 0 ? ['bond', option] : ['matrix', option];
-    errors.push(locate.error(where, `the driver refuses ${option} in mode ${scenarioCase.bond.mode}${scenarioCase.name !== scenarioCase.scenario ? ` (case ${scenarioCase.name})` : ''}; it takes it only in ${modes.join(', ')}`));
+    errors.push(
+      locate.error(
+        where,
+        `the driver refuses ${option} in mode ${scenarioCase.bond.mode}${scenarioCase.name !== scenarioCase.scenario ? ` (case ${scenarioCase.name})` : ''}; it takes it only in ${modes.join(', ')}`,
+      ),
+    );
   }
   const steps = scenarioCase.steps.map((step, i) => ({ step, path: stepPaths[i] ?? ['steps', i] }));
   const builds = steps.filter(({ step }) => step.kind === 'build');
-  if (builds.length > 1) errors.push(locate.error(builds[1]?.path ?? ['steps'], 'the topology is built once: only one build step'));
+  if (builds.length > 1)
+    errors.push(locate.error(builds[1]?.path ?? ['steps'], 'the topology is built once: only one build step'));
   const buildIndex = steps.findIndex(({ step }) => step.kind === 'build');
   for (const { step, path } of steps.slice(0, Math.max(buildIndex, 0))) {
     if (step.kind !== 'wait' && step.kind !== 'hook') {
@@ -68,28 +85,57 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
   const slaves = scenarioCase.topology.slaves;
   for (const { ref, path } of slaveRefsOf(steps, scenarioCase.bond)) {
     if ('index' in ref && ref.index >= slaves) {
-      errors.push(locate.error(path, `slave${ref.index} does not exist: ${scenarioCase.name} has ${slaves} slave(s), slave0 to slave${slaves - 1}`));
+      errors.push(
+        locate.error(
+          path,
+          `slave${ref.index} does not exist: ${scenarioCase.name} has ${slaves} slave(s), slave0 to slave${slaves - 1}`,
+        ),
+      );
     }
   }
   for (const { step, path } of steps) {
-    if (step.kind === 'fault' && faultDefinition(step.fault).needs === 'arp-target' && !scenarioCase.topology.arpTarget) {
-      errors.push(locate.error(path, `${step.fault.kind} needs an ARP target host: set bond.arp_interval, or topology.arpTarget: true`));
+    if (
+      step.kind === 'fault' &&
+      faultDefinition(step.fault).needs === 'arp-target' &&
+      !scenarioCase.topology.arpTarget
+    ) {
+      errors.push(
+        locate.error(
+          path,
+          `${step.fault.kind} needs an ARP target host: set bond.arp_interval, or topology.arpTarget: true`,
+        ),
+      );
     }
     const claims = step.kind === 'expect' || step.kind === 'wait-until' ? step.claims : [];
     const index = steps.findIndex((s) => s.step === step);
     for (const claim of claims) {
       if ((claim.kind !== 'sequence' && claim.kind !== 'never') || !claim.since) continue;
-      if (claim.since.kind === 'fault' && !steps.slice(0, index).some(({ step: s }) => s.kind === 'fault')) errors.push(locate.error(path, 'since: fault, but no fault step comes before this one', 'since'));
-      if (claim.since.kind === 'step' && claim.since.index >= index) errors.push(locate.error(path, `since: step ${claim.since.index}, but that step does not come before this one (this is step ${index})`, 'since'));
+      if (claim.since.kind === 'fault' && !steps.slice(0, index).some(({ step: s }) => s.kind === 'fault'))
+        errors.push(locate.error(path, 'since: fault, but no fault step comes before this one', 'since'));
+      if (claim.since.kind === 'step' && claim.since.index >= index)
+        errors.push(
+          locate.error(
+            path,
+            `since: step ${claim.since.index}, but that step does not come before this one (this is step ${index})`,
+            'since',
+          ),
+        );
     }
     if (claims.some((a) => a.kind === 'lacp-partner') && scenarioCase.topology.farSide !== 'lacp') {
-      errors.push(locate.error(path, `lacpPartner needs an LACP far side (mode 802.3ad), not ${scenarioCase.topology.farSide}`));
+      errors.push(
+        locate.error(path, `lacpPartner needs an LACP far side (mode 802.3ad), not ${scenarioCase.topology.farSide}`),
+      );
     }
   }
   const { mode } = scenarioCase.bond;
   const farSide = scenarioCase.topology.farSide;
   if (!farSideFits(mode, farSide)) {
-    errors.push(locate.error(['topology', 'farSide'], `farSide ${farSide} does not fit mode ${mode}: 802.3ad needs lacp, and lacp needs 802.3ad`));
+    errors.push(
+      locate.error(
+        ['topology', 'farSide'],
+        `farSide ${farSide} does not fit mode ${mode}: 802.3ad needs lacp, and lacp needs 802.3ad`,
+      ),
+    );
   }
   return errors;
 }
@@ -101,7 +147,8 @@ function substitute(raw: unknown, values: Record<string, MatrixValue>): unknown 
     return ref?.[1] !== undefined && Object.hasOwn(values, ref[1]) ? values[ref[1]] : raw;
   }
   if (Array.isArray(raw)) return raw.map((item) => substitute(item, values));
-  if (raw && typeof raw === 'object') return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, substitute(v, values)]));
+  if (raw && typeof raw === 'object')
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, substitute(v, values)]));
   return raw;
 }
 
@@ -110,7 +157,9 @@ export function buildCases(spec: Json, locate: Locator, file: string): { cases: 
   const topologySpec = (spec.topology ?? {}) as Json;
   const matrix = spec.matrix as Record<string, MatrixValue[]> | undefined;
   const rawSteps = (spec.steps as unknown[]) ?? [];
-  const stepPaths: Path[] = rawSteps.map((raw, i) => (typeof raw === 'string' ? ['steps', i] : ['steps', i, Object.keys(raw as Json)[0] ?? '']));
+  const stepPaths: Path[] = rawSteps.map((raw, i) =>
+    typeof raw === 'string' ? ['steps', i] : ['steps', i, Object.keys(raw as Json)[0] ?? ''],
+  );
   // Located once, shared by every case: a matrix may make a thousand of them.
   const stepAts = stepPaths.map((path) => locate.at(path));
   const scenarioAt = locate.at([]);
@@ -127,21 +176,42 @@ export function buildCases(spec: Json, locate: Locator, file: string): { cases: 
     }
     const arpInterval = Number(options.arp_interval ?? 0);
     if (arpInterval > 0 && options.arp_ip_target === undefined) options.arp_ip_target = ['arp-target'];
-    const farSide = topologySpec.farSide === undefined || topologySpec.farSide === 'auto' ? farSideOf(mode) : (topologySpec.farSide as FarSide);
-    const arpTarget = topologySpec.arpTarget === undefined || topologySpec.arpTarget === 'auto' ? arpInterval > 0 : Boolean(topologySpec.arpTarget);
+    const farSide =
+      topologySpec.farSide === undefined || topologySpec.farSide === 'auto'
+        ? farSideOf(mode)
+        : (topologySpec.farSide as FarSide);
+    const arpTarget =
+      topologySpec.arpTarget === undefined || topologySpec.arpTarget === 'auto'
+        ? arpInterval > 0
+        : Boolean(topologySpec.arpTarget);
     const scenarioCase: ScenarioCase = {
       name: combination.name,
       scenario: String(spec.name),
       description: spec.description as string | undefined,
-      parameters: Object.fromEntries(Object.entries(combination.values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v])),
+      parameters: Object.fromEntries(
+        Object.entries(combination.values).map(([k, v]) => [
+          k,
+          Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v,
+        ]),
+      ),
       kernel: (combination.values.kernel as string | undefined) ?? (spec.kernel as string | undefined),
       bond: { mode, options },
-      topology: { slaves: Number(merged.slaves ?? 2), farSide, clients: Number(topologySpec.clients ?? 1), arpTarget, ...(topologySpec.linkRate ? { linkRate: `${topologySpec.linkRate as string | number}` } : {}), ...(topologySpec.linkDelays ? { linkDelaysMs: (topologySpec.linkDelays as (string | number)[]).map(parseDuration) } : {}) },
+      topology: {
+        slaves: Number(merged.slaves ?? 2),
+        farSide,
+        clients: Number(topologySpec.clients ?? 1),
+        arpTarget,
+        ...(topologySpec.linkRate ? { linkRate: `${topologySpec.linkRate as string | number}` } : {}),
+        ...(topologySpec.linkDelays
+          ? { linkDelaysMs: (topologySpec.linkDelays as (string | number)[]).map(parseDuration) }
+          : {}),
+      },
       steps: rawSteps.map((raw, i) => toStep(substitute(raw, combination.values), stepAts[i] ?? scenarioAt)),
       file,
       at: scenarioAt,
     };
-    for (const error of semanticErrors(scenarioCase, stepPaths, locate)) errors.set(`${error.line}:${error.column}:${error.message.replace(combination.name, '')}`, error);
+    for (const error of semanticErrors(scenarioCase, stepPaths, locate))
+      errors.set(`${error.line}:${error.column}:${error.message.replace(combination.name, '')}`, error);
     cases.push(scenarioCase);
   }
   return { cases, errors: [...errors.values()] };

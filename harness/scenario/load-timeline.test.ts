@@ -27,26 +27,81 @@ describe('timeline claims in scenario files', () => {
       kind: 'expect',
       withinMs: 3000,
       claims: [
-        { kind: 'sequence', subject: { kind: 'slave-mii', slave: { index: 0 } }, states: [{ state: 'down' }, { state: 'going back', atLeastMs: 500, atMostMs: 1000 }, { state: 'up' }], since: undefined },
+        {
+          kind: 'sequence',
+          subject: { kind: 'slave-mii', slave: { index: 0 } },
+          states: [{ state: 'down' }, { state: 'going back', atLeastMs: 500, atMostMs: 1000 }, { state: 'up' }],
+          since: undefined,
+        },
         { kind: 'sequence', subject: { kind: 'active-slave' }, states: [{ state: 'slave1' }, { state: 'slave0' }] },
       ],
     });
     expect(steps[3]).toMatchObject({
       claims: [
-        { kind: 'never', subject: { kind: 'active-slave' }, state: 'none', since: { kind: 'step', index: 1 }, duringMs: 2000 },
-        { kind: 'never', subject: { kind: 'slave-mii', slave: { index: 1 } }, state: 'going down', since: { kind: 'step', index: 1 }, duringMs: 2000 },
+        {
+          kind: 'never',
+          subject: { kind: 'active-slave' },
+          state: 'none',
+          since: { kind: 'step', index: 1 },
+          duringMs: 2000,
+        },
+        {
+          kind: 'never',
+          subject: { kind: 'slave-mii', slave: { index: 1 } },
+          state: 'going down',
+          since: { kind: 'step', index: 1 },
+          duringMs: 2000,
+        },
       ],
     });
-    expect(steps[4]).toMatchObject({ claims: [{ kind: 'sequence', subject: { kind: 'bond-mii' }, since: { kind: 'now' } }] });
+    expect(steps[4]).toMatchObject({
+      claims: [{ kind: 'sequence', subject: { kind: 'bond-mii' }, since: { kind: 'now' } }],
+    });
   });
 
   const wrong: [string, string, { line: number; field: string; message: RegExp }][] = [
-    ['an unknown state', '  - expect: { sequence: { slave0: [down, sideways] } }', { line: 6, field: 'steps[2].expect.sequence.slave0[1]', message: /expected one of up, down, going down, going back/ }],
-    ['a misspelt bound', '  - expect: { sequence: { slave0: [{ down: { atleast: 1s } }] } }', { line: 6, field: 'steps[2].expect.sequence.slave0[0].down.atleast', message: /unknown key "atleast"; expected one of: atLeast, atMost/ }],
-    ['during without never', '  - expect: { activeSlave: slave0, during: 1s }', { line: 6, field: 'steps[2].expect', message: /key "never" alongside "during"/ }],
-    ['a slave the bond does not have', '  - expect: { sequence: { slave4: [up] } }', { line: 6, field: 'steps[2].expect', message: /slave4 does not exist/ }],
-    ['an active slave the bond does not have', '  - expect: { never: { activeSlave: slave2 } }', { line: 6, field: 'steps[2].expect', message: /slave2 does not exist/ }],
-    ['a window from a step still to come', '  - expect: { never: { activeSlave: none }, since: step 3 }', { line: 6, field: 'steps[2].expect.since', message: /since: step 3, but that step does not come before this one/ }],
+    [
+      'an unknown state',
+      '  - expect: { sequence: { slave0: [down, sideways] } }',
+      {
+        line: 6,
+        field: 'steps[2].expect.sequence.slave0[1]',
+        message: /expected one of up, down, going down, going back/,
+      },
+    ],
+    [
+      'a misspelt bound',
+      '  - expect: { sequence: { slave0: [{ down: { atleast: 1s } }] } }',
+      {
+        line: 6,
+        field: 'steps[2].expect.sequence.slave0[0].down.atleast',
+        message: /unknown key "atleast"; expected one of: atLeast, atMost/,
+      },
+    ],
+    [
+      'during without never',
+      '  - expect: { activeSlave: slave0, during: 1s }',
+      { line: 6, field: 'steps[2].expect', message: /key "never" alongside "during"/ },
+    ],
+    [
+      'a slave the bond does not have',
+      '  - expect: { sequence: { slave4: [up] } }',
+      { line: 6, field: 'steps[2].expect', message: /slave4 does not exist/ },
+    ],
+    [
+      'an active slave the bond does not have',
+      '  - expect: { never: { activeSlave: slave2 } }',
+      { line: 6, field: 'steps[2].expect', message: /slave2 does not exist/ },
+    ],
+    [
+      'a window from a step still to come',
+      '  - expect: { never: { activeSlave: none }, since: step 3 }',
+      {
+        line: 6,
+        field: 'steps[2].expect.since',
+        message: /since: step 3, but that step does not come before this one/,
+      },
+    ],
   ];
   for (const [what, step, want] of wrong) {
     it(`refuse ${what}, naming line and field`, () => {
@@ -58,7 +113,16 @@ describe('timeline claims in scenario files', () => {
   }
 
   it('refuse since: fault before any fault', () => {
-    const { errors } = loadScenarioText('name: t\nbond: { mode: active-backup, miimon: 100 }\nsteps:\n  - build\n  - expect: { sequence: { slave0: [up] }, since: fault }\n', 't.yaml');
-    expect(errors).toEqual([expect.objectContaining({ line: 5, field: 'steps[1].expect.since', message: 'since: fault, but no fault step comes before this one' })]);
+    const { errors } = loadScenarioText(
+      'name: t\nbond: { mode: active-backup, miimon: 100 }\nsteps:\n  - build\n  - expect: { sequence: { slave0: [up] }, since: fault }\n',
+      't.yaml',
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({
+        line: 5,
+        field: 'steps[1].expect.since',
+        message: 'since: fault, but no fault step comes before this one',
+      }),
+    ]);
   });
 });

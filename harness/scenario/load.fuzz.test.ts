@@ -22,7 +22,9 @@ function yamlFiles(dir: string): string[] {
   );
 }
 
-const shipped: unknown[] = yamlFiles('scenarios').flatMap((file) => parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS() as unknown));
+const shipped: unknown[] = yamlFiles('scenarios').flatMap((file) =>
+  parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS() as unknown),
+);
 
 /** Every key the language knows, at any depth, and some that objects have anyway. */
 function keysOf(schema: unknown, into = new Set<string>()): Set<string> {
@@ -38,19 +40,84 @@ function keysOf(schema: unknown, into = new Set<string>()): Set<string> {
 const KEYS = [...keysOf(SCENARIO_SCHEMA), '__proto__', 'constructor', 'toString', 'x'];
 
 const oddNumber = fc.oneof(
-  fc.constantFrom(-1, 0, -0, 1, 1.5, -0.5, 255, 256, 1023, 1024, 65535, 65536, 300001, 2 ** 31 - 1, 2 ** 31, 2 ** 53, 1e20, 1e308, -1e308, NaN, Infinity, -Infinity),
+  fc.constantFrom(
+    -1,
+    0,
+    -0,
+    1,
+    1.5,
+    -0.5,
+    255,
+    256,
+    1023,
+    1024,
+    65535,
+    65536,
+    300001,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 53,
+    1e20,
+    1e308,
+    -1e308,
+    NaN,
+    Infinity,
+    -Infinity,
+  ),
   fc.integer(),
   fc.double(),
 );
 const oddText = fc.oneof(
-  fc.constantFrom('', 'x', 'build', '${mode}', '${nope}', 'slave0', 'slave9', 'active', 'none', '999.999.999.999', '0.0.0.0', '255.255.255.255', 'ff02::1'),
-  fc.constantFrom('1s', '0ms', '3600s', '3601s', '3000000s', '-1ms', '1.5s', 'debian:nope', 'debian:sid', 'host', '/a:/b', '100%', '250%', '0kbit', '100mbit'),
+  fc.constantFrom(
+    '',
+    'x',
+    'build',
+    '${mode}',
+    '${nope}',
+    'slave0',
+    'slave9',
+    'active',
+    'none',
+    '999.999.999.999',
+    '0.0.0.0',
+    '255.255.255.255',
+    'ff02::1',
+  ),
+  fc.constantFrom(
+    '1s',
+    '0ms',
+    '3600s',
+    '3601s',
+    '3000000s',
+    '-1ms',
+    '1.5s',
+    'debian:nope',
+    'debian:sid',
+    'host',
+    '/a:/b',
+    '100%',
+    '250%',
+    '0kbit',
+    '100mbit',
+  ),
   fc.string(),
   fc.string({ minLength: 2000, maxLength: 3000 }),
 );
 /** Values that often fit somewhere, so that many mutants still expand into cases. */
-const plausible = fc.oneof(fc.integer({ min: 0, max: 400 }), fc.constantFrom('100ms', '1s', 'slave0', 'slave1', 'active', 'up', 'down', true, false, ...MODES));
-const junk: fc.Arbitrary<unknown> = fc.oneof(oddNumber, oddText, fc.constant(null), fc.boolean(), fc.constant([]), fc.constant({}), fc.jsonValue({ maxDepth: 3 }), fc.array(oddNumber, { maxLength: 20 }));
+const plausible = fc.oneof(
+  fc.integer({ min: 0, max: 400 }),
+  fc.constantFrom('100ms', '1s', 'slave0', 'slave1', 'active', 'up', 'down', true, false, ...MODES),
+);
+const junk: fc.Arbitrary<unknown> = fc.oneof(
+  oddNumber,
+  oddText,
+  fc.constant(null),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.array(oddNumber, { maxLength: 20 }),
+);
 
 type Op =
   | { kind: 'delete' | 'duplicate'; at: number }
@@ -75,12 +142,16 @@ const lineOp: fc.Arbitrary<LineOp> = fc.oneof(
 );
 
 /** Every place in a value: the container and the key or index there. */
-function places(value: unknown, into: [Json | unknown[], string | number][] = []): [Json | unknown[], string | number][] {
+function places(
+  value: unknown,
+  into: [Json | unknown[], string | number][] = [],
+): [Json | unknown[], string | number][] {
   if (Array.isArray(value)) value.forEach((item, i) => (into.push([value, i]), places(item, into)));
-  else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) {
-    into.push([value as Json, key]);
-    places(item, into);
-  }
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) {
+      into.push([value as Json, key]);
+      places(item, into);
+    }
   return into;
 }
 
@@ -158,12 +229,15 @@ function planProblems(cases: ScenarioCase[]): string[] {
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) problems.push(`${path} is ${value}`);
       const field = path.split('.').at(-1) ?? '';
-      if (DURATION_FIELDS.has(field) && (value < 0 || value > LIMITS.durationMs)) problems.push(`${path} is ${value} ms`);
+      if (DURATION_FIELDS.has(field) && (value < 0 || value > LIMITS.durationMs))
+        problems.push(`${path} is ${value} ms`);
     } else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`));
-    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`);
+    else if (value && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`);
   };
   for (const scenarioCase of cases) {
-    if (!(MODES as readonly string[]).includes(scenarioCase.bond.mode)) problems.push(`${scenarioCase.name}: mode ${scenarioCase.bond.mode}`);
+    if (!(MODES as readonly string[]).includes(scenarioCase.bond.mode))
+      problems.push(`${scenarioCase.name}: mode ${scenarioCase.bond.mode}`);
     walk(scenarioCase, scenarioCase.name);
   }
   return problems;
@@ -178,7 +252,11 @@ describe('the scenario loader under fuzzing', () => {
 
   it('answers every mutated scenario with cases or located errors, never an exception', () => {
     const outcomes = { cases: 0, errors: 0 };
-    const input = fc.record({ doc: fc.nat(shipped.length - 1), ops: fc.array(op, { minLength: 1, maxLength: 4 }), lines: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, fc.array(lineOp, { minLength: 1, maxLength: 2 })) });
+    const input = fc.record({
+      doc: fc.nat(shipped.length - 1),
+      ops: fc.array(op, { minLength: 1, maxLength: 4 }),
+      lines: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, fc.array(lineOp, { minLength: 1, maxLength: 2 })),
+    });
     fc.assert(
       fc.property(input, ({ doc, ops, lines }) => {
         const text = editLines(stringify(mutate(shipped[doc], ops)) ?? '', lines);

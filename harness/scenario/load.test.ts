@@ -14,17 +14,47 @@ import { SCENARIO_SCHEMA } from './schema.js';
 describe('scenario files that are wrong', () => {
   const cases: [string, { line: number; column: number; field: string; message: RegExp }][] = [
     ['bad-yaml.yaml', { line: 5, column: 1, field: '', message: /^YAML: / }],
-    ['unknown-key.yaml', { line: 5, column: 3, field: 'bond.mimon', message: /unknown key "mimon"; expected one of: mode, slaves, miimon/ }],
-    ['wrong-type.yaml', { line: 4, column: 11, field: 'bond.miimon', message: /expected a value of type integer; got "fast"/ }],
-    ['unknown-mode.yaml', { line: 3, column: 9, field: 'bond.mode', message: /expected one of balance-rr, active-backup, .*; got "active-active"/ }],
-    ['step-before-build.yaml', { line: 6, column: 18, field: 'steps[0].carrier-off', message: /before the topology exists/ }],
-    ['slave-out-of-range.yaml', { line: 8, column: 13, field: 'steps[1].detach', message: /slave2 does not exist: .* has 2 slave\(s\)/ }],
+    [
+      'unknown-key.yaml',
+      {
+        line: 5,
+        column: 3,
+        field: 'bond.mimon',
+        message: /unknown key "mimon"; expected one of: mode, slaves, miimon/,
+      },
+    ],
+    [
+      'wrong-type.yaml',
+      { line: 4, column: 11, field: 'bond.miimon', message: /expected a value of type integer; got "fast"/ },
+    ],
+    [
+      'unknown-mode.yaml',
+      {
+        line: 3,
+        column: 9,
+        field: 'bond.mode',
+        message: /expected one of balance-rr, active-backup, .*; got "active-active"/,
+      },
+    ],
+    [
+      'step-before-build.yaml',
+      { line: 6, column: 18, field: 'steps[0].carrier-off', message: /before the topology exists/ },
+    ],
+    [
+      'slave-out-of-range.yaml',
+      { line: 8, column: 13, field: 'steps[1].detach', message: /slave2 does not exist: .* has 2 slave\(s\)/ },
+    ],
   ];
   for (const [file, want] of cases) {
     it(`${file}: one error at the right place`, async () => {
       const { errors, cases: loaded } = await loadScenarioFiles([`fixtures/scenarios-invalid/${file}`]);
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ file: `fixtures/scenarios-invalid/${file}`, line: want.line, column: want.column, field: want.field });
+      expect(errors[0]).toMatchObject({
+        file: `fixtures/scenarios-invalid/${file}`,
+        line: want.line,
+        column: want.column,
+        field: want.field,
+      });
       expect(errors[0]?.message).toMatch(want.message);
       expect(loaded).toHaveLength(0);
     });
@@ -37,13 +67,26 @@ describe('scenario files that are wrong', () => {
 
   it('rejects an unknown step and lists the steps there are', () => {
     const { errors } = loadScenarioText('name: x\nbond: { mode: 1 }\nsteps:\n  - unplug: slave0\n', 'x.yaml');
-    expect(errors).toEqual([expect.objectContaining({ line: 4, column: 5, field: 'steps[0]', message: expect.stringMatching(/unknown step .*detach, attach/) })]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        line: 4,
+        column: 5,
+        field: 'steps[0]',
+        message: expect.stringMatching(/unknown step .*detach, attach/),
+      }),
+    ]);
   });
 
   it('rejects an ARP fault where no ARP target exists, and a far side that does not fit the mode', () => {
-    const arp = loadScenarioText('name: x\nbond: { mode: 1, miimon: 100 }\nsteps:\n  - arp-target-loss: drop\n', 'x.yaml');
+    const arp = loadScenarioText(
+      'name: x\nbond: { mode: 1, miimon: 100 }\nsteps:\n  - arp-target-loss: drop\n',
+      'x.yaml',
+    );
     expect(arp.errors[0]?.message).toMatch(/needs an ARP target host/);
-    const lacp = loadScenarioText('name: x\nbond: { mode: 1 }\ntopology: { farSide: lacp }\nsteps: [build]\n', 'x.yaml');
+    const lacp = loadScenarioText(
+      'name: x\nbond: { mode: 1 }\ntopology: { farSide: lacp }\nsteps: [build]\n',
+      'x.yaml',
+    );
     expect(lacp.errors[0]).toMatchObject({ field: 'topology.farSide', line: 3 });
   });
 
@@ -114,8 +157,18 @@ steps:
     expect(cases[0]?.name).toBe('m[mode=active-backup,miimon=100,slaves=2,kernel=debian:bookworm]');
     const last = cases.at(-1);
     expect(last?.name).toBe('m[mode=balance-alb,miimon=200,slaves=3,kernel=debian:sid]');
-    expect(last).toMatchObject({ kernel: 'debian:sid', bond: { mode: 'balance-alb', options: { miimon: 200 } }, topology: { slaves: 3 } });
-    expect(last?.steps[0]).toMatchObject({ kind: 'expect', claims: [{ kind: 'mode', expected: 'balance-alb' }, { kind: 'slave-count', expected: 2 }] });
+    expect(last).toMatchObject({
+      kernel: 'debian:sid',
+      bond: { mode: 'balance-alb', options: { miimon: 200 } },
+      topology: { slaves: 3 },
+    });
+    expect(last?.steps[0]).toMatchObject({
+      kind: 'expect',
+      claims: [
+        { kind: 'mode', expected: 'balance-alb' },
+        { kind: 'slave-count', expected: 2 },
+      ],
+    });
     expect(new Set(cases.map((c) => c.name)).size).toBe(16);
   });
 
@@ -129,11 +182,18 @@ steps:
     expect(all.cases.map((c) => c.name)).toContain('all-modes[mode=802.3ad]');
     expect(all.cases.filter((c) => c.scenario === 'all-modes')).toHaveLength(7);
     const some = await loadScenarioFiles(['scenarios'], { filter: 'all-modes[mode=balance-*]' });
-    expect(some.cases.map((c) => c.name)).toEqual(['all-modes[mode=balance-rr]', 'all-modes[mode=balance-xor]', 'all-modes[mode=balance-tlb]', 'all-modes[mode=balance-alb]']);
+    expect(some.cases.map((c) => c.name)).toEqual([
+      'all-modes[mode=balance-rr]',
+      'all-modes[mode=balance-xor]',
+      'all-modes[mode=balance-tlb]',
+      'all-modes[mode=balance-alb]',
+    ]);
   });
 
   it('keeps the JSON Schema file for editors in step with the schema (npm run schema)', () => {
-    expect(JSON.parse(readFileSync('harness/scenario/scenario.schema.json', 'utf8'))).toEqual(JSON.parse(JSON.stringify(SCENARIO_SCHEMA)));
+    expect(JSON.parse(readFileSync('harness/scenario/scenario.schema.json', 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(SCENARIO_SCHEMA)),
+    );
   });
 });
 
@@ -142,39 +202,127 @@ describe('input that used to crash, hang or pass and then misbehave (issue #10)'
   const tenValues = '[0,1,2,3,4,5,6,7,8,9]';
 
   it('counts a 340-byte matrix of 10^8 cases instead of making them, and names the file and the count', () => {
-    const keys = ['miimon', 'updelay', 'downdelay', 'peer_notif_delay', 'arp_interval', 'resend_igmp', 'num_grat_arp', 'min_links'];
-    const text = scenario(['bond: { mode: 1 }', 'matrix:', ...keys.map((key) => `  ${key}: ${tenValues}`), 'steps: [build]']);
+    const keys = [
+      'miimon',
+      'updelay',
+      'downdelay',
+      'peer_notif_delay',
+      'arp_interval',
+      'resend_igmp',
+      'num_grat_arp',
+      'min_links',
+    ];
+    const text = scenario([
+      'bond: { mode: 1 }',
+      'matrix:',
+      ...keys.map((key) => `  ${key}: ${tenValues}`),
+      'steps: [build]',
+    ]);
     expect(text.length).toBeLessThan(350);
     const { cases, errors } = loadScenarioText(text, 'm.yaml');
     expect(cases).toEqual([]);
-    expect(errors).toEqual([{ file: 'm.yaml', line: 4, column: 3, field: 'matrix', message: `the matrix makes 100000000 cases; a scenario may make at most ${LIMITS.casesPerScenario}` }]);
+    expect(errors).toEqual([
+      {
+        file: 'm.yaml',
+        line: 4,
+        column: 3,
+        field: 'matrix',
+        message: `the matrix makes 100000000 cases; a scenario may make at most ${LIMITS.casesPerScenario}`,
+      },
+    ]);
   });
 
   it('refuses cases past the budget shared by all files, once', () => {
-    const doc = (name: string) => `name: ${name}\nbond: { mode: 1 }\nmatrix: { miimon: [100, 200, 300] }\nsteps: [build]\n`;
+    const doc = (name: string) =>
+      `name: ${name}\nbond: { mode: 1 }\nmatrix: { miimon: [100, 200, 300] }\nsteps: [build]\n`;
     const { cases, errors } = loadScenarioText([doc('a'), doc('b'), doc('c')].join('---\n'), 'b.yaml', { left: 4 });
     expect(cases.map((c) => c.scenario)).toEqual(['a', 'a', 'a']);
-    expect(errors).toEqual([expect.objectContaining({ file: 'b.yaml', line: 8, field: 'matrix', message: expect.stringMatching(new RegExp(`more than ${LIMITS.casesInAll} cases in all; the 3 of this`)) })]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        file: 'b.yaml',
+        line: 8,
+        field: 'matrix',
+        message: expect.stringMatching(new RegExp(`more than ${LIMITS.casesInAll} cases in all; the 3 of this`)),
+      }),
+    ]);
   });
 
   const broken: [string, string[], string, RegExp][] = [
-    ['a wait of 3000000s', ['bond: { mode: 1 }', 'steps: [build, { wait: 3000000s }]'], 'steps[1].wait', /up to 3600s.*; got "3000000s"/],
+    [
+      'a wait of 3000000s',
+      ['bond: { mode: 1 }', 'steps: [build, { wait: 3000000s }]'],
+      'steps[1].wait',
+      /up to 3600s.*; got "3000000s"/,
+    ],
     ['a wait of .inf', ['bond: { mode: 1 }', 'steps: [build, { wait: .inf }]'], 'steps[1].wait', /got \.inf$/],
-    ['miimon: 1e308', ['bond: { mode: 1, miimon: 1e308 }', 'steps: [build]'], 'bond.miimon', /at most 2147483647; got 1e\+308/],
+    [
+      'miimon: 1e308',
+      ['bond: { mode: 1, miimon: 1e308 }', 'steps: [build]'],
+      'bond.miimon',
+      /at most 2147483647; got 1e\+308/,
+    ],
     ['miimon: .inf', ['bond: { mode: 1, miimon: .inf }', 'steps: [build]'], 'bond.miimon', /type integer; got \.inf/],
-    ['miimon: 99999999999999999999', ['bond: { mode: 1, miimon: 99999999999999999999 }', 'steps: [build]'], 'bond.miimon', /at most 2147483647/],
-    ['linkRate: 0kbit', ['bond: { mode: 1 }', 'topology: { linkRate: 0kbit }', 'steps: [build]'], 'topology.linkRate', /a rate such as 100mbit .*; got "0kbit"/],
-    ['arp_ip_target: 999.999.999.999', ['bond: { mode: 1, arp_interval: 100, arp_ip_target: [999.999.999.999] }', 'steps: [build]'], 'bond.arp_ip_target[0]', /an IPv4 address/],
-    ['maxLoss: 250%', ['bond: { mode: 1 }', 'steps: [build, traffic: stop, { expect: { traffic: { maxLoss: 250% } } }]'], 'steps[2].expect.traffic.maxLoss', /from 0% to 100%/],
-    ['kernel: debian:nope', ['kernel: debian:nope', 'bond: { mode: 1 }', 'steps: [build]'], 'kernel', /expected a kernel spec: debian:bookworm, .*; got "debian:nope"/],
-    ['a kernel in the matrix', ['bond: { mode: 1 }', 'matrix: { kernel: [debian:sid, linux-6.1] }', 'steps: [build]'], 'matrix.kernel[1]', /expected a kernel spec/],
-    ['miimon: .nan', ['bond: { mode: 1, miimon: .nan }', 'steps: [build]'], 'bond.miimon', /^not a number \(\.nan\); expected/],
-    ['a mode claim naming no matrix key', ['bond: { mode: 1 }', 'steps: [build, { expect: { mode: "${mod}" } }]'], 'steps[1].expect.mode', /names no matrix of modes/],
-    ['YAML 1.1 booleans (yes stays a text)', ['bond: { mode: 1, use_carrier: yes }', 'steps: [build]'], 'bond.use_carrier', /one of 0, 1; got "yes"/],
+    [
+      'miimon: 99999999999999999999',
+      ['bond: { mode: 1, miimon: 99999999999999999999 }', 'steps: [build]'],
+      'bond.miimon',
+      /at most 2147483647/,
+    ],
+    [
+      'linkRate: 0kbit',
+      ['bond: { mode: 1 }', 'topology: { linkRate: 0kbit }', 'steps: [build]'],
+      'topology.linkRate',
+      /a rate such as 100mbit .*; got "0kbit"/,
+    ],
+    [
+      'arp_ip_target: 999.999.999.999',
+      ['bond: { mode: 1, arp_interval: 100, arp_ip_target: [999.999.999.999] }', 'steps: [build]'],
+      'bond.arp_ip_target[0]',
+      /an IPv4 address/,
+    ],
+    [
+      'maxLoss: 250%',
+      ['bond: { mode: 1 }', 'steps: [build, traffic: stop, { expect: { traffic: { maxLoss: 250% } } }]'],
+      'steps[2].expect.traffic.maxLoss',
+      /from 0% to 100%/,
+    ],
+    [
+      'kernel: debian:nope',
+      ['kernel: debian:nope', 'bond: { mode: 1 }', 'steps: [build]'],
+      'kernel',
+      /expected a kernel spec: debian:bookworm, .*; got "debian:nope"/,
+    ],
+    [
+      'a kernel in the matrix',
+      ['bond: { mode: 1 }', 'matrix: { kernel: [debian:sid, linux-6.1] }', 'steps: [build]'],
+      'matrix.kernel[1]',
+      /expected a kernel spec/,
+    ],
+    [
+      'miimon: .nan',
+      ['bond: { mode: 1, miimon: .nan }', 'steps: [build]'],
+      'bond.miimon',
+      /^not a number \(\.nan\); expected/,
+    ],
+    [
+      'a mode claim naming no matrix key',
+      ['bond: { mode: 1 }', 'steps: [build, { expect: { mode: "${mod}" } }]'],
+      'steps[1].expect.mode',
+      /names no matrix of modes/,
+    ],
+    [
+      'YAML 1.1 booleans (yes stays a text)',
+      ['bond: { mode: 1, use_carrier: yes }', 'steps: [build]'],
+      'bond.use_carrier',
+      /one of 0, 1; got "yes"/,
+    ],
   ];
   for (const [what, lines, field, message] of broken) {
     it(`refuses ${what}`, () => {
-      const { cases, errors } = loadScenarioText(what.startsWith('YAML 1.1') ? `%YAML 1.1\n---\n${scenario(lines)}` : scenario(lines), 'bad.yaml');
+      const { cases, errors } = loadScenarioText(
+        what.startsWith('YAML 1.1') ? `%YAML 1.1\n---\n${scenario(lines)}` : scenario(lines),
+        'bad.yaml',
+      );
       expect(cases).toEqual([]);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ file: 'bad.yaml', field });
@@ -201,17 +349,40 @@ describe('input that used to crash, hang or pass and then misbehave (issue #10)'
     ['ad_user_port_key', 4, ['0', '1023'], ['1024']],
     ['tlb_dynamic_lb', 5, ['0', '1'], ['2']],
     ['ad_actor_system', 4, ['"02:00:00:00:00:01"'], ['"01:00:5e:00:00:01"', '"02:00:00:00:00"']],
-    ['arp_ip_target', 1, [`[${sixteen.join(', ')}]`, '[arp-target, 192.0.2.1]'], [`[${[...sixteen, '10.0.1.1'].join(', ')}]`, '[0.0.0.0]', '[0.1.2.3]', '[255.255.255.255]', '[10.0.0.1, 10.0.0.1]', '[256.1.1.1]']],
-    ['ns_ip6_target', 1, ['["fd00::1", "2001:db8::1"]'], ['["::"]', '["::1"]', '["ff02::1"]', '["fe80::1%eth0"]', '["10.0.0.1"]', '["fd00::1", "fd00::1"]']],
+    [
+      'arp_ip_target',
+      1,
+      [`[${sixteen.join(', ')}]`, '[arp-target, 192.0.2.1]'],
+      [
+        `[${[...sixteen, '10.0.1.1'].join(', ')}]`,
+        '[0.0.0.0]',
+        '[0.1.2.3]',
+        '[255.255.255.255]',
+        '[10.0.0.1, 10.0.0.1]',
+        '[256.1.1.1]',
+      ],
+    ],
+    [
+      'ns_ip6_target',
+      1,
+      ['["fd00::1", "2001:db8::1"]'],
+      ['["::"]', '["::1"]', '["ff02::1"]', '["fe80::1%eth0"]', '["10.0.0.1"]', '["fd00::1", "fd00::1"]'],
+    ],
   ];
   for (const [option, mode, good, bad] of ranges) {
     it(`${option}: takes ${good.join(' and ')}, refuses ${bad.join(' and ')}`, () => {
       for (const value of good) {
-        const { errors } = loadScenarioText(scenario([`bond: { mode: ${mode}, ${option}: ${value} }`, 'steps: [build]']), 'ok.yaml');
+        const { errors } = loadScenarioText(
+          scenario([`bond: { mode: ${mode}, ${option}: ${value} }`, 'steps: [build]']),
+          'ok.yaml',
+        );
         expect(errors, `${option}: ${value}`).toEqual([]);
       }
       for (const value of bad) {
-        const { errors } = loadScenarioText(scenario([`bond: { mode: ${mode}, ${option}: ${value} }`, 'steps: [build]']), 'bad.yaml');
+        const { errors } = loadScenarioText(
+          scenario([`bond: { mode: ${mode}, ${option}: ${value} }`, 'steps: [build]']),
+          'bad.yaml',
+        );
         expect(errors, `${option}: ${value}`).toHaveLength(1);
         expect(errors[0]?.field.startsWith(`bond.${option}`), `${option}: ${value} -> ${errors[0]?.field}`).toBe(true);
       }
@@ -219,16 +390,26 @@ describe('input that used to crash, hang or pass and then misbehave (issue #10)'
   }
 
   it('holds matrix values to the same ranges, at their own place', () => {
-    const { errors } = loadScenarioText(scenario(['bond: { mode: 1 }', 'matrix: { miimon: [100, 2147483648] }', 'steps: [build]']), 'm.yaml');
+    const { errors } = loadScenarioText(
+      scenario(['bond: { mode: 1 }', 'matrix: { miimon: [100, 2147483648] }', 'steps: [build]']),
+      'm.yaml',
+    );
     expect(errors).toEqual([expect.objectContaining({ field: 'matrix.miimon[1]', line: 3, column: 25 })]);
   });
 
   it('takes a duration text exactly when it is at most an hour', () => {
-    const waits = fc.record({ whole: fc.oneof(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 3_500_000, max: 3_700_000 }), fc.nat()), fraction: fc.option(fc.stringMatching(/^\d{1,6}$/)), unit: fc.constantFrom('ms', 's') });
+    const waits = fc.record({
+      whole: fc.oneof(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 3_500_000, max: 3_700_000 }), fc.nat()),
+      fraction: fc.option(fc.stringMatching(/^\d{1,6}$/)),
+      unit: fc.constantFrom('ms', 's'),
+    });
     fc.assert(
       fc.property(waits, ({ whole, fraction, unit }) => {
         const text = `${whole}${fraction === null ? '' : `.${fraction}`}${unit}`;
-        const { errors } = loadScenarioText(scenario(['bond: { mode: 1 }', `steps: [build, { wait: "${text}" }]`]), 'd.yaml');
+        const { errors } = loadScenarioText(
+          scenario(['bond: { mode: 1 }', `steps: [build, { wait: "${text}" }]`]),
+          'd.yaml',
+        );
         const ms = Number(text.replace(/m?s$/, '')) * (unit === 's' ? 1000 : 1);
         expect(errors.length === 0, text).toBe(ms <= LIMITS.durationMs);
         if (errors.length === 0) expect(parseDuration(text)).toBeLessThanOrEqual(LIMITS.durationMs);
@@ -238,23 +419,63 @@ describe('input that used to crash, hang or pass and then misbehave (issue #10)'
   });
 
   it('names the tag of a !!binary value once, instead of its bytes as unknown keys', () => {
-    const { errors } = loadScenarioText(scenario(['bond: !!binary aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=', 'steps: [build]']), 'b.yaml');
-    expect(errors).toEqual([{ file: 'b.yaml', line: 2, column: 16, field: 'bond', message: expect.stringMatching(/^YAML tag !!binary is not accepted/) }]);
+    const { errors } = loadScenarioText(
+      scenario(['bond: !!binary aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=', 'steps: [build]']),
+      'b.yaml',
+    );
+    expect(errors).toEqual([
+      {
+        file: 'b.yaml',
+        line: 2,
+        column: 16,
+        field: 'bond',
+        message: expect.stringMatching(/^YAML tag !!binary is not accepted/),
+      },
+    ]);
     const custom = loadScenarioText(scenario(['bond: { mode: !custom 1 }', 'steps: [build]']), 'c.yaml');
-    expect(custom.errors).toEqual([expect.objectContaining({ field: 'bond.mode', message: expect.stringMatching(/^YAML tag !custom/) })]);
+    expect(custom.errors).toEqual([
+      expect.objectContaining({ field: 'bond.mode', message: expect.stringMatching(/^YAML tag !custom/) }),
+    ]);
   });
 
   it('places an alias bomb and an alias without anchor at the alias', () => {
-    const bomb = ['bond: { mode: 1 }', 'description: &a [x, x, x, x, x, x, x, x, x, x]', 'x1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'x2: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'x3: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', 'steps: [build]'];
+    const bomb = [
+      'bond: { mode: 1 }',
+      'description: &a [x, x, x, x, x, x, x, x, x, x]',
+      'x1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'x2: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'x3: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'steps: [build]',
+    ];
     const exploded = loadScenarioText(scenario(bomb), 'bomb.yaml');
-    expect(exploded.errors).toEqual([expect.objectContaining({ file: 'bomb.yaml', line: 4, field: 'x1[0]', message: expect.stringMatching(/aliases expand to more than 100 nodes/) })]);
+    expect(exploded.errors).toEqual([
+      expect.objectContaining({
+        file: 'bomb.yaml',
+        line: 4,
+        field: 'x1[0]',
+        message: expect.stringMatching(/aliases expand to more than 100 nodes/),
+      }),
+    ]);
     const dangling = loadScenarioText(scenario(['bond: *nothing', 'steps: [build]']), 'alias.yaml');
-    expect(dangling.errors).toEqual([{ file: 'alias.yaml', line: 2, column: 7, field: 'bond', message: 'YAML: the alias *nothing names no anchor (&nothing) before it' }]);
+    expect(dangling.errors).toEqual([
+      {
+        file: 'alias.yaml',
+        line: 2,
+        column: 7,
+        field: 'bond',
+        message: 'YAML: the alias *nothing names no anchor (&nothing) before it',
+      },
+    ]);
   });
 
   it('answers nesting too deep for the parser with a located error', () => {
-    const { errors } = loadScenarioText(scenario([`bond: ${'['.repeat(5000)}${']'.repeat(5000)}`, 'steps: [build]']), 'deep.yaml');
-    expect(errors).toEqual([expect.objectContaining({ file: 'deep.yaml', line: 2, message: expect.stringMatching(/^YAML: /) })]);
+    const { errors } = loadScenarioText(
+      scenario([`bond: ${'['.repeat(5000)}${']'.repeat(5000)}`, 'steps: [build]']),
+      'deep.yaml',
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({ file: 'deep.yaml', line: 2, message: expect.stringMatching(/^YAML: /) }),
+    ]);
   });
 
   it('lists at most 100 errors of one file and counts the rest', () => {
@@ -268,7 +489,10 @@ describe('input that used to crash, hang or pass and then misbehave (issue #10)'
     let dir = '';
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'bondlab-load-'));
-      await writeFile(join(dir, 'a-good.yaml'), scenario(['bond: { mode: 1 }', 'steps: [build]']).replace('name: x', 'name: good'));
+      await writeFile(
+        join(dir, 'a-good.yaml'),
+        scenario(['bond: { mode: 1 }', 'steps: [build]']).replace('name: x', 'name: good'),
+      );
       await writeFile(join(dir, 'big.yaml'), `# ${'x'.repeat(LIMITS.fileBytes)}\n`);
       await writeFile(join(dir, 'binary.yaml'), scenario(['bond: !!binary aGVsbG8=', 'steps: [build]']));
       await writeFile(join(dir, 'dangling.yaml'), scenario(['bond: *nothing', 'steps: [build]']));
@@ -299,7 +523,9 @@ describe('input that used to crash, hang or pass and then misbehave (issue #10)'
 
     it('refuses /dev/zero named on its own', async () => {
       const { errors } = await loadScenarioFiles(['/dev/zero']);
-      expect(errors).toEqual([{ file: '/dev/zero', line: 0, column: 0, field: '', message: 'a character device, not a scenario file' }]);
+      expect(errors).toEqual([
+        { file: '/dev/zero', line: 0, column: 0, field: '', message: 'a character device, not a scenario file' },
+      ]);
     });
   });
 });

@@ -25,14 +25,25 @@ const { top: validateTop, steps: validateStep } = await scenarioValidators();
 function matches(name: string, filter: string | undefined): boolean {
   if (!filter) return true;
   if (!filter.includes('*')) return name.includes(filter);
-  const re = new RegExp(`^${filter.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${filter
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(name);
 }
 
 /** How many cases the document's matrix makes, when it has the shape of a matrix. */
 function matrixSize(spec: Json): bigint | undefined {
   const matrix = spec.matrix ?? {};
-  if (typeof matrix !== 'object' || matrix === null || Array.isArray(matrix) || !Object.values(matrix).every(Array.isArray)) return undefined;
+  if (
+    typeof matrix !== 'object' ||
+    matrix === null ||
+    Array.isArray(matrix) ||
+    !Object.values(matrix).every(Array.isArray)
+  )
+    return undefined;
   return countCombinations(matrix as Record<string, unknown[]>);
 }
 
@@ -40,7 +51,10 @@ function matrixSize(spec: Json): bigint | undefined {
 function capped(errors: InputError[]): InputError[] {
   const next = errors[LIMITS.errorsPerFile];
   if (!next) return errors;
-  return [...errors.slice(0, LIMITS.errorsPerFile), { ...next, field: '', message: `${errors.length - LIMITS.errorsPerFile} more error(s) in this file not shown` }];
+  return [
+    ...errors.slice(0, LIMITS.errorsPerFile),
+    { ...next, field: '', message: `${errors.length - LIMITS.errorsPerFile} more error(s) in this file not shown` },
+  ];
 }
 
 type Loaded = { cases: ScenarioCase[]; errors: InputError[] };
@@ -62,14 +76,20 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
   if ('error' in plain) return fail(plain.error);
   const { value } = plain;
   if (value === null || value === undefined) return fail();
-  if (typeof value !== 'object' || Array.isArray(value)) return fail(locate.error([], 'a scenario is a mapping with name, bond and steps'));
+  if (typeof value !== 'object' || Array.isArray(value))
+    return fail(locate.error([], 'a scenario is a mapping with name, bond and steps'));
   const spec = value as Json;
   const fromConfig = resolveConfigBond(spec, file);
   if (fromConfig.error) return fail(locate.error(fromConfig.error.path, fromConfig.error.message));
   const docErrors: InputError[] = [];
   const size = matrixSize(spec);
   if (size !== undefined && size > BigInt(LIMITS.casesPerScenario)) {
-    docErrors.push(locate.error(['matrix'], `the matrix makes ${size} cases; a scenario may make at most ${LIMITS.casesPerScenario}`));
+    docErrors.push(
+      locate.error(
+        ['matrix'],
+        `the matrix makes ${size} cases; a scenario may make at most ${LIMITS.casesPerScenario}`,
+      ),
+    );
   }
   if (!validateTop(spec)) docErrors.push(...foldErrors(validateTop.errors ?? [], [], spec, locate));
   const steps = Array.isArray(spec.steps) && spec.steps.length <= LIMITS.steps ? spec.steps : [];
@@ -80,8 +100,16 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
     // Own keys only: a step named constructor or __proto__ is no step.
     const validator = key !== undefined && Object.hasOwn(validateStep, key) ? validateStep[key] : undefined;
     if (keys.length !== 1 || !validator || key === undefined) {
-      const what = typeof raw === 'string' ? `"${raw}"` : keys.length > 1 ? `several keys (${keys.join(', ')})` : show(raw);
-      docErrors.push(locate.error(['steps', i], `unknown step ${what}; a step is build or one of: ${Object.keys(validateStep).filter((k) => k !== 'build').join(', ')}`));
+      const what =
+        typeof raw === 'string' ? `"${raw}"` : keys.length > 1 ? `several keys (${keys.join(', ')})` : show(raw);
+      docErrors.push(
+        locate.error(
+          ['steps', i],
+          `unknown step ${what}; a step is build or one of: ${Object.keys(validateStep)
+            .filter((k) => k !== 'build')
+            .join(', ')}`,
+        ),
+      );
       return;
     }
     const body = (raw as Json)[key];
@@ -94,7 +122,14 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
     // Said once per load; later scenarios are still checked, not expanded.
     const said = budget.left < 0;
     budget.left = -1;
-    return said ? fail() : fail(locate.error(spec.matrix ? ['matrix'] : [], `the files given make more than ${LIMITS.casesInAll} cases in all; the ${count} of this scenario are not made`));
+    return said
+      ? fail()
+      : fail(
+          locate.error(
+            spec.matrix ? ['matrix'] : [],
+            `the files given make more than ${LIMITS.casesInAll} cases in all; the ${count} of this scenario are not made`,
+          ),
+        );
   }
   budget.left -= count;
   const built = buildCases(spec, locate, file);
@@ -106,7 +141,12 @@ function loadDocument(doc: Document, lines: LineCounter, file: string, budget: {
 function* loadDocuments(text: string, file: string, budget: { left: number }): Generator<Loaded> {
   const lines = new LineCounter();
   // The core schema whatever %YAML directive a document has: no 1.1 timestamps, binaries or merge keys.
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, schema: 'core', resolveKnownTags: false })) {
+  for (const doc of parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    schema: 'core',
+    resolveKnownTags: false,
+  })) {
     yield loadDocument(doc, lines, file, budget);
   }
 }
@@ -115,7 +155,11 @@ function* loadDocuments(text: string, file: string, budget: { left: number }): G
  * Parse, validate and expand one file's text; `file` is the name errors carry. `budget.left`
  * is how many more cases may be made (files loaded together share one budget).
  */
-export function loadScenarioText(text: string, file: string, budget: { left: number } = { left: LIMITS.casesInAll }): Loaded {
+export function loadScenarioText(
+  text: string,
+  file: string,
+  budget: { left: number } = { left: LIMITS.casesInAll },
+): Loaded {
   const cases: ScenarioCase[] = [];
   const errors: InputError[] = [];
   for (const loaded of loadDocuments(text, file, budget)) {
@@ -125,7 +169,10 @@ export function loadScenarioText(text: string, file: string, budget: { left: num
   return { cases, errors: capped(errors) };
 }
 
-export async function loadScenarioFiles(paths: string[], options: { filter?: string } = {}): Promise<{ cases: ScenarioCase[]; errors: InputError[] }> {
+export async function loadScenarioFiles(
+  paths: string[],
+  options: { filter?: string } = {},
+): Promise<{ cases: ScenarioCase[]; errors: InputError[] }> {
   const { files, errors } = await collectFiles(paths);
   const cases: ScenarioCase[] = [];
   const names = new Map<string, ScenarioCase>();
@@ -146,7 +193,11 @@ export async function loadScenarioFiles(paths: string[], options: { filter?: str
       for (const scenarioCase of loaded.cases) {
         const twin = names.get(scenarioCase.name);
         if (twin) {
-          fileErrors.push({ ...scenarioCase.at, field: 'name', message: `case ${scenarioCase.name} is also defined at ${twin.at.file}:${twin.at.line}` });
+          fileErrors.push({
+            ...scenarioCase.at,
+            field: 'name',
+            message: `case ${scenarioCase.name} is also defined at ${twin.at.file}:${twin.at.line}`,
+          });
           continue;
         }
         names.set(scenarioCase.name, scenarioCase);

@@ -5,7 +5,10 @@ import type { InputError, SourceRef } from './plan.js';
 export type Path = (string | number)[];
 
 export function fieldName(path: Path): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+  return path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part),
+    '',
+  );
 }
 
 /** Where in the file a path points: the value's node, or with `key` the key itself. */
@@ -23,7 +26,8 @@ export class Locator {
       if (pair && isScalar(pair.key)) node = pair.key;
     }
     // Fall back to the nearest ancestor that exists.
-    for (let depth = path.length - 1; !node?.range && depth >= 0; depth--) node = this.doc.getIn(path.slice(0, depth), true) as Node | undefined;
+    for (let depth = path.length - 1; !node?.range && depth >= 0; depth--)
+      node = this.doc.getIn(path.slice(0, depth), true) as Node | undefined;
     const offset = node?.range?.[0] ?? this.doc.contents?.range?.[0] ?? 0;
     const { line, col } = this.lines.linePos(offset);
     return { file: this.file, line, column: col };
@@ -41,7 +45,8 @@ export function nodePath(ancestors: readonly unknown[], node: unknown): Path {
   const path: Path = [];
   chain.forEach((parent, i) => {
     if (isSeq(parent)) path.push(parent.items.indexOf(chain[i + 1]));
-    else if (isPair(parent) && chain[i + 1] === parent.value && isScalar(parent.key)) path.push(String(parent.key.value));
+    else if (isPair(parent) && chain[i + 1] === parent.value && isScalar(parent.key))
+      path.push(String(parent.key.value));
   });
   return path;
 }

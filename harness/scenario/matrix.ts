@@ -29,7 +29,8 @@ export function expandMatrix(name: string, matrix: Record<string, MatrixValue[]>
   if (!matrix || keys.length === 0) return [{ values: {}, name }];
   const count = countCombinations(matrix);
   // The loader refuses such files first, with the place; this guards other callers.
-  if (count > BigInt(LIMITS.casesPerScenario)) throw new Error(`${name}: the matrix makes ${count} cases; at most ${LIMITS.casesPerScenario}`);
+  if (count > BigInt(LIMITS.casesPerScenario))
+    throw new Error(`${name}: the matrix makes ${count} cases; at most ${LIMITS.casesPerScenario}`);
   let combinations: Record<string, MatrixValue>[] = [{}];
   for (const key of keys) {
     const next: Record<string, MatrixValue>[] = [];
@@ -37,7 +38,12 @@ export function expandMatrix(name: string, matrix: Record<string, MatrixValue[]>
     combinations = next;
   }
   return combinations.map((values) => ({
-    values: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, key === 'mode' && typeof value === 'number' ? (MODES[value] ?? value) : value])),
+    values: Object.fromEntries(
+      Object.entries(values).map(([key, value]) => [
+        key,
+        key === 'mode' && typeof value === 'number' ? (MODES[value] ?? value) : value,
+      ]),
+    ),
     name: `${name}[${keys.map((key) => `${key}=${showValue(key, values[key] as MatrixValue)}`).join(',')}]`,
   }));
 }

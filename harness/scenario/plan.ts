@@ -82,13 +82,21 @@ export type Claim =
   | { kind: 'traffic-duplicates'; expected: boolean }
   | { kind: 'traffic-reordering'; expected: boolean }
   | { kind: 'throughput'; minFactor?: number; minMbps?: number }
-  | { kind: 'traffic-balance'; direction: 'tx' | 'rx'; minSlaves?: number; maxShare?: number; single?: boolean; onActive?: boolean }
+  | {
+      kind: 'traffic-balance';
+      direction: 'tx' | 'rx';
+      minSlaves?: number;
+      maxShare?: number;
+      single?: boolean;
+      onActive?: boolean;
+    }
   /** Claims on the recorded timeline (samples and kernel log on the target's clock), judged after the fact. */
   | { kind: 'sequence'; subject: TimelineSubject; states: TimedState[]; since?: TimelineOrigin }
   | { kind: 'never'; subject: TimelineSubject; state: TimelineState; since?: TimelineOrigin; duringMs?: number };
 
 /** What a timeline claim follows: one slave's MII status, the active slave, or the bond's MII status. */
-export type TimelineSubject = { kind: 'slave-mii'; slave: { index: number } } | { kind: 'active-slave' } | { kind: 'bond-mii' };
+export type TimelineSubject =
+  { kind: 'slave-mii'; slave: { index: number } } | { kind: 'active-slave' } | { kind: 'bond-mii' };
 /** A state of a subject: an MII status, or for the active slave a slave (slaveN) or none. */
 export type TimelineState = SlaveMiiStatus | `slave${number}` | 'none';
 /** One state of a sequence, with how long it must last (bounds in ms, inclusive). */
@@ -102,7 +110,6 @@ export interface TimedState {
  * start, or an earlier step's start (by index). Absent: the latest fault, or the case's start before any.
  */
 export type TimelineOrigin = { kind: 'fault' } | { kind: 'start' } | { kind: 'now' } | { kind: 'step'; index: number };
-
 
 /** A traffic step: start probe flows (settings as the scenario gave them) or stop and measure them. */
 export interface TrafficStep {
@@ -119,7 +126,16 @@ export interface TrafficStep {
 export type Step =
   | { kind: 'build'; at: SourceRef }
   | { kind: 'traffic'; traffic: TrafficStep; at: SourceRef }
-  | { kind: 'throughput'; settings: { streams?: number; seconds?: number; vary?: 'ports' | 'clients'; direction?: 'to-clients' | 'from-clients' }; at: SourceRef }
+  | {
+      kind: 'throughput';
+      settings: {
+        streams?: number;
+        seconds?: number;
+        vary?: 'ports' | 'clients';
+        direction?: 'to-clients' | 'from-clients';
+      };
+      at: SourceRef;
+    }
   | { kind: 'fault'; fault: Fault; at: SourceRef }
   | { kind: 'wait'; ms: number; at: SourceRef }
   /** Poll the claims until all hold or the timeout passes; fails the case on timeout. */

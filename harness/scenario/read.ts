@@ -68,12 +68,15 @@ export async function readScenarioFile(path: string, name: string): Promise<{ te
   if (info instanceof Error) return refuse(reason(info));
   if (!info.isFile()) return refuse(`${kindOf(info)}, not a scenario file`);
   // Non-blocking, so that a file swapped for a FIFO since the stat cannot hang the open.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY).catch((error: unknown) => error as Error);
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY).catch(
+    (error: unknown) => error as Error,
+  );
   if (handle instanceof Error) return refuse(reason(handle));
   try {
     const opened = await handle.stat();
     if (!opened.isFile()) return refuse(`${kindOf(opened)}, not a scenario file`);
-    if (opened.size > LIMITS.fileBytes) return refuse(`${opened.size} bytes; a scenario file may have at most ${LIMITS.fileBytes}`);
+    if (opened.size > LIMITS.fileBytes)
+      return refuse(`${opened.size} bytes; a scenario file may have at most ${LIMITS.fileBytes}`);
     // Read one byte past the limit: files whose size says 0 (such as /proc) can still be long.
     const buffer = Buffer.alloc(LIMITS.fileBytes + 1);
     let length = 0;
@@ -82,7 +85,8 @@ export async function readScenarioFile(path: string, name: string): Promise<{ te
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > LIMITS.fileBytes) return refuse(`more than ${LIMITS.fileBytes} bytes; a scenario file may have at most ${LIMITS.fileBytes}`);
+    if (length > LIMITS.fileBytes)
+      return refuse(`more than ${LIMITS.fileBytes} bytes; a scenario file may have at most ${LIMITS.fileBytes}`);
     return { text: buffer.toString('utf8', 0, length) };
   } catch (error) {
     return refuse(reason(error));

@@ -60,16 +60,24 @@ export function foldErrors(errors: ErrorObject[], base: Path, value: unknown, lo
   for (const error of unknownKeys) {
     const path = [...base, ...pointerPath(error.instancePath)];
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
-    const allowed = Object.keys(((error.parentSchema as { properties?: Json } | undefined)?.properties ?? {}));
+    const allowed = Object.keys((error.parentSchema as { properties?: Json } | undefined)?.properties ?? {});
     const id = `${fieldName(path)}.${key}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    out.push(locate.error(path, `unknown key "${key}"${allowed.length ? `; expected one of: ${allowed.join(', ')}` : ''}`, key));
+    out.push(
+      locate.error(
+        path,
+        `unknown key "${key}"${allowed.length ? `; expected one of: ${allowed.join(', ')}` : ''}`,
+        key,
+      ),
+    );
   }
   if (out.length) return out;
   for (const error of required) {
     const path = [...base, ...pointerPath(error.instancePath)];
-    out.push(locate.error(path, `missing key "${String((error.params as { missingProperty: string }).missingProperty)}"`));
+    out.push(
+      locate.error(path, `missing key "${String((error.params as { missingProperty: string }).missingProperty)}"`),
+    );
   }
   const paths = rest.map((e) => e.instancePath);
   const deepest = rest.filter((e) => !paths.some((p) => p !== e.instancePath && p.startsWith(`${e.instancePath}/`)));
@@ -77,9 +85,19 @@ export function foldErrors(errors: ErrorObject[], base: Path, value: unknown, lo
   for (const error of deepest) byPath.set(error.instancePath, [...(byPath.get(error.instancePath) ?? []), error]);
   for (const [pointer, group] of byPath) {
     const path = [...base, ...pointerPath(pointer)];
-    const actual = pointerPath(pointer).reduce<unknown>((v, part) => (v && typeof v === 'object' ? (v as Json)[part as string] : undefined), value);
+    const actual = pointerPath(pointer).reduce<unknown>(
+      (v, part) => (v && typeof v === 'object' ? (v as Json)[part as string] : undefined),
+      value,
+    );
     const expected = [...new Set(group.map(describeExpected))].join(', or ');
-    out.push(locate.error(path, Number.isNaN(actual) ? `not a number (.nan); expected ${expected}` : `expected ${expected}; got ${show(actual)}`));
+    out.push(
+      locate.error(
+        path,
+        Number.isNaN(actual)
+          ? `not a number (.nan); expected ${expected}`
+          : `expected ${expected}; got ${show(actual)}`,
+      ),
+    );
   }
   return out;
 }

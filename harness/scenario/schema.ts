@@ -10,9 +10,10 @@ import { BOND_OPTIONS } from './bond-options.js';
 import { duration, MAX_SLAVES, mode } from './fragments.js';
 import { LIMITS } from './limits.js';
 
-
 /** Each step key's schema, from the step kinds (harness/steps/). */
-export const STEP_SCHEMAS: Record<string, object> = Object.fromEntries(Object.entries(STEP_SYNTAX).map(([key, syntax]) => [key, syntax.schema]));
+export const STEP_SCHEMAS: Record<string, object> = Object.fromEntries(
+  Object.entries(STEP_SYNTAX).map(([key, syntax]) => [key, syntax.schema]),
+);
 
 const matrixValues = (items: object) => ({ type: 'array', minItems: 1, items });
 
@@ -20,29 +21,55 @@ export const SCENARIO_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://bondlab.dev/schema/scenario.json',
   title: 'bondlab scenario',
-  description: 'One bonding experiment: a bond, the network around it, steps that break links, and claims about what the bond does.',
+  description:
+    'One bonding experiment: a bond, the network around it, steps that break links, and claims about what the bond does.',
   type: 'object',
   additionalProperties: false,
   required: ['name', 'bond', 'steps'],
   properties: {
-    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'a short name; expanded cases add [key=value,...]' },
+    name: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      description: 'a short name; expanded cases add [key=value,...]',
+    },
     description: { type: 'string' },
-    kernel: { type: 'string', description: 'the VM kernel: debian:bookworm, debian:trixie, debian:sid, debian:<release>-amd64[=<version>], host, /path/to/vmlinuz:/path/to/modules' },
+    kernel: {
+      type: 'string',
+      description:
+        'the VM kernel: debian:bookworm, debian:trixie, debian:sid, debian:<release>-amd64[=<version>], host, /path/to/vmlinuz:/path/to/modules',
+    },
     bond: {
       type: 'object',
       additionalProperties: false,
       required: ['mode'],
-      properties: { mode, slaves: { type: 'integer', minimum: 1, maximum: MAX_SLAVES, description: 'number of slaves (default 2)' }, ...BOND_OPTIONS },
+      properties: {
+        mode,
+        slaves: { type: 'integer', minimum: 1, maximum: MAX_SLAVES, description: 'number of slaves (default 2)' },
+        ...BOND_OPTIONS,
+      },
     },
     topology: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        farSide: { enum: ['auto', ...FAR_SIDES], description: 'auto: lacp for 802.3ad, static-lag for balance-rr/xor/broadcast, switch otherwise' },
+        farSide: {
+          enum: ['auto', ...FAR_SIDES],
+          description: 'auto: lacp for 802.3ad, static-lag for balance-rr/xor/broadcast, switch otherwise',
+        },
         clients: { type: 'integer', minimum: 1, maximum: 16 },
         arpTarget: { enum: ['auto', true, false], description: 'auto: present when arp_interval > 0' },
-        linkDelays: { type: 'array', items: duration, maxItems: 8, description: 'extra latency per slave link, slave0 first, as real links differ: [0ms, 2ms]' },
-        linkRate: { type: 'string', pattern: '^[1-9]\\d{0,5}(kbit|mbit|gbit)$', description: 'a rate such as 100mbit (1-999999 kbit, mbit or gbit) that limits every link, like a NIC speed (veths have none)' },
+        linkDelays: {
+          type: 'array',
+          items: duration,
+          maxItems: 8,
+          description: 'extra latency per slave link, slave0 first, as real links differ: [0ms, 2ms]',
+        },
+        linkRate: {
+          type: 'string',
+          pattern: '^[1-9]\\d{0,5}(kbit|mbit|gbit)$',
+          description:
+            'a rate such as 100mbit (1-999999 kbit, mbit or gbit) that limits every link, like a NIC speed (veths have none)',
+        },
       },
     },
     matrix: {
@@ -62,7 +89,12 @@ export const SCENARIO_SCHEMA = {
       items: {
         oneOf: [
           { const: 'build' },
-          ...Object.entries(STEP_SCHEMAS).map(([key, schema]) => ({ type: 'object', additionalProperties: false, required: [key], properties: { [key]: schema } })),
+          ...Object.entries(STEP_SCHEMAS).map(([key, schema]) => ({
+            type: 'object',
+            additionalProperties: false,
+            required: [key],
+            properties: { [key]: schema },
+          })),
         ],
       },
     },
@@ -70,4 +102,7 @@ export const SCENARIO_SCHEMA = {
 };
 
 /** The top level alone: steps are checked one by one against STEP_SCHEMAS. */
-export const TOP_LEVEL_SCHEMA = { ...SCENARIO_SCHEMA, properties: { ...SCENARIO_SCHEMA.properties, steps: { type: 'array', maxItems: LIMITS.steps } } };
+export const TOP_LEVEL_SCHEMA = {
+  ...SCENARIO_SCHEMA,
+  properties: { ...SCENARIO_SCHEMA.properties, steps: { type: 'array', maxItems: LIMITS.steps } },
+};

@@ -30,13 +30,23 @@ export const stepKey = (kind: string) => `step:${kind}`;
 
 export async function scenarioValidators(): Promise<ScenarioValidators> {
   if (existsSync(PRECOMPILED)) {
-    const generated = createRequire(import.meta.url)(PRECOMPILED.pathname) as Record<string, ValidateFunction> & { schemaHash?: string };
+    const generated = createRequire(import.meta.url)(PRECOMPILED.pathname) as Record<string, ValidateFunction> & {
+      schemaHash?: string;
+    };
     const top = generated.top;
     if (generated.schemaHash === schemaHash() && top) {
-      return { top, steps: Object.fromEntries(Object.keys(STEP_SCHEMAS).map((kind) => [kind, generated[stepKey(kind)] as ValidateFunction])) };
+      return {
+        top,
+        steps: Object.fromEntries(
+          Object.keys(STEP_SCHEMAS).map((kind) => [kind, generated[stepKey(kind)] as ValidateFunction]),
+        ),
+      };
     }
   }
   const { Ajv } = await import('ajv');
   const ajv = new Ajv(AJV_OPTIONS);
-  return { top: ajv.compile(TOP_LEVEL_SCHEMA), steps: Object.fromEntries(Object.entries(STEP_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)])) };
+  return {
+    top: ajv.compile(TOP_LEVEL_SCHEMA),
+    steps: Object.fromEntries(Object.entries(STEP_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)])),
+  };
 }

@@ -30,7 +30,8 @@ function kernelProblem(text: string): string | undefined {
     parseKernelSpec(text);
     return undefined;
   } catch (error) {
-    if (error instanceof KernelSpecError) return `expected a kernel spec: ${error.expected}; got ${JSON.stringify(text)}`;
+    if (error instanceof KernelSpecError)
+      return `expected a kernel spec: ${error.expected}; got ${JSON.stringify(text)}`;
     throw error;
   }
 }
@@ -38,12 +39,14 @@ function kernelProblem(text: string): string | undefined {
 function nsTargetProblem(text: string): string | undefined {
   // The driver parses with in6_pton, which takes no zone index (fe80::1%eth0).
   if (!isIPv6(text) || text.includes('%')) return `expected an IPv6 address; got ${JSON.stringify(text)}`;
-  if (badNsTargets.check(text, 'ipv6')) return `the driver refuses ${text} as an NS target (unspecified, loopback or multicast)`;
+  if (badNsTargets.check(text, 'ipv6'))
+    return `the driver refuses ${text} as an NS target (unspecified, loopback or multicast)`;
   return undefined;
 }
 
 function arpTargetProblem(text: string): string | undefined {
-  if (text !== 'arp-target' && badArpTargets.check(text, 'ipv4')) return `the driver refuses ${text} as an ARP target (0.0.0.0/8 or the broadcast address)`;
+  if (text !== 'arp-target' && badArpTargets.check(text, 'ipv4'))
+    return `the driver refuses ${text} as an ARP target (0.0.0.0/8 or the broadcast address)`;
   return undefined;
 }
 
@@ -64,7 +67,10 @@ export function valueErrors(spec: Json, locate: Locate): InputError[] {
     const problem = kernelProblem(String(value));
     if (problem) errors.push(locate.error(path, problem));
   }
-  for (const [option, check] of [['arp_ip_target', arpTargetProblem], ['ns_ip6_target', nsTargetProblem]] as const) {
+  for (const [option, check] of [
+    ['arp_ip_target', arpTargetProblem],
+    ['ns_ip6_target', nsTargetProblem],
+  ] as const) {
     for (const [path, list] of withMatrix(spec, ['bond', option])) {
       (list as string[]).forEach((address, i) => {
         const problem = check(address);
@@ -78,12 +84,18 @@ export function valueErrors(spec: Json, locate: Locate): InputError[] {
     if (step && typeof step === 'object') {
       const { expect, wait } = step as Json;
       if (expect && typeof expect === 'object') claims.push([['steps', i, 'expect', 'mode'], (expect as Json).mode]);
-      if (wait && typeof wait === 'object') claims.push([['steps', i, 'wait', 'until', 'mode'], ((wait as Json).until as Json | undefined)?.mode]);
+      if (wait && typeof wait === 'object')
+        claims.push([['steps', i, 'wait', 'until', 'mode'], ((wait as Json).until as Json | undefined)?.mode]);
     }
     for (const [path, mode] of claims) {
       // A mode claim takes its value from the matrix's modes: ${mode}, nothing else.
       if (typeof mode === 'string' && mode.startsWith('${') && (mode !== '${mode}' || matrix.mode === undefined)) {
-        errors.push(locate.error(path, `${mode} names no matrix of modes; a mode claim may say \${mode} when the matrix has mode`));
+        errors.push(
+          locate.error(
+            path,
+            `${mode} names no matrix of modes; a mode claim may say \${mode} when the matrix has mode`,
+          ),
+        );
       }
     }
   });

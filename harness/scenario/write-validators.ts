@@ -9,4 +9,7 @@ const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
 ajv.addSchema(TOP_LEVEL_SCHEMA, 'top');
 for (const [kind, schema] of Object.entries(STEP_SCHEMAS)) ajv.addSchema(schema, stepKey(kind));
 const exports = Object.fromEntries(['top', ...Object.keys(STEP_SCHEMAS).map(stepKey)].map((key) => [key, key]));
-await writeFile(PRECOMPILED, `${standalone.default(ajv, exports)}\nexports.schemaHash = ${JSON.stringify(schemaHash())};\n`);
+await writeFile(
+  PRECOMPILED,
+  `${standalone.default(ajv, exports)}\nexports.schemaHash = ${JSON.stringify(schemaHash())};\n`,
+);

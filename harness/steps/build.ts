@@ -2,7 +2,12 @@
 import type { StepDefinition } from './definition.js';
 
 export const build: StepDefinition<'build'> = {
-  syntax: { build: { schema: { type: ['object', 'null'], additionalProperties: false, properties: {} }, translate: (_value, at) => ({ kind: 'build', at }) } },
+  syntax: {
+    build: {
+      schema: { type: ['object', 'null'], additionalProperties: false, properties: {} },
+      translate: (_value, at) => ({ kind: 'build', at }),
+    },
+  },
   needsTopology: false,
   async run(session) {
     await session.build();

@@ -35,6 +35,11 @@ export interface StepDefinition<K extends StepKind> {
 /** Fails a step with checks that did not hold; the runner records them and stops the case. */
 export class ChecksFailed extends Error {
   constructor(readonly checks: CheckResult[]) {
-    super(checks.filter(isFailed).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`).join('; '));
+    super(
+      checks
+        .filter(isFailed)
+        .map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`)
+        .join('; '),
+    );
   }
 }

@@ -4,7 +4,15 @@ import { inflict } from '../fault/faults.js';
 import type { StepDefinition } from './definition.js';
 
 export const fault: StepDefinition<'fault'> = {
-  syntax: Object.fromEntries(Object.entries(FAULTS).map(([key, definition]) => [key, { schema: definition.schema, translate: (value: unknown, at) => ({ kind: 'fault', fault: definition.translate(value), at }) }])),
+  syntax: Object.fromEntries(
+    Object.entries(FAULTS).map(([key, definition]) => [
+      key,
+      {
+        schema: definition.schema,
+        translate: (value: unknown, at) => ({ kind: 'fault', fault: definition.translate(value), at }),
+      },
+    ]),
+  ),
   needsTopology: true,
   async run(session, step) {
     const slave = 'slave' in step.fault ? await session.resolveSlave(step.fault.slave) : undefined;

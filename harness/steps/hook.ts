@@ -11,11 +11,24 @@ export const hook: StepDefinition<'hook'> = {
         type: 'object',
         additionalProperties: false,
         required: ['run'],
-        properties: { run: { oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }] }, in: { enum: [...NETNS] } },
+        properties: {
+          run: {
+            oneOf: [
+              { type: 'string', minLength: 1 },
+              { type: 'array', items: { type: 'string' }, minItems: 1 },
+            ],
+          },
+          in: { enum: [...NETNS] },
+        },
       },
       translate(value, at) {
         const spec = value as { run: string | string[]; in?: (typeof NETNS)[number] };
-        return { kind: 'hook', argv: typeof spec.run === 'string' ? ['sh', '-c', spec.run] : spec.run, netns: spec.in ?? 'bond', at };
+        return {
+          kind: 'hook',
+          argv: typeof spec.run === 'string' ? ['sh', '-c', spec.run] : spec.run,
+          netns: spec.in ?? 'bond',
+          at,
+        };
       },
     },
   },
@@ -23,9 +36,13 @@ export const hook: StepDefinition<'hook'> = {
   async run(session, step) {
     const topology = session.isBuilt ? session.topology : undefined;
     const netns = step.netns === 'bond' ? topology?.dut.netns : step.netns === 'far' ? topology?.far.netns : undefined;
-    if (step.netns !== 'none' && !netns) throw new Error('the hook runs in a namespace that does not exist yet: build first');
+    if (step.netns !== 'none' && !netns)
+      throw new Error('the hook runs in a namespace that does not exist yet: build first');
     const result = await run(session.target, step.argv, { netns, timeoutMs: 60_000 });
-    return { checks: [], description: `${hook.describe(step)} -> ${result.stdout.trim().split('\n').slice(-1)[0] ?? ''}` };
+    return {
+      checks: [],
+      description: `${hook.describe(step)} -> ${result.stdout.trim().split('\n').slice(-1)[0] ?? ''}`,
+    };
   },
   describe: (step) => `hook: ${step.argv.join(' ')}`,
 };

@@ -27,10 +27,17 @@ export const STEPS: { [K in StepKind]: StepDefinition<K> } = {
 };
 
 /** The YAML keys of the steps list, in the order the schema and error messages list them. */
-export const STEP_SYNTAX: Record<string, StepSyntax> = Object.fromEntries(Object.values(STEPS).flatMap((definition) => Object.entries(definition.syntax)));
+export const STEP_SYNTAX: Record<string, StepSyntax> = Object.fromEntries(
+  Object.values(STEPS).flatMap((definition) => Object.entries(definition.syntax)),
+);
 
 /** A step's definition, typed for that step. */
-export function stepDefinition<S extends Step>(step: S): Omit<StepDefinition<S['kind']>, 'run' | 'describe'> & { run(session: CaseSession, step: S): Promise<StepOutcome>; describe(step: S): string } {
+export function stepDefinition<S extends Step>(
+  step: S,
+): Omit<StepDefinition<S['kind']>, 'run' | 'describe'> & {
+  run(session: CaseSession, step: S): Promise<StepOutcome>;
+  describe(step: S): string;
+} {
   return STEPS[step.kind] as unknown as ReturnType<typeof stepDefinition<S>>;
 }
 

@@ -17,7 +17,7 @@ export const throughput: StepDefinition<'throughput'> = {
           direction: { enum: ['to-clients', 'from-clients'] },
         },
       },
-      translate: (value, at) => ({ kind: 'throughput', settings: (value ?? {}), at }),
+      translate: (value, at) => ({ kind: 'throughput', settings: value ?? {}, at }),
     },
   },
   needsTopology: true,

@@ -23,9 +23,23 @@ export const traffic: StepDefinition<'traffic'> = {
                 type: 'object',
                 additionalProperties: false,
                 properties: {
-                  flows: { type: 'integer', minimum: 1, maximum: 64, description: 'how many flows at once (default 1)' },
-                  vary: { enum: ['ports', 'addresses', 'clients'], description: 'what tells flows apart: source ports (layer3+4), addresses of one host (layer2+3), client hosts (layer2)' },
-                  rate: { type: 'integer', minimum: 1, maximum: 100000, description: 'packets per second per flow (default 1000)' },
+                  flows: {
+                    type: 'integer',
+                    minimum: 1,
+                    maximum: 64,
+                    description: 'how many flows at once (default 1)',
+                  },
+                  vary: {
+                    enum: ['ports', 'addresses', 'clients'],
+                    description:
+                      'what tells flows apart: source ports (layer3+4), addresses of one host (layer2+3), client hosts (layer2)',
+                  },
+                  rate: {
+                    type: 'integer',
+                    minimum: 1,
+                    maximum: 100000,
+                    description: 'packets per second per flow (default 1000)',
+                  },
                   direction: { enum: ['to-clients', 'from-clients'] },
                   size: { type: 'integer', minimum: 16, maximum: 1400, description: 'UDP payload bytes (default 64)' },
                 },
@@ -35,8 +49,13 @@ export const traffic: StepDefinition<'traffic'> = {
         ],
       },
       translate(value, at) {
-        if (typeof value === 'string') return { kind: 'traffic', traffic: { action: value as TrafficStep['action'], settings: {} }, at };
-        return { kind: 'traffic', traffic: { action: 'start', settings: (value as { start?: TrafficStep['settings'] }).start ?? {} }, at };
+        if (typeof value === 'string')
+          return { kind: 'traffic', traffic: { action: value as TrafficStep['action'], settings: {} }, at };
+        return {
+          kind: 'traffic',
+          traffic: { action: 'start', settings: (value as { start?: TrafficStep['settings'] }).start ?? {} },
+          at,
+        };
       },
     },
   },
@@ -58,9 +77,14 @@ export const traffic: StepDefinition<'traffic'> = {
     if (session.capture) session.captures.push(...(await session.capture.stop(window, timings)));
     const t = window.totals;
     const failover = timings
-      .map((f) => `; failover: state change ${signedMs(f.stateChangeMs)}, delivery again ${signedMs(f.deliveryRestoredMs)} after the fault was issued (its command returned ${signedMs(f.commandMs)})`)
+      .map(
+        (f) =>
+          `; failover: state change ${signedMs(f.stateChangeMs)}, delivery again ${signedMs(f.deliveryRestoredMs)} after the fault was issued (its command returned ${signedMs(f.commandMs)})`,
+      )
       .join('');
-    const shares = window.perSlave.map((s) => `${s.slave} tx ${percent(s.txShare, 0)}/rx ${percent(s.rxShare, 0)}`).join(', ');
+    const shares = window.perSlave
+      .map((s) => `${s.slave} tx ${percent(s.txShare, 0)}/rx ${percent(s.rxShare, 0)}`)
+      .join(', ');
     return {
       checks: [],
       description: `traffic stop: ${t.received}/${t.sent} delivered, ${t.lost} lost (${describeCauses(window)}), ${t.duplicates} duplicates, ${t.reordered} reordered, outage ${t.outageMs.toFixed(1)} ms, delivery gap ${t.deliveryGapMs.toFixed(0)} ms, ${window.achievedPps} of ${window.setPps ?? '?'} pps, sender stalled ${(t.stalledMs ?? 0).toFixed(0)} ms; ${shares}${failover}`,

@@ -8,11 +8,26 @@ import type { StepDefinition } from './definition.js';
 export const wait: StepDefinition<'wait'> = {
   syntax: {
     wait: {
-      schema: { oneOf: [duration, { type: 'object', additionalProperties: false, required: ['until'], properties: { until: EXPECT_SCHEMA, timeout: duration } }] },
+      schema: {
+        oneOf: [
+          duration,
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['until'],
+            properties: { until: EXPECT_SCHEMA, timeout: duration },
+          },
+        ],
+      },
       translate(value, at) {
         if (typeof value === 'object' && value !== null) {
           const spec = value as { until: Record<string, unknown>; timeout?: string | number };
-          return { kind: 'wait-until', claims: expectClaims(spec.until).claims, timeoutMs: spec.timeout === undefined ? 10_000 : parseDuration(spec.timeout), at };
+          return {
+            kind: 'wait-until',
+            claims: expectClaims(spec.until).claims,
+            timeoutMs: spec.timeout === undefined ? 10_000 : parseDuration(spec.timeout),
+            at,
+          };
         }
         return { kind: 'wait', ms: parseDuration(value as string | number), at };
       },

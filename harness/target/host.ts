@@ -1,15 +1,26 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
-import { inNetns, type FileSnapshot, type ExecOptions, type ExecResult, type SpawnOptions, type SpawnedProcess, type Target } from './target.js';
+import {
+  inNetns,
+  type FileSnapshot,
+  type ExecOptions,
+  type ExecResult,
+  type SpawnOptions,
+  type SpawnedProcess,
+  type Target,
+} from './target.js';
 
-function toResult(argv: string[], result: {
-  exitCode?: number;
-  signal?: string;
-  stdout?: unknown;
-  stderr?: unknown;
-  timedOut?: boolean;
-  durationMs?: number;
-}): ExecResult {
+function toResult(
+  argv: string[],
+  result: {
+    exitCode?: number;
+    signal?: string;
+    stdout?: unknown;
+    stderr?: unknown;
+    timedOut?: boolean;
+    durationMs?: number;
+  },
+): ExecResult {
   return {
     argv,
     exitCode: result.exitCode ?? null,
@@ -68,7 +79,9 @@ export class HostTarget implements Target {
         child.kill(signal);
       },
       write: async (data, end = false) => {
-        await new Promise<void>((resolve, reject) => child.stdin?.write(data, (error) => (error ? reject(error) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          child.stdin?.write(data, (error) => (error ? reject(error) : resolve())),
+        );
         if (end) child.stdin?.end();
       },
     };

@@ -22,9 +22,15 @@ describe('owned temporary directories', () => {
   it('ignores names without an owner pid', async () => {
     const root = await mkdtemp(join(tmpdir(), 'bondlab-unittest-root-'));
     try {
-      await Promise.all(['bondlab-vm-Xy12Ab', 'bondlab-engine-77-abc', 'other-vm-77-abc'].map((name) => execa('mkdir', [join(root, name)])));
+      await Promise.all(
+        ['bondlab-vm-Xy12Ab', 'bondlab-engine-77-abc', 'other-vm-77-abc'].map((name) =>
+          execa('mkdir', [join(root, name)]),
+        ),
+      );
       await writeFile(join(root, 'bondlab-vm-78-file'), '');
-      expect(await ownedTempDirs(root)).toEqual([{ path: join(root, 'bondlab-engine-77-abc'), kind: 'engine', pid: 77 }]);
+      expect(await ownedTempDirs(root)).toEqual([
+        { path: join(root, 'bondlab-engine-77-abc'), kind: 'engine', pid: 77 },
+      ]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

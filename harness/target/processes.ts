@@ -24,7 +24,8 @@ const OWNED_DIR = /^bondlab-([a-z0-9]+)-(\d+)-[^/]+$/;
 const PID_FILE = /\.pid$/;
 
 export async function ownedTempDir(kind: string): Promise<string> {
-  if (!/^[a-z0-9]+$/.test(kind)) throw new Error(`a temporary directory kind is lowercase letters and digits, not "${kind}"`);
+  if (!/^[a-z0-9]+$/.test(kind))
+    throw new Error(`a temporary directory kind is lowercase letters and digits, not "${kind}"`);
   return await mkdtemp(join(tmpdir(), `bondlab-${kind}-${process.pid}-`));
 }
 

@@ -34,7 +34,11 @@ function tearDownAndExit(exitCode: number, why: string): void {
 function installSignalHandlers(): void {
   if (installed) return;
   installed = true;
-  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.on(signal, () => {
       if (stopping) {
         if (keepGoing) tearDownAndExit(exitCode, `${signal} again, tearing down without results`);
@@ -46,7 +50,14 @@ function installSignalHandlers(): void {
       if (!keepGoing) return tearDownAndExit(exitCode, `${signal}, tearing down`);
       // The command sees isStopping(): steps end, its own code tears down in order (no cleanup
       // races a step still using the target), then it writes its results and exits.
-      setTimeout(() => tearDownAndExit(exitCode, `${signal}: the run did not stop within ${FINISH_GRACE_MS / 1000} s, tearing down without results`), FINISH_GRACE_MS).unref();
+      setTimeout(
+        () =>
+          tearDownAndExit(
+            exitCode,
+            `${signal}: the run did not stop within ${FINISH_GRACE_MS / 1000} s, tearing down without results`,
+          ),
+        FINISH_GRACE_MS,
+      ).unref();
     });
   }
 }
@@ -110,7 +121,9 @@ export async function runAll(): Promise<void> {
     try {
       await entry.run();
     } catch (error) {
-      process.stderr.write(`bondlab: cleanup "${entry.label}" failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `bondlab: cleanup "${entry.label}" failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
   }
 }

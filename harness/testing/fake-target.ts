@@ -61,7 +61,15 @@ export class FakeBondTarget implements Target {
       const port = / link set (p\d+) (down|up)$/.exec(text);
       if (port?.[1] && port[2]) await this.farPort(Number(port[1].slice(1)), port[2] === 'up');
     }
-    return { argv, exitCode: failed ? 1 : 0, signal: null, stdout: '', stderr: failed ? 'refused by the fake target' : '', timedOut: false, durationMs: 1 };
+    return {
+      argv,
+      exitCode: failed ? 1 : 0,
+      signal: null,
+      stdout: '',
+      stderr: failed ? 'refused by the fake target' : '',
+      timedOut: false,
+      durationMs: 1,
+    };
   }
 
   async spawn(argv: string[]): Promise<SpawnedProcess> {
@@ -80,7 +88,10 @@ export class FakeBondTarget implements Target {
   async writeFile(): Promise<void> {}
 
   async snapshot(paths: string[]): Promise<FileSnapshot> {
-    return { clockNs: await this.clockNs(), files: paths.map((path) => (path.includes('/net/bonding/') ? this.procText() : null)) };
+    return {
+      clockNs: await this.clockNs(),
+      files: paths.map((path) => (path.includes('/net/bonding/') ? this.procText() : null)),
+    };
   }
 
   async close(): Promise<void> {}
@@ -90,11 +101,17 @@ export class FakeBondTarget implements Target {
     const slave = this.slaves[index];
     if (!slave || slave.up === up) return;
     slave.up = up;
-    await this.log(`bond0: (slave ${slave.name}): link status definitely ${up ? 'up' : 'down'} for interface ${slave.name}${up ? ', 10000 Mbps full duplex' : ', disabling it'}`);
+    await this.log(
+      `bond0: (slave ${slave.name}): link status definitely ${up ? 'up' : 'down'} for interface ${slave.name}${up ? ', 10000 Mbps full duplex' : ', disabling it'}`,
+    );
     if (!up) slave.failures += 1;
     if (!up && this.active === slave.name) {
       this.active = this.slaves.find((s) => s.up)?.name ?? null;
-      await this.log(this.active ? `bond0: (slave ${this.active}): making interface the new active one` : 'bond0: now running without any active interface!');
+      await this.log(
+        this.active
+          ? `bond0: (slave ${this.active}): making interface the new active one`
+          : 'bond0: now running without any active interface!',
+      );
     }
   }
 
@@ -105,7 +122,16 @@ export class FakeBondTarget implements Target {
 
   private procText(): string {
     const slaves = this.slaves.map((s) =>
-      [`Slave Interface: ${s.name}`, `MII Status: ${s.up ? 'up' : 'down'}`, 'Speed: 10000 Mbps', 'Duplex: full', `Link Failure Count: ${s.failures}`, `Permanent HW addr: 02:00:00:00:00:0${s.name.slice(3)}`, 'Slave queue ID: 0', ''].join('\n'),
+      [
+        `Slave Interface: ${s.name}`,
+        `MII Status: ${s.up ? 'up' : 'down'}`,
+        'Speed: 10000 Mbps',
+        'Duplex: full',
+        `Link Failure Count: ${s.failures}`,
+        `Permanent HW addr: 02:00:00:00:00:0${s.name.slice(3)}`,
+        'Slave queue ID: 0',
+        '',
+      ].join('\n'),
     );
     return [
       'Ethernet Channel Bonding Driver: 6.1.0-57-amd64',

@@ -8,15 +8,35 @@ import type { TrafficWindow } from '../traffic/window.js';
 type Totals = TrafficWindow['totals'];
 
 /** One window of 1000 packets over two slaves; `tx` and `rx` are each slave's share. */
-export function sampleWindow(tx: number[] = [1, 0], rx: number[] = [0, 0], totals: Partial<Totals> = {}): TrafficWindow {
+export function sampleWindow(
+  tx: number[] = [1, 0],
+  rx: number[] = [0, 0],
+  totals: Partial<Totals> = {},
+): TrafficWindow {
   return {
     settings: { flows: 1, vary: 'ports', rate: 1000, direction: 'to-clients', size: 64 },
     startNs: 0n,
     endNs: 1_000_000_000n,
     achievedPps: 1000,
     flows: [],
-    totals: { sent: 1000, received: 1000, lost: 0, lossRatio: 0, duplicates: 0, reordered: 0, outageMs: 0, deliveryGapMs: 0, ...totals },
-    perSlave: tx.map((share, i) => ({ slave: `eth${i}`, txPackets: share * 1000, rxPackets: (rx[i] ?? 0) * 1000, txShare: share, rxShare: rx[i] ?? 0 })),
+    totals: {
+      sent: 1000,
+      received: 1000,
+      lost: 0,
+      lossRatio: 0,
+      duplicates: 0,
+      reordered: 0,
+      outageMs: 0,
+      deliveryGapMs: 0,
+      ...totals,
+    },
+    perSlave: tx.map((share, i) => ({
+      slave: `eth${i}`,
+      txPackets: share * 1000,
+      rxPackets: (rx[i] ?? 0) * 1000,
+      txShare: share,
+      rxShare: rx[i] ?? 0,
+    })),
     delivery: { startUs: 0, bucketMs: 10, delivered: [] },
   };
 }

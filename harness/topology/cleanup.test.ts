@@ -9,7 +9,8 @@ function recordingTarget(namespaces: string[]): { target: Target; scripts: strin
   const scripts: string[] = [];
   const exec = async (argv: string[]): Promise<ExecResult> => {
     if (argv[0] === 'sh') scripts.push(argv[2] ?? '');
-    const stdout = argv.join(' ') === 'ip netns list' ? namespaces.map((name, id) => `${name} (id: ${id})`).join('\n') : '';
+    const stdout =
+      argv.join(' ') === 'ip netns list' ? namespaces.map((name, id) => `${name} (id: ${id})`).join('\n') : '';
     return { argv, exitCode: 0, signal: null, stdout, stderr: '', durationMs: 1, timedOut: false };
   };
   return { target: { kind: 'host', description: 'recording', exec } as unknown as Target, scripts };

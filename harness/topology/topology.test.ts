@@ -6,7 +6,16 @@ import { netnsName, ownerPid, newRunId } from './names.js';
 const request = {
   runId: 'abc1234',
   caseIndex: 3,
-  bond: { mode: 'active-backup' as const, options: { miimon: 100, arp_interval: 100, arp_ip_target: ['arp-target'], primary: 'eth1', xmit_hash_policy: 'layer3+4' } },
+  bond: {
+    mode: 'active-backup' as const,
+    options: {
+      miimon: 100,
+      arp_interval: 100,
+      arp_ip_target: ['arp-target'],
+      primary: 'eth1',
+      xmit_hash_policy: 'layer3+4',
+    },
+  },
   topology: { slaves: 3, farSide: 'switch' as const, clients: 2, arpTarget: true },
 };
 
@@ -18,7 +27,9 @@ describe('topology script', () => {
     const rootBatch = script.split("ip -batch - <<'EOF'\n")[1]?.split('\nEOF')[0] ?? '';
     expect(rootBatch).not.toBe('');
     for (const line of rootBatch.split('\n').filter((l) => l.startsWith('link '))) {
-      expect(line, 'root-namespace batch lines only create veths into bondlab namespaces').toMatch(/netns bondlab-abc1234-3-/);
+      expect(line, 'root-namespace batch lines only create veths into bondlab namespaces').toMatch(
+        /netns bondlab-abc1234-3-/,
+      );
     }
   });
 
@@ -42,15 +53,29 @@ describe('topology script', () => {
   });
 
   it('builds a static LAG or an LACP partner on the far side when asked', () => {
-    const lacp = buildScript({ ...request, bond: { mode: '802.3ad', options: {} }, topology: { ...request.topology, farSide: 'lacp' } });
-    expect(lacp.script).toContain(`link add lag0 address ${lacp.topology.far.lagMac} type bond mode 802.3ad lacp_rate fast miimon 100`);
+    const lacp = buildScript({
+      ...request,
+      bond: { mode: '802.3ad', options: {} },
+      topology: { ...request.topology, farSide: 'lacp' },
+    });
+    expect(lacp.script).toContain(
+      `link add lag0 address ${lacp.topology.far.lagMac} type bond mode 802.3ad lacp_rate fast miimon 100`,
+    );
     expect(lacp.topology.far.lagMac).toMatch(/^02:b0:0d:[0-9a-f]{2}:00:fe$/);
-    const lag = buildScript({ ...request, bond: { mode: 'balance-xor', options: {} }, topology: { ...request.topology, farSide: 'static-lag' } });
-    expect(lag.script).toContain(`link add lag0 address ${lag.topology.far.lagMac} type bond mode balance-xor miimon 100`);
+    const lag = buildScript({
+      ...request,
+      bond: { mode: 'balance-xor', options: {} },
+      topology: { ...request.topology, farSide: 'static-lag' },
+    });
+    expect(lag.script).toContain(
+      `link add lag0 address ${lag.topology.far.lagMac} type bond mode balance-xor miimon 100`,
+    );
   });
 
   it('gives clients fixed MACs whose last bytes count up, so layer2 hashing is the same in every run', () => {
-    const macs = buildScript({ ...request, topology: { ...request.topology, clients: 4 } }).topology.clients.map((c) => c.mac);
+    const macs = buildScript({ ...request, topology: { ...request.topology, clients: 4 } }).topology.clients.map(
+      (c) => c.mac,
+    );
     expect(macs.map((mac) => mac?.slice(-2))).toEqual(['10', '11', '12', '13']);
     expect(new Set(macs).size).toBe(4);
   });
@@ -75,9 +100,21 @@ describe('fault commands', () => {
   const dut = topology.dut.netns;
 
   it('detaches a slave the three ways users do', () => {
-    expect(faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'ip' }, 'eth0')[0]?.argv).toEqual(['ip', '-n', dut, 'link', 'set', 'eth0', 'nomaster']);
-    expect(faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'sysfs' }, 'eth0')[0]?.argv.at(-1)).toBe('echo -eth0 > /sys/class/net/bond0/bonding/slaves');
-    expect(faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'ifenslave' }, 'eth0')[0]?.argv.at(-1)).toContain('ifenslave -d bond0 eth0');
+    expect(faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'ip' }, 'eth0')[0]?.argv).toEqual([
+      'ip',
+      '-n',
+      dut,
+      'link',
+      'set',
+      'eth0',
+      'nomaster',
+    ]);
+    expect(
+      faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'sysfs' }, 'eth0')[0]?.argv.at(-1),
+    ).toBe('echo -eth0 > /sys/class/net/bond0/bonding/slaves');
+    expect(
+      faultCommands(topology, { kind: 'detach', slave: { index: 0 }, method: 'ifenslave' }, 'eth0')[0]?.argv.at(-1),
+    ).toContain('ifenslave -d bond0 eth0');
   });
 
   it('cuts carrier from the far side, on the port wired to the slave', () => {
@@ -86,11 +123,17 @@ describe('fault commands', () => {
   });
 
   it('makes the ARP target unreachable by removing its address or dropping its traffic', () => {
-    expect(faultCommands(topology, { kind: 'arp-target-loss', how: 'remove-address' }, undefined)[0]?.argv).toContain('198.18.4.254/24');
-    expect(faultCommands(topology, { kind: 'arp-target-loss', how: 'drop' }, undefined)[0]?.argv.at(-1)).toContain('matchall action drop');
+    expect(faultCommands(topology, { kind: 'arp-target-loss', how: 'remove-address' }, undefined)[0]?.argv).toContain(
+      '198.18.4.254/24',
+    );
+    expect(faultCommands(topology, { kind: 'arp-target-loss', how: 'drop' }, undefined)[0]?.argv.at(-1)).toContain(
+      'matchall action drop',
+    );
   });
 
   it('refuses a slave fault without a slave', () => {
-    expect(() => faultCommands(topology, { kind: 'link-down', slave: { index: 0 } }, undefined)).toThrow(/needs a slave/);
+    expect(() => faultCommands(topology, { kind: 'link-down', slave: { index: 0 } }, undefined)).toThrow(
+      /needs a slave/,
+    );
   });
 });

@@ -67,7 +67,18 @@ function optionWrites(bond: BondPlan, topology: Pick<Topology, 'arpTarget'>): { 
 }
 
 /** 802.3ad must be set first, and options that need the bond down before any slave joins. */
-const OPTION_ORDER = ['mode', 'xmit_hash_policy', 'lacp_rate', 'lacp_active', 'ad_select', 'ad_actor_sys_prio', 'ad_actor_system', 'ad_user_port_key', 'fail_over_mac', 'tlb_dynamic_lb'];
+const OPTION_ORDER = [
+  'mode',
+  'xmit_hash_policy',
+  'lacp_rate',
+  'lacp_active',
+  'ad_select',
+  'ad_actor_sys_prio',
+  'ad_actor_system',
+  'ad_user_port_key',
+  'fail_over_mac',
+  'tlb_dynamic_lb',
+];
 
 function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
@@ -89,7 +100,13 @@ export interface BuildRequest {
  * N's interface, each peer NIC into the far side's as port N. Renamed through temporary names,
  * so that no rename meets a name still taken.
  */
-function labLinks(links: LabLinks, dut: { netns: string; slaves: string[] }, far: { netns: string; ports: string[] }, root: string[], ip: (netns: string, command: string) => void): void {
+function labLinks(
+  links: LabLinks,
+  dut: { netns: string; slaves: string[] },
+  far: { netns: string; ports: string[] },
+  root: string[],
+  ip: (netns: string, command: string) => void,
+): void {
   const move = (nics: string[], names: string[], netns: string) => {
     names.forEach((name, i) => {
       const nic = nics[i];
@@ -104,12 +121,20 @@ function labLinks(links: LabLinks, dut: { netns: string; slaves: string[] }, far
 }
 
 /** The shell script that builds the topology; one round trip to the target for all of it. */
-export function buildScript(request: BuildRequest): { script: string; topology: Omit<Topology, 'dut'> & { dut: Omit<Topology['dut'], 'holderPid'> } } {
+export function buildScript(request: BuildRequest): {
+  script: string;
+  topology: Omit<Topology, 'dut'> & { dut: Omit<Topology['dut'], 'holderPid'> };
+} {
   const { runId, caseIndex, bond, topology: plan } = request;
   const subnet = (caseIndex % 250) + 1;
   const ns = (role: string) => netnsName(runId, caseIndex, role);
   const hex = (n: number) => n.toString(16).padStart(2, '0');
-  const dut = { netns: ns('dut'), iface: BOND, ...addresses(subnet, 1), slaves: Array.from({ length: plan.slaves }, (_, i) => `eth${i}`) };
+  const dut = {
+    netns: ns('dut'),
+    iface: BOND,
+    ...addresses(subnet, 1),
+    slaves: Array.from({ length: plan.slaves }, (_, i) => `eth${i}`),
+  };
   const far = {
     netns: ns('far'),
     profile: plan.farSide,
@@ -119,10 +144,26 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
     lagMac: plan.farSide === 'switch' ? undefined : `02:b0:0d:${hex(subnet)}:00:fe`,
   };
   // Last bytes 0x10, 0x11, ...: consecutive low bits spread clients evenly under any layer2 hash.
-  const clients = Array.from({ length: plan.clients }, (_, j) => ({ netns: ns(`c${j}`), iface: 'eth0', mac: `02:b0:0d:${hex(subnet)}:01:${hex(0x10 + j)}`, ...addresses(subnet, 10 + j) }));
+  const clients = Array.from({ length: plan.clients }, (_, j) => ({
+    netns: ns(`c${j}`),
+    iface: 'eth0',
+    mac: `02:b0:0d:${hex(subnet)}:01:${hex(0x10 + j)}`,
+    ...addresses(subnet, 10 + j),
+  }));
   const arpTarget = plan.arpTarget ? { netns: ns('arp'), iface: 'eth0', ...addresses(subnet, 254) } : undefined;
   const namespaces = [dut.netns, far.netns, ...clients.map((c) => c.netns), ...(arpTarget ? [arpTarget.netns] : [])];
-  const topology = { runId, caseIndex, dut, far, clients, arpTarget, namespaces, subnet, linkRate: plan.linkRate, links: request.links };
+  const topology = {
+    runId,
+    caseIndex,
+    dut,
+    far,
+    clients,
+    arpTarget,
+    namespaces,
+    subnet,
+    linkRate: plan.linkRate,
+    links: request.links,
+  };
 
   // Commands are grouped per namespace into `ip -batch` runs: under TCG every program start costs
   // tens of milliseconds, one batch costs one start.
@@ -133,9 +174,14 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   };
   const root: string[] = [];
   for (const name of namespaces) root.push(`netns add ${name}`);
-  if (!request.links) dut.slaves.forEach((slave, i) => root.push(`link add ${slave} netns ${dut.netns} type veth peer name ${far.ports[i]} netns ${far.netns}`));
+  if (!request.links)
+    dut.slaves.forEach((slave, i) =>
+      root.push(`link add ${slave} netns ${dut.netns} type veth peer name ${far.ports[i]} netns ${far.netns}`),
+    );
   const attach = (host: Host, port: string) => {
-    root.push(`link add ${host.iface} netns ${host.netns}${host.mac ? ` address ${host.mac}` : ''} type veth peer name ${port} netns ${far.netns}`);
+    root.push(
+      `link add ${host.iface} netns ${host.netns}${host.mac ? ` address ${host.mac}` : ''} type veth peer name ${port} netns ${far.netns}`,
+    );
     ip(far.netns, `link set dev ${port} master ${FAR_BRIDGE}`);
     ip(far.netns, `link set dev ${port} up`);
     ip(host.netns, `link set dev ${host.iface} up`);
@@ -178,24 +224,39 @@ export function buildScript(request: BuildRequest): { script: string; topology: 
   if (primary !== undefined) {
     // Scenarios name slaves slave0, slave1, ...; the driver wants the interface.
     const slave = /^slave(\d+)$/.exec(String(primary));
-    dutSh.push(`echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`);
+    dutSh.push(
+      `echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`,
+    );
   }
-  dutSh.push(`ip link set dev ${BOND} up`, `ip addr add ${dut.ipv4}/24 dev ${BOND}`, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`);
+  dutSh.push(
+    `ip link set dev ${BOND} up`,
+    `ip addr add ${dut.ipv4}/24 dev ${BOND}`,
+    `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`,
+  );
 
   const applied = request.applyWith?.({ bond: BOND, ports: dut.slaves, ipv4: dut.ipv4 });
   const batch = (prefix: string, commands: string[]) => `${prefix} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;
   const lines = ['set -e', ...(applied ? [applied.before] : []), batch('ip', root)];
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
-  const appliedSh = applied && [applied.up, `ip addr replace ${dut.ipv4}/24 dev ${BOND}`, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`];
+  const appliedSh = applied && [
+    applied.up,
+    `ip addr replace ${dut.ipv4}/24 dev ${BOND}`,
+    `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`,
+  ];
   lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote((appliedSh ?? dutSh).join('\n'))}`);
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
   // its own goes on the bond's side (netem, which can also limit the rate).
   dut.slaves.forEach((slave, i) => {
     const delay = plan.linkDelaysMs?.[i] ?? 0;
     const rate = plan.linkRate ? ` rate ${plan.linkRate}` : '';
-    if (delay > 0) lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root netem delay ${delay}ms${rate} limit 10000`);
-    else if (plan.linkRate) lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`);
-    if (plan.linkRate) lines.push(`tc -n ${far.netns} qdisc add dev ${far.ports[i]} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`);
+    if (delay > 0)
+      lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root netem delay ${delay}ms${rate} limit 10000`);
+    else if (plan.linkRate)
+      lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`);
+    if (plan.linkRate)
+      lines.push(
+        `tc -n ${far.netns} qdisc add dev ${far.ports[i]} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`,
+      );
   });
   return { script: lines.join('\n'), topology };
 }
@@ -216,7 +277,10 @@ export async function teardownNamespaces(target: Target, namespaces: string[]): 
 /** Build a case's topology on the target. Partial builds are torn down before the error is raised. */
 export async function buildTopology(target: Target, request: BuildRequest): Promise<BuiltTopology> {
   const applier = request.bond.config?.apply ? configApplier(target, request.bond.config) : undefined;
-  const { script, topology } = buildScript({ ...request, ...(applier ? { applyWith: (names) => applier.scripts(names) } : {}) });
+  const { script, topology } = buildScript({
+    ...request,
+    ...(applier ? { applyWith: (names) => applier.scripts(names) } : {}),
+  });
   let holder: SpawnedProcess | undefined;
   let done = false;
   const teardown = async () => {

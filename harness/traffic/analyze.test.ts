@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, deliverySeries, flowStats, longestGap, lossRuns, missingTails, splitLoss, unseenMs, type Arrival } from './analyze.js';
+import {
+  analyze,
+  deliverySeries,
+  flowStats,
+  longestGap,
+  lossRuns,
+  missingTails,
+  splitLoss,
+  unseenMs,
+  type Arrival,
+} from './analyze.js';
 
 /** A steady flow: one packet per ms from t0, leaving out the sequence numbers given. */
 function steady(flow: number, count: number, skip: (seq: number) => boolean = () => false, t0 = 1_000_000): Arrival[] {
@@ -10,7 +20,14 @@ function steady(flow: number, count: number, skip: (seq: number) => boolean = ()
 
 describe('probe accounting', () => {
   it('sees a clean flow as clean', () => {
-    expect(flowStats(0, 100, steady(0, 100))).toMatchObject({ sent: 100, received: 100, lost: 0, duplicates: 0, reordered: 0, longestGapMs: 1 });
+    expect(flowStats(0, 100, steady(0, 100))).toMatchObject({
+      sent: 100,
+      received: 100,
+      lost: 0,
+      duplicates: 0,
+      reordered: 0,
+      longestGapMs: 1,
+    });
   });
 
   it('measures a gap as the time between the deliveries around it', () => {
@@ -33,11 +50,18 @@ describe('probe accounting', () => {
   });
 
   it('counts a packet that arrives after a later one as reordered', () => {
-    const arrivals: Arrival[] = [[0, 0, 1, 0], [0, 2, 2, 2], [0, 1, 3, 1], [0, 3, 4, 3], [0, 5, 5, 5], [0, 4, 6, 4]];
+    const arrivals: Arrival[] = [
+      [0, 0, 1, 0],
+      [0, 2, 2, 2],
+      [0, 1, 3, 1],
+      [0, 3, 4, 3],
+      [0, 5, 5, 5],
+      [0, 4, 6, 4],
+    ];
     expect(flowStats(0, 6, arrivals)).toMatchObject({ reordered: 2, lost: 0, duplicates: 0 });
   });
 
-  it('reports the worst flow\'s outage, and the time nothing at all arrived apart', () => {
+  it("reports the worst flow's outage, and the time nothing at all arrived apart", () => {
     const a = steady(0, 1000, (seq) => seq >= 100 && seq < 600);
     const b = steady(1, 1000);
     const { totals, flows } = analyze([1000, 1000], [...a, ...b]);
@@ -63,7 +87,13 @@ describe('probe accounting', () => {
   });
 
   it('finds the longest gap in an unsorted sequence', () => {
-    expect(longestGap([[0, 2, 50_000, 2], [0, 0, 0, 0], [0, 1, 10_000, 1]])).toEqual({ gapMs: 40, startUs: 10_000 });
+    expect(
+      longestGap([
+        [0, 2, 50_000, 2],
+        [0, 0, 0, 0],
+        [0, 1, 10_000, 1],
+      ]),
+    ).toEqual({ gapMs: 40, startUs: 10_000 });
     expect(longestGap([])).toEqual({ gapMs: 0, startUs: undefined });
   });
 });
@@ -72,7 +102,8 @@ describe('delivery series', () => {
   it('counts each delivered packet once, in the bucket of its send time, and leaves the outage empty', () => {
     // 1 packet per ms for 100 ms; sends 30..59 ms lost, packet 10 arrives twice.
     const arrivals: Arrival[] = [];
-    for (let seq = 0; seq < 100; seq++) if (seq < 30 || seq >= 60) arrivals.push([0, seq, 1_000_000 + seq * 1000 + 300, 1_000_000 + seq * 1000]);
+    for (let seq = 0; seq < 100; seq++)
+      if (seq < 30 || seq >= 60) arrivals.push([0, seq, 1_000_000 + seq * 1000 + 300, 1_000_000 + seq * 1000]);
     arrivals.push([0, 10, 1_050_000, 1_010_000]);
     const series = deliverySeries(arrivals, 1_000_000, 1_099_000, 10);
     expect(series.delivered).toEqual([10, 10, 10, 0, 0, 0, 10, 10, 10, 10]);
@@ -101,7 +132,11 @@ describe('loss by cause', () => {
   });
 
   it('estimates the send time of each lost packet between its delivered neighbours', () => {
-    const runs = lossRuns(0, 10, steady(0, 10, (seq) => seq >= 3 && seq <= 5));
+    const runs = lossRuns(
+      0,
+      10,
+      steady(0, 10, (seq) => seq >= 3 && seq <= 5),
+    );
     expect(runs).toEqual([{ flow: 0, fromUs: 1_002_000, toUs: 1_006_000, lostUs: [1_003_000, 1_004_000, 1_005_000] }]);
   });
 
@@ -111,9 +146,15 @@ describe('loss by cause', () => {
     const t0 = 1_000_000;
     const a = steady(0, 3000, (seq) => (seq >= 100 && seq < 300) || (seq >= 1600 && seq < 2000), t0);
     const b = steady(1, 3000, (seq) => seq >= 1600 && seq < 2000, t0);
-    const { totals } = analyze([3000, 3000], [...a, ...b], { spans: [span(3000), span(3000)], intervalUs: 1000, faults: [{ issuedUs: t0 + 1_500_000, returnedUs: t0 + 1_800_000 }] });
+    const { totals } = analyze([3000, 3000], [...a, ...b], {
+      spans: [span(3000), span(3000)],
+      intervalUs: 1000,
+      faults: [{ issuedUs: t0 + 1_500_000, returnedUs: t0 + 1_800_000 }],
+    });
     expect(totals.causes).toEqual({ failover: 800, unrelated: 200, harness: 0, notSent: 0 });
-    expect(totals.failovers).toEqual([{ issuedUs: t0 + 1_500_000, lost: 800, outageMs: 401, startUs: t0 + 1_599_000, resumedUs: t0 + 2_000_000 }]);
+    expect(totals.failovers).toEqual([
+      { issuedUs: t0 + 1_500_000, lost: 800, outageMs: 401, startUs: t0 + 1_599_000, resumedUs: t0 + 2_000_000 },
+    ]);
     // The worst loss of any cause is still the window's outage.
     expect(totals.outageMs).toBe(401);
   });
@@ -122,7 +163,11 @@ describe('loss by cause', () => {
     // Loss from +1000 ms to +2500 ms; the fault is issued at +2000 ms: 1000 ms of it were not the fault's doing.
     const t0 = 1_000_000;
     const arrivals = steady(0, 3000, (seq) => seq >= 1000 && seq < 2500, t0);
-    const split = splitLoss(lossRuns(0, 3000, arrivals), [{ issuedUs: t0 + 2_000_000, returnedUs: t0 + 2_100_000 }], 1000);
+    const split = splitLoss(
+      lossRuns(0, 3000, arrivals),
+      [{ issuedUs: t0 + 2_000_000, returnedUs: t0 + 2_100_000 }],
+      1000,
+    );
     expect(split.failover).toBe(500);
     expect(split.unrelated).toBe(1000);
     expect(split.failovers[0]).toMatchObject({ lost: 500, outageMs: 500, beganBeforeMs: 1000 });
@@ -132,21 +177,48 @@ describe('loss by cause', () => {
     const t0 = 1_000_000;
     const arrivals = steady(0, 5000, (seq) => seq >= 4000 && seq < 4100, t0);
     const split = splitLoss(lossRuns(0, 5000, arrivals), [{ issuedUs: t0 + 1_000_000, returnedUs: t0 + 1_200_000 }]);
-    expect(split).toMatchObject({ failover: 0, unrelated: 100, failovers: [{ lost: 0, outageMs: 0, resumedUs: t0 + 1_000_000 }] });
+    expect(split).toMatchObject({
+      failover: 0,
+      unrelated: 100,
+      failovers: [{ lost: 0, outageMs: 0, resumedUs: t0 + 1_000_000 }],
+    });
   });
 
   it("counts the harness's own loss apart, and what the sender never sent as not sent", () => {
-    const { totals } = analyze([1000], steady(0, 1000, (seq) => seq % 100 === 0), { spans: [span(1000)], harnessLost: 10, notSent: 250, stalls: [[1_200_000, 1_450_000]] });
+    const { totals } = analyze(
+      [1000],
+      steady(0, 1000, (seq) => seq % 100 === 0),
+      { spans: [span(1000)], harnessLost: 10, notSent: 250, stalls: [[1_200_000, 1_450_000]] },
+    );
     expect(totals.causes).toEqual({ failover: 0, unrelated: 0, harness: 10, notSent: 250 });
     expect(totals.stalls).toEqual([{ startUs: 1_200_000, ms: 250 }]);
     expect(totals.stalledMs).toBe(250);
   });
 
   it('measures the stall time inside an interval', () => {
-    expect(unseenMs([[0, 100_000], [200_000, 300_000]], 50_000, 250_000)).toBe(100);
+    expect(
+      unseenMs(
+        [
+          [0, 100_000],
+          [200_000, 300_000],
+        ],
+        50_000,
+        250_000,
+      ),
+    ).toBe(100);
     expect(unseenMs(undefined, 0, 1)).toBe(0);
     // Two senders stalled at once: the time is unseen once.
-    expect(unseenMs([[0, 100_000], [50_000, 150_000], [120_000, 130_000]], 0, 1_000_000)).toBe(150);
+    expect(
+      unseenMs(
+        [
+          [0, 100_000],
+          [50_000, 150_000],
+          [120_000, 130_000],
+        ],
+        0,
+        1_000_000,
+      ),
+    ).toBe(150);
   });
 
   it('tells which flows still miss their last packet: what may be in flight when a window is read', () => {

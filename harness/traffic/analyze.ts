@@ -97,7 +97,12 @@ export interface WindowContext {
 /** Loss that starts this long after a fault's command returned is no longer that fault's. */
 export const FAILOVER_ONSET_MS = 1000;
 
-export function flowStats(flow: number, sent: number, arrivals: Arrival[], span?: { firstUs: number; lastUs: number }): FlowStats {
+export function flowStats(
+  flow: number,
+  sent: number,
+  arrivals: Arrival[],
+  span?: { firstUs: number; lastUs: number },
+): FlowStats {
   const seen = new Set<number>();
   let duplicates = 0;
   let reordered = 0;
@@ -113,7 +118,18 @@ export function flowStats(flow: number, sent: number, arrivals: Arrival[], span?
   }
   const { gapMs, startUs } = longestGap(arrivals);
   const outage = lossStretch(arrivals, sent, span);
-  return { flow, sent, received: arrivals.length, lost: Math.max(0, sent - seen.size), duplicates, reordered, longestGapMs: gapMs, longestGapStartUs: startUs, outageMs: outage.gapMs, outageStartUs: outage.startUs };
+  return {
+    flow,
+    sent,
+    received: arrivals.length,
+    lost: Math.max(0, sent - seen.size),
+    duplicates,
+    reordered,
+    longestGapMs: gapMs,
+    longestGapStartUs: startUs,
+    outageMs: outage.gapMs,
+    outageStartUs: outage.startUs,
+  };
 }
 
 /**
@@ -122,7 +138,11 @@ export function flowStats(flow: number, sent: number, arrivals: Arrival[], span?
  * counts for nothing. With the flow's span (its first and last send), loss at either end of the
  * flow counts too: a flow whose delivery stopped for good has an outage, not none.
  */
-export function lossStretch(arrivals: Arrival[], sent = 0, span?: { firstUs: number; lastUs: number }): { gapMs: number; startUs?: number } {
+export function lossStretch(
+  arrivals: Arrival[],
+  sent = 0,
+  span?: { firstUs: number; lastUs: number },
+): { gapMs: number; startUs?: number } {
   let gap = 0;
   let startUs: number | undefined;
   for (const run of lossRuns(0, sent || arrivals.reduce((max, [, seq]) => Math.max(max, seq + 1), 0), arrivals, span)) {
@@ -193,7 +213,12 @@ export interface LossRun {
  * delivered packets around it (the sender sends in sequence); with the flow's span, loss at the
  * start or the end of the flow, which no pair of deliveries brackets, is a run too.
  */
-export function lossRuns(flow: number, sent: number, arrivals: Arrival[], span?: { firstUs: number; lastUs: number }): LossRun[] {
+export function lossRuns(
+  flow: number,
+  sent: number,
+  arrivals: Arrival[],
+  span?: { firstUs: number; lastUs: number },
+): LossRun[] {
   const sentAt = new Map<number, number>();
   for (const [, seq, , sentUs] of arrivals) if (!sentAt.has(seq)) sentAt.set(seq, sentUs);
   // A delivered sequence number at or above `sent` would be another window's: ignore it.
@@ -244,16 +269,33 @@ export function unseenMs(stalls: [number, number][] | undefined, fromUs: number,
  * was under way at the issue), from the issue to where delivery resumed. Its packets sent before
  * the issue, and every other run, are unrelated.
  */
-export function splitLoss(runs: LossRun[], faults: { issuedUs: number; returnedUs: number }[], intervalUs = 1000): { failover: number; unrelated: number; failovers: FailoverLoss[] } {
+export function splitLoss(
+  runs: LossRun[],
+  faults: { issuedUs: number; returnedUs: number }[],
+  intervalUs = 1000,
+): { failover: number; unrelated: number; failovers: FailoverLoss[] } {
   const sorted = [...faults].sort((a, b) => a.issuedUs - b.issuedUs);
-  const failovers: FailoverLoss[] = sorted.map((f) => ({ issuedUs: f.issuedUs, lost: 0, outageMs: 0, startUs: f.issuedUs, resumedUs: f.issuedUs }));
+  const failovers: FailoverLoss[] = sorted.map((f) => ({
+    issuedUs: f.issuedUs,
+    lost: 0,
+    outageMs: 0,
+    startUs: f.issuedUs,
+    resumedUs: f.issuedUs,
+  }));
   const claimed = new Set<LossRun>();
   sorted.forEach((fault, i) => {
     const next = sorted[i + 1]?.issuedUs ?? Number.POSITIVE_INFINITY;
     const result = failovers[i];
     if (!result) return;
     for (const flow of new Set(runs.map((r) => r.flow))) {
-      const run = runs.find((r) => r.flow === flow && !claimed.has(r) && (r.lostUs.at(-1) ?? 0) >= fault.issuedUs && (r.lostUs[0] ?? 0) <= fault.returnedUs + FAILOVER_ONSET_MS * 1000 && (r.lostUs[0] ?? 0) < next);
+      const run = runs.find(
+        (r) =>
+          r.flow === flow &&
+          !claimed.has(r) &&
+          (r.lostUs.at(-1) ?? 0) >= fault.issuedUs &&
+          (r.lostUs[0] ?? 0) <= fault.returnedUs + FAILOVER_ONSET_MS * 1000 &&
+          (r.lostUs[0] ?? 0) < next,
+      );
       if (!run) continue;
       claimed.add(run);
       const inside = run.lostUs.filter((t) => t >= fault.issuedUs).length;
@@ -264,7 +306,8 @@ export function splitLoss(runs: LossRun[], faults: { issuedUs: number; returnedU
       result.resumedUs = Math.max(result.resumedUs, run.toUs);
       // Loss that began more than two send intervals (and 5 ms) before the issue was not the fault's doing.
       const beganBeforeMs = (fault.issuedUs - (run.lostUs[0] ?? fault.issuedUs)) / 1000;
-      if (beganBeforeMs > Math.max(5, (2 * intervalUs) / 1000)) result.beganBeforeMs = Math.max(result.beganBeforeMs ?? 0, beganBeforeMs);
+      if (beganBeforeMs > Math.max(5, (2 * intervalUs) / 1000))
+        result.beganBeforeMs = Math.max(result.beganBeforeMs ?? 0, beganBeforeMs);
     }
   });
   const lost = runs.reduce((sum, r) => sum + r.lostUs.length, 0);
@@ -272,7 +315,11 @@ export function splitLoss(runs: LossRun[], faults: { issuedUs: number; returnedU
   return { failover, unrelated: lost - failover, failovers };
 }
 
-export function analyze(sent: number[], arrivals: Arrival[], context?: WindowContext): { flows: FlowStats[]; totals: TrafficTotals } {
+export function analyze(
+  sent: number[],
+  arrivals: Arrival[],
+  context?: WindowContext,
+): { flows: FlowStats[]; totals: TrafficTotals } {
   const byFlow = new Map<number, Arrival[]>();
   for (const arrival of arrivals) {
     const list = byFlow.get(arrival[0]);
@@ -280,7 +327,8 @@ export function analyze(sent: number[], arrivals: Arrival[], context?: WindowCon
     else byFlow.set(arrival[0], [arrival]);
   }
   const flows = sent.map((count, flow) => flowStats(flow, count, byFlow.get(flow) ?? [], context?.spans?.[flow]));
-  const total = (key: 'sent' | 'received' | 'lost' | 'duplicates' | 'reordered') => flows.reduce((sum, f) => sum + f[key], 0);
+  const total = (key: 'sent' | 'received' | 'lost' | 'duplicates' | 'reordered') =>
+    flows.reduce((sum, f) => sum + f[key], 0);
   const worst = [...flows].sort((a, b) => b.outageMs - a.outageMs)[0];
   const sentTotal = total('sent');
   return {
@@ -300,7 +348,12 @@ export function analyze(sent: number[], arrivals: Arrival[], context?: WindowCon
   };
 }
 
-function causesOf(sent: number[], byFlow: Map<number, Arrival[]>, lost: number, context: WindowContext): Pick<TrafficTotals, 'causes' | 'failovers' | 'stalls' | 'stalledMs'> {
+function causesOf(
+  sent: number[],
+  byFlow: Map<number, Arrival[]>,
+  lost: number,
+  context: WindowContext,
+): Pick<TrafficTotals, 'causes' | 'failovers' | 'stalls' | 'stalledMs'> {
   const runs = sent.flatMap((count, flow) => lossRuns(flow, count, byFlow.get(flow) ?? [], context.spans?.[flow]));
   const split = splitLoss(runs, context.faults ?? [], context.intervalUs);
   // The harness's own loss is known by count only: it is taken from what no fault explains first.

@@ -13,7 +13,13 @@ import type { TrafficSettings, TrafficWindow } from './window.js';
 export const PROBE_PORT = 47000;
 const SOURCE_PORT_BASE = 40000;
 
-export const DEFAULT_TRAFFIC: TrafficSettings = { flows: 1, vary: 'ports', rate: 1000, direction: 'to-clients', size: 64 };
+export const DEFAULT_TRAFFIC: TrafficSettings = {
+  flows: 1,
+  vary: 'ports',
+  rate: 1000,
+  direction: 'to-clients',
+  size: 64,
+};
 
 /** How long the receivers are read after the senders stop, at most. */
 const COLLECT_MS = 3000;
@@ -54,7 +60,9 @@ function probeScript(): string {
 export function planFlows(topology: Topology, settings: TrafficSettings): FlowPlan[] {
   const { flows, vary, direction } = settings;
   if (vary === 'clients' && flows > topology.clients.length) {
-    throw new Error(`traffic: ${flows} flows that vary by client need ${flows} clients; the topology has ${topology.clients.length} (set topology.clients)`);
+    throw new Error(
+      `traffic: ${flows} flows that vary by client need ${flows} clients; the topology has ${topology.clients.length} (set topology.clients)`,
+    );
   }
   const first = topology.clients[0];
   if (!first) throw new Error('traffic: the topology has no client host');
@@ -63,8 +71,22 @@ export function planFlows(topology: Topology, settings: TrafficSettings): FlowPl
     const clientAddress = vary === 'addresses' ? extraAddress(topology, id) : client.ipv4;
     const src = SOURCE_PORT_BASE + (vary === 'ports' ? id : 0);
     return direction === 'to-clients'
-      ? { id, description: `bond -> ${clientAddress}:${PROBE_PORT} from port ${src}`, senderNetns: topology.dut.netns, receiverNetns: client.netns, dst: clientAddress, src }
-      : { id, description: `${client.ipv4}:${src} -> bond`, senderNetns: client.netns, receiverNetns: topology.dut.netns, dst: topology.dut.ipv4, src };
+      ? {
+          id,
+          description: `bond -> ${clientAddress}:${PROBE_PORT} from port ${src}`,
+          senderNetns: topology.dut.netns,
+          receiverNetns: client.netns,
+          dst: clientAddress,
+          src,
+        }
+      : {
+          id,
+          description: `${client.ipv4}:${src} -> bond`,
+          senderNetns: client.netns,
+          receiverNetns: topology.dut.netns,
+          dst: topology.dut.ipv4,
+          src,
+        };
   });
 }
 
@@ -95,7 +117,8 @@ class Probe {
       stderr = (stderr + chunk).slice(-2000);
     });
     void process.exited.then(() => {
-      for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`the probe in ${netns} exited: ${stderr.trim()}`));
+      for (const waiter of this.waiting.splice(0))
+        waiter.reject(new Error(`the probe in ${netns} exited: ${stderr.trim()}`));
     });
   }
 
@@ -163,15 +186,27 @@ interface Counters {
 /** Probe packets each DUT slave has sent and received since its filters were installed. */
 async function probeCounters(target: Target, topology: Topology): Promise<Counters[]> {
   // One tc for every slave and direction: each program start costs tens of ms under emulation.
-  const commands = topology.dut.slaves.flatMap((slave) => [`filter show dev ${slave} egress`, `filter show dev ${slave} ingress`]);
-  const out = (await run(target, ['ip', 'netns', 'exec', topology.dut.netns, 'tc', '-s', '-j', '-batch', '-'], { input: `${commands.join('\n')}\n` })).stdout;
+  const commands = topology.dut.slaves.flatMap((slave) => [
+    `filter show dev ${slave} egress`,
+    `filter show dev ${slave} ingress`,
+  ]);
+  const out = (
+    await run(target, ['ip', 'netns', 'exec', topology.dut.netns, 'tc', '-s', '-j', '-batch', '-'], {
+      input: `${commands.join('\n')}\n`,
+    })
+  ).stdout;
   const lines = out.trim().split('\n');
-  if (lines.length !== commands.length) throw new Error(`tc printed ${lines.length} filter lists for ${commands.length} queries:\n${out}`);
+  if (lines.length !== commands.length)
+    throw new Error(`tc printed ${lines.length} filter lists for ${commands.length} queries:\n${out}`);
   const packets = (json: string) => {
     const filters = JSON.parse(json) as { options?: { actions?: { stats?: { packets?: number } }[] } }[];
     return filters.reduce((sum, f) => sum + (f.options?.actions?.[0]?.stats?.packets ?? 0), 0);
   };
-  return topology.dut.slaves.map((slave, i) => ({ slave, tx: packets(lines[2 * i] ?? '[]'), rx: packets(lines[2 * i + 1] ?? '[]') }));
+  return topology.dut.slaves.map((slave, i) => ({
+    slave,
+    tx: packets(lines[2 * i] ?? '[]'),
+    rx: packets(lines[2 * i + 1] ?? '[]'),
+  }));
 }
 
 /** The namespaces whose probes these traffic windows will use. */
@@ -193,7 +228,11 @@ export class TrafficSession {
     readonly startNs: bigint,
   ) {}
 
-  static async start(pool: ProbePool, topology: Topology, requested: Partial<TrafficSettings>): Promise<TrafficSession> {
+  static async start(
+    pool: ProbePool,
+    topology: Topology,
+    requested: Partial<TrafficSettings>,
+  ): Promise<TrafficSession> {
     const target = pool.target;
     const settings = { ...DEFAULT_TRAFFIC, ...requested };
     const flows = planFlows(topology, settings);
@@ -201,13 +240,20 @@ export class TrafficSession {
     if (!pool.counting) {
       setup.push(
         ...topology.dut.slaves.map((slave) =>
-          [`tc qdisc add dev ${slave} clsact`, ...['egress', 'ingress'].map((dir) => `tc filter add dev ${slave} ${dir} protocol ip flower ip_proto udp dst_port ${PROBE_PORT} action pass`)].join('\n'),
+          [
+            `tc qdisc add dev ${slave} clsact`,
+            ...['egress', 'ingress'].map(
+              (dir) =>
+                `tc filter add dev ${slave} ${dir} protocol ip flower ip_proto udp dst_port ${PROBE_PORT} action pass`,
+            ),
+          ].join('\n'),
         ),
       );
     }
     if (settings.vary === 'addresses') {
       const client = topology.clients[0];
-      if (client) flows.forEach((flow) => setup.push(`ip -n ${client.netns} addr replace ${flow.dst}/24 dev ${client.iface}`));
+      if (client)
+        flows.forEach((flow) => setup.push(`ip -n ${client.netns} addr replace ${flow.dst}/24 dev ${client.iface}`));
     }
     if (setup.length) await run(target, ['ip', 'netns', 'exec', topology.dut.netns, 'sh', '-ec', setup.join('\n')]);
     pool.counting = true;
@@ -215,19 +261,43 @@ export class TrafficSession {
     const receiverNetns = [...new Set(flows.map((flow) => flow.receiverNetns))];
     const senderNetns = [...new Set(flows.map((flow) => flow.senderNetns))];
     // Started side by side: each costs a Node start under emulation, the first time only.
-    const [receivers, senderProbes] = await Promise.all([Promise.all(receiverNetns.map((netns) => pool.get(netns))), Promise.all(senderNetns.map((netns) => pool.get(netns)))]);
+    const [receivers, senderProbes] = await Promise.all([
+      Promise.all(receiverNetns.map((netns) => pool.get(netns))),
+      Promise.all(senderNetns.map((netns) => pool.get(netns))),
+    ]);
     await Promise.all(receivers.map((probe) => probe.command({ op: 'recv', port: PROBE_PORT })));
     // Anything a receiver got between windows is not this window's.
     const flushed = await Promise.all(receivers.map((probe) => probe.command({ op: 'report' })));
-    const rcvbufErrorsAtStart = flushed.reduce((sum, line) => sum + (JSON.parse(line) as ReceiverReport).rcvbufErrors, 0);
+    const rcvbufErrorsAtStart = flushed.reduce(
+      (sum, line) => sum + (JSON.parse(line) as ReceiverReport).rcvbufErrors,
+      0,
+    );
     const countersAtStart = await probeCounters(target, topology);
-    const senders = senderProbes.map((probe) => ({ probe, flows: flows.filter((flow) => flow.senderNetns === probe.netns) }));
+    const senders = senderProbes.map((probe) => ({
+      probe,
+      flows: flows.filter((flow) => flow.senderNetns === probe.netns),
+    }));
     await Promise.all(
       senders.map(({ probe, flows: own }) =>
-        probe.command({ op: 'send', flows: own.map((flow) => ({ id: flow.id, dst: flow.dst, port: PROBE_PORT, src: flow.src })), rate: settings.rate, size: settings.size }),
+        probe.command({
+          op: 'send',
+          flows: own.map((flow) => ({ id: flow.id, dst: flow.dst, port: PROBE_PORT, src: flow.src })),
+          rate: settings.rate,
+          size: settings.size,
+        }),
       ),
     );
-    return new TrafficSession(pool, topology, settings, flows, senders, receivers, countersAtStart, rcvbufErrorsAtStart, await target.clockNs());
+    return new TrafficSession(
+      pool,
+      topology,
+      settings,
+      flows,
+      senders,
+      receivers,
+      countersAtStart,
+      rcvbufErrorsAtStart,
+      await target.clockNs(),
+    );
   }
 
   /**
@@ -244,14 +314,21 @@ export class TrafficSession {
     let lastFreshMs = startedMs;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const replies = (await Promise.all(this.receivers.map((probe) => probe.command({ op: 'report' })))).map((line) => JSON.parse(line) as ReceiverReport);
+      const replies = (await Promise.all(this.receivers.map((probe) => probe.command({ op: 'report' })))).map(
+        (line) => JSON.parse(line) as ReceiverReport,
+      );
       const fresh = replies.flatMap((reply) => reply.arrivals);
       arrivals.push(...fresh);
       rcvbufErrors = replies.reduce((sum, reply) => sum + reply.rcvbufErrors, 0);
       const nowMs = performance.now();
       if (fresh.length) lastFreshMs = nowMs;
       const quietMs = missingTails(sent, arrivals) > 0 ? TAIL_QUIET_MS : 0;
-      if ((fresh.length === 0 && nowMs - lastFreshMs >= quietMs) || arrivals.length >= expected || nowMs - startedMs > COLLECT_MS) return { arrivals, rcvbufErrors };
+      if (
+        (fresh.length === 0 && nowMs - lastFreshMs >= quietMs) ||
+        arrivals.length >= expected ||
+        nowMs - startedMs > COLLECT_MS
+      )
+        return { arrivals, rcvbufErrors };
     }
   }
 
@@ -307,7 +384,13 @@ export class TrafficSession {
       setPps: this.settings.rate * this.flows.length,
       flows: flows.map((stats) => ({ ...stats, description: this.flows[stats.flow]?.description ?? '' })),
       totals,
-      perSlave: counters.map((c) => ({ slave: c.slave, txPackets: c.tx, rxPackets: c.rx, txShare: txTotal ? c.tx / txTotal : 0, rxShare: rxTotal ? c.rx / rxTotal : 0 })),
+      perSlave: counters.map((c) => ({
+        slave: c.slave,
+        txPackets: c.tx,
+        rxPackets: c.rx,
+        txShare: txTotal ? c.tx / txTotal : 0,
+        rxShare: rxTotal ? c.rx / rxTotal : 0,
+      })),
       delivery: deliverySeries(arrivals, firstUs, lastUs, DELIVERY_BUCKET_MS),
     };
   }

@@ -39,7 +39,9 @@ const STALL_US = 20_000;
  */
 function rcvbufErrors(): number {
   try {
-    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('Udp:'));
     const names = lines[0]?.split(/\s+/) ?? [];
     const values = lines[1]?.split(/\s+/) ?? [];
     return Number(values[names.indexOf('RcvbufErrors')] ?? 0) || 0;
@@ -55,7 +57,12 @@ class Receiver {
     const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
     socket.on('message', (message) => {
       if (message.length < HEADER_BYTES || message.readUInt16BE(0) !== PROBE_MAGIC) return;
-      this.arrivals.push(message.readUInt16BE(2), message.readUInt32BE(4), nowUs(), message.readUInt32BE(8) * 2 ** 32 + message.readUInt32BE(12));
+      this.arrivals.push(
+        message.readUInt16BE(2),
+        message.readUInt32BE(4),
+        nowUs(),
+        message.readUInt32BE(8) * 2 ** 32 + message.readUInt32BE(12),
+      );
     });
     socket.bind(port, ready);
   }
@@ -63,7 +70,8 @@ class Receiver {
   /** Everything received since the last report. */
   report(): string {
     const rows: string[] = [];
-    for (let i = 0; i < this.arrivals.length; i += 4) rows.push(`[${this.arrivals[i]},${this.arrivals[i + 1]},${this.arrivals[i + 2]},${this.arrivals[i + 3]}]`);
+    for (let i = 0; i < this.arrivals.length; i += 4)
+      rows.push(`[${this.arrivals[i]},${this.arrivals[i + 1]},${this.arrivals[i + 2]},${this.arrivals[i + 3]}]`);
     this.arrivals = [];
     return `{"arrivals":[${rows.join(',')}],"rcvbufErrors":${rcvbufErrors()}}`;
   }
@@ -91,7 +99,11 @@ class Sender {
   constructor(flows: FlowSpec[], rate: number, size: number) {
     this.sockets = flows.map((flow) => {
       // Destinations are addresses: looking each send up (dns.lookup, then a tick) is skipped.
-      const socket = createSocket({ type: 'udp4', sendBufferSize: 4 * 1024 * 1024, lookup: (address, _options, found) => found(null, address, 4) });
+      const socket = createSocket({
+        type: 'udp4',
+        sendBufferSize: 4 * 1024 * 1024,
+        lookup: (address, _options, found) => found(null, address, 4),
+      });
       socket.bind(flow.src);
       // A lost route during a fault must not stop the probe: the loss is what it measures.
       socket.on('error', () => undefined);
@@ -144,7 +156,14 @@ class Sender {
   stop(): string {
     clearInterval(this.tick);
     for (const socket of this.sockets) socket.close();
-    return JSON.stringify({ sent: this.sent, notSent: this.notSent, dropped: this.dropped, firstUs: this.firstUs, lastUs: this.lastUs, stalls: this.stalls });
+    return JSON.stringify({
+      sent: this.sent,
+      notSent: this.notSent,
+      dropped: this.dropped,
+      firstUs: this.firstUs,
+      lastUs: this.lastUs,
+      stalls: this.stalls,
+    });
   }
 }
 

@@ -15,7 +15,12 @@ export interface ThroughputSettings {
   direction: 'to-clients' | 'from-clients';
 }
 
-export const DEFAULT_THROUGHPUT: ThroughputSettings = { streams: 1, seconds: 3, vary: 'ports', direction: 'to-clients' };
+export const DEFAULT_THROUGHPUT: ThroughputSettings = {
+  streams: 1,
+  seconds: 3,
+  vary: 'ports',
+  direction: 'to-clients',
+};
 
 export interface ThroughputResult {
   settings: ThroughputSettings;
@@ -46,16 +51,39 @@ function parseIperf(text: string, what: string): { total: number; streams: numbe
 }
 
 /** Run iperf3 clients in `from` against servers at the given addresses in their namespaces, all at once. */
-async function iperf(target: Target, from: string, servers: { netns: string; address: string; streams: number }[], settings: ThroughputSettings): Promise<{ total: number; streams: number[] }> {
-  const started = await Promise.all(servers.map(({ netns }) => target.spawn(['iperf3', '-s', '-1', '-p', String(IPERF_PORT)], { netns })));
+async function iperf(
+  target: Target,
+  from: string,
+  servers: { netns: string; address: string; streams: number }[],
+  settings: ThroughputSettings,
+): Promise<{ total: number; streams: number[] }> {
+  const started = await Promise.all(
+    servers.map(({ netns }) => target.spawn(['iperf3', '-s', '-1', '-p', String(IPERF_PORT)], { netns })),
+  );
   try {
     await new Promise((resolve) => setTimeout(resolve, 800));
     const results = await Promise.all(
       servers.map(({ address, streams }) =>
-        run(target, ['iperf3', '-c', address, '-p', String(IPERF_PORT), '-P', String(streams), '-t', String(settings.seconds), '-J', ...(settings.direction === 'from-clients' ? ['-R'] : [])], {
-          netns: from,
-          timeoutMs: (settings.seconds + 30) * 1000,
-        }),
+        run(
+          target,
+          [
+            'iperf3',
+            '-c',
+            address,
+            '-p',
+            String(IPERF_PORT),
+            '-P',
+            String(streams),
+            '-t',
+            String(settings.seconds),
+            '-J',
+            ...(settings.direction === 'from-clients' ? ['-R'] : []),
+          ],
+          {
+            netns: from,
+            timeoutMs: (settings.seconds + 30) * 1000,
+          },
+        ),
       ),
     );
     const parsed = results.map((r, i) => parseIperf(r.stdout, `iperf3 to ${servers[i]?.address}`));
@@ -68,7 +96,9 @@ async function iperf(target: Target, from: string, servers: { netns: string; add
 /** One plain veth link with the topology's rate limit, in two namespaces of this case. */
 async function singleLink(target: Target, topology: Topology, settings: ThroughputSettings): Promise<number> {
   const [a, b] = [`${topology.dut.netns}-l0`, `${topology.dut.netns}-l1`];
-  const shape = topology.linkRate ? `ip netns exec ${a} tc qdisc add dev l0 root tbf rate ${topology.linkRate} burst 64kb latency 50ms; ip netns exec ${b} tc qdisc add dev l1 root tbf rate ${topology.linkRate} burst 64kb latency 50ms` : 'true';
+  const shape = topology.linkRate
+    ? `ip netns exec ${a} tc qdisc add dev l0 root tbf rate ${topology.linkRate} burst 64kb latency 50ms; ip netns exec ${b} tc qdisc add dev l1 root tbf rate ${topology.linkRate} burst 64kb latency 50ms`
+    : 'true';
   await run(target, [
     'sh',
     '-ec',
@@ -85,12 +115,18 @@ ${shape}`,
   }
 }
 
-export async function measureThroughput(target: Target, topology: Topology, requested: Partial<ThroughputSettings>): Promise<ThroughputResult> {
+export async function measureThroughput(
+  target: Target,
+  topology: Topology,
+  requested: Partial<ThroughputSettings>,
+): Promise<ThroughputResult> {
   const settings = { ...DEFAULT_THROUGHPUT, ...requested };
   const first = topology.clients[0];
   if (!first) throw new Error('throughput: the topology has no client host');
   if (settings.vary === 'clients' && settings.streams > topology.clients.length) {
-    throw new Error(`throughput: ${settings.streams} streams that vary by client need ${settings.streams} clients; the topology has ${topology.clients.length}`);
+    throw new Error(
+      `throughput: ${settings.streams} streams that vary by client need ${settings.streams} clients; the topology has ${topology.clients.length}`,
+    );
   }
   const servers =
     settings.vary === 'clients'
@@ -98,5 +134,11 @@ export async function measureThroughput(target: Target, topology: Topology, requ
       : [{ netns: first.netns, address: first.ipv4, streams: settings.streams }];
   const bonded = await iperf(target, topology.dut.netns, servers, settings);
   const single = await singleLink(target, topology, settings);
-  return { settings, streamsBps: bonded.streams, totalBps: bonded.total, singleLinkBps: single, factor: single ? bonded.total / single : 0 };
+  return {
+    settings,
+    streamsBps: bonded.streams,
+    totalBps: bonded.total,
+    singleLinkBps: single,
+    factor: single ? bonded.total / single : 0,
+  };
 }

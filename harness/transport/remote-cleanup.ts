@@ -32,7 +32,10 @@ async function agentDirs(target: SshTarget): Promise<AgentDir[]> {
     if (!match?.[1] || !match[2]) continue;
     const path = join(parent, name);
     // A pid reused by another process does not keep a directory: the agent's command line names it.
-    const cmdline = await target.readFile(`/proc/${match[1]}/cmdline`).then((data) => data.toString('utf8'), () => '');
+    const cmdline = await target.readFile(`/proc/${match[1]}/cmdline`).then(
+      (data) => data.toString('utf8'),
+      () => '',
+    );
     dirs.push({ path, controllerPid: Number(match[2]), alive: cmdline.includes(path) });
   }
   return dirs;
@@ -41,7 +44,10 @@ async function agentDirs(target: SshTarget): Promise<AgentDir[]> {
 /** Owner pids that count as alive on the machine: its own processes, and the bondlabs its live agents serve. */
 async function liveOwners(target: SshTarget, dirs: AgentDir[]): Promise<Set<number>> {
   const processes = await run(target, ['ls', '-1', '/proc']);
-  const pids = processes.stdout.split('\n').filter((name) => /^\d+$/.test(name)).map(Number);
+  const pids = processes.stdout
+    .split('\n')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
   return new Set([...pids, ...dirs.filter((dir) => dir.alive).map((dir) => dir.controllerPid)]);
 }
 

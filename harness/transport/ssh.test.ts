@@ -11,7 +11,15 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentClient } from '../agent/client.js';
 import { agentScript } from '../agent/location.js';
-import { REMOTE_AGENT_DIR, SshError, bootstrapCommand, checkDestination, nodeMajor, sshArguments, sshFailure } from './ssh.js';
+import {
+  REMOTE_AGENT_DIR,
+  SshError,
+  bootstrapCommand,
+  checkDestination,
+  nodeMajor,
+  sshArguments,
+  sshFailure,
+} from './ssh.js';
 
 /** Whether a process runs (a zombie waiting for its reaper does not). */
 function running(pid: number): boolean {
@@ -49,7 +57,11 @@ describe('ssh arguments', () => {
   });
 
   it('accept a new host key only when asked, and never let the user undo their own options', () => {
-    const args = sshArguments({ destination: 'dut', acceptNewHostKey: true, sshOptions: ['StrictHostKeyChecking=no', 'ForwardAgent=yes', 'ProxyJump=bastion'] });
+    const args = sshArguments({
+      destination: 'dut',
+      acceptNewHostKey: true,
+      sshOptions: ['StrictHostKeyChecking=no', 'ForwardAgent=yes', 'ProxyJump=bastion'],
+    });
     const values = optionValues(args);
     expect(values.get('StrictHostKeyChecking')).toBe('accept-new');
     expect(values.get('ForwardAgent')).toBe('no');
@@ -60,12 +72,17 @@ describe('ssh arguments', () => {
     const args = sshArguments({ destination: 'dut', port: 2222, identityFile: '/k/id', knownHostsFile: '/k/known' });
     expect(args.join(' ')).toContain('-p 2222');
     expect(args.join(' ')).toContain('-i /k/id');
-    expect(Object.fromEntries(optionValues(args))).toMatchObject({ IdentitiesOnly: 'yes', UserKnownHostsFile: '/k/known' });
+    expect(Object.fromEntries(optionValues(args))).toMatchObject({
+      IdentitiesOnly: 'yes',
+      UserKnownHostsFile: '/k/known',
+    });
   });
 
   it('refuse a destination ssh would read as an option, or one with spaces', () => {
-    for (const bad of ['-oProxyCommand=touch /tmp/x', 'root@dut; reboot', '', 'a\nb']) expect(() => checkDestination(bad), bad).toThrow(SshError);
-    for (const good of ['dut', 'root@dut', 'root@192.0.2.7', 'root@[2001:db8::1]', 'ssh://root@dut:2222']) expect(() => checkDestination(good), good).not.toThrow();
+    for (const bad of ['-oProxyCommand=touch /tmp/x', 'root@dut; reboot', '', 'a\nb'])
+      expect(() => checkDestination(bad), bad).toThrow(SshError);
+    for (const good of ['dut', 'root@dut', 'root@192.0.2.7', 'root@[2001:db8::1]', 'ssh://root@dut:2222'])
+      expect(() => checkDestination(good), good).not.toThrow();
   });
 });
 
@@ -77,7 +94,14 @@ describe('the remote command, run by a local sh as the remote shell runs it', ()
 
   async function bootstrap(env: Record<string, string>) {
     const agent = await readFile(agentScript());
-    const shell = execa('/bin/sh', ['-c', bootstrapCommand(agent.length)], { reject: false, buffer: false, env, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
+    const shell = execa('/bin/sh', ['-c', bootstrapCommand(agent.length)], {
+      reject: false,
+      buffer: false,
+      env,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
     let stderr = '';
     shell.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -103,7 +127,9 @@ describe('the remote command, run by a local sh as the remote shell runs it', ()
     expect((await client.exec(['sh', '-c', 'umask'])).stdout.trim()).toBe('0077');
     // Its session ends (bondlab died, or the network went): the agent ends what it started and removes its directory.
     const sleeper = await client.spawn(['sh', '-c', 'echo $$; exec sleep 600']);
-    const sleeperPid = await new Promise<number>((resolve) => sleeper.onStdout((chunk) => resolve(Number(chunk.trim()))));
+    const sleeperPid = await new Promise<number>((resolve) =>
+      sleeper.onStdout((chunk) => resolve(Number(chunk.trim()))),
+    );
     expect(running(sleeperPid)).toBe(true);
     shell.stdin?.end();
     const result = await shell;
@@ -118,7 +144,9 @@ describe('the remote command, run by a local sh as the remote shell runs it', ()
     const { shell, stderr } = await bootstrap({ TMPDIR: tmp, PATH: '/nonexistent' });
     const result = await shell;
     expect(result.exitCode).toBe(127);
-    expect(sshFailure({ destination: 'root@dut' }, result.exitCode, stderr())).toMatch(/^ssh root@dut: no node on the PATH .*install Node\.js 20/);
+    expect(sshFailure({ destination: 'root@dut' }, result.exitCode, stderr())).toMatch(
+      /^ssh root@dut: no node on the PATH .*install Node\.js 20/,
+    );
     expect(await readdir(tmp)).toEqual([]);
   });
 
@@ -135,12 +163,26 @@ describe("ssh's failures, in words", () => {
   // ssh's stderr as OpenSSH 9.2p1 printed it (LogLevel=ERROR) against a test sshd.
   const dut = { destination: 'root@127.0.0.1', port: 42722, knownHostsFile: '/k/known_hosts', identityFile: '/k/id' };
   it('a changed host key, an unknown one, a refused key, no connection', () => {
-    expect(sshFailure(dut, 255, '@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n...\nHost key for [127.0.0.1]:42722 has changed and you have requested strict checking.\nHost key verification failed.\n'))
-      .toMatch(/^ssh root@127\.0\.0\.1 \(port 42722\): the host key differs from the one in \/k\/known_hosts; refused/);
-    expect(sshFailure(dut, 255, 'No ED25519 host key is known for [127.0.0.1]:42722 and you have requested strict checking.\nHost key verification failed.\n'))
-      .toMatch(/^ssh root@127\.0\.0\.1 \(port 42722\): the host key is not known \(not in \/k\/known_hosts\); refused/);
-    expect(sshFailure(dut, 255, 'root@127.0.0.1: Permission denied (publickey).\n')).toMatch(/^ssh root@127\.0\.0\.1 \(port 42722\): authentication refused \(key: \/k\/id/);
-    expect(sshFailure(dut, 255, 'ssh: connect to host 127.0.0.1 port 42722: Connection refused\n')).toMatch(/^ssh root@127\.0\.0\.1 \(port 42722\): cannot connect: .*Connection refused/);
+    expect(
+      sshFailure(
+        dut,
+        255,
+        '@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n...\nHost key for [127.0.0.1]:42722 has changed and you have requested strict checking.\nHost key verification failed.\n',
+      ),
+    ).toMatch(/^ssh root@127\.0\.0\.1 \(port 42722\): the host key differs from the one in \/k\/known_hosts; refused/);
+    expect(
+      sshFailure(
+        dut,
+        255,
+        'No ED25519 host key is known for [127.0.0.1]:42722 and you have requested strict checking.\nHost key verification failed.\n',
+      ),
+    ).toMatch(/^ssh root@127\.0\.0\.1 \(port 42722\): the host key is not known \(not in \/k\/known_hosts\); refused/);
+    expect(sshFailure(dut, 255, 'root@127.0.0.1: Permission denied (publickey).\n')).toMatch(
+      /^ssh root@127\.0\.0\.1 \(port 42722\): authentication refused \(key: \/k\/id/,
+    );
+    expect(sshFailure(dut, 255, 'ssh: connect to host 127.0.0.1 port 42722: Connection refused\n')).toMatch(
+      /^ssh root@127\.0\.0\.1 \(port 42722\): cannot connect: .*Connection refused/,
+    );
   });
 
   it('reads the major version of node', () => {

@@ -49,7 +49,9 @@ export const REMOTE_AGENT_DIR = /^bondlab-agent-(\d+)-for(\d+)-[A-Za-z0-9]+$/;
 /** Refuse what ssh would read as an option, and what cannot be a host name. */
 export function checkDestination(destination: string): void {
   if (!destination || destination.startsWith('-') || /[\s\p{Cc}]/u.test(destination)) {
-    throw new SshError(`"${destination}" is not an ssh destination: expected [user@]host (no spaces, not starting with "-")`);
+    throw new SshError(
+      `"${destination}" is not an ssh destination: expected [user@]host (no spaces, not starting with "-")`,
+    );
   }
 }
 
@@ -109,7 +111,8 @@ export function sshFailure(options: SshTargetOptions, exitCode: number | undefin
   if (/Permission denied|Too many authentication failures/i.test(stderr)) {
     return `${where}: authentication refused (key: ${options.identityFile ?? "ssh's default keys and agent"}; no passwords: BatchMode)${said}`;
   }
-  if (exitCode === NO_NODE) return `${where}: no node on the PATH of a non-interactive ssh session there; install Node.js ${MIN_REMOTE_NODE} or later${said}`;
+  if (exitCode === NO_NODE)
+    return `${where}: no node on the PATH of a non-interactive ssh session there; install Node.js ${MIN_REMOTE_NODE} or later${said}`;
   if (exitCode === NO_DIR) return `${where}: cannot make a private directory for the agent in TMPDIR or /tmp${said}`;
   if (exitCode === 255) return `${where}: cannot connect${said}`;
   return `${where}: the agent did not start (exit ${exitCode ?? 'none'})${said}`;
@@ -150,7 +153,15 @@ export class SshTarget extends AgentTarget {
     const agentJs = await readFile(agentScript());
     const args = [...sshArguments(options), '--', options.destination, bootstrapCommand(agentJs.length)];
     // A process group of its own: a Ctrl-C reaches bondlab alone, which then stops the agent in order.
-    const ssh = execa('ssh', args, { reject: false, buffer: false, detached: true, cleanup: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
+    const ssh = execa('ssh', args, {
+      reject: false,
+      buffer: false,
+      detached: true,
+      cleanup: false,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
     let stderr = '';
     ssh.stderr?.setEncoding('utf8');
     ssh.stderr?.on('data', (chunk: string) => {
@@ -166,7 +177,10 @@ export class SshTarget extends AgentTarget {
     const agent = new AgentClient(
       stdout,
       stdin,
-      () => (exit ? sshFailure(options, exit.exitCode, stderr) : `ssh ${options.destination} is still running${stderr ? `: ${stderr.trim()}` : ''}`),
+      () =>
+        exit
+          ? sshFailure(options, exit.exitCode, stderr)
+          : `ssh ${options.destination} is still running${stderr ? `: ${stderr.trim()}` : ''}`,
       // Let ssh finish its stderr and exit status first: they say why the session ended.
       () => Promise.race([ended.then(() => undefined), delay(3000)]),
     );
@@ -186,21 +200,42 @@ export class SshTarget extends AgentTarget {
       const hello = await Promise.race([
         interruption(),
         agent.hello.catch(async (error: unknown) => {
-          if (!(error instanceof AgentGoneError)) throw new SshError(`ssh ${options.destination}: ${error instanceof Error ? error.message : String(error)}`);
+          if (!(error instanceof AgentGoneError))
+            throw new SshError(`ssh ${options.destination}: ${error instanceof Error ? error.message : String(error)}`);
           await Promise.race([ended, delay(5000)]);
-          throw new SshError(exit?.failed && exit.exitCode === undefined ? `ssh ${options.destination}: ${exit.shortMessage ?? 'ssh could not be started'}` : sshFailure(options, exit?.exitCode, stderr));
+          throw new SshError(
+            exit?.failed && exit.exitCode === undefined
+              ? `ssh ${options.destination}: ${exit.shortMessage ?? 'ssh could not be started'}`
+              : sshFailure(options, exit?.exitCode, stderr),
+          );
         }),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new SshError(`ssh ${options.destination}: the agent did not answer within ${readyMs / 1000} s${stderr ? `: ${stderr.trim()}` : ''}`)), readyMs);
+          timer = setTimeout(
+            () =>
+              reject(
+                new SshError(
+                  `ssh ${options.destination}: the agent did not answer within ${readyMs / 1000} s${stderr ? `: ${stderr.trim()}` : ''}`,
+                ),
+              ),
+            readyMs,
+          );
         }),
       ]).finally(() => clearTimeout(timer));
       if (!(nodeMajor(hello.node) >= MIN_REMOTE_NODE)) {
-        throw new SshError(`ssh ${options.destination}: node ${hello.node} there is older than ${MIN_REMOTE_NODE}; install Node.js ${MIN_REMOTE_NODE} or later`);
+        throw new SshError(
+          `ssh ${options.destination}: node ${hello.node} there is older than ${MIN_REMOTE_NODE}; install Node.js ${MIN_REMOTE_NODE} or later`,
+        );
       }
       const uid = (await agent.exec(['id', '-u'])).stdout.trim();
-      if (uid !== '0') throw new SshError(`ssh ${options.destination}: logged in as uid ${uid}; bonds and namespaces need root there (log in as root)`);
+      if (uid !== '0')
+        throw new SshError(
+          `ssh ${options.destination}: logged in as uid ${uid}; bonds and namespaces need root there (log in as root)`,
+        );
       const [, script] = (await agent.readFile(`/proc/${hello.pid}/cmdline`)).toString('utf8').split('\0');
-      if (!script || !REMOTE_AGENT_DIR.test(basename(dirname(script)))) throw new SshError(`ssh ${options.destination}: the agent runs from an unexpected place (${script ?? 'unknown'})`);
+      if (!script || !REMOTE_AGENT_DIR.test(basename(dirname(script))))
+        throw new SshError(
+          `ssh ${options.destination}: the agent runs from an unexpected place (${script ?? 'unknown'})`,
+        );
       return new SshTarget(agent, options.destination, dirname(script), hello.kernel, hello.node, unregister);
     } catch (error) {
       await unregister();

@@ -97,29 +97,45 @@ interface Totals {
 
 describe(`the ssh target on ${kernel}`, () => {
   it('runs scenarios over ssh, refuses a wrong host key and a refused key (exit 2), and leaves nothing (cleanup --ssh after a SIGKILL)', async () => {
-    const result = await execa('node', [cli, 'vm', 'run', '--kernel', kernel, '--', 'sh', '-c', script], { reject: false });
+    const result = await execa('node', [cli, 'vm', 'run', '--kernel', kernel, '--', 'sh', '-c', script], {
+      reject: false,
+    });
     const out = `${result.stdout}\n${result.stderr}`;
     expect(result.exitCode, out).toBe(0);
     const field = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(result.stdout)?.[1]?.trim() ?? '';
 
     // 1. A passing run on the machine behind ssh: the carrier loss passes; the traffic case ran its probes there.
     expect(field('run'), out).toMatch(/^[03]$/);
-    const run = JSON.parse(field('cases') || '{}') as { targets: string[]; cases: { name: string; status: string; error: string | null; windows: Totals[] }[] };
+    const run = JSON.parse(field('cases') || '{}') as {
+      targets: string[];
+      cases: { name: string; status: string; error: string | null; windows: Totals[] }[];
+    };
     expect(run.targets, out).toEqual([expect.stringMatching(/^ssh root@127\.0\.0\.1 \(\S+, node \d+\.\d+\.\d+\)$/)]);
-    expect(run.cases.map((c) => c.name).sort()).toEqual(['active-backup-carrier-loss', 'active-backup-traffic-failover']);
+    expect(run.cases.map((c) => c.name).sort()).toEqual([
+      'active-backup-carrier-loss',
+      'active-backup-traffic-failover',
+    ]);
     expect(run.cases.find((c) => c.name === 'active-backup-carrier-loss')?.status, out).toBe('passed');
     const traffic = run.cases.find((c) => c.name === 'active-backup-traffic-failover');
     // Its outage bound may be inconclusive on a loaded runner; it may not fail.
     expect(['passed', 'inconclusive'], out).toContain(traffic?.status);
     expect(traffic?.windows).toHaveLength(2);
     for (const window of traffic?.windows ?? []) expect(window.received, out).toBeGreaterThan(0);
-    expect([field('after-run-dirs'), field('after-run-namespaces'), field('after-run-agents')], out).toEqual(['', '', '']);
+    expect([field('after-run-dirs'), field('after-run-namespaces'), field('after-run-agents')], out).toEqual([
+      '',
+      '',
+      '',
+    ]);
 
     // 2. Refused, exit 2, naming the destination and the reason.
     expect(field('hostkey'), out).toBe('2');
-    expect(field('hostkey-said')).toMatch(/ssh root@127\.0\.0\.1 \(port 2222\): the host key differs from the one in \S+wrong_known_hosts; refused/);
+    expect(field('hostkey-said')).toMatch(
+      /ssh root@127\.0\.0\.1 \(port 2222\): the host key differs from the one in \S+wrong_known_hosts; refused/,
+    );
     expect(field('auth'), out).toBe('2');
-    expect(field('auth-said')).toMatch(/ssh root@127\.0\.0\.1 \(port 2222\): authentication refused \(key: \S+\/other;/);
+    expect(field('auth-said')).toMatch(
+      /ssh root@127\.0\.0\.1 \(port 2222\): authentication refused \(key: \S+\/other;/,
+    );
 
     // 3. SIGKILL: the agent (and its directory) went with the session; the namespaces went with cleanup --ssh.
     const before = field('before-kill-namespaces').split(' ');
@@ -130,6 +146,9 @@ describe(`the ssh target on ${kernel}`, () => {
     expect(field('cleanup'), `${field('cleanup-said')}\n${out}`).toBe('0');
     const cleanup = JSON.parse(field('cleanup-json') || '{}') as { namespaces: string[]; dirs: string[] };
     expect(cleanup.namespaces.sort(), out).toEqual([...before].sort());
-    expect([field('after-cleanup-dirs'), field('after-cleanup-namespaces'), field('after-cleanup-agents')], out).toEqual(['', '', '']);
+    expect(
+      [field('after-cleanup-dirs'), field('after-cleanup-namespaces'), field('after-cleanup-agents')],
+      out,
+    ).toEqual(['', '', '']);
   }, 1_200_000);
 });

@@ -40,14 +40,34 @@ export function probeAccelerator(vmlinuz: string, initramfs: string, timeoutMs =
     if (missing) return { accel: 'tcg', reason: missing };
     const result = await execa(
       QEMU,
-      ['-machine', 'q35,accel=kvm', '-cpu', 'host', '-m', '256', '-nodefaults', '-display', 'none', '-no-reboot',
-        '-kernel', vmlinuz, '-initrd', initramfs, '-append', 'console=ttyS0 quiet panic=-1 rdinit=/probe', '-serial', 'null'],
+      [
+        '-machine',
+        'q35,accel=kvm',
+        '-cpu',
+        'host',
+        '-m',
+        '256',
+        '-nodefaults',
+        '-display',
+        'none',
+        '-no-reboot',
+        '-kernel',
+        vmlinuz,
+        '-initrd',
+        initramfs,
+        '-append',
+        'console=ttyS0 quiet panic=-1 rdinit=/probe',
+        '-serial',
+        'null',
+      ],
       { reject: false, timeout: timeoutMs, killSignal: 'SIGKILL' },
     );
     if (result.exitCode === 0) return { accel: 'kvm', reason: 'a KVM guest booted and powered off' };
     return {
       accel: 'tcg',
-      reason: result.timedOut ? `a KVM guest did not finish booting within ${timeoutMs} ms` : `qemu with KVM failed: ${result.stderr.trim().split('\n')[0] ?? ''}`,
+      reason: result.timedOut
+        ? `a KVM guest did not finish booting within ${timeoutMs} ms`
+        : `qemu with KVM failed: ${result.stderr.trim().split('\n')[0] ?? ''}`,
     };
   })();
   return cached;

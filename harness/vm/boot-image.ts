@@ -43,7 +43,10 @@ async function decompressPayload(bzImage: Buffer): Promise<Buffer | undefined> {
   if (!compressor) return undefined;
   const [file, ...args] = compressor.argv;
   const out = file
-    ? Buffer.from((await execa(file, args, { input: payload, encoding: 'buffer', reject: false, stripFinalNewline: false })).stdout)
+    ? Buffer.from(
+        (await execa(file, args, { input: payload, encoding: 'buffer', reject: false, stripFinalNewline: false }))
+          .stdout,
+      )
     : gunzipSync(payload, { finishFlush: 2 });
   return out.subarray(0, 4).equals(ELF_MAGIC) ? out : undefined;
 }

@@ -55,7 +55,12 @@ export function emulatedLayout(cables: EmulatedCable[]): EmulatedLabLayout {
 export function emulatedNicArgs(layout: EmulatedLabLayout): string[] {
   const args: string[] = [];
   const nic = (hub: number, port: string, device: EmulatedNic) => {
-    args.push('-netdev', `hubport,id=${port},hubid=${hub}`, '-device', `${device.model},netdev=${port},mac=${device.mac},id=${device.deviceId},romfile=`);
+    args.push(
+      '-netdev',
+      `hubport,id=${port},hubid=${hub}`,
+      '-device',
+      `${device.model},netdev=${port},mac=${device.mac},id=${device.deviceId},romfile=`,
+    );
   };
   layout.cables.forEach((cable, i) => {
     nic(HUB_BASE + i, `c${i}a`, cable.dut);
@@ -67,6 +72,8 @@ export function emulatedNicArgs(layout: EmulatedLabLayout): string[] {
 
 /** The kernel modules the guest loads for the layout (there is no udev to load them). */
 export function emulatedNicModules(layout: EmulatedLabLayout): string[] {
-  const models = [layout.management, ...layout.cables.flatMap((c) => [c.dut, c.peer])].map((nic) => NIC_MODELS[nic.model]);
+  const models = [layout.management, ...layout.cables.flatMap((c) => [c.dut, c.peer])].map(
+    (nic) => NIC_MODELS[nic.model],
+  );
   return [...new Set(models)];
 }

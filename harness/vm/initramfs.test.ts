@@ -25,7 +25,9 @@ describe('initramfs module resolution', () => {
         expect(order.indexOf(dep), `${dep} before ${module}`).toBeLessThan(index);
       }
     }
-    expect(order.map(moduleName)).toEqual(expect.arrayContaining(['virtio_pci', 'virtio_console', '9pnet_virtio', '9p', 'overlay']));
+    expect(order.map(moduleName)).toEqual(
+      expect.arrayContaining(['virtio_pci', 'virtio_console', '9pnet_virtio', '9p', 'overlay']),
+    );
     expect(order.map(moduleName)).not.toContain('bonding');
   });
 

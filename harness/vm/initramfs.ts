@@ -72,7 +72,9 @@ function parseModulesDep(text: string): Map<string, string[]> {
 }
 
 export function moduleName(path: string): string {
-  return basename(path).replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
+  return basename(path)
+    .replace(/\.ko(\.(xz|zst|gz))?$/, '')
+    .replace(/-/g, '_');
 }
 
 /**
@@ -92,7 +94,8 @@ export function resolveBootModules(modulesDep: string, modulesBuiltin: string, w
   for (const name of wanted) {
     const path = byName.get(name.replace(/-/g, '_'));
     if (path) visit(path);
-    else if (!builtin.has(name.replace(/-/g, '_'))) throw new Error(`module ${name} is neither built in nor in modules.dep`);
+    else if (!builtin.has(name.replace(/-/g, '_')))
+      throw new Error(`module ${name} is neither built in nor in modules.dep`);
   }
   return order;
 }
@@ -119,7 +122,12 @@ export function findBusybox(): string {
 }
 
 export function initramfsPath(kernel: Kernel): string {
-  const hash = createHash('sha256').update(INIT_SCRIPT).update(PROBE_SCRIPT).update(BOOT_MODULES.join()).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(INIT_SCRIPT)
+    .update(PROBE_SCRIPT)
+    .update(BOOT_MODULES.join())
+    .digest('hex')
+    .slice(0, 12);
   const dir = kernel.cacheDir ?? join(cacheDir(), 'initramfs', kernel.release);
   return join(dir, `initramfs-${hash}.cpio`);
 }
@@ -149,7 +157,16 @@ export async function buildInitramfs(kernel: Kernel): Promise<string> {
     await writeFile(join(staging, 'modules.order'), `${order.join('\n')}\n`);
     await writeFile(join(staging, 'init'), INIT_SCRIPT, { mode: 0o755 });
     await writeFile(join(staging, 'probe'), PROBE_SCRIPT, { mode: 0o755 });
-    const files = ['.', 'bin', 'bin/busybox', 'modules', ...order.map((f) => `modules/${f}`), 'modules.order', 'init', 'probe'];
+    const files = [
+      '.',
+      'bin',
+      'bin/busybox',
+      'modules',
+      ...order.map((f) => `modules/${f}`),
+      'modules.order',
+      'init',
+      'probe',
+    ];
     await mkdir(dirname(output), { recursive: true });
     const partial = `${output}.partial-${process.pid}`;
     await execa('cpio', ['--quiet', '-o', '-H', 'newc', '-R', '0:0'], {
@@ -159,7 +176,8 @@ export async function buildInitramfs(kernel: Kernel): Promise<string> {
     });
     await rename(partial, output);
     for (const stale of await readdir(dirname(output))) {
-      if (/^initramfs-.*\.cpio$/.test(stale) && join(dirname(output), stale) !== output) await rm(join(dirname(output), stale), { force: true });
+      if (/^initramfs-.*\.cpio$/.test(stale) && join(dirname(output), stale) !== output)
+        await rm(join(dirname(output), stale), { force: true });
     }
     return output;
   } finally {

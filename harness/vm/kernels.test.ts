@@ -2,19 +2,33 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KernelSpecError, fetchDirs, listCachedKernels, parseKernelSpec, removeCachedKernels, resolveKernel } from './kernels.js';
+import {
+  KernelSpecError,
+  fetchDirs,
+  listCachedKernels,
+  parseKernelSpec,
+  removeCachedKernels,
+  resolveKernel,
+} from './kernels.js';
 
 describe('kernel specs', () => {
   it('reads suites, exact releases, host and paths', () => {
     expect(parseKernelSpec('debian:trixie')).toMatchObject({ kind: 'debian-suite', suite: 'trixie' });
-    expect(parseKernelSpec('debian:6.1.0-56-amd64')).toMatchObject({ kind: 'debian-package', release: '6.1.0-56-amd64' });
+    expect(parseKernelSpec('debian:6.1.0-56-amd64')).toMatchObject({
+      kind: 'debian-package',
+      release: '6.1.0-56-amd64',
+    });
     expect(parseKernelSpec('debian:linux-image-6.12.57+deb13-amd64=6.12.57-1')).toMatchObject({
       kind: 'debian-package',
       release: '6.12.57+deb13-amd64',
       version: '6.12.57-1',
     });
     expect(parseKernelSpec('host')).toMatchObject({ kind: 'host' });
-    expect(parseKernelSpec('/k/vmlinuz:/k/modules')).toMatchObject({ kind: 'path', vmlinuz: '/k/vmlinuz', modules: '/k/modules' });
+    expect(parseKernelSpec('/k/vmlinuz:/k/modules')).toMatchObject({
+      kind: 'path',
+      vmlinuz: '/k/vmlinuz',
+      modules: '/k/modules',
+    });
   });
 
   it('rejects what it cannot read, as a usage error that lists the forms', () => {
@@ -40,7 +54,14 @@ describe('kernel cache', () => {
     await writeFile(join(kdir, 'vmlinuz'), 'x');
     await writeFile(
       join(kdir, 'kernel.json'),
-      JSON.stringify({ release, vmlinuz: join(kdir, 'vmlinuz'), modulesDir: join(kdir, 'lib', 'modules'), source: `debian:${release}`, packageVersion: '1', cacheDir: kdir }),
+      JSON.stringify({
+        release,
+        vmlinuz: join(kdir, 'vmlinuz'),
+        modulesDir: join(kdir, 'lib', 'modules'),
+        source: `debian:${release}`,
+        packageVersion: '1',
+        cacheDir: kdir,
+      }),
     );
   }
 
@@ -58,7 +79,9 @@ describe('kernel cache', () => {
     for (const name of ['.fetch-6.12.1+deb13-amd64-4242-Ab12Cd', '.fetch-6.1.0-9-amd64-Ab12Cd', '6.1.0-9-amd64']) {
       await mkdir(join(dir, 'kernels', name), { recursive: true });
     }
-    expect(await fetchDirs()).toEqual([{ path: join(dir, 'kernels', '.fetch-6.12.1+deb13-amd64-4242-Ab12Cd'), pid: 4242 }]);
+    expect(await fetchDirs()).toEqual([
+      { path: join(dir, 'kernels', '.fetch-6.12.1+deb13-amd64-4242-Ab12Cd'), pid: 4242 },
+    ]);
   });
 
   it('checks a user-built kernel before anything boots', async () => {

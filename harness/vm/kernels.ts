@@ -66,13 +66,19 @@ export function parseKernelSpec(text: string): KernelSpec {
     if (rest in SUITES) return { kind: 'debian-suite', suite: rest as DebianSuite, text };
     const match = /^(?:linux-image-)?([0-9][\w.+~-]*-amd64)(?:=([\w.+~:-]+))?$/.exec(rest);
     if (match?.[1]) return { kind: 'debian-package', release: match[1], version: match[2], text };
-    throw new KernelSpecError(text, 'debian:bookworm, debian:trixie, debian:sid or debian:<release>-amd64[=<package version>]');
+    throw new KernelSpecError(
+      text,
+      'debian:bookworm, debian:trixie, debian:sid or debian:<release>-amd64[=<package version>]',
+    );
   }
   if (text.includes('/')) {
     const [vmlinuz, modules] = text.split(':');
     return { kind: 'path', vmlinuz: resolve(vmlinuz ?? text), modules: modules ? resolve(modules) : undefined, text };
   }
-  throw new KernelSpecError(text, 'debian:<suite>, debian:<release>-amd64, host, or /path/to/vmlinuz[:/path/to/modules]');
+  throw new KernelSpecError(
+    text,
+    'debian:<suite>, debian:<release>-amd64, host, or /path/to/vmlinuz[:/path/to/modules]',
+  );
 }
 
 export interface FetchOptions {
@@ -128,13 +134,20 @@ async function aptFor(suite: DebianSuite | 'all'): Promise<{ args: string[]; dir
   await writeFile(join(dir, 'sources.list'), `${sources}\n`);
   if (!existsSync(join(dir, 'status'))) await writeFile(join(dir, 'status'), '');
   const args = [
-    '-o', `Dir::Etc::sourcelist=${join(dir, 'sources.list')}`,
-    '-o', 'Dir::Etc::sourceparts=-',
-    '-o', `Dir::State::Lists=${join(dir, 'lists')}`,
-    '-o', `Dir::State::status=${join(dir, 'status')}`,
-    '-o', `Dir::Cache=${join(dir, 'cache')}`,
-    '-o', 'APT::Sandbox::User=root',
-    '-o', 'Acquire::Languages=none',
+    '-o',
+    `Dir::Etc::sourcelist=${join(dir, 'sources.list')}`,
+    '-o',
+    'Dir::Etc::sourceparts=-',
+    '-o',
+    `Dir::State::Lists=${join(dir, 'lists')}`,
+    '-o',
+    `Dir::State::status=${join(dir, 'status')}`,
+    '-o',
+    `Dir::Cache=${join(dir, 'cache')}`,
+    '-o',
+    'APT::Sandbox::User=root',
+    '-o',
+    'Acquire::Languages=none',
   ];
   return { args, dir };
 }
@@ -223,7 +236,9 @@ async function fetchDebianPackage(
     // From 7.x Debian splits a kernel: the image is a meta package over linux-binary (vmlinuz)
     // linux-modules and linux-base (modules.builtin). Fetch whichever of them the archive has.
     const known = (await execa('apt-cache', [...apt.args, 'pkgnames', 'linux-'])).stdout.split('\n');
-    const parts = [pkg, `linux-binary-${release}`, `linux-modules-${release}`, `linux-base-${release}`].filter((name) => known.includes(name));
+    const parts = [pkg, `linux-binary-${release}`, `linux-modules-${release}`, `linux-base-${release}`].filter((name) =>
+      known.includes(name),
+    );
     const wanted = parts.map((name) => (version ? `${name}=${version}` : name));
     options.log?.(`downloading ${wanted.join(' ')}`);
     const download = await execa('apt-get', [...apt.args, 'download', ...wanted], {
@@ -233,7 +248,9 @@ async function fetchDebianPackage(
       stderr: options.progress ? 'inherit' : 'pipe',
     });
     if (download.exitCode !== 0) {
-      throw new Error(`apt-get download ${wanted.join(' ')} failed${options.progress ? '' : `:\n${String(download.stderr)}`}`);
+      throw new Error(
+        `apt-get download ${wanted.join(' ')} failed${options.progress ? '' : `:\n${String(download.stderr)}`}`,
+      );
     }
     const debs = (await readdir(work)).filter((name) => name.endsWith('.deb'));
     const imageDeb = debs.find((name) => name.startsWith(`${pkg}_`));
@@ -247,7 +264,9 @@ async function fetchDebianPackage(
     const moduleParent = [join(root, 'usr/lib/modules'), join(root, 'lib/modules')].find((dir) =>
       existsSync(join(dir, release, 'kernel')),
     );
-    const vmlinuz = [join(root, 'boot', `vmlinuz-${release}`), join(root, 'usr/lib/modules', release, 'vmlinuz')].find(existsSync);
+    const vmlinuz = [join(root, 'boot', `vmlinuz-${release}`), join(root, 'usr/lib/modules', release, 'vmlinuz')].find(
+      existsSync,
+    );
     if (!moduleParent || !vmlinuz) throw new Error(`${debs.join(', ')} hold no vmlinuz or modules for ${release}`);
     const staged = join(work, 'kernel');
     await mkdir(join(staged, 'lib', 'modules'), { recursive: true });
@@ -292,21 +311,30 @@ export async function resolveKernel(text: string, options: FetchOptions = {}): P
     case 'host': {
       const release = (await execa('uname', ['-r'])).stdout.trim();
       const vmlinuz = `/boot/vmlinuz-${release}`;
-      if (!existsSync(vmlinuz)) throw new KernelUnavailableError(`--kernel host: ${vmlinuz} does not exist on this machine`);
+      if (!existsSync(vmlinuz))
+        throw new KernelUnavailableError(`--kernel host: ${vmlinuz} does not exist on this machine`);
       const modulesDir = ['/lib/modules', '/usr/lib/modules'].find((dir) => existsSync(join(dir, release)));
-      if (!modulesDir) throw new KernelUnavailableError(`--kernel host: no modules directory for ${release} under /lib/modules`);
+      if (!modulesDir)
+        throw new KernelUnavailableError(`--kernel host: no modules directory for ${release} under /lib/modules`);
       return { release, vmlinuz, modulesDir, source: 'host' };
     }
     case 'path': {
-      if (!existsSync(spec.vmlinuz)) throw new KernelUnavailableError(`--kernel ${spec.text}: ${spec.vmlinuz} does not exist`);
+      if (!existsSync(spec.vmlinuz))
+        throw new KernelUnavailableError(`--kernel ${spec.text}: ${spec.vmlinuz} does not exist`);
       const modulesDir = spec.modules;
       if (!modulesDir || !existsSync(modulesDir)) {
-        throw new KernelUnavailableError(`--kernel ${spec.text}: name the modules directory as /path/to/vmlinuz:/path/to/modules`);
+        throw new KernelUnavailableError(
+          `--kernel ${spec.text}: name the modules directory as /path/to/vmlinuz:/path/to/modules`,
+        );
       }
-      const releases = (await readdir(modulesDir)).filter((entry) => existsSync(join(modulesDir, entry, 'modules.dep')));
+      const releases = (await readdir(modulesDir)).filter((entry) =>
+        existsSync(join(modulesDir, entry, 'modules.dep')),
+      );
       const release = releases[0];
       if (releases.length !== 1 || !release) {
-        throw new KernelUnavailableError(`--kernel ${spec.text}: ${modulesDir} must hold exactly one <release>/modules.dep (run depmod)`);
+        throw new KernelUnavailableError(
+          `--kernel ${spec.text}: ${modulesDir} must hold exactly one <release>/modules.dep (run depmod)`,
+        );
       }
       return { release, vmlinuz: spec.vmlinuz, modulesDir, source: spec.text };
     }

@@ -16,7 +16,13 @@ import { interruption, onTeardown } from '../target/teardown.js';
 import { QBOOT, QEMU, probeAccelerator, type AccelProbe } from './accel.js';
 import { bootImage } from './boot-image.js';
 import { SHARE_TAGS, buildInitramfs } from './initramfs.js';
-import { emulatedLayout, emulatedNicArgs, emulatedNicModules, type EmulatedCable, type EmulatedLabLayout } from './emulated-nics.js';
+import {
+  emulatedLayout,
+  emulatedNicArgs,
+  emulatedNicModules,
+  type EmulatedCable,
+  type EmulatedLabLayout,
+} from './emulated-nics.js';
 import { QmpClient } from './qmp.js';
 import { DEFAULT_KERNEL, resolveKernel, type FetchOptions, type Kernel } from './kernels.js';
 import { logDir } from './paths.js';
@@ -53,7 +59,6 @@ export interface BootTimings {
   /** kernel resolution and initramfs, in ms (zero when cached). */
   prepareMs: number;
 }
-
 
 /** The guest's second stage, run by /bin/sh from the host's root after switch_root. */
 function stage2Script(agentJs: string): string {
@@ -96,7 +101,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -104,17 +111,25 @@ async function freePort(): Promise<number> {
 async function pruneLogs(dir: string, keep = 50): Promise<void> {
   const entries = await readdir(dir).catch(() => []);
   const logs = await Promise.all(
-    entries.filter((name) => name.startsWith('vm-')).map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
+    entries
+      .filter((name) => name.startsWith('vm-'))
+      .map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
   );
   for (const old of logs.sort((a, b) => b.mtime - a.mtime).slice(keep)) await rm(join(dir, old.name), { force: true });
 }
 
 /** No udev in the guest: load the NICs' drivers, wait for every NIC to show up, then open QMP. */
-async function startEmulatedNics(agent: AgentClient, layout: EmulatedLabLayout, qmpPath: string): Promise<EmulatedNics> {
+async function startEmulatedNics(
+  agent: AgentClient,
+  layout: EmulatedLabLayout,
+  qmpPath: string,
+): Promise<EmulatedNics> {
   const macs = [layout.management, ...layout.cables.flatMap((c) => [c.dut, c.peer])].map((nic) => nic.mac);
   // e1000e under MSI-X misses QEMU's link-change interrupt (a pulled cable is never seen, QEMU 7.2 and
   // Linux 6.1): plain MSI delivers it. The module option is the driver's own (IntMode=1).
-  const loads = emulatedNicModules(layout).map((module) => `modprobe ${module}${module === 'e1000e' ? ' IntMode=1' : ''} || exit 1`);
+  const loads = emulatedNicModules(layout).map(
+    (module) => `modprobe ${module}${module === 'e1000e' ? ' IntMode=1' : ''} || exit 1`,
+  );
   const script = `${loads.join('\n')}
 end=$(($(cut -d. -f1 /proc/uptime) + 60))
 while [ $(cut -d. -f1 /proc/uptime) -lt $end ]; do
@@ -126,7 +141,10 @@ while [ $(cut -d. -f1 /proc/uptime) -lt $end ]; do
 done
 echo "emulated NICs missing in the guest:$missing" >&2; exit 1`;
   const result = await agent.exec(['sh', '-c', script], { timeoutMs: 120_000 });
-  if (result.exitCode !== 0) throw new Error(`the emulated NICs did not come up${result.timedOut ? ' within 120 s' : ''}: ${result.stderr.trim()}`);
+  if (result.exitCode !== 0)
+    throw new Error(
+      `the emulated NICs did not come up${result.timedOut ? ' within 120 s' : ''}: ${result.stderr.trim()}`,
+    );
   return { layout, qmp: await QmpClient.connect(qmpPath) };
 }
 
@@ -174,32 +192,55 @@ export class VmTarget extends AgentTarget {
     const layout = options.emulatedNics?.length ? emulatedLayout(options.emulatedNics) : undefined;
     const qmpPath = join(workDir, 'qmp.sock');
     const args = [
-      '-machine', `q35,accel=${accel.accel}`,
-      '-cpu', accel.accel === 'kvm' ? 'host' : 'max',
-      '-m', String(options.memoryMb ?? 1024),
-      '-smp', String(options.cpus ?? 2),
-      '-nodefaults', '-display', 'none', '-no-reboot',
+      '-machine',
+      `q35,accel=${accel.accel}`,
+      '-cpu',
+      accel.accel === 'kvm' ? 'host' : 'max',
+      '-m',
+      String(options.memoryMb ?? 1024),
+      '-smp',
+      String(options.cpus ?? 2),
+      '-nodefaults',
+      '-display',
+      'none',
+      '-no-reboot',
       // qboot never reaches the kernel with the lab's hub NICs (seen with QEMU 7.2): SeaBIOS then.
       ...(existsSync(QBOOT) && !layout ? ['-bios', QBOOT] : []),
-      '-kernel', image.path,
-      '-initrd', initramfs,
-      '-append', 'console=ttyS0 quiet panic=-1 rdinit=/init',
-      '-chardev', `file,id=console,path=${consoleLog}`,
-      '-serial', 'chardev:console',
-      '-fsdev', `local,id=${SHARE_TAGS.root},path=/,security_model=none,readonly=on,multidevs=remap`,
-      '-device', `virtio-9p-pci,fsdev=${SHARE_TAGS.root},mount_tag=${SHARE_TAGS.root}`,
-      '-fsdev', `local,id=${SHARE_TAGS.modules},path=${kernel.modulesDir},security_model=none,readonly=on`,
-      '-device', `virtio-9p-pci,fsdev=${SHARE_TAGS.modules},mount_tag=${SHARE_TAGS.modules}`,
-      '-fsdev', `local,id=${SHARE_TAGS.work},path=${workDir},security_model=none`,
-      '-device', `virtio-9p-pci,fsdev=${SHARE_TAGS.work},mount_tag=${SHARE_TAGS.work}`,
-      '-device', 'virtio-serial-pci',
-      '-chardev', `socket,id=agent,path=${socketPath},server=on,wait=off`,
-      '-device', 'virtserialport,chardev=agent,name=bondlab.agent',
+      '-kernel',
+      image.path,
+      '-initrd',
+      initramfs,
+      '-append',
+      'console=ttyS0 quiet panic=-1 rdinit=/init',
+      '-chardev',
+      `file,id=console,path=${consoleLog}`,
+      '-serial',
+      'chardev:console',
+      '-fsdev',
+      `local,id=${SHARE_TAGS.root},path=/,security_model=none,readonly=on,multidevs=remap`,
+      '-device',
+      `virtio-9p-pci,fsdev=${SHARE_TAGS.root},mount_tag=${SHARE_TAGS.root}`,
+      '-fsdev',
+      `local,id=${SHARE_TAGS.modules},path=${kernel.modulesDir},security_model=none,readonly=on`,
+      '-device',
+      `virtio-9p-pci,fsdev=${SHARE_TAGS.modules},mount_tag=${SHARE_TAGS.modules}`,
+      '-fsdev',
+      `local,id=${SHARE_TAGS.work},path=${workDir},security_model=none`,
+      '-device',
+      `virtio-9p-pci,fsdev=${SHARE_TAGS.work},mount_tag=${SHARE_TAGS.work}`,
+      '-device',
+      'virtio-serial-pci',
+      '-chardev',
+      `socket,id=agent,path=${socketPath},server=on,wait=off`,
+      '-device',
+      'virtserialport,chardev=agent,name=bondlab.agent',
       // What `bondlab cleanup` kills should qemu ever outlive its run.
-      '-pidfile', join(workDir, 'qemu.pid'),
+      '-pidfile',
+      join(workDir, 'qemu.pid'),
     ];
     if (layout) args.push(...emulatedNicArgs(layout), '-qmp', `unix:${qmpPath},server=on,wait=off`);
-    for (const disk of options.disks ?? []) args.push('-drive', `file=${disk.path},format=${disk.format},if=virtio,cache=unsafe`);
+    for (const disk of options.disks ?? [])
+      args.push('-drive', `file=${disk.path},format=${disk.format},if=virtio,cache=unsafe`);
     const forwarded = new Map<number, number>();
     for (const guestPort of options.forwardTcp ?? []) forwarded.set(guestPort, await freePort());
     if (forwarded.size) {
@@ -209,15 +250,20 @@ export class VmTarget extends AgentTarget {
     const bootStart = performance.now();
     // qemu dies with bondlab, even by SIGKILL (the parent-death signal), and in a process group of
     // its own, so that a Ctrl-C reaches bondlab alone, which then tears the run down in order.
-    const qemu = execa('setpriv', ['--pdeathsig', 'KILL', '--', QEMU, ...args], { reject: false, stdin: 'ignore', all: true, cleanup: true, detached: true });
+    const qemu = execa('setpriv', ['--pdeathsig', 'KILL', '--', QEMU, ...args], {
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+      cleanup: true,
+      detached: true,
+    });
     const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
     const unregister = onTeardown(`VM ${kernel.release}`, async () => {
       qemu.kill('SIGKILL');
       await qemu.catch(() => undefined);
       await removeWorkDir();
     });
-    const failure = (what: string) =>
-      `${what}\nconsole log: ${consoleLog}\n--- last lines ---\n${tail(consoleLog)}`;
+    const failure = (what: string) => `${what}\nconsole log: ${consoleLog}\n--- last lines ---\n${tail(consoleLog)}`;
     let exited = false;
     const exitedPromise = qemu.then((result) => {
       exited = true;
@@ -234,14 +280,22 @@ export class VmTarget extends AgentTarget {
         interrupted,
         connectWithRetry(socketPath, deadline),
         exitedPromise.then((result) => {
-          throw new Error(failure(`qemu exited before its agent socket appeared (exit ${result.exitCode}): ${String(result.all ?? '').trim()}`));
+          throw new Error(
+            failure(
+              `qemu exited before its agent socket appeared (exit ${result.exitCode}): ${String(result.all ?? '').trim()}`,
+            ),
+          );
         }),
       ]);
       const agent = new AgentClient(
         socket,
         socket,
         () => failure(exited ? 'the VM has exited' : 'the VM is still running'),
-        () => Promise.race([exitedPromise.then(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, 3000))]),
+        () =>
+          Promise.race([
+            exitedPromise.then(() => undefined),
+            new Promise<void>((resolve) => setTimeout(resolve, 3000)),
+          ]),
       );
       void exitedPromise.then((result) => agent.markGone(`the VM exited (qemu exit code ${result.exitCode})`));
       let timer: NodeJS.Timeout | undefined;
@@ -249,7 +303,10 @@ export class VmTarget extends AgentTarget {
         interrupted,
         agent.hello,
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(failure(`the VM's agent did not answer within ${timeoutMs} ms`))), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(failure(`the VM's agent did not answer within ${timeoutMs} ms`))),
+            timeoutMs,
+          );
         }),
       ]).finally(() => clearTimeout(timer));
       const timings = { agentReadyMs: performance.now() - bootStart, prepareMs };

@@ -88,12 +88,21 @@ export function windowView(c: CaseResult, window: TrafficWindow): View {
   const origin = window.startNs;
   // Results written before delivery was measured have no series.
   const series = (window as Partial<TrafficWindow>).delivery;
-  const delivery = series ? { start: usToMsSince(origin, series.startUs), bucketMs: series.bucketMs, delivered: series.delivered } : undefined;
+  const delivery = series
+    ? { start: usToMsSince(origin, series.startUs), bucketMs: series.bucketMs, delivered: series.delivered }
+    : undefined;
   const lo = Math.min(0, delivery?.start ?? 0);
-  const hi = Math.max(msSince(origin, window.endNs), delivery ? delivery.start + delivery.delivered.length * delivery.bucketMs : 0, lo + 1);
+  const hi = Math.max(
+    msSince(origin, window.endNs),
+    delivery ? delivery.start + delivery.delivered.length * delivery.bucketMs : 0,
+    lo + 1,
+  );
   const { outageMs, outageStartUs } = window.totals;
   const timed = <E extends TimelineEvent>(e: E & { atNs: bigint }): Timed<E> => ({ at: msSince(origin, e.atNs), e });
-  const samples = c.timeline.filter((e): e is SampleEvent => e.kind === 'sample').map(timed).sort((a, b) => a.at - b.at);
+  const samples = c.timeline
+    .filter((e): e is SampleEvent => e.kind === 'sample')
+    .map(timed)
+    .sort((a, b) => a.at - b.at);
   // The last sample before the window is the state at its start.
   const before = samples.filter((s) => s.at <= lo).at(-1);
   return {
@@ -103,13 +112,24 @@ export function windowView(c: CaseResult, window: TrafficWindow): View {
     x: linear(lo, hi, LEFT, W - RIGHT),
     slaves: slaveNames(c, window),
     delivery,
-    outage: outageMs > 0 && outageStartUs !== undefined ? { from: usToMsSince(origin, outageStartUs), ms: outageMs } : undefined,
+    outage:
+      outageMs > 0 && outageStartUs !== undefined
+        ? { from: usToMsSince(origin, outageStartUs), ms: outageMs }
+        : undefined,
     faults: c.timeline
       .filter((e): e is FaultEvent => e.kind === 'fault')
-      .map((e) => ({ e, from: msSince(origin, e.startNs), to: msSince(origin, e.endNs), seen: e.seenNs === undefined ? undefined : msSince(origin, e.seenNs) }))
+      .map((e) => ({
+        e,
+        from: msSince(origin, e.startNs),
+        to: msSince(origin, e.endNs),
+        seen: e.seenNs === undefined ? undefined : msSince(origin, e.seenNs),
+      }))
       .filter((f) => f.to >= lo && f.from <= hi),
     samples: [...(before ? [before] : []), ...samples.filter((s) => s.at > lo && s.at <= hi)],
-    kernel: c.timeline.filter((e): e is KernelEvent => e.kind === 'kernel').map(timed).filter(({ at }) => at >= lo && at <= hi),
+    kernel: c.timeline
+      .filter((e): e is KernelEvent => e.kind === 'kernel')
+      .map(timed)
+      .filter(({ at }) => at >= lo && at <= hi),
   };
 }
 
@@ -156,7 +176,10 @@ export function timelineChart(view: View): string {
     add((at) => activeRow(view, at));
     for (const slave of view.slaves) add((at) => miiRow(view, slave, at), 3);
   } else {
-    add((at) => ({ svg: `${rowLabel('bond state', at, 18)}${note('no state samples in this window', at, 18)}`, height: 18 }));
+    add((at) => ({
+      svg: `${rowLabel('bond state', at, 18)}${note('no state samples in this window', at, 18)}`,
+      height: 18,
+    }));
   }
   add((at) => kernelRow(view, at + 3), 3);
   const bottom = y + 14;
@@ -171,9 +194,12 @@ ${faultMarkers(view, labels, bottom)}
 
 function xAxis(view: View, top: number, bottom: number): string {
   const ticks = niceTicks(view.lo, view.hi, 10);
-  const grid = ticks.map((t) => `<line x1="${n1(view.x(t))}" x2="${n1(view.x(t))}" y1="${top}" y2="${bottom}" stroke="#eaeef2"/>`);
+  const grid = ticks.map(
+    (t) => `<line x1="${n1(view.x(t))}" x2="${n1(view.x(t))}" y1="${top}" y2="${bottom}" stroke="#eaeef2"/>`,
+  );
   const labels = ticks.map(
-    (t) => `<line x1="${n1(view.x(t))}" x2="${n1(view.x(t))}" y1="${bottom}" y2="${bottom + 4}" stroke="${MUTED}"/><text x="${n1(view.x(t))}" y="${bottom + 15}" font-size="${FONT}" text-anchor="middle" fill="${MUTED}">${t}</text>`,
+    (t) =>
+      `<line x1="${n1(view.x(t))}" x2="${n1(view.x(t))}" y1="${bottom}" y2="${bottom + 4}" stroke="${MUTED}"/><text x="${n1(view.x(t))}" y="${bottom + 15}" font-size="${FONT}" text-anchor="middle" fill="${MUTED}">${t}</text>`,
   );
   return `<g class="x-axis">${grid.join('')}<line x1="${LEFT}" x2="${W - RIGHT}" y1="${bottom}" y2="${bottom}" stroke="${MUTED}"/>${labels.join('')}<text x="${LEFT - 8}" y="${bottom + 15}" font-size="${FONT}" text-anchor="end" fill="${MUTED}">ms from start</text></g>`;
 }
@@ -191,7 +217,8 @@ function note(text: string, y: number, height: number): string {
 /** Packets delivered per bucket as a stepped area: a gap in delivery is a flat stretch at zero. */
 function deliveryRow(view: View, y: number): Row {
   const delivery = view.delivery;
-  if (!delivery) return { svg: `${rowLabel('delivered', y, 20)}${note('no delivery series in these results', y, 20)}`, height: 20 };
+  if (!delivery)
+    return { svg: `${rowLabel('delivered', y, 20)}${note('no delivery series in these results', y, 20)}`, height: 20 };
   const height = 110;
   const max = Math.max(1, ...delivery.delivered);
   const yTicks = niceTicks(0, max, 3);
@@ -201,7 +228,8 @@ function deliveryRow(view: View, y: number): Row {
   delivery.delivered.forEach((v, i) => points.push(`${bucketX(i)},${n1(sy(v))}`, `${bucketX(i + 1)},${n1(sy(v))}`));
   points.push(`${bucketX(delivery.delivered.length)},${n1(sy(0))}`);
   const grid = yTicks.map(
-    (t) => `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${n1(sy(t))}" y2="${n1(sy(t))}" stroke="#eaeef2"/><text x="${LEFT - 4}" y="${n1(sy(t) + 4)}" font-size="${FONT - 1}" text-anchor="end" fill="${MUTED}">${t}</text>`,
+    (t) =>
+      `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${n1(sy(t))}" y2="${n1(sy(t))}" stroke="#eaeef2"/><text x="${LEFT - 4}" y="${n1(sy(t) + 4)}" font-size="${FONT - 1}" text-anchor="end" fill="${MUTED}">${t}</text>`,
   );
   // The outage shading goes under the area and its label over it, so neither hides the other.
   const outage = outageMark(view, y, height);
@@ -230,10 +258,22 @@ function outageMark(view: View, y: number, height: number): { shade: string; lab
 }
 
 /** A coloured band with its label inside when it fits, and a tooltip always. */
-function band(view: View, span: Span, y: number, height: number, fill: string, text: string, textFill: string, tip: string): string {
+function band(
+  view: View,
+  span: Span,
+  y: number,
+  height: number,
+  fill: string,
+  text: string,
+  textFill: string,
+  tip: string,
+): string {
   const x0 = view.x(span.from);
   const width = Math.max(0.8, view.x(span.to) - x0);
-  const label = textWidth(text) + 6 <= width ? `<text x="${n1(x0 + width / 2)}" y="${n1(y + height / 2 + 4)}" font-size="${FONT}" text-anchor="middle" fill="${textFill}">${esc(text)}</text>` : '';
+  const label =
+    textWidth(text) + 6 <= width
+      ? `<text x="${n1(x0 + width / 2)}" y="${n1(y + height / 2 + 4)}" font-size="${FONT}" text-anchor="middle" fill="${textFill}">${esc(text)}</text>`
+      : '';
   return `<g><title>${esc(`${tip}: ${fmtMs(span.from)} to ${fmtMs(span.to)}`)}</title><rect x="${n1(x0)}" y="${y}" width="${n1(width)}" height="${height}" fill="${fill}" stroke="#fff" stroke-width="0.5"/>${label}</g>`;
 }
 
@@ -241,7 +281,16 @@ function activeRow(view: View, y: number): Row {
   const height = 22;
   const bands = spansOf(view, (s) => s.activeSlave ?? '').map((span) =>
     span.key
-      ? band(view, span, y, height, slaveColour(view.slaves, span.key).light, `${span.key} active`, '#1f2328', `${span.key} active`)
+      ? band(
+          view,
+          span,
+          y,
+          height,
+          slaveColour(view.slaves, span.key).light,
+          `${span.key} active`,
+          '#1f2328',
+          `${span.key} active`,
+        )
       : band(view, span, y, height, '#eaeef2', 'no active slave', MUTED, 'no active slave'),
   );
   return { svg: `<g class="active-slave">${rowLabel('active slave', y, height)}${bands.join('')}</g>`, height };
@@ -253,9 +302,21 @@ function miiRow(view: View, slave: string, y: number): Row {
     const up = span.key === 'up';
     const absent = span.key === 'not enslaved';
     const [fill, textFill] = up ? ['#ccf0d5', '#116329'] : absent ? ['#eaeef2', MUTED] : [RED, '#fff'];
-    return band(view, span, y, height, fill, absent ? span.key : `mii ${span.key}`, textFill, `${slave} mii ${span.key}`);
+    return band(
+      view,
+      span,
+      y,
+      height,
+      fill,
+      absent ? span.key : `mii ${span.key}`,
+      textFill,
+      `${slave} mii ${span.key}`,
+    );
   });
-  return { svg: `<g class="mii" data-slave="${esc(slave)}">${rowLabel(`${slave} mii`, y, height)}${bands.join('')}</g>`, height };
+  return {
+    svg: `<g class="mii" data-slave="${esc(slave)}">${rowLabel(`${slave} mii`, y, height)}${bands.join('')}</g>`,
+    height,
+  };
 }
 
 /** The driver's reactions, which failover timing reads, stand out from the rest of the log. */
@@ -269,7 +330,10 @@ function kernelRow(view: View, y: number): Row {
     return `<g class="kernel-event"><title>${esc(`${fmtMs(at)}: ${e.event}: ${e.text}`)}</title><rect x="${n1(x - 1.5)}" y="${y}" width="3" height="${height}" fill="${colour}"/></g>`;
   });
   const axis = `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y + height / 2}" y2="${y + height / 2}" stroke="#d8dee4"/>`;
-  return { svg: `<g class="kernel">${rowLabel('kernel log', y, height)}${axis}${ticks.length ? ticks.join('') : note('no bonding messages in the kernel log', y, height)}</g>`, height };
+  return {
+    svg: `<g class="kernel">${rowLabel('kernel log', y, height)}${axis}${ticks.length ? ticks.join('') : note('no bonding messages in the kernel log', y, height)}</g>`,
+    height,
+  };
 }
 
 interface FaultLabel {
@@ -304,10 +368,17 @@ function faultMarkers(view: View, labels: FaultLabel[], bottom: number): string 
       const x = view.x(Math.max(view.lo, fault.from));
       const x1 = view.x(Math.min(view.hi, fault.to));
       const ly = 6 + lane * LANE_H + FONT;
-      const seenAt = fault.seen === undefined ? '' : `; the kernel saw it at ${fmtMs(fault.seen)}${fault.e.seenBy ? ` (${fault.e.seenBy})` : ''}`;
+      const seenAt =
+        fault.seen === undefined
+          ? ''
+          : `; the kernel saw it at ${fmtMs(fault.seen)}${fault.e.seenBy ? ` (${fault.e.seenBy})` : ''}`;
       const tip = `fault ${fault.e.fault}${fault.e.slave ? ` on ${fault.e.slave}` : ''}: ${fault.e.detail} (issued at ${fmtMs(fault.from)}, its command returned at ${fmtMs(fault.to)}${seenAt})`;
-      const xs = fault.seen === undefined || fault.seen < view.lo || fault.seen > view.hi ? undefined : view.x(fault.seen);
-      const seen = xs === undefined ? '' : `\n<path class="fault-seen" d="M${n1(xs)},${ly - 2} L${n1(xs + 4)},${ly + 3} L${n1(xs)},${ly + 8} L${n1(xs - 4)},${ly + 3} Z" fill="${RED}"/>`;
+      const xs =
+        fault.seen === undefined || fault.seen < view.lo || fault.seen > view.hi ? undefined : view.x(fault.seen);
+      const seen =
+        xs === undefined
+          ? ''
+          : `\n<path class="fault-seen" d="M${n1(xs)},${ly - 2} L${n1(xs + 4)},${ly + 3} L${n1(xs)},${ly + 8} L${n1(xs - 4)},${ly + 3} Z" fill="${RED}"/>`;
       return `<g class="fault-marker"><title>${esc(tip)}</title>
 <rect x="${n1(x)}" y="${ly + 2}" width="${n1(Math.max(1, x1 - x))}" height="${n1(bottom - ly - 2)}" fill="${RED}" fill-opacity="0.1"/>
 <line x1="${n1(x)}" x2="${n1(x)}" y1="${ly - 4}" y2="${bottom}" stroke="${RED}" stroke-width="1.5"/>
@@ -317,4 +388,3 @@ function faultMarkers(view: View, labels: FaultLabel[], bottom: number): string 
     })
     .join('\n');
 }
-

@@ -20,4 +20,3 @@ export function usToMsSince(origin: bigint, us: number): number {
 }
 
 export const isFailure = (c: CaseResult) => c.status !== 'passed';
-
