@@ -195,7 +195,7 @@ export function registerRun(program: Command): void {
         if (options.durations && !options.shard)
           throw new UsageError('--durations balances shards: give --shard i/n with it');
         const durations = options.durations ? recordedDurations((await readResults(options.durations)).run) : undefined;
-        const jobs = options.jobs ?? defaultJobs(options.target, options.engine);
+        const jobs = options.jobs ?? defaultJobs(options.target, options.engine, undefined, options.lab !== undefined);
         const tty = interactive(process.stderr);
         const color = useColor(process.stderr);
         const say = (line: string) => process.stderr.write(`${line}\n`);

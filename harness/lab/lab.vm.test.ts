@@ -43,11 +43,12 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
       address: string;
     }[];
     mgmt = links.find((l) => l.address === MGMT_MAC)?.ifname ?? '';
-    // The management NIC as on a real machine: up, addressed, the default route.
+    // The management NIC as on a real machine: up, addressed, the default route. Without duplicate
+    // address detection its link-local address is final at once, so the snapshots compare NIC state only.
     await run(vm, [
       'sh',
       '-c',
-      `ip link set ${mgmt} up && ip addr add 192.0.2.2/24 dev ${mgmt} && ip route add default via 192.0.2.1`,
+      `echo 0 > /proc/sys/net/ipv6/conf/${mgmt}/accept_dad && ip link set ${mgmt} up && ip addr add 192.0.2.2/24 dev ${mgmt} && ip route add default via 192.0.2.1`,
     ]);
     kernelLog = await KernelLogCapture.start(vm);
     before = await snapshot();

@@ -140,16 +140,19 @@ interface WorkItem {
 }
 
 /**
- * The default for --jobs on targets that boot their own kernel: one worker per core, as many as
- * the free memory holds at 1.5 GiB per worker (the VM's 1 GiB, qemu and the run's own share).
+ * The default for --jobs on targets that boot their own kernel: one worker per two cores (one for
+ * the guest's CPU, one for qemu's I/O, the probe and bondlab itself: fewer makes the measurements
+ * themselves late), as many as the free memory holds at 1.5 GiB per worker (the VM's 1 GiB, qemu
+ * and the run's own share). A lab has one set of NICs: one case at a time.
  */
 export function defaultJobs(
   target: TargetKind,
   engine: EngineKind | undefined,
   machine = { cores: availableParallelism(), freeBytes: freemem() },
+  lab = false,
 ): number {
-  if (!bringsOwnKernel(target, engine)) return 1;
-  return Math.max(1, Math.min(machine.cores, Math.floor(machine.freeBytes / (1.5 * 2 ** 30))));
+  if (!bringsOwnKernel(target, engine) || lab) return 1;
+  return Math.max(1, Math.min(Math.floor(machine.cores / 2), Math.floor(machine.freeBytes / (1.5 * 2 ** 30))));
 }
 
 export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {
