@@ -99,14 +99,17 @@ class Sender {
   constructor(flows: FlowSpec[], rate: number, size: number) {
     this.sockets = flows.map((flow) => {
       // Destinations are addresses: looking each send up (dns.lookup, then a tick) is skipped.
+      // reuseAddr: the previous window's sender, closing, may still hold this flow's source port.
       const socket = createSocket({
         type: 'udp4',
+        reuseAddr: true,
         sendBufferSize: 4 * 1024 * 1024,
         lookup: (address, _options, found) => found(null, address, 4),
       });
-      socket.bind(flow.src);
-      // A lost route during a fault must not stop the probe: the loss is what it measures.
+      // A lost route during a fault must not stop the probe: the loss is what it measures. Attached
+      // before bind, whose errors arrive at once now that the lookup is synchronous.
       socket.on('error', () => undefined);
+      socket.bind(flow.src);
       return socket;
     });
     this.sent = flows.map(() => 0);
