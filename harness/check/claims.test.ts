@@ -1,6 +1,6 @@
 /**
- * Every claim kind, once on a state it holds for and once on one it does not. The table is typed
- * over the kinds: a new kind without its two cases does not compile. The states are parsed from
+ * Every claim kind: its YAML translates, and it is judged once on a state it holds for and once on
+ * one it does not. The table is typed over the kinds: a new kind without its row does not compile. The states are parsed from
  * /proc text as the 6.1 driver prints it; traffic windows come from the real analysis.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import { analyze, type Arrival } from '../traffic/analyze.js';
 import { DEFAULT_TRAFFIC } from '../traffic/engine.js';
 import type { TrafficWindow } from '../traffic/window.js';
 import { DEFAULT_THROUGHPUT, type ThroughputResult } from '../traffic/throughput.js';
-import { evaluateOne, type CheckContext } from './assertions.js';
+import { claimId, evaluateOne, type CheckContext } from './assertions.js';
+import { expectClaims } from './claim-syntax.js';
 
 const MS = 1_000_000n;
 
@@ -162,37 +163,45 @@ type Case = { claim: Claim; state?: BondSnapshot; context?: Partial<CheckContext
 const after = proc('eth1', 'down', 1);
 const slave0 = { index: 0 };
 
-/** For each claim kind: a claim and state it holds for, and one it does not. */
-const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
+/** For each claim kind: the expect mapping that writes its holding claim, a claim and state it holds for, and one it does not. */
+const CASES: { [K in Claim['kind']]: { yaml: Record<string, unknown>; holds: Case; fails: Case } } = {
   mode: {
+    yaml: { mode: 'active-backup' },
     holds: { claim: { kind: 'mode', expected: 'active-backup' } },
     fails: { claim: { kind: 'mode', expected: 'balance-rr' } },
   },
   'active-slave': {
+    yaml: { activeSlave: { not: 'slave0' } },
     holds: { claim: { kind: 'active-slave', expected: { isNot: slave0 } } },
     fails: { claim: { kind: 'active-slave', expected: { is: slave0 } } },
   },
   'active-slave-changed': {
+    yaml: { activeSlaveChanged: true },
     holds: { claim: { kind: 'active-slave-changed', expected: true } },
     fails: { claim: { kind: 'active-slave-changed', expected: false } },
   },
   'bond-mii': {
+    yaml: { bondMii: 'up' },
     holds: { claim: { kind: 'bond-mii', expected: 'up' } },
     fails: { claim: { kind: 'bond-mii', expected: 'down' } },
   },
   'slave-mii': {
+    yaml: { slaveMii: { slave0: 'down' } },
     holds: { claim: { kind: 'slave-mii', slave: slave0, expected: 'down' } },
     fails: { claim: { kind: 'slave-mii', slave: slave0, expected: 'up' } },
   },
   'slave-count': {
+    yaml: { slaves: 2 },
     holds: { claim: { kind: 'slave-count', expected: 2 } },
     fails: { claim: { kind: 'slave-count', expected: 3 } },
   },
   'link-failures': {
+    yaml: { linkFailures: { slave0: { increasedBy: 1 } } },
     holds: { claim: { kind: 'link-failures', slave: slave0, increasedBy: 1 } },
     fails: { claim: { kind: 'link-failures', slave: slave0, exactly: 0 } },
   },
   'same-aggregator': {
+    yaml: { sameAggregator: ['slave0', 'slave1'] },
     holds: {
       claim: { kind: 'same-aggregator', slaves: [slave0, { index: 1 }] },
       state: proc('eth0', 'up', 0, true, 1),
@@ -200,6 +209,7 @@ const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
     fails: { claim: { kind: 'same-aggregator', slaves: [slave0, { index: 1 }] }, state: proc('eth0', 'up', 0, true) },
   },
   'lacp-state': {
+    yaml: { lacpState: { slave0: ['activity', 'synchronization', 'distributing'] } },
     holds: {
       claim: {
         kind: 'lacp-state',
@@ -215,10 +225,12 @@ const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
     },
   },
   'arp-targets': {
+    yaml: { arpTargets: ['arp-target'] },
     holds: { claim: { kind: 'arp-targets', expected: ['arp-target'] } },
     fails: { claim: { kind: 'arp-targets', expected: ['192.0.2.1'] } },
   },
   'lacp-partner': {
+    yaml: { lacpPartner: 'far-side' },
     holds: { claim: { kind: 'lacp-partner', expected: 'far-side' }, state: proc('eth0', 'up', 0, true) },
     fails: {
       claim: { kind: 'lacp-partner', expected: 'far-side' },
@@ -227,18 +239,22 @@ const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
     },
   },
   'log-event': {
+    yaml: { log: [{ event: 'new-active-slave', within: '100ms' }] },
     holds: { claim: { kind: 'log-event', event: 'new-active-slave', withinMsOfFault: 100, present: true } },
     fails: { claim: { kind: 'log-event', event: 'link-down', slave: slave0, present: false } },
   },
   'traffic-outage': {
+    yaml: { traffic: { maxOutage: '100ms' } },
     holds: { claim: { kind: 'traffic-outage', maxMs: 100 } },
     fails: { claim: { kind: 'traffic-outage', maxMs: 10 } },
   },
   'traffic-loss': {
+    yaml: { traffic: { maxLoss: '5%' } },
     holds: { claim: { kind: 'traffic-loss', maxRatio: 0.05 } },
     fails: { claim: { kind: 'traffic-loss', maxRatio: 0.01 } },
   },
   'traffic-duplicates': {
+    yaml: { traffic: { duplicates: 'expected' } },
     holds: {
       claim: { kind: 'traffic-duplicates', expected: true },
       context: { traffic: window(() => false, [1, 0], true) },
@@ -246,6 +262,7 @@ const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
     fails: { claim: { kind: 'traffic-duplicates', expected: true } },
   },
   'traffic-reordering': {
+    yaml: { traffic: { reordering: 'forbidden' } },
     holds: { claim: { kind: 'traffic-reordering', expected: false } },
     fails: {
       claim: { kind: 'traffic-reordering', expected: false },
@@ -253,10 +270,12 @@ const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
     },
   },
   throughput: {
+    yaml: { throughput: { minFactor: 1.5 } },
     holds: { claim: { kind: 'throughput', minFactor: 1.5 } },
     fails: { claim: { kind: 'throughput', minFactor: 1.5 }, context: { throughput: throughput(1.1) } },
   },
   'traffic-balance': {
+    yaml: { traffic: { balance: { minSlaves: 2, maxShare: 0.6 } } },
     holds: {
       claim: { kind: 'traffic-balance', direction: 'tx', minSlaves: 2, maxShare: 0.6 },
       context: { traffic: window(() => false, [0.5, 0.5]) },
@@ -264,6 +283,7 @@ const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
     fails: { claim: { kind: 'traffic-balance', direction: 'tx', minSlaves: 2 } },
   },
   sequence: {
+    yaml: { sequence: { activeSlave: ['slave0', 'slave1'] } },
     holds: {
       claim: {
         kind: 'sequence',
@@ -280,14 +300,16 @@ const CASES: { [K in Claim['kind']]: { holds: Case; fails: Case } } = {
     },
   },
   never: {
+    yaml: { never: { activeSlave: 'none' } },
     holds: { claim: { kind: 'never', subject: { kind: 'active-slave' }, state: 'none' } },
     fails: { claim: { kind: 'never', subject: { kind: 'slave-mii', slave: slave0 }, state: 'down' } },
   },
 };
 
 describe('every claim kind', () => {
-  for (const [kind, { holds, fails }] of Object.entries(CASES)) {
-    it(`${kind}: passes when it holds, fails when it does not`, () => {
+  for (const [kind, { yaml, holds, fails }] of Object.entries(CASES)) {
+    it(`${kind}: translates from YAML, passes when it holds, fails when it does not`, () => {
+      expect(expectClaims(yaml).claims).toEqual([holds.claim]);
       const passed = evaluateOne(holds.claim, holds.state ?? after, context(holds.context));
       expect(passed, JSON.stringify(passed)).toMatchObject({ passed: true });
       const failed = evaluateOne(fails.claim, fails.state ?? after, context(fails.context));
@@ -295,4 +317,16 @@ describe('every claim kind', () => {
       expect(failed.disturbed, 'a decided failure, not an inconclusive one').toBeUndefined();
     });
   }
+});
+
+describe('check ids', () => {
+  it('are the claim kind and its parameters, whatever their order, on every check', () => {
+    const a = claimId({ kind: 'link-failures', slave: slave0, increasedBy: 1, exactly: undefined });
+    const b = claimId({ kind: 'link-failures', increasedBy: 1, slave: { index: 0 } });
+    expect(a).toBe('link-failures{"increasedBy":1,"slave":{"index":0}}');
+    expect(b).toBe(a);
+    expect(claimId({ kind: 'link-failures', slave: { index: 1 }, increasedBy: 1 })).not.toBe(a);
+    const { claim } = CASES['slave-mii'].holds;
+    expect(evaluateOne(claim, after, context()).id).toBe(claimId(claim));
+  });
 });

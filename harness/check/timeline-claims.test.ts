@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Claim, TimelineOrigin } from '../scenario/plan.js';
 import type { FaultEvent, TimelineEvent } from '../timeline/events.js';
-import { evaluateTimelineClaim, stateRuns, type RecordedTimeline, type TimelineClaim } from './timeline-claims.js';
+import { neverCheck, type NeverClaim } from './claims/never.js';
+import { sequenceCheck, type SequenceClaim } from './claims/sequence.js';
+import { stateRuns, type RecordedTimeline } from './timeline-claims.js';
+
+type TimelineClaim = SequenceClaim | NeverClaim;
+const evaluateTimelineClaim = (claim: TimelineClaim, recorded: RecordedTimeline) =>
+  claim.kind === 'sequence' ? sequenceCheck(claim, recorded) : neverCheck(claim, recorded);
 
 const ms = (n: number) => BigInt(Math.round(n * 1e6));
 

@@ -1,7 +1,8 @@
 /**
- * Claims on what happened, not on when the harness looked: state sequences with durations and
- * "never" claims, judged over the timeline recorded inside the target (the sampler's states and
- * the kernel log's own timestamps, one clock). Pure: the runner supplies the recorded timeline.
+ * The recorded timeline as timeline claims read it: a subject's states (an MII status, the active
+ * slave) one after the other, each with its duration's bounds, from the sampler's states and the
+ * kernel log's own timestamps on one clock. The sequence and never claim kinds (claims/) judge
+ * over these.
  *
  * A sample shows a state at its own time; the change it shows happened somewhere after the sample
  * before it. A kernel-log line pins the change exactly. Each state's duration is therefore a
@@ -9,9 +10,8 @@
  * duration claim the range cannot decide is `disturbed`, never passed.
  */
 import { MII_AFTER_EVENT } from '../bond/vocabulary.js';
-import type { Claim, TimedState, TimelineOrigin, TimelineState, TimelineSubject } from '../scenario/plan.js';
+import type { TimedState, TimelineOrigin, TimelineState, TimelineSubject } from '../scenario/plan.js';
 import type { KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
-import type { CheckResult } from './assertions.js';
 
 /** The case's timeline so far, as a timeline claim needs it. */
 export interface RecordedTimeline {
@@ -52,7 +52,7 @@ export interface StateRun {
   gaps: string[];
 }
 
-const msOf = (ns: bigint) => Number(ns) / 1e6;
+export const msOf = (ns: bigint) => Number(ns) / 1e6;
 
 function subjectState(subject: TimelineSubject, sample: SampleEvent, slaveName: (index: number) => string): string {
   switch (subject.kind) {
@@ -85,7 +85,7 @@ function kernelState(
 }
 
 /** The expected state in the samples' terms: slaveN is an interface name there. */
-function wanted(state: TimelineState, slaveName: (index: number) => string): string {
+export function wanted(state: TimelineState, slaveName: (index: number) => string): string {
   const slave = /^slave(\d+)$/.exec(state);
   return slave ? slaveName(Number(slave[1])) : state;
 }
@@ -153,10 +153,10 @@ export function stateRuns(subject: TimelineSubject, recorded: RecordedTimeline, 
   });
 }
 
-type Verdict = 'yes' | 'no' | 'unknown' | 'pending';
+export type Verdict = 'yes' | 'no' | 'unknown' | 'pending';
 
 /** Whether a run's duration meets a claimed state's bounds, given what is known of it. */
-function durationVerdict(run: StateRun, want: TimedState): Verdict {
+export function durationVerdict(run: StateRun, want: TimedState): Verdict {
   const verdicts: Verdict[] = [];
   if (want.atLeastMs !== undefined) {
     if (run.minMs >= want.atLeastMs) verdicts.push('yes');
@@ -172,7 +172,7 @@ function durationVerdict(run: StateRun, want: TimedState): Verdict {
   return 'yes';
 }
 
-function fmtRun(run: StateRun): string {
+export function fmtRun(run: StateRun): string {
   const d = run.ongoing
     ? `${run.minMs.toFixed(0)}+ ms so far`
     : run.maxMs !== undefined && run.maxMs - run.minMs < 1
@@ -181,7 +181,7 @@ function fmtRun(run: StateRun): string {
   return `${run.state} ${d}`;
 }
 
-function fmtWanted(want: TimedState): string {
+export function fmtWanted(want: TimedState): string {
   const bounds = [
     want.atLeastMs !== undefined ? `at least ${want.atLeastMs} ms` : '',
     want.atMostMs !== undefined ? `at most ${want.atMostMs} ms` : '',
@@ -191,7 +191,7 @@ function fmtWanted(want: TimedState): string {
   return bounds ? `${want.state} for ${bounds}` : want.state;
 }
 
-function subjectLabel(subject: TimelineSubject, slaveName: (index: number) => string): string {
+export function subjectLabel(subject: TimelineSubject, slaveName: (index: number) => string): string {
   switch (subject.kind) {
     case 'slave-mii':
       return `slave${subject.slave.index} (${slaveName(subject.slave.index)}) MII`;
@@ -200,97 +200,4 @@ function subjectLabel(subject: TimelineSubject, slaveName: (index: number) => st
     case 'bond-mii':
       return 'bond MII';
   }
-}
-
-function sequenceCheck(claim: Extract<TimelineClaim, { kind: 'sequence' }>, recorded: RecordedTimeline): CheckResult {
-  const label = subjectLabel(claim.subject, recorded.slaveName);
-  const expected = claim.states.map(fmtWanted).join(', then ');
-  const origin = recorded.origin(claim.since);
-  const name = `${label}: ${expected}`;
-  if ('error' in origin) return { name, passed: false, expected, actual: origin.error };
-  const runs = stateRuns(claim.subject, recorded, origin.ns);
-  const observed = runs.length ? runs.map(fmtRun).join(', then ') : 'no samples';
-  const actual = `since ${origin.label}: ${observed}`;
-  const matches = runs.map((_, start) => {
-    const verdicts = claim.states.map((want, j): Verdict => {
-      const run = runs[start + j];
-      if (!run) return 'pending';
-      return run.state === wanted(want.state, recorded.slaveName) ? durationVerdict(run, want) : 'no';
-    });
-    const verdict: Verdict = verdicts.includes('no')
-      ? 'no'
-      : verdicts.includes('pending')
-        ? 'pending'
-        : verdicts.includes('unknown')
-          ? 'unknown'
-          : 'yes';
-    const gaps = claim.states.flatMap((want, j) => (verdicts[j] === 'unknown' ? (runs[start + j]?.gaps ?? []) : []));
-    return { verdict, gaps };
-  });
-  const pick = (['yes', 'unknown', 'pending'] as const).map((v) => matches.find((m) => m.verdict === v)).find(Boolean);
-  if (pick?.verdict === 'yes') return { name, passed: true, expected, actual };
-  if (pick?.verdict === 'unknown') {
-    const disturbed = `the samples cannot tell whether the durations hold: ${[...new Set(pick.gaps)].join('; ')}`;
-    return { name, passed: false, expected, actual: `${actual} (${disturbed})`, disturbed };
-  }
-  return {
-    name,
-    passed: false,
-    expected,
-    actual: pick?.verdict === 'pending' ? `${actual} (not complete when the time was up)` : actual,
-  };
-}
-
-function neverCheck(claim: Extract<TimelineClaim, { kind: 'never' }>, recorded: RecordedTimeline): CheckResult {
-  const label = subjectLabel(claim.subject, recorded.slaveName);
-  const forbidden = wanted(claim.state, recorded.slaveName);
-  const origin = recorded.origin(claim.since);
-  const span = claim.duringMs === undefined ? '' : ` for ${claim.duringMs} ms`;
-  const name = `${label} never ${claim.state}`;
-  const expected = `never ${claim.state}${span}`;
-  if ('error' in origin) return { name, passed: false, expected, actual: origin.error };
-  const endNs = claim.duringMs === undefined ? recorded.nowNs : origin.ns + BigInt(Math.round(claim.duringMs * 1e6));
-  const window = `since ${origin.label}${span}`;
-  if (recorded.nowNs < endNs)
-    return {
-      name,
-      passed: false,
-      expected,
-      actual: `${window}: the window was not over yet (${msOf(endNs - recorded.nowNs).toFixed(0)} ms left)`,
-    };
-  const runs = stateRuns(claim.subject, { ...recorded, nowNs: endNs }, origin.ns);
-  const observed = runs.map(fmtRun).join(', then ') || 'no samples';
-  const hit = runs.find((r) => r.state === forbidden);
-  if (hit)
-    return {
-      name,
-      passed: false,
-      expected,
-      actual: `${window}: ${forbidden} at +${msOf(hit.fromNs - origin.ns).toFixed(0)} ms (${observed})`,
-    };
-  const inside = [...recorded.sampleTimesNs, endNs]
-    .filter((t) => t >= origin.ns && t <= endNs)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const widest = inside.reduce(
-    (max, t, i) => Math.max(max, i === 0 ? msOf(t - origin.ns) : msOf(t - (inside[i - 1] ?? t))),
-    0,
-  );
-  if (widest > NEVER_GAP_MS) {
-    const disturbed = `the sampler did not look for ${widest.toFixed(0)} ms inside the window (more than ${NEVER_GAP_MS} ms): a state can hide there`;
-    return { name, passed: false, expected, actual: `${window}: ${observed} (${disturbed})`, disturbed };
-  }
-  return { name, passed: true, expected, actual: `${window}: ${observed}` };
-}
-
-export type TimelineClaim = Extract<Claim, { kind: 'sequence' | 'never' }>;
-
-export function evaluateTimelineClaim(claim: TimelineClaim, recorded: RecordedTimeline | undefined): CheckResult {
-  if (!recorded)
-    return {
-      name: claim.kind,
-      passed: false,
-      expected: 'a recorded timeline',
-      actual: 'no timeline was recorded (the topology does not exist yet)',
-    };
-  return claim.kind === 'sequence' ? sequenceCheck(claim, recorded) : neverCheck(claim, recorded);
 }

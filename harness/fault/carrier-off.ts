@@ -1,5 +1,6 @@
-/** carrier-off: the far end of the slave's cable goes down, like a pulled cable (a veth loses carrier when its peer goes down). */
-import { farPortOf, slaveFault, type SlaveFault } from './definition.js';
+/** carrier-off: the slave's cable loses carrier, like a pulled cable: its far end goes down (a veth loses carrier when its peer does), or a lab pulls the cable itself. */
+import { slaveFault, type SlaveFault } from './definition.js';
+import { linkControl } from './link-control.js';
 
 export type CarrierOff = SlaveFault<'carrier-off'>;
 
@@ -10,10 +11,4 @@ declare module '../scenario/plan.js' {
   }
 }
 
-export const carrierOff = slaveFault('carrier-off', (topology, slave) => {
-  const port = farPortOf(topology, slave);
-  return {
-    argv: ['ip', '-n', topology.far.netns, 'link', 'set', port, 'down'],
-    detail: `far side ${port} down (carrier lost on ${slave})`,
-  };
-});
+export const carrierOff = slaveFault('carrier-off', (topology, slave) => linkControl(topology).carrier(slave, false));

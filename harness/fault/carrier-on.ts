@@ -1,5 +1,6 @@
-/** carrier-on: the far end of the slave's cable comes up again. */
-import { farPortOf, slaveFault, type SlaveFault } from './definition.js';
+/** carrier-on: the slave's cable has carrier again: its far end comes up, or a lab plugs the cable back. */
+import { slaveFault, type SlaveFault } from './definition.js';
+import { linkControl } from './link-control.js';
 
 export type CarrierOn = SlaveFault<'carrier-on'>;
 
@@ -10,10 +11,4 @@ declare module '../scenario/plan.js' {
   }
 }
 
-export const carrierOn = slaveFault('carrier-on', (topology, slave) => {
-  const port = farPortOf(topology, slave);
-  return {
-    argv: ['ip', '-n', topology.far.netns, 'link', 'set', port, 'up'],
-    detail: `far side ${port} up (carrier back on ${slave})`,
-  };
-});
+export const carrierOn = slaveFault('carrier-on', (topology, slave) => linkControl(topology).carrier(slave, true));

@@ -9,8 +9,11 @@ import { BOND, type Topology } from '../topology/topology.js';
 
 /** One command on the target, and what it does in words. */
 export interface FaultCommand {
+  /** The command; empty when `run` does the work. */
   argv: string[];
   detail: string;
+  /** Instead of a command: an action the topology provides (a lab's cable pull), which returns what it did. */
+  run?: () => Promise<string>;
 }
 
 export interface FaultDefinition<F extends { kind: string }> {

@@ -55,6 +55,35 @@ describe('compare', () => {
     expect(text).toContain('rests on one sample and is reported as unconfirmed, not as a regression');
   });
 
+  it('keys checks by their claim id, so a check whose wording changed is the same check', () => {
+    const worded = (name: string, held: boolean) =>
+      failoverCase(150, held, {
+        steps: [
+          {
+            ...step(held, '150 ms'),
+            checks: [
+              { id: 'traffic-outage{"maxMs":300}', name, passed: held, expected: '<= 300 ms', actual: '150 ms' },
+            ],
+          },
+        ],
+      });
+    const reworded = compareRuns(
+      sampleRun([worded('outage <= 300 ms', true)]),
+      sampleRun([worded('outage at most 300 ms', true)]),
+    );
+    expect(reworded.changes).toEqual([]);
+    const failed = compareRuns(
+      sampleRun([worded('outage <= 300 ms', true)]),
+      sampleRun([worded('outage at most 300 ms', false)]),
+    );
+    expect(failed.changes.filter((c) => c.kind === 'check').map((c) => [c.what, c.direction])).toEqual([
+      ['step 3: outage at most 300 ms', 'regression'],
+    ]);
+    // A baseline written before checks had ids is compared by the checks' names.
+    const older = compareRuns(sampleRun([failoverCase(150)]), sampleRun([worded('outage <= 300 ms', false)]));
+    expect(older.changes.filter((c) => c.kind === 'check').map((c) => c.what)).toEqual(['step 3: outage <= 300 ms']);
+  });
+
   it('reports the reverse as improvements, and spread, duplicates and missing cases as changes', () => {
     const spread = sampleCase('balance[mode=balance-rr]', {
       traffic: [sampleWindow([0.5, 0.5], [0, 0], { duplicates: 3 })],

@@ -150,14 +150,28 @@ function verdictChange(name: string, base: CaseResult[], current: CaseResult[]):
   };
 }
 
-/** Each named check over the repetitions: how often it held, and what it measured when it last failed (or held). */
-function checksOf(group: CaseResult[]): Map<string, { held: number; runs: number; actual: string }> {
-  const checks = new Map<string, { held: number; runs: number; actual: string }>();
+/** Whether every check of these cases has an id: results written before ids existed are keyed by name. */
+function haveIds(group: CaseResult[]): boolean {
+  return group.every((c) => c.steps.every((step) => step.checks.every((check) => check.id !== undefined)));
+}
+
+interface CheckTally {
+  step: number;
+  /** The check's name as first seen, for people. */
+  name: string;
+  held: number;
+  runs: number;
+  actual: string;
+}
+
+/** Each check over the repetitions, by step and claim id (or name): how often it held, and what it measured when it last failed (or held). */
+function checksOf(group: CaseResult[], byId: boolean): Map<string, CheckTally> {
+  const checks = new Map<string, CheckTally>();
   for (const c of group) {
     for (const step of c.steps) {
       for (const check of step.checks) {
-        const key = `step ${step.index}: ${check.name}`;
-        const entry = checks.get(key) ?? { held: 0, runs: 0, actual: check.actual };
+        const key = `step ${step.index}: ${byId ? check.id : check.name}`;
+        const entry = checks.get(key) ?? { step: step.index, name: check.name, held: 0, runs: 0, actual: check.actual };
         entry.runs++;
         if (check.passed) entry.held++;
         if (!check.passed || entry.held === entry.runs) entry.actual = check.actual;
@@ -169,19 +183,20 @@ function checksOf(group: CaseResult[]): Map<string, { held: number; runs: number
 }
 
 function checkChanges(name: string, base: CaseResult[], current: CaseResult[]): Change[] {
-  const before = checksOf(base);
+  const byId = haveIds(base) && haveIds(current);
+  const before = checksOf(base, byId);
   const changes: Change[] = [];
-  const text = (c: { held: number; runs: number; actual: string }) =>
+  const text = (c: CheckTally) =>
     c.runs === 1
       ? `${c.held ? 'held' : 'failed'}: ${c.actual}`
       : `held ${c.held}/${c.runs}${c.held < c.runs ? `, failed: ${c.actual}` : ''}`;
-  for (const [check, now] of checksOf(current)) {
-    const was = before.get(check);
+  for (const [key, now] of checksOf(current, byId)) {
+    const was = before.get(key);
     if (!was || was.held / was.runs === now.held / now.runs) continue;
     changes.push({
       case: name,
       kind: 'check',
-      what: check,
+      what: `step ${now.step}: ${now.name}`,
       baseline: text(was),
       current: text(now),
       direction: now.held / now.runs > was.held / was.runs ? 'improvement' : 'regression',

@@ -5,6 +5,7 @@
  */
 import { farSideFits, refusedOptions } from '../bond/driver-rules.js';
 import { farSideOf, modeByNameOrNumber } from '../bond/vocabulary.js';
+import { claimDefinition } from '../check/claims/registry.js';
 import { faultDefinition } from '../fault/registry.js';
 import { STEP_SYNTAX } from '../steps/registry.js';
 import { parseDuration } from './duration.js';
@@ -37,19 +38,9 @@ function toStep(raw: unknown, at: SourceRef): Step {
 function slaveRefsOf(steps: { step: Step; path: Path }[], bond: BondPlan): { ref: SlaveRef; path: Path }[] {
   const found: { ref: SlaveRef; path: Path }[] = [];
   const fromClaims = (claims: Claim[], path: Path) => {
-    for (const a of claims) {
-      if ('slave' in a && a.slave) found.push({ ref: a.slave, path });
-      if (a.kind === 'sequence' || a.kind === 'never') {
-        if (a.subject.kind === 'slave-mii') found.push({ ref: a.subject.slave, path });
-        for (const state of a.kind === 'sequence' ? a.states.map((s) => s.state) : [a.state]) {
-          if (/^slave\d+$/.test(state)) found.push({ ref: slaveRefOf(state), path });
-        }
-      }
-      if (a.kind === 'same-aggregator') for (const ref of a.slaves) found.push({ ref, path });
-      if (a.kind === 'active-slave') {
-        const ref = 'is' in a.expected ? a.expected.is : a.expected.isNot;
-        if (ref) found.push({ ref, path });
-      }
+    for (const claim of claims) {
+      if ('slave' in claim && claim.slave) found.push({ ref: claim.slave, path });
+      for (const ref of claimDefinition(claim).slaves?.(claim) ?? []) found.push({ ref, path });
     }
   };
   for (const { step, path } of steps) {

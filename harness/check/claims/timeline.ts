@@ -1,0 +1,71 @@
+/** What the timeline claims (sequence, never) share: their subjects, states and window in YAML, and the recorded timeline they need. */
+import type { BondSnapshot } from '../../bond/status.js';
+import { BOND_MII_STATES, SLAVE_MII_STATES } from '../../bond/vocabulary.js';
+import type { TimelineOrigin, TimelineState, TimelineSubject } from '../../scenario/plan.js';
+import type { CheckResult } from '../check-result.js';
+import type { RecordedTimeline } from '../timeline-claims.js';
+import type { CheckContext, ClaimDefinition } from './definition.js';
+
+/** The driver's MII states, and each with a hyphen (going-back) as YAML keys are often written. */
+export const miiStates = [
+  ...SLAVE_MII_STATES,
+  ...SLAVE_MII_STATES.filter((s) => s.includes(' ')).map((s) => s.replace(' ', '-')),
+];
+export const bondMiiState = { enum: [...BOND_MII_STATES] };
+export const activeState = {
+  type: 'string',
+  pattern: '^(slave\\d+|none)$',
+  description: 'slave0, slave1, ... or none',
+};
+
+/** The expect mapping's `since`, shared by the timeline claims. */
+export const SINCE = {
+  since: {
+    description:
+      'where the window of sequence and never begins: fault (the latest fault, when its command was issued; the default after a fault), start (of the case), now (this step), or step N (the start of step N, from 0)',
+    oneOf: [{ enum: ['fault', 'start', 'now'] }, { type: 'string', pattern: '^step \\d+$' }],
+  },
+};
+
+/** `going-back` reads as well as `going back`; the driver prints the latter. */
+export function timelineState(value: unknown): TimelineState {
+  return String(value).replace('-', ' ') as TimelineState;
+}
+
+export function timelineSubject(key: string): TimelineSubject {
+  if (key === 'activeSlave') return { kind: 'active-slave' };
+  if (key === 'bondMii') return { kind: 'bond-mii' };
+  return { kind: 'slave-mii', slave: { index: Number(key.slice('slave'.length)) } };
+}
+
+export function timelineOrigin(value: unknown): TimelineOrigin | undefined {
+  if (value === undefined) return undefined;
+  const step = /^step (\d+)$/.exec(`${value as string}`);
+  return step ? { kind: 'step', index: Number(step[1]) } : { kind: value as 'fault' | 'start' | 'now' };
+}
+
+/** A timeline claim's evaluation: judged over the recorded timeline, failed when none was recorded yet. */
+export function onTimeline<C extends { kind: string }>(
+  judge: (claim: C, recorded: RecordedTimeline, state: BondSnapshot, context: CheckContext) => CheckResult,
+): ClaimDefinition<C>['evaluate'] {
+  return (claim, state, context) =>
+    context.recorded
+      ? judge(claim, context.recorded, state, context)
+      : {
+          name: claim.kind,
+          passed: false,
+          expected: 'a recorded timeline',
+          actual: 'no timeline was recorded (the topology does not exist yet)',
+        };
+}
+
+/** The slaves a timeline claim names: the subject's, and slaveN states. */
+export function timelineSlaves(subject: TimelineSubject, states: TimelineState[]): { index: number }[] {
+  return [
+    ...(subject.kind === 'slave-mii' ? [subject.slave] : []),
+    ...states.flatMap((state) => {
+      const slave = /^slave(\d+)$/.exec(state);
+      return slave ? [{ index: Number(slave[1]) }] : [];
+    }),
+  ];
+}
