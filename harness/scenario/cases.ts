@@ -99,24 +99,14 @@ function semanticErrors(scenarioCase: ScenarioCase, stepPaths: Path[], locate: L
     }
     const claims = step.kind === 'expect' || step.kind === 'wait-until' ? step.claims : [];
     const index = steps.findIndex((s) => s.step === step);
-    for (const claim of claims) {
-      if ((claim.kind !== 'sequence' && claim.kind !== 'never') || !claim.since) continue;
-      if (claim.since.kind === 'fault' && !steps.slice(0, index).some(({ step: s }) => s.kind === 'fault'))
-        errors.push(locate.error(path, 'since: fault, but no fault step comes before this one', 'since'));
-      if (claim.since.kind === 'step' && claim.since.index >= index)
-        errors.push(
-          locate.error(
-            path,
-            `since: step ${claim.since.index}, but that step does not come before this one (this is step ${index})`,
-            'since',
-          ),
-        );
-    }
-    if (claims.some((a) => a.kind === 'lacp-partner') && scenarioCase.topology.farSide !== 'lacp') {
-      errors.push(
-        locate.error(path, `lacpPartner needs an LACP far side (mode 802.3ad), not ${scenarioCase.topology.farSide}`),
-      );
-    }
+    const place = {
+      farSide: scenarioCase.topology.farSide,
+      step: index,
+      afterFault: steps.slice(0, index).some(({ step: s }) => s.kind === 'fault'),
+    };
+    for (const claim of claims)
+      for (const { message, key } of claimDefinition(claim).refuse?.(claim, place) ?? [])
+        errors.push(locate.error(path, message, key));
   }
   const { mode } = scenarioCase.bond;
   const farSide = scenarioCase.topology.farSide;

@@ -5,7 +5,7 @@
  */
 import type { BondSnapshot, SlaveStatus } from '../../bond/status.js';
 import { slaveRef } from '../../scenario/fragments.js';
-import type { SlaveRef } from '../../scenario/plan.js';
+import type { FarSide, SlaveRef } from '../../scenario/plan.js';
 import type { FaultEvent, KernelEvent } from '../../timeline/events.js';
 import type { ThroughputResult } from '../../traffic/throughput.js';
 import type { TrafficWindow } from '../../traffic/window.js';
@@ -59,6 +59,23 @@ export interface ClaimDefinition<C extends { kind: string }> {
   evaluate(claim: C, state: BondSnapshot, context: CheckContext): CheckResult;
   /** The slaves it names besides a `slave` field, so that a scenario naming a slave the bond lacks is refused. */
   slaves?(claim: C): SlaveRef[];
+  /** Why the claim cannot be judged where the case puts it (what no schema can say), checked when the scenario is loaded. */
+  refuse?(claim: C, place: ClaimPlace): Refusal[];
+}
+
+/** Where a claim stands in its case, for the rules no schema can say. */
+export interface ClaimPlace {
+  farSide: FarSide;
+  /** The index of its step. */
+  step: number;
+  /** Whether a fault step comes before it. */
+  afterFault: boolean;
+}
+
+/** A claim that cannot be judged where it is: why, and the key of its expect step that is at fault. */
+export interface Refusal {
+  message: string;
+  key?: string;
 }
 
 /** A slave reference as an interface name: the indexed slave, or whichever is active now. */

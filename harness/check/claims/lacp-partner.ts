@@ -29,4 +29,6 @@ export const lacpPartner: ClaimDefinition<LacpPartnerClaim> = {
     const expected = context.farSideMac ?? 'a far side with a LAG';
     return check('partner is the far side', partner.toLowerCase() === expected.toLowerCase(), expected, partner);
   },
+  refuse: (_claim, { farSide }) =>
+    farSide === 'lacp' ? [] : [{ message: `lacpPartner needs an LACP far side (mode 802.3ad), not ${farSide}` }],
 };

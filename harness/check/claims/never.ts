@@ -18,6 +18,7 @@ import {
   bondMiiState,
   miiStates,
   onTimeline,
+  refuseSince,
   SINCE,
   timelineOrigin,
   timelineSlaves,
@@ -119,5 +120,6 @@ export const never: ClaimDefinition<NeverClaim> = {
     },
   },
   evaluate: onTimeline(neverCheck),
+  refuse: (claim, place) => refuseSince(claim.since, place),
   slaves: (claim) => timelineSlaves(claim.subject, [claim.state]),
 };

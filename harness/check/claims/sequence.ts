@@ -19,6 +19,7 @@ import {
   bondMiiState,
   miiStates,
   onTimeline,
+  refuseSince,
   SINCE,
   timelineOrigin,
   timelineSlaves,
@@ -137,6 +138,7 @@ export const sequence: ClaimDefinition<SequenceClaim> = {
       })),
   },
   evaluate: onTimeline(sequenceCheck),
+  refuse: (claim, place) => refuseSince(claim.since, place),
   slaves: (claim) =>
     timelineSlaves(
       claim.subject,

@@ -4,7 +4,7 @@ import { BOND_MII_STATES, SLAVE_MII_STATES } from '../../bond/vocabulary.js';
 import type { TimelineOrigin, TimelineState, TimelineSubject } from '../../scenario/plan.js';
 import type { CheckResult } from '../check-result.js';
 import type { RecordedTimeline } from '../timeline-claims.js';
-import type { CheckContext, ClaimDefinition } from './definition.js';
+import type { CheckContext, ClaimDefinition, ClaimPlace, Refusal } from './definition.js';
 
 /** The driver's MII states, and each with a hyphen (going-back) as YAML keys are often written. */
 export const miiStates = [
@@ -68,4 +68,18 @@ export function timelineSlaves(subject: TimelineSubject, states: TimelineState[]
       return slave ? [{ index: Number(slave[1]) }] : [];
     }),
   ];
+}
+
+/** A window that begins where nothing has happened yet: at a fault before any, or at a step that is not earlier. */
+export function refuseSince(since: TimelineOrigin | undefined, place: ClaimPlace): Refusal[] {
+  if (since?.kind === 'fault' && !place.afterFault)
+    return [{ message: 'since: fault, but no fault step comes before this one', key: 'since' }];
+  if (since?.kind === 'step' && since.index >= place.step)
+    return [
+      {
+        message: `since: step ${since.index}, but that step does not come before this one (this is step ${place.step})`,
+        key: 'since',
+      },
+    ];
+  return [];
 }
