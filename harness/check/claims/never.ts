@@ -12,16 +12,13 @@ import {
   wanted,
   type RecordedTimeline,
 } from '../timeline-claims.js';
-import type { ClaimDefinition } from './definition.js';
 import {
   activeState,
   bondMiiState,
   miiStates,
-  onTimeline,
-  refuseSince,
   SINCE,
+  timelineClaim,
   timelineOrigin,
-  timelineSlaves,
   timelineState,
   timelineSubject,
 } from './timeline.js';
@@ -84,8 +81,8 @@ export function neverCheck(claim: NeverClaim, recorded: RecordedTimeline): Check
   return { name, passed: true, expected, actual: `${window}: ${observed}` };
 }
 
-export const never: ClaimDefinition<NeverClaim> = {
-  syntax: {
+export const never = timelineClaim<NeverClaim>(
+  {
     keys: {
       never: {
         type: 'object',
@@ -119,7 +116,6 @@ export const never: ClaimDefinition<NeverClaim> = {
       });
     },
   },
-  evaluate: onTimeline(neverCheck),
-  refuse: (claim, place) => refuseSince(claim.since, place),
-  slaves: (claim) => timelineSlaves(claim.subject, [claim.state]),
-};
+  neverCheck,
+  (claim) => [claim.state],
+);

@@ -13,16 +13,13 @@ import {
   type RecordedTimeline,
   type Verdict,
 } from '../timeline-claims.js';
-import type { ClaimDefinition } from './definition.js';
 import {
   activeState,
   bondMiiState,
   miiStates,
-  onTimeline,
-  refuseSince,
   SINCE,
+  timelineClaim,
   timelineOrigin,
-  timelineSlaves,
   timelineState,
   timelineSubject,
 } from './timeline.js';
@@ -115,8 +112,8 @@ export function sequenceCheck(claim: SequenceClaim, recorded: RecordedTimeline):
   };
 }
 
-export const sequence: ClaimDefinition<SequenceClaim> = {
-  syntax: {
+export const sequence = timelineClaim<SequenceClaim>(
+  {
     keys: {
       sequence: {
         type: 'object',
@@ -137,11 +134,6 @@ export const sequence: ClaimDefinition<SequenceClaim> = {
         since: timelineOrigin(expect.since),
       })),
   },
-  evaluate: onTimeline(sequenceCheck),
-  refuse: (claim, place) => refuseSince(claim.since, place),
-  slaves: (claim) =>
-    timelineSlaves(
-      claim.subject,
-      claim.states.map((s) => s.state),
-    ),
-};
+  sequenceCheck,
+  (claim) => claim.states.map((s) => s.state),
+);

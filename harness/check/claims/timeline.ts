@@ -1,10 +1,9 @@
 /** What the timeline claims (sequence, never) share: their subjects, states and window in YAML, and the recorded timeline they need. */
-import type { BondSnapshot } from '../../bond/status.js';
 import { BOND_MII_STATES, SLAVE_MII_STATES } from '../../bond/vocabulary.js';
 import type { TimelineOrigin, TimelineState, TimelineSubject } from '../../scenario/plan.js';
 import type { CheckResult } from '../check-result.js';
 import type { RecordedTimeline } from '../timeline-claims.js';
-import type { CheckContext, ClaimDefinition, ClaimPlace, Refusal } from './definition.js';
+import type { ClaimDefinition, ClaimPlace, ClaimSyntax, Refusal } from './definition.js';
 
 /** The driver's MII states, and each with a hyphen (going-back) as YAML keys are often written. */
 export const miiStates = [
@@ -44,34 +43,47 @@ export function timelineOrigin(value: unknown): TimelineOrigin | undefined {
   return step ? { kind: 'step', index: Number(step[1]) } : { kind: value as 'fault' | 'start' | 'now' };
 }
 
-/** A timeline claim's evaluation: judged over the recorded timeline, failed when none was recorded yet. */
-export function onTimeline<C extends { kind: string }>(
-  judge: (claim: C, recorded: RecordedTimeline, state: BondSnapshot, context: CheckContext) => CheckResult,
-): ClaimDefinition<C>['evaluate'] {
-  return (claim, state, context) =>
-    context.recorded
-      ? judge(claim, context.recorded, state, context)
-      : {
-          name: claim.kind,
-          passed: false,
-          expected: 'a recorded timeline',
-          actual: 'no timeline was recorded (the topology does not exist yet)',
-        };
+/** What a timeline claim names: its subject, and when its window begins. */
+interface TimelineClaim {
+  kind: string;
+  subject: TimelineSubject;
+  since?: TimelineOrigin;
 }
 
-/** The slaves a timeline claim names: the subject's, and slaveN states. */
-export function timelineSlaves(subject: TimelineSubject, states: TimelineState[]): { index: number }[] {
-  return [
-    ...(subject.kind === 'slave-mii' ? [subject.slave] : []),
-    ...states.flatMap((state) => {
-      const slave = /^slave(\d+)$/.exec(state);
-      return slave ? [{ index: Number(slave[1]) }] : [];
-    }),
-  ];
+/**
+ * A timeline claim's definition from its syntax, its judgement over the recorded timeline and the
+ * states it names: failed while no timeline was recorded, refused where its window would begin
+ * before what it names (a fault, a step) has happened, naming its subject's slave and slaveN states.
+ */
+export function timelineClaim<C extends TimelineClaim>(
+  syntax: ClaimSyntax<C>,
+  judge: (claim: C, recorded: RecordedTimeline) => CheckResult,
+  states: (claim: C) => TimelineState[],
+): ClaimDefinition<C> {
+  return {
+    syntax,
+    evaluate: (claim, _state, context) =>
+      context.recorded
+        ? judge(claim, context.recorded)
+        : {
+            name: claim.kind,
+            passed: false,
+            expected: 'a recorded timeline',
+            actual: 'no timeline was recorded (the topology does not exist yet)',
+          },
+    refuse: (claim, place) => refuseSince(claim.since, place),
+    slaves: (claim) => [
+      ...(claim.subject.kind === 'slave-mii' ? [claim.subject.slave] : []),
+      ...states(claim).flatMap((state) => {
+        const slave = /^slave(\d+)$/.exec(state);
+        return slave ? [{ index: Number(slave[1]) }] : [];
+      }),
+    ],
+  };
 }
 
 /** A window that begins where nothing has happened yet: at a fault before any, or at a step that is not earlier. */
-export function refuseSince(since: TimelineOrigin | undefined, place: ClaimPlace): Refusal[] {
+function refuseSince(since: TimelineOrigin | undefined, place: ClaimPlace): Refusal[] {
   if (since?.kind === 'fault' && !place.afterFault)
     return [{ message: 'since: fault, but no fault step comes before this one', key: 'since' }];
   if (since?.kind === 'step' && since.index >= place.step)
