@@ -191,9 +191,9 @@ export class AgentClient {
     await this.call({ op: 'writeFile', path, data: Buffer.from(data).toString('base64') }).done;
   }
 
-  async snapshot(paths: string[]): Promise<{ clockNs: bigint; files: (string | null)[] }> {
+  async snapshot(paths: string[]): Promise<{ clockNs: bigint; readNs: bigint; files: (string | null)[] }> {
     const value = (await this.call({ op: 'snapshot', paths }).done) as Snapshot;
-    return { clockNs: BigInt(value.clockNs), files: value.files };
+    return { clockNs: BigInt(value.clockNs), readNs: BigInt(value.readNs), files: value.files };
   }
 
   async clockNs(): Promise<bigint> {

@@ -222,7 +222,7 @@ async function handle(request: Request): Promise<void> {
     case 'snapshot': {
       const clockNs = process.hrtime.bigint().toString();
       const files = await Promise.all(request.paths.map((path) => readFile(path, 'utf8').catch(() => null)));
-      send({ id: request.id, kind: 'ok', value: { clockNs, files } });
+      send({ id: request.id, kind: 'ok', value: { clockNs, readNs: process.hrtime.bigint().toString(), files } });
       return;
     }
     case 'clock':

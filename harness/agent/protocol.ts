@@ -93,9 +93,12 @@ export type Request =
 /** A finished process, as exec and spawn report it; stdout and stderr travel as base64. */
 export type ProcessOutcome = Omit<ExecResult, 'argv'>;
 
-/** Files read at one instant; a file that could not be read is null. */
+/** Files read together; a file that could not be read is null. */
 export interface Snapshot {
+  /** The clock before the first read began. */
   clockNs: string;
+  /** The clock once every file was read: what the files show held at some instant in between. */
+  readNs: string;
   files: (string | null)[];
 }
 

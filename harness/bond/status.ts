@@ -108,7 +108,10 @@ export interface BondStatus {
 
 /** The bond's status as read at one moment on the target's clock, with the text it was parsed from. */
 export interface BondSnapshot {
+  /** When the read began. */
   atNs: bigint;
+  /** When the read ended (a change it shows happened before this); absent where no target was read. */
+  readNs?: bigint;
   status: BondStatus;
   procText: string;
 }

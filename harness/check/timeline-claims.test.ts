@@ -69,6 +69,20 @@ const lateLook = [
   sample(2100, 'eth0', 'up'),
 ];
 
+/** A quiet TCG run: the read that showed eth0 down began 38 ms before the kernel's line and ended after it. */
+const slowRead = (readEndMs: number): TimelineEvent[] => [
+  sample(900, 'eth0', 'up'),
+  kernel(1236.6, 'pending-down', 'eth0', 'link status down for active interface, disabling it in 400 ms'),
+  { ...sample(1247.3, 'eth0', 'going down'), readNs: ms(1249) } as TimelineEvent,
+  { ...sample(1623.2, 'eth1', 'down'), readNs: ms(readEndMs) } as TimelineEvent,
+  kernel(1661.4, 'link-down', 'eth0', 'link status definitely down, disabling slave'),
+];
+const downdelaySequence = (atLeastMs: number): TimelineClaim => ({
+  kind: 'sequence',
+  subject: { kind: 'slave-mii', slave: { index: 0 } },
+  states: [{ state: 'up' }, { state: 'going down', atLeastMs }, { state: 'down' }],
+});
+
 describe('sequence claims', () => {
   it('judge what the kernel did although the harness looked late: the kernel log pins "going back"', () => {
     const check = evaluateTimelineClaim(updelaySequence(590), recorded(lateLook, 2200, [900, 2100]));
@@ -76,6 +90,21 @@ describe('sequence claims', () => {
     expect(check.actual).toBe(
       'since the fault was issued: down 100 ms, then going back 603 ms, then up 497+ ms so far',
     );
+    expect(check.disturbed).toBeUndefined();
+  });
+
+  it("let the kernel's line pin a change that a slow read showed, as long as the read ended after the line", () => {
+    const check = evaluateTimelineClaim(downdelaySequence(390), recorded(slowRead(1668), 2500, [900, 1247.3, 1623.2]));
+    expect(check.actual).toBe(
+      'since the fault was issued: up 237 ms, then going down 425 ms, then down 839+ ms so far',
+    );
+    expect(check.passed).toBe(true);
+  });
+
+  it('cap a change at the end of the read that showed it, when the kernel printed later still', () => {
+    const check = evaluateTimelineClaim(downdelaySequence(400), recorded(slowRead(1630), 2500, [900, 1247.3, 1623.2]));
+    expect(check.actual).toContain('going down 393 ms');
+    expect(check.passed).toBe(false);
     expect(check.disturbed).toBeUndefined();
   });
 

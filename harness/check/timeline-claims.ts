@@ -119,16 +119,19 @@ export function stateRuns(subject: TimelineSubject, recorded: RecordedTimeline, 
     if (state === current) continue;
     const before = previousSample(sample.atNs);
     const loNs = before === undefined || before < originNs ? originNs : before;
+    // The read that showed the change ended at readNs; the change may fall anywhere before that
+    // (a read under emulation was seen to take 40 ms, longer than the gap to the kernel's line).
+    const hiNs = sample.readNs ?? sample.atNs;
     current = state;
     // A kernel line for this very change pins it; the sample only confirms it. A line stamped after
-    // the sample that already showed the change (the guest's CPU was taken away before it printed)
-    // pins it no later than the sample.
-    const line = kernel.find((k) => k.state === state && k.loNs >= loNs && k.loNs <= sample.atNs + KERNEL_SLACK_NS);
+    // the read that already showed the change (the guest's CPU was taken away before it printed)
+    // pins it no later than that read.
+    const line = kernel.find((k) => k.state === state && k.loNs >= loNs && k.loNs <= hiNs + KERNEL_SLACK_NS);
     if (line) {
-      if (line.hiNs > sample.atNs) line.loNs = line.hiNs = sample.atNs;
+      if (line.hiNs > hiNs) line.loNs = line.hiNs = hiNs;
       continue;
     }
-    transitions.push({ state, loNs, hiNs: sample.atNs, by: 'sample' });
+    transitions.push({ state, loNs, hiNs, by: 'sample' });
   }
   transitions.push(...kernel);
   transitions.sort((a, b) => (a.hiNs < b.hiNs ? -1 : a.hiNs > b.hiNs ? 1 : a.by === 'origin' ? -1 : 1));

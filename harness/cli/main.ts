@@ -92,6 +92,11 @@ const program = new Command('bondlab')
   .showHelpAfterError()
   .exitOverride();
 
+// `bondlab ... | head`: once the reader is gone, output is dropped, but a run still tears down what it made.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+});
+
 try {
   await lazyCommands(program, commands, process.argv.slice(2));
   await program.parseAsync(process.argv);

@@ -33,3 +33,15 @@ describe('bondlab run --target host with a hook in the root namespace', () => {
     );
   });
 });
+
+describe('output into a pipe closed early', () => {
+  it('`bondlab run --help | head -0` ends quietly with exit 0 (no EPIPE crash)', async () => {
+    const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
+    // The reader is gone before node has started: every write meets a closed pipe.
+    const child = execa('node', [cli, 'run', '--help'], { reject: false, buffer: { stdout: false } });
+    child.stdout?.destroy();
+    const { exitCode, stderr } = await child;
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(exitCode).toBe(0);
+  });
+});

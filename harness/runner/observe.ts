@@ -15,13 +15,14 @@ export async function readBondSnapshot(target: Target, topology: Topology): Prom
   const snapshot = await target.snapshot([path]);
   const text = snapshot.files[0];
   if (text === null || text === undefined) throw new Error(`cannot read ${path}: the bond is gone`);
-  return { atNs: snapshot.clockNs, status: parseProcBonding(text).status, procText: text };
+  return { atNs: snapshot.clockNs, readNs: snapshot.readNs, status: parseProcBonding(text).status, procText: text };
 }
 
 export function sampleOf(state: BondSnapshot): SampleEvent {
   return {
     kind: 'sample',
     atNs: state.atNs,
+    ...(state.readNs !== undefined && state.readNs !== state.atNs ? { readNs: state.readNs } : {}),
     activeSlave: state.status.activeSlave ?? null,
     bondMii: state.status.miiStatus ?? 'unknown',
     slaves: state.status.slaves.map((s) => ({ name: s.name, mii: s.miiStatus, linkFailures: s.linkFailureCount ?? 0 })),

@@ -108,7 +108,7 @@ export class CaseSession {
     this.sampleTimesNs.push(state.atNs);
     const sample = sampleOf(state);
     const same = (a: SampleEvent, b: SampleEvent) =>
-      JSON.stringify({ ...a, atNs: 0 }) === JSON.stringify({ ...b, atNs: 0 });
+      JSON.stringify({ ...a, atNs: 0, readNs: 0 }) === JSON.stringify({ ...b, atNs: 0, readNs: 0 });
     if (!this.lastSample || !same(sample, this.lastSample)) this.timeline.push(sample);
     this.lastSample = sample;
     return state;

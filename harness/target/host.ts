@@ -98,7 +98,7 @@ export class HostTarget implements Target {
   async snapshot(paths: string[]): Promise<FileSnapshot> {
     const clockNs = process.hrtime.bigint();
     const files = await Promise.all(paths.map((path) => readFile(path, 'utf8').catch(() => null)));
-    return { clockNs, files };
+    return { clockNs, readNs: process.hrtime.bigint(), files };
   }
 
   async clockNs(): Promise<bigint> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KernelLogCapture, parseKmsgLine } from './kmsg.js';
+import { KernelLogCapture, logClockOffsetNs, parseKmsgLine } from './kmsg.js';
 import type { ExecResult, SpawnedProcess, Target } from './target.js';
 
 /** Recorded in bondlab's VM: see fixtures/kmsg/README.md. */
@@ -56,7 +56,11 @@ describe('parseKmsgLine on records of a real kernel', () => {
 });
 
 /** A spawned `cat /dev/kmsg` whose output the test hands over in chunks of its choosing. */
-function fakeKmsg(): { target: Target; emit: (chunk: string) => void; killed: () => boolean } {
+function fakeKmsg(schedDebug: string | null = null): {
+  target: Target;
+  emit: (chunk: string) => void;
+  killed: () => boolean;
+} {
   const listeners: ((chunk: string) => void)[] = [];
   let killed = false;
   const process: SpawnedProcess = {
@@ -78,7 +82,7 @@ function fakeKmsg(): { target: Target; emit: (chunk: string) => void; killed: ()
     spawn: (argv) => (argv.join(' ') === 'cat /dev/kmsg' ? Promise.resolve(process) : unused()),
     readFile: unused,
     writeFile: unused,
-    snapshot: unused,
+    snapshot: (paths) => Promise.resolve({ clockNs: 0n, readNs: 0n, files: paths.map(() => schedDebug) }),
     clockNs: unused,
     close: () => Promise.resolve(),
   };
@@ -105,6 +109,31 @@ describe('KernelLogCapture', () => {
     expect(capture.since(0n).map((r) => r.text)).toEqual(['first']);
     kmsg.emit('ond\n');
     expect(capture.since(0n).map((r) => r.text)).toEqual(['first', 'second']);
+  });
+
+  it("puts records on the monotonic clock by the offset the scheduler's debug header shows", async () => {
+    // The header of a Debian 6.1 guest under TCG (TSC unstable): cpu_clk runs 25.028 ms ahead of ktime.
+    const header = [
+      'Sched Debug Version: v0.11, 6.1.0-57-amd64 #1',
+      'ktime                                   : 6157.970497',
+      'sched_clk                               : 6212.684854',
+      'cpu_clk                                 : 6182.998565',
+      'jiffies                                 : 4294893768',
+      'sched_clock_stable()                    : 0',
+    ].join('\n');
+    expect(logClockOffsetNs(header)).toBe(25_028_068n);
+    expect(logClockOffsetNs('ktime : 1.000000\n')).toBeUndefined();
+    const kmsg = fakeKmsg(header);
+    const capture = await KernelLogCapture.start(kmsg.target);
+    expect(capture.clockOffsetNs).toBe(25_028_068n);
+    kmsg.emit('6,1,100000,-;bond0: (slave eth0): link status definitely down, disabling slave\n');
+    expect(capture.since(0n).map((r) => r.usec)).toEqual([74_972]);
+    expect(capture.since(75_000_000n)).toEqual([]);
+  });
+
+  it('keeps the kernel stamps where no debug header can be read', async () => {
+    const capture = await KernelLogCapture.start(fakeKmsg().target);
+    expect(capture.clockOffsetNs).toBe(0n);
   });
 
   it('stops the reader when stopped', async () => {

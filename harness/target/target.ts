@@ -45,7 +45,13 @@ export interface SpawnedProcess {
 }
 
 export interface FileSnapshot {
+  /** Before the first read began. */
   clockNs: bigint;
+  /**
+   * Once every file was read. Under emulation a read can take tens of ms: a change the files show
+   * may have happened after clockNs, but not after readNs.
+   */
+  readNs: bigint;
   /** Each path's text, or null where it could not be read. */
   files: (string | null)[];
 }

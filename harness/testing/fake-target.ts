@@ -88,8 +88,10 @@ export class FakeBondTarget implements Target {
   async writeFile(): Promise<void> {}
 
   async snapshot(paths: string[]): Promise<FileSnapshot> {
+    const clockNs = await this.clockNs();
     return {
-      clockNs: await this.clockNs(),
+      clockNs,
+      readNs: clockNs,
       files: paths.map((path) => (path.includes('/net/bonding/') ? this.procText() : null)),
     };
   }

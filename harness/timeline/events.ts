@@ -33,7 +33,10 @@ export interface StepEvent {
 /** The bond's state as sampled: the few fields a timeline chart needs, the full status stays in checks. */
 export interface SampleEvent {
   kind: 'sample';
+  /** When the sampler began to read. */
   atNs: bigint;
+  /** When the read ended, if later: the state shown held at some instant in [atNs, readNs]. */
+  readNs?: bigint;
   activeSlave: string | null;
   bondMii: string;
   slaves: { name: string; mii: string; linkFailures: number }[];

@@ -27,6 +27,7 @@ bb=/bin/busybox
 $bb mkdir -p /proc /sys /dev /lower /upper /newroot
 $bb mount -t proc proc /proc
 $bb mount -t sysfs sysfs /sys
+$bb mount -t debugfs debugfs /sys/kernel/debug || true
 $bb mount -t devtmpfs devtmpfs /dev
 for m in $($bb cat /modules.order); do
   $bb insmod /modules/$m || echo "bondlab-init: insmod $m failed"

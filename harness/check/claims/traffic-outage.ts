@@ -4,7 +4,7 @@ import { duration } from '../../scenario/fragments.js';
 import { unseenMs } from '../../traffic/analyze.js';
 import { check, doubt } from '../check-result.js';
 import type { ClaimDefinition } from './definition.js';
-import { measuredFailover, onWindow } from './traffic-window.js';
+import { longestStallMs, measuredFailover, onWindow } from './traffic-window.js';
 
 export interface TrafficOutageClaim {
   kind: 'traffic-outage';
@@ -17,11 +17,6 @@ declare module '../../scenario/plan.js' {
   interface ClaimPlans {
     'traffic-outage': TrafficOutageClaim;
   }
-}
-
-/** The longest single stall inside [fromUs, toUs], in ms. */
-function longestStallMs(stalls: [number, number][] | undefined, fromUs: number, toUs: number): number {
-  return Math.max(0, ...(stalls ?? []).map(([a, b]) => (Math.min(b, toUs) - Math.max(a, fromUs)) / 1000));
 }
 
 const ms = (value: unknown) => (value === undefined ? undefined : parseDuration(value as string | number));

@@ -90,6 +90,11 @@ function disturbance(window: TrafficWindow, state: BondSnapshot, context: CheckC
   return { rateRatio: window.setPps ? window.achievedPps / window.setPps : 1, lateMs: Math.max(0, lateMs), noSlaveMs };
 }
 
+/** The longest single stall inside [fromUs, toUs], in ms. */
+export function longestStallMs(stalls: [number, number][] | undefined, fromUs: number, toUs: number): number {
+  return Math.max(0, ...(stalls ?? []).map(([a, b]) => (Math.min(b, toUs) - Math.max(a, fromUs)) / 1000));
+}
+
 /** A window's failover as the outage and loss claims judge it, with what could have disturbed its measurement. */
 export interface MeasuredFailover {
   totals: TrafficWindow['totals'];
