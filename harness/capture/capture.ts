@@ -34,6 +34,12 @@ export const CAPTURE_LIMITS = {
   maxPackets: 20_000,
 } as const;
 
+/**
+ * The most one kept file can hold: per packet an enhanced packet block of 32 bytes around at most
+ * snapLen bytes, plus the section and interface headers (names and comment cut to fit 1 KiB).
+ */
+export const MAX_FILE_BYTES = CAPTURE_LIMITS.maxPackets * (32 + CAPTURE_LIMITS.snapLen) + 1024;
+
 /** At most this many control frames are listed per fault in the table (all stay in the files). */
 const MAX_CONTROL_ROWS = 40;
 
@@ -60,7 +66,7 @@ export interface ProbeSighting {
 export interface ControlFrame {
   atMs: number;
   where: string;
-  kind: 'gratuitous-arp' | 'arp' | 'lacpdu' | 'neighbour-advert';
+  kind: 'gratuitous-arp' | 'arp' | 'lacpdu' | 'neighbour-advert' | 'learning-packet';
   detail: string;
 }
 
@@ -152,7 +158,9 @@ export class FailoverCapture {
     if (!this.checked) {
       const has = await this.target.exec(['sh', '-c', 'command -v tcpdump']);
       if (has.exitCode !== 0)
-        throw new Error(`--capture needs tcpdump on ${this.target.description} (Debian: apt-get install tcpdump)`);
+        throw new Error(
+          `--capture needs tcpdump on ${this.target.description} (${this.target.kind === 'container' ? 'images before bondlab-target:bookworm-2 lack it: bondlab image build' : 'Debian: apt-get install tcpdump'})`,
+        );
       this.checked = true;
     }
     this.dir ??= (await run(this.target, ['mktemp', '-d', `/tmp/bondlab-capture-${process.pid}-XXXXXX`])).stdout.trim();
@@ -232,15 +240,15 @@ export class FailoverCapture {
       const files: CaptureFile[] = [];
       const kept: { where: string; side: 'bond' | 'far'; packets: CapturedPacket[] }[] = [];
       for (const c of captured) {
-        const { packets, truncated } = trim(c.packets, fromNs + offsetNs, toNs + offsetNs, CAPTURE_LIMITS.maxPackets);
-        const path = join(dirRel, `w${windowIndex}-f${n}-${c.side}-${c.iface}.pcapng`);
-        const bytes = writePcapng(
-          packets,
+        const { packets, truncated, bytes } = keepInterval(
+          c.packets,
           c.linkType,
-          CAPTURE_LIMITS.snapLen,
+          fromNs + offsetNs,
+          toNs + offsetNs,
           `${c.side}:${c.iface}`,
           `bondlab ${this.caseKey}: ${timing.fault}, from ${CAPTURE_LIMITS.beforeMs} ms before the fault to ${CAPTURE_LIMITS.afterMs} ms after delivery resumed`,
         );
+        const path = join(dirRel, `w${windowIndex}-f${n}-${c.side}-${c.iface}.pcapng`);
         await writeFile(join(this.runDir, path), bytes, { mode: 0o644 });
         files.push({ side: c.side, iface: c.iface, path, packets: packets.length, bytes: bytes.length, truncated });
         kept.push({ where: `${c.side}:${c.iface}`, side: c.side, packets });
@@ -291,6 +299,21 @@ export class FailoverCapture {
     if (this.dir) await this.target.exec(['rm', '-rf', this.dir]).catch(() => undefined);
     this.dir = undefined;
   }
+}
+
+/** One interface's packets in [fromNs, toNs] as pcapng, never more than MAX_FILE_BYTES. */
+export function keepInterval(
+  captured: CapturedPacket[],
+  linkType: number,
+  fromNs: bigint,
+  toNs: bigint,
+  ifName: string,
+  comment: string,
+): { packets: CapturedPacket[]; truncated: boolean; bytes: Buffer } {
+  const { packets, truncated } = trim(captured, fromNs, toNs, CAPTURE_LIMITS.maxPackets);
+  // 200 UTF-16 units are at most 600 bytes of UTF-8: the headers stay within their 1 KiB.
+  const bytes = writePcapng(packets, linkType, CAPTURE_LIMITS.snapLen, ifName.slice(0, 64), comment.slice(0, 200));
+  return { packets, truncated, bytes };
 }
 
 /** The table of one fault: the flow's gap across the bonded hop, and the control frames around it. */
