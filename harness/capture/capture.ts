@@ -134,6 +134,15 @@ function waitListening(process: SpawnedProcess, timeoutMs: number): Promise<void
   });
 }
 
+/** --capture refused on a target without tcpdump, with what to do about it. */
+export async function requireTcpdump(target: Target): Promise<void> {
+  const has = await target.exec(['sh', '-c', 'command -v tcpdump']);
+  if (has.exitCode !== 0)
+    throw new Error(
+      `--capture needs tcpdump on ${target.description} (${target.kind === 'container' ? 'images before bondlab-target:bookworm-2 lack it: bondlab image build' : 'Debian: apt-get install tcpdump'})`,
+    );
+}
+
 export class FailoverCapture {
   private listeners: Listener[] = [];
   private dir: string | undefined;
@@ -156,11 +165,7 @@ export class FailoverCapture {
     this.windows++;
     if (!faultInWindow(this.steps, index)) return;
     if (!this.checked) {
-      const has = await this.target.exec(['sh', '-c', 'command -v tcpdump']);
-      if (has.exitCode !== 0)
-        throw new Error(
-          `--capture needs tcpdump on ${this.target.description} (${this.target.kind === 'container' ? 'images before bondlab-target:bookworm-2 lack it: bondlab image build' : 'Debian: apt-get install tcpdump'})`,
-        );
+      await requireTcpdump(this.target);
       this.checked = true;
     }
     this.dir ??= (await run(this.target, ['mktemp', '-d', `/tmp/bondlab-capture-${process.pid}-XXXXXX`])).stdout.trim();

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reviveNanos, type RunResult } from '../runner/results.js';
-import { CAPTURE_LIMITS, keepInterval, MAX_FILE_BYTES, summarize } from './capture.js';
+import { CAPTURE_LIMITS, keepInterval, MAX_FILE_BYTES, requireTcpdump, summarize } from './capture.js';
+import { FakeBondTarget } from '../testing/fake-target.js';
 import { classify } from './frames.js';
 import { readPcap, trim, writePcapng, type CapturedPacket } from './pcap.js';
 import { captureMarkdown, captureSection } from './report.js';
@@ -134,6 +135,17 @@ describe('pcap reading, trimming and pcapng writing', () => {
     expect(lines[1]).toMatch(/^1764400000\.010000000 ARP, Reply 198\.18\.1\.1 is-at 02:00:00:00:00:02/);
     expect(lines[2]).toMatch(/^1764400000\.020000000 LACPv1/);
     expect(lines[3]).toMatch(/^1764400000\.900000000 IP /);
+  });
+});
+
+describe('a target without tcpdump', () => {
+  it('is refused with what to install', async () => {
+    const target = new FakeBondTarget();
+    await expect(requireTcpdump(target)).resolves.toBeUndefined();
+    target.failing = /tcpdump/;
+    await expect(requireTcpdump(target)).rejects.toThrow(
+      '--capture needs tcpdump on fake bond target (unit tests) (Debian: apt-get install tcpdump)',
+    );
   });
 });
 
