@@ -19,9 +19,9 @@ export async function runModeMatrix(
   options: TargetChoice & { kernel: string[]; output: string; modes?: readonly ModeName[] },
 ): Promise<{ result: RunResult; dir: string }> {
   const suite = join(packageRoot(), 'scenarios', 'suite', 'mode-matrix.yaml');
-  const loaded = await loadScenarioFiles([suite]);
-  if (loaded.errors.length) throw new UsageError(loaded.errors.map(formatInputError).join('\n'));
-  const cases = loaded.cases.filter((c) => !options.modes || options.modes.includes(c.bond.mode));
+  const { cases: suiteCases, errors } = await loadScenarioFiles([suite]);
+  if (errors.length) throw new UsageError(errors.map(formatInputError).join('\n'));
+  const cases = suiteCases.filter((c) => !options.modes || options.modes.includes(c.bond.mode));
   const kernels = bringsOwnKernel(options.target, options.engine) ? options.kernel : [options.target];
   const perKernel = kernels.flatMap((kernel) =>
     cases.map((c) => ({
