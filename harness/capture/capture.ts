@@ -79,8 +79,13 @@ export interface FaultCapture {
   fromMs: number;
   toMs: number;
   files: CaptureFile[];
-  /** The flow with the longest gap between arrivals across the bonded hop that ends after the fault. */
+  /**
+   * The gap between arrivals across the bonded hop that delivery's restore ended (the longest of the
+   * flows' gaps ending at their first arrival from then on), else the longest ending after the fault.
+   */
   gap?: { lastBefore: ProbeSighting; firstAfter: ProbeSighting; ms: number };
+  /** When the first packet after the outage was sent, ms after the fault (the traffic window's measure). */
+  restoredMs?: number;
   control: ControlFrame[];
   /** Control frames by kind, including those beyond the listed ones. */
   controlCounts: Partial<Record<ControlFrame['kind'], number>>;
@@ -265,7 +270,13 @@ export class FailoverCapture {
         fromMs: -CAPTURE_LIMITS.beforeMs,
         toMs: Number(toNs - timing.faultNs) / 1e6,
         files,
-        ...summarize(kept, window.settings.direction === 'to-clients' ? 'far' : 'bond', relMs),
+        ...(timing.deliveryRestoredMs !== undefined ? { restoredMs: timing.deliveryRestoredMs } : {}),
+        ...summarize(
+          kept,
+          window.settings.direction === 'to-clients' ? 'far' : 'bond',
+          relMs,
+          timing.deliveryRestoredMs,
+        ),
         clock,
       });
     }
@@ -326,6 +337,7 @@ export function summarize(
   kept: { where: string; side: 'bond' | 'far'; packets: CapturedPacket[] }[],
   receivingSide: 'bond' | 'far',
   relMs: (wallNs: bigint) => number,
+  restoredMs?: number,
 ): Pick<FaultCapture, 'gap' | 'control' | 'controlCounts'> {
   const arrivals = new Map<number, ProbeSighting[]>();
   const control: ControlFrame[] = [];
@@ -344,17 +356,28 @@ export function summarize(
       }
     }
   }
+  for (const list of arrivals.values()) list.sort((a, b) => a.atMs - b.atMs);
+  const flows = [...arrivals.values()];
+  const gap = (restoredMs !== undefined ? longestGap(flows, restoredMs) : undefined) ?? longestGap(flows);
+  control.sort((a, b) => a.atMs - b.atMs);
+  return { gap, control: control.slice(0, MAX_CONTROL_ROWS), controlCounts };
+}
+
+/**
+ * The longest gap between a flow's arrivals that ends after the fault; with `restoredMs`, only the
+ * gap each flow's first arrival from then on ends (a millisecond early: the clock offset is estimated).
+ */
+function longestGap(flows: ProbeSighting[][], restoredMs?: number): FaultCapture['gap'] {
   let gap: FaultCapture['gap'];
-  for (const list of arrivals.values()) {
-    list.sort((a, b) => a.atMs - b.atMs);
+  for (const list of flows) {
     for (let i = 1; i < list.length; i++) {
       const before = list[i - 1];
       const after = list[i];
       if (!before || !after || after.atMs < 0) continue;
+      if (restoredMs !== undefined && (after.atMs < restoredMs - 1 || before.atMs >= restoredMs - 1)) continue;
       const ms = after.atMs - before.atMs;
       if (!gap || ms > gap.ms) gap = { lastBefore: before, firstAfter: after, ms };
     }
   }
-  control.sort((a, b) => a.atMs - b.atMs);
-  return { gap, control: control.slice(0, MAX_CONTROL_ROWS), controlCounts };
+  return gap;
 }

@@ -57,6 +57,14 @@ async function checkFiles(c: CaseResult, dir: string): Promise<FaultCapture> {
   return capture;
 }
 
+/** The failover on the wire: the gap delivery's restore ended runs from the old active slave's far port to the new one's. */
+function checkActiveBackupGap(capture: FaultCapture): void {
+  expect(capture.restoredMs).toBeDefined();
+  expect(capture.gap?.lastBefore.where).toBe('far:p0');
+  expect(capture.gap?.firstAfter.where).toBe('far:p1');
+  expect(capture.gap?.firstAfter.atMs ?? 0).toBeGreaterThanOrEqual((capture.restoredMs ?? 0) - 1);
+}
+
 /** Gratuitous ARPs from the new active slave (eth1) after the fault, seen by the far port facing it. */
 function checkGratuitousArps(capture: FaultCapture): void {
   const after = capture.control.filter((f) => f.kind === 'gratuitous-arp' && f.atMs > 0);
@@ -92,11 +100,14 @@ describe(`bondlab run --capture on ${kernel}`, async () => {
     const lacp = byName.get('capture-802.3ad');
     if (!ab || !lacp) throw new Error(`cases: ${[...byName.keys()].join(', ')}`);
     const abCapture = await checkFiles(ab, dir);
+    checkActiveBackupGap(abCapture);
     checkGratuitousArps(abCapture);
     checkReports(ab, abCapture, html, markdown, 'gratuitous-arp');
     const lacpCapture = await checkFiles(lacp, dir);
     // lacp_rate fast: each end sends an LACPDU a second on each link; the stretch kept is over 1 s.
     expect(lacpCapture.controlCounts.lacpdu ?? 0).toBeGreaterThan(0);
+    // The actor state as the kernel sent it: a working aggregation's ports are in sync and distributing.
+    expect(lacpCapture.control.some((f) => /state \S*sync,collecting,distributing/.test(f.detail))).toBe(true);
     expect(lacpCapture.control.filter((f) => f.kind === 'lacpdu').every((f) => /^(bond|far):/.test(f.where))).toBe(
       true,
     );

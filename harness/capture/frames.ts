@@ -65,12 +65,12 @@ export function classify(frame: Buffer, probePort: number): Frame {
     };
   }
   if (type === ETH_SLOW && frame.length >= at + 24 && frame[at] === 1) {
-    // Actor TLV: type 1 at offset 2, length 20; state byte at its end.
+    // Actor TLV from offset 2: type, length, system priority, system, key, port priority, port, state.
     const actorSystem = mac(frame, at + 6);
     const port = frame.readUInt16BE(at + 16);
     return {
       kind: 'lacpdu',
-      detail: `actor ${actorSystem} port ${port} state ${lacpState(frame[at + 21] ?? 0)} from ${from}`,
+      detail: `actor ${actorSystem} port ${port} state ${lacpState(frame[at + 18] ?? 0)} from ${from}`,
     };
   }
   if (type === ETH_LEARNING) {

@@ -68,7 +68,7 @@ function lacpdu(system: string, port: number, state: number): Buffer {
   body.writeUInt16BE(9, 12);
   body.writeUInt16BE(255, 14);
   body.writeUInt16BE(port, 16);
-  body[21] = state;
+  body[18] = state;
   return ethernet('01:80:c2:00:00:02', system, 0x8809, body);
 }
 
@@ -217,6 +217,27 @@ describe('frames and the failover table', () => {
       { atMs: 120, where: 'far:p1', kind: 'gratuitous-arp', detail: expect.stringContaining('reply') },
     ]);
     expect(summary.controlCounts).toEqual({ 'gratuitous-arp': 1 });
+  });
+});
+
+describe('the gap delivery resumed after', () => {
+  it('is the one the restore ended, not an earlier stall of the sender', () => {
+    // Flow 0: every 10 ms on p0, a 400 ms stall, then p0 again until the link goes, then p1 from 750 ms.
+    const p0 = [0, 10, 100, 500, 590, 600].map((ms) => packet(ms, probe(0, ms, 0n)));
+    const p1 = [750, 760].map((ms) => packet(ms, probe(0, ms, 0n)));
+    const kept = [
+      { where: 'far:p0', side: 'far' as const, packets: p0 },
+      { where: 'far:p1', side: 'far' as const, packets: p1 },
+    ];
+    const relMs = (ns: bigint) => Number(ns - T0) / 1e6;
+    expect(summarize(kept, 'far', relMs).gap).toMatchObject({ ms: 400 });
+    expect(summarize(kept, 'far', relMs, 749.5).gap).toMatchObject({
+      lastBefore: { where: 'far:p0', atMs: 600 },
+      firstAfter: { where: 'far:p1', atMs: 750 },
+      ms: 150,
+    });
+    // A restore beyond what was kept: the longest gap after the fault.
+    expect(summarize(kept, 'far', relMs, 5000).gap).toMatchObject({ ms: 400 });
   });
 });
 
