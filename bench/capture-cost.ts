@@ -6,6 +6,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_FILE_BYTES } from '../harness/capture/capture.js';
 import { runCase } from '../harness/runner/run-case.js';
 import { loadScenarioFiles } from '../harness/scenario/load.js';
 import { KernelLogCapture } from '../harness/target/kmsg.js';
@@ -50,6 +51,9 @@ async function writeReport(targetName: string): Promise<Record<string, unknown>>
     goal: 'wall time per case with --capture at most 1.10x without',
     perCase,
     worstRatio: Math.max(...perCase.map((c) => c.ratio)),
+    /** The documented bound of one kept file (one interface, one fault), and the largest file kept. */
+    boundBytesPerFile: MAX_FILE_BYTES,
+    maxBytesPerFile: Math.max(0, ...samples.map((s) => s.maxFileBytes ?? 0)),
     samples,
   };
   await mkdir('reports/examples', { recursive: true });
@@ -67,6 +71,7 @@ const samples: {
   status: string;
   bytesPerFault?: number;
   packetsPerFault?: number;
+  maxFileBytes?: number;
 }[] = [];
 try {
   await target.exec(['modprobe', 'bonding', 'max_bonds=0']);
@@ -101,6 +106,7 @@ try {
                   faults.reduce((sum, f) => sum + f.files.reduce((s, file) => s + file.packets, 0), 0) / faults.length,
                 )
               : 0,
+            maxFileBytes: Math.max(0, ...faults.flatMap((f) => f.files.map((file) => file.bytes))),
           }),
         });
         console.error(`${scenarioCase.name} capture=${capture}: ${result.status} ${Math.round(result.durationMs)} ms`);

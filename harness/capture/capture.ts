@@ -34,6 +34,12 @@ export const CAPTURE_LIMITS = {
   maxPackets: 20_000,
 } as const;
 
+/**
+ * The most one kept file can hold: per packet an enhanced packet block of 32 bytes around at most
+ * snapLen bytes, plus the section and interface headers (names and comment cut to fit 1 KiB).
+ */
+export const MAX_FILE_BYTES = CAPTURE_LIMITS.maxPackets * (32 + CAPTURE_LIMITS.snapLen) + 1024;
+
 /** At most this many control frames are listed per fault in the table (all stay in the files). */
 const MAX_CONTROL_ROWS = 40;
 
@@ -60,7 +66,7 @@ export interface ProbeSighting {
 export interface ControlFrame {
   atMs: number;
   where: string;
-  kind: 'gratuitous-arp' | 'arp' | 'lacpdu' | 'neighbour-advert';
+  kind: 'gratuitous-arp' | 'arp' | 'lacpdu' | 'neighbour-advert' | 'learning-packet';
   detail: string;
 }
 
@@ -73,8 +79,13 @@ export interface FaultCapture {
   fromMs: number;
   toMs: number;
   files: CaptureFile[];
-  /** The flow with the longest gap between arrivals across the bonded hop that ends after the fault. */
+  /**
+   * The gap between arrivals across the bonded hop that delivery's restore ended (the longest of the
+   * flows' gaps ending at their first arrival from then on), else the longest ending after the fault.
+   */
   gap?: { lastBefore: ProbeSighting; firstAfter: ProbeSighting; ms: number };
+  /** When the first packet after the outage was sent, ms after the fault (the traffic window's measure). */
+  restoredMs?: number;
   control: ControlFrame[];
   /** Control frames by kind, including those beyond the listed ones. */
   controlCounts: Partial<Record<ControlFrame['kind'], number>>;
@@ -128,6 +139,15 @@ function waitListening(process: SpawnedProcess, timeoutMs: number): Promise<void
   });
 }
 
+/** --capture refused on a target without tcpdump, with what to do about it. */
+export async function requireTcpdump(target: Target): Promise<void> {
+  const has = await target.exec(['sh', '-c', 'command -v tcpdump']);
+  if (has.exitCode !== 0)
+    throw new Error(
+      `--capture needs tcpdump on ${target.description} (${target.kind === 'container' ? 'images before bondlab-target:bookworm-2 lack it: bondlab image build' : 'Debian: apt-get install tcpdump'})`,
+    );
+}
+
 export class FailoverCapture {
   private listeners: Listener[] = [];
   private dir: string | undefined;
@@ -150,9 +170,7 @@ export class FailoverCapture {
     this.windows++;
     if (!faultInWindow(this.steps, index)) return;
     if (!this.checked) {
-      const has = await this.target.exec(['sh', '-c', 'command -v tcpdump']);
-      if (has.exitCode !== 0)
-        throw new Error(`--capture needs tcpdump on ${this.target.description} (Debian: apt-get install tcpdump)`);
+      await requireTcpdump(this.target);
       this.checked = true;
     }
     this.dir ??= (await run(this.target, ['mktemp', '-d', `/tmp/bondlab-capture-${process.pid}-XXXXXX`])).stdout.trim();
@@ -232,15 +250,15 @@ export class FailoverCapture {
       const files: CaptureFile[] = [];
       const kept: { where: string; side: 'bond' | 'far'; packets: CapturedPacket[] }[] = [];
       for (const c of captured) {
-        const { packets, truncated } = trim(c.packets, fromNs + offsetNs, toNs + offsetNs, CAPTURE_LIMITS.maxPackets);
-        const path = join(dirRel, `w${windowIndex}-f${n}-${c.side}-${c.iface}.pcapng`);
-        const bytes = writePcapng(
-          packets,
+        const { packets, truncated, bytes } = keepInterval(
+          c.packets,
           c.linkType,
-          CAPTURE_LIMITS.snapLen,
+          fromNs + offsetNs,
+          toNs + offsetNs,
           `${c.side}:${c.iface}`,
           `bondlab ${this.caseKey}: ${timing.fault}, from ${CAPTURE_LIMITS.beforeMs} ms before the fault to ${CAPTURE_LIMITS.afterMs} ms after delivery resumed`,
         );
+        const path = join(dirRel, `w${windowIndex}-f${n}-${c.side}-${c.iface}.pcapng`);
         await writeFile(join(this.runDir, path), bytes, { mode: 0o644 });
         files.push({ side: c.side, iface: c.iface, path, packets: packets.length, bytes: bytes.length, truncated });
         kept.push({ where: `${c.side}:${c.iface}`, side: c.side, packets });
@@ -252,7 +270,13 @@ export class FailoverCapture {
         fromMs: -CAPTURE_LIMITS.beforeMs,
         toMs: Number(toNs - timing.faultNs) / 1e6,
         files,
-        ...summarize(kept, window.settings.direction === 'to-clients' ? 'far' : 'bond', relMs),
+        ...(timing.deliveryRestoredMs !== undefined ? { restoredMs: timing.deliveryRestoredMs } : {}),
+        ...summarize(
+          kept,
+          window.settings.direction === 'to-clients' ? 'far' : 'bond',
+          relMs,
+          timing.deliveryRestoredMs,
+        ),
         clock,
       });
     }
@@ -293,11 +317,27 @@ export class FailoverCapture {
   }
 }
 
+/** One interface's packets in [fromNs, toNs] as pcapng, never more than MAX_FILE_BYTES. */
+export function keepInterval(
+  captured: CapturedPacket[],
+  linkType: number,
+  fromNs: bigint,
+  toNs: bigint,
+  ifName: string,
+  comment: string,
+): { packets: CapturedPacket[]; truncated: boolean; bytes: Buffer } {
+  const { packets, truncated } = trim(captured, fromNs, toNs, CAPTURE_LIMITS.maxPackets);
+  // 200 UTF-16 units are at most 600 bytes of UTF-8: the headers stay within their 1 KiB.
+  const bytes = writePcapng(packets, linkType, CAPTURE_LIMITS.snapLen, ifName.slice(0, 64), comment.slice(0, 200));
+  return { packets, truncated, bytes };
+}
+
 /** The table of one fault: the flow's gap across the bonded hop, and the control frames around it. */
 export function summarize(
   kept: { where: string; side: 'bond' | 'far'; packets: CapturedPacket[] }[],
   receivingSide: 'bond' | 'far',
   relMs: (wallNs: bigint) => number,
+  restoredMs?: number,
 ): Pick<FaultCapture, 'gap' | 'control' | 'controlCounts'> {
   const arrivals = new Map<number, ProbeSighting[]>();
   const control: ControlFrame[] = [];
@@ -316,17 +356,28 @@ export function summarize(
       }
     }
   }
+  for (const list of arrivals.values()) list.sort((a, b) => a.atMs - b.atMs);
+  const flows = [...arrivals.values()];
+  const gap = (restoredMs !== undefined ? longestGap(flows, restoredMs) : undefined) ?? longestGap(flows);
+  control.sort((a, b) => a.atMs - b.atMs);
+  return { gap, control: control.slice(0, MAX_CONTROL_ROWS), controlCounts };
+}
+
+/**
+ * The longest gap between a flow's arrivals that ends after the fault; with `restoredMs`, only the
+ * gap each flow's first arrival from then on ends (a millisecond early: the clock offset is estimated).
+ */
+function longestGap(flows: ProbeSighting[][], restoredMs?: number): FaultCapture['gap'] {
   let gap: FaultCapture['gap'];
-  for (const list of arrivals.values()) {
-    list.sort((a, b) => a.atMs - b.atMs);
+  for (const list of flows) {
     for (let i = 1; i < list.length; i++) {
       const before = list[i - 1];
       const after = list[i];
       if (!before || !after || after.atMs < 0) continue;
+      if (restoredMs !== undefined && (after.atMs < restoredMs - 1 || before.atMs >= restoredMs - 1)) continue;
       const ms = after.atMs - before.atMs;
       if (!gap || ms > gap.ms) gap = { lastBefore: before, firstAfter: after, ms };
     }
   }
-  control.sort((a, b) => a.atMs - b.atMs);
-  return { gap, control: control.slice(0, MAX_CONTROL_ROWS), controlCounts };
+  return gap;
 }

@@ -1,7 +1,7 @@
 /**
  * What a captured Ethernet frame is, for the failover table: one of bondlab's probe packets (flow,
  * sequence number, send time), a gratuitous or other ARP, an LACPDU, an unsolicited IPv6 neighbour
- * advertisement, or something else.
+ * advertisement, a balance-tlb/alb learning packet, or something else.
  */
 /** traffic/probe.ts's magic; that module runs the probe when loaded, so it cannot be imported. */
 const PROBE_MAGIC = 0x424c;
@@ -11,6 +11,7 @@ export type Frame =
   | { kind: 'gratuitous-arp' | 'arp'; detail: string }
   | { kind: 'lacpdu'; detail: string }
   | { kind: 'neighbour-advert'; detail: string }
+  | { kind: 'learning-packet'; detail: string }
   | { kind: 'other' };
 
 const ETH_ARP = 0x0806;
@@ -18,6 +19,8 @@ const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
 const ETH_SLOW = 0x8809;
 const ETH_VLAN = 0x8100;
+/** bond_alb.c's ETH_P_LOOPBACK: balance-tlb/alb send one from a slave to teach the switch its MAC's new port. */
+const ETH_LEARNING = 0x9000;
 
 const mac = (b: Buffer, at: number) =>
   [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
@@ -62,13 +65,16 @@ export function classify(frame: Buffer, probePort: number): Frame {
     };
   }
   if (type === ETH_SLOW && frame.length >= at + 24 && frame[at] === 1) {
-    // Actor TLV: type 1 at offset 2, length 20; state byte at its end.
+    // Actor TLV from offset 2: type, length, system priority, system, key, port priority, port, state.
     const actorSystem = mac(frame, at + 6);
     const port = frame.readUInt16BE(at + 16);
     return {
       kind: 'lacpdu',
-      detail: `actor ${actorSystem} port ${port} state ${lacpState(frame[at + 21] ?? 0)} from ${from}`,
+      detail: `actor ${actorSystem} port ${port} state ${lacpState(frame[at + 18] ?? 0)} from ${from}`,
     };
+  }
+  if (type === ETH_LEARNING) {
+    return { kind: 'learning-packet', detail: `switch learning for ${from}` };
   }
   if (type === ETH_IPV6 && frame.length >= at + 40 + 24 && frame[at + 6] === 58 && frame[at + 40] === 136) {
     return { kind: 'neighbour-advert', detail: `from ${from}` };

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reviveNanos, type RunResult } from '../runner/results.js';
-import { summarize } from './capture.js';
+import { CAPTURE_LIMITS, keepInterval, MAX_FILE_BYTES, requireTcpdump, summarize } from './capture.js';
+import { FakeBondTarget } from '../testing/fake-target.js';
 import { classify } from './frames.js';
 import { readPcap, trim, writePcapng, type CapturedPacket } from './pcap.js';
-import { captureSection } from './report.js';
+import { captureMarkdown, captureSection } from './report.js';
 
 const PORT = 47000;
 const macBytes = (text: string) => Buffer.from(text.split(':').map((h) => parseInt(h, 16)));
@@ -67,7 +68,7 @@ function lacpdu(system: string, port: number, state: number): Buffer {
   body.writeUInt16BE(9, 12);
   body.writeUInt16BE(255, 14);
   body.writeUInt16BE(port, 16);
-  body[21] = state;
+  body[18] = state;
   return ethernet('01:80:c2:00:00:02', system, 0x8809, body);
 }
 
@@ -137,6 +138,38 @@ describe('pcap reading, trimming and pcapng writing', () => {
   });
 });
 
+describe('a target without tcpdump', () => {
+  it('is refused with what to install', async () => {
+    const target = new FakeBondTarget();
+    await expect(requireTcpdump(target)).resolves.toBeUndefined();
+    target.failing = /tcpdump/;
+    await expect(requireTcpdump(target)).rejects.toThrow(
+      '--capture needs tcpdump on fake bond target (unit tests) (Debian: apt-get install tcpdump)',
+    );
+  });
+});
+
+describe('the size bound of a kept file', () => {
+  it('keeps at most maxPackets of at most snapLen bytes, within MAX_FILE_BYTES, whatever was captured', () => {
+    // Full-size frames (as if the snap length had not applied), more than the limit, long names.
+    const frame = Buffer.concat([probe(0, 1, 0n), Buffer.alloc(1400)]);
+    const many = Array.from({ length: CAPTURE_LIMITS.maxPackets + 500 }, (_, i) => packet(i / 100, frame));
+    const kept = keepInterval(many, 1, at(0), at(10_000), `bond:${'x'.repeat(300)}`, 'é'.repeat(5000));
+    expect(kept.truncated).toBe(true);
+    expect(kept.packets).toHaveLength(CAPTURE_LIMITS.maxPackets);
+    expect(kept.bytes.length).toBeLessThanOrEqual(MAX_FILE_BYTES);
+    expect(kept.bytes.length).toBeGreaterThan(CAPTURE_LIMITS.maxPackets * (32 + CAPTURE_LIMITS.snapLen));
+    const file = join(dir, 'bound.pcapng');
+    writeFileSync(file, kept.bytes);
+    const text = execFileSync('tcpdump', ['-r', file, '-n', '-c', '1', '-e'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // tcpdump sees the frame cut at the snap length, its wire length intact.
+    expect(text).toMatch(new RegExp(`length ${frame.length}:`));
+  });
+});
+
 describe('frames and the failover table', () => {
   it('tells probes, gratuitous ARPs and LACPDUs apart', () => {
     expect(classify(probe(3, 77, 123n), PORT)).toMatchObject({ kind: 'probe', flow: 3, seq: 77, sentUs: 123 });
@@ -149,6 +182,11 @@ describe('frames and the failover table', () => {
       detail: expect.stringContaining('aggregation,sync,collecting,distributing'),
     });
     expect(classify(Buffer.alloc(10), PORT)).toEqual({ kind: 'other' });
+    // balance-tlb/alb's learning packet: from the bond's MAC to itself, type 0x9000 (bond_alb.c).
+    expect(classify(ethernet('02:00:00:00:00:02', '02:00:00:00:00:02', 0x9000, Buffer.alloc(46)), PORT)).toEqual({
+      kind: 'learning-packet',
+      detail: 'switch learning for 02:00:00:00:00:02',
+    });
   });
 
   it('finds the gap of the flow that lost packets across the bonded hop, and lists the frames around it', () => {
@@ -179,6 +217,27 @@ describe('frames and the failover table', () => {
       { atMs: 120, where: 'far:p1', kind: 'gratuitous-arp', detail: expect.stringContaining('reply') },
     ]);
     expect(summary.controlCounts).toEqual({ 'gratuitous-arp': 1 });
+  });
+});
+
+describe('the gap delivery resumed after', () => {
+  it('is the one the restore ended, not an earlier stall of the sender', () => {
+    // Flow 0: every 10 ms on p0, a 400 ms stall, then p0 again until the link goes, then p1 from 750 ms.
+    const p0 = [0, 10, 100, 500, 590, 600].map((ms) => packet(ms, probe(0, ms, 0n)));
+    const p1 = [750, 760].map((ms) => packet(ms, probe(0, ms, 0n)));
+    const kept = [
+      { where: 'far:p0', side: 'far' as const, packets: p0 },
+      { where: 'far:p1', side: 'far' as const, packets: p1 },
+    ];
+    const relMs = (ns: bigint) => Number(ns - T0) / 1e6;
+    expect(summarize(kept, 'far', relMs).gap).toMatchObject({ ms: 400 });
+    expect(summarize(kept, 'far', relMs, 749.5).gap).toMatchObject({
+      lastBefore: { where: 'far:p0', atMs: 600 },
+      firstAfter: { where: 'far:p1', atMs: 750 },
+      ms: 150,
+    });
+    // A restore beyond what was kept: the longest gap after the fault.
+    expect(summarize(kept, 'far', relMs, 5000).gap).toMatchObject({ ms: 400 });
   });
 });
 
@@ -239,5 +298,16 @@ describe('the capture table in report.html', () => {
     ].map((text) => html.indexOf(text));
     expect(order.every((at) => at > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const markdown = captureMarkdown({ ...run, cases: [c] }).join('\n');
+    expect(markdown).toContain('### Packet captures of each failover');
+    expect(markdown).toContain('[bond:eth0](captures/1-x/w3-f0-bond-eth0.pcapng) (12 packets, 2.0 KiB)');
+    const rows = markdown.split('\n').filter((line) => /^\| [+-]\d/.test(line));
+    expect(rows).toEqual([
+      '| +0.0 ms |  | fault issued | carrier-off p0 |',
+      '| +2.5 ms | far:p0 | last probe before the gap | flow 0, seq 10 |',
+      '| +120.0 ms | bond:eth1 | gratuitous-arp | reply 198.18.1.1 is-at 02:00:00:00:00:02 from 02:00:00:00:00:02 |',
+      '| +140.3 ms | far:p1 | first probe after (gap 137.8 ms) | flow 0, seq 38 |',
+    ]);
+    expect(captureMarkdown(run)).toEqual([]);
   });
 });

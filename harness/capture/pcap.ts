@@ -113,13 +113,15 @@ export function writePcapng(
     Buffer.concat([idbBody, option(2, Buffer.from(ifName, 'utf8')), option(9, Buffer.from([9])), END_OF_OPTIONS]),
   );
   const epbs = packets.map((p) => {
+    // No more than the snap length the interface block declares, whatever the capture held.
+    const data = p.data.subarray(0, snapLen);
     const head = Buffer.alloc(20);
     head.writeUInt32LE(0, 0);
     head.writeUInt32LE(Number(p.tsNs >> 32n), 4);
     head.writeUInt32LE(Number(p.tsNs & 0xffffffffn), 8);
-    head.writeUInt32LE(p.data.length, 12);
+    head.writeUInt32LE(data.length, 12);
     head.writeUInt32LE(p.origLen, 16);
-    return block(0x00000006, Buffer.concat([head, p.data, Buffer.alloc(pad4(p.data.length))]));
+    return block(0x00000006, Buffer.concat([head, data, Buffer.alloc(pad4(data.length))]));
   });
   return Buffer.concat([shb, idb, ...epbs]);
 }

@@ -44,6 +44,12 @@ describe('bondlab advise (command line)', { timeout: 90_000 }, () => {
     const flag = await advise('-r', matrix, '--max-outage-cable-pull', 'soon');
     expect(flag.exitCode).toBe(2);
     expect(flag.stderr).toContain('--max-outage-cable-pull: "soon" is not a duration');
+    const modes = await advise('--run-matrix', '--modes', 'active-backup,9,balance-foo');
+    expect(modes.exitCode).toBe(2);
+    expect(modes.stderr).toContain('--modes: "9", "balance-foo" is not a mode');
+    const alone = await advise('-r', matrix, '--modes', 'active-backup');
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toContain('--modes chooses what --run-matrix measures');
     const none = await advise('--switch', 'lacp');
     expect(none.exitCode).toBe(2);
     expect(none.stderr).toContain('--results <results.json> or --run-matrix');

@@ -12,7 +12,8 @@ import { advise } from '../advise/rank.js';
 import { adviceHtmlPage, adviceMarkdown, adviceText } from '../advise/render.js';
 import { writeReports } from '../report/write.js';
 import { parseDuration } from '../scenario/duration.js';
-import { formatInputError } from '../scenario/plan.js';
+import { MODES, formatInputError, type ModeName } from '../scenario/plan.js';
+import { modeByNameOrNumber } from '../bond/vocabulary.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { UsageError, exitCodes } from './errors.js';
 import { runModeMatrix } from './matrix.js';
@@ -33,6 +34,7 @@ interface AdviseOptions extends TargetChoice {
   monitoring?: string;
   results?: string;
   runMatrix?: boolean;
+  modes?: string;
   kernel?: string;
   output: string;
   format: 'text' | 'markdown' | 'json' | 'html';
@@ -57,6 +59,19 @@ function monitors(value: string | undefined): Monitor[] | undefined {
   if (wrong.length || !list.length)
     throw new UsageError(`--monitoring: "${value}" is not a list of mii and arp (e.g. mii,arp)`);
   return [...new Set(list)] as Monitor[];
+}
+
+/** `--modes active-backup,4`: mode names or numbers, each once. */
+function modeList(value: string | undefined): ModeName[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((m) => m.trim());
+  const modes = list.map((m) => modeByNameOrNumber(/^\d+$/.test(m) ? Number(m) : m));
+  const wrong = list.filter((_, i) => modes[i] === undefined);
+  if (wrong.length || !list.length)
+    throw new UsageError(
+      `--modes: ${wrong.map((m) => `"${m}"`).join(', ') || 'nothing'} is not a mode (${MODES.join(', ')} or 0-6)`,
+    );
+  return [...new Set(modes.filter((m): m is ModeName => m !== undefined))];
 }
 
 /** The file's constraints, then each flag given over it. */
@@ -119,6 +134,10 @@ export function registerAdvise(program: Command): void {
     .option('-r, --results <path>', 'a mode-matrix run (results.json or its directory) to take the evidence from')
     .option('--run-matrix', 'run `bondlab matrix` now and take the evidence from it; its report.html gets the advice')
     .option(
+      '--modes <list>',
+      'with --run-matrix: measure only these modes (names or numbers, e.g. active-backup,802.3ad); the others rank as unmeasured',
+    )
+    .option(
       '-k, --kernel <spec>',
       `with --run-matrix: the kernel (default ${DEFAULT_KERNEL}); with --results: which kernel's rows (text in the target's description)`,
     )
@@ -146,6 +165,9 @@ Exit codes: 0 a mode meets every constraint; 1 none does (the ranking still says
     .action(async (options: AdviseOptions) => {
       if (Boolean(options.results) === Boolean(options.runMatrix))
         throw new UsageError('give the evidence: --results <results.json> or --run-matrix (one of them)');
+      if (options.modes !== undefined && !options.runMatrix)
+        throw new UsageError('--modes chooses what --run-matrix measures: give --run-matrix with it');
+      const modes = modeList(options.modes);
       const constraints = await constraintsOf(options);
       const format = options.json ? 'json' : options.format;
       let advice: Advice | { error: string };
@@ -154,7 +176,11 @@ Exit codes: 0 a mode meets every constraint; 1 none does (the ranking still says
         advice = advise(constraints, run, file, options.kernel);
         if ('error' in advice) throw new UsageError(`${file} ${advice.error}`);
       } else {
-        const { result, dir } = await runModeMatrix({ ...options, kernel: [options.kernel ?? DEFAULT_KERNEL] });
+        const { result, dir } = await runModeMatrix({
+          ...options,
+          kernel: [options.kernel ?? DEFAULT_KERNEL],
+          modes,
+        });
         const file = join(dir, 'results.json');
         advice = advise(constraints, result, file);
         if ('error' in advice) throw new Error(`the matrix run ${advice.error}`);

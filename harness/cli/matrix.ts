@@ -6,7 +6,7 @@ import { writeReports } from '../report/write.js';
 import type { RunResult } from '../runner/results.js';
 import { bringsOwnKernel, runScenarios } from '../runner/run.js';
 import { loadScenarioFiles } from '../scenario/load.js';
-import { formatInputError } from '../scenario/plan.js';
+import { formatInputError, type ModeName } from '../scenario/plan.js';
 import { newRunId } from '../topology/names.js';
 import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { UsageError } from './errors.js';
@@ -14,13 +14,14 @@ import { runExitCode } from './run.js';
 import { printJson } from './output.js';
 import { addTargetOptions, targetSshOptions, type TargetChoice } from './target-options.js';
 
-/** The mode-matrix suite run on each kernel; the caller writes the reports into `dir`. */
+/** The mode-matrix suite run on each kernel (only `modes`, when given); the caller writes the reports into `dir`. */
 export async function runModeMatrix(
-  options: TargetChoice & { kernel: string[]; output: string },
+  options: TargetChoice & { kernel: string[]; output: string; modes?: readonly ModeName[] },
 ): Promise<{ result: RunResult; dir: string }> {
   const suite = join(packageRoot(), 'scenarios', 'suite', 'mode-matrix.yaml');
-  const { cases, errors } = await loadScenarioFiles([suite]);
+  const { cases: suiteCases, errors } = await loadScenarioFiles([suite]);
   if (errors.length) throw new UsageError(errors.map(formatInputError).join('\n'));
+  const cases = suiteCases.filter((c) => !options.modes || options.modes.includes(c.bond.mode));
   const kernels = bringsOwnKernel(options.target, options.engine) ? options.kernel : [options.target];
   const perKernel = kernels.flatMap((kernel) =>
     cases.map((c) => ({

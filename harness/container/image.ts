@@ -1,5 +1,5 @@
 /**
- * bondlab's target image: Debian with iproute2, iperf3, ethtool, ifenslave and Node. Built offline
+ * bondlab's target image: Debian with iproute2, iperf3, ethtool, ifenslave, tcpdump and Node. Built offline
  * with debootstrap from Debian's archive (no image registry needed, as on air-gapped lab runners),
  * kept as a root filesystem tarball in the cache, and imported into an engine when a run needs it.
  * With a registry, fixtures/container/Dockerfile builds the same image.
@@ -15,7 +15,7 @@ import { cacheDir } from '../vm/paths.js';
 export const IMAGE_REPOSITORY = 'bondlab-target';
 export const IMAGE_LABEL = 'org.bondlab.image';
 /** Bump when the package list or the layout changes: old tarballs are then rebuilt. */
-export const IMAGE_TAG = 'bookworm-1';
+export const IMAGE_TAG = 'bookworm-2';
 export const DEFAULT_IMAGE = `${IMAGE_REPOSITORY}:${IMAGE_TAG}`;
 
 export const IMAGE_PACKAGES = [
@@ -27,6 +27,8 @@ export const IMAGE_PACKAGES = [
   'procps',
   'iputils-ping',
   'nodejs',
+  // run --capture: the packets of each failover.
+  'tcpdump',
 ];
 
 export function imageDir(): string {

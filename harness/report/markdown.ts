@@ -1,5 +1,6 @@
 /** A Markdown summary for a CI job page: the verdicts, then what failed, measured against expected. */
 import { percent } from './format.js';
+import { captureMarkdown } from '../capture/report.js';
 import type { RunResult } from '../runner/results.js';
 import { caseOrigin } from '../runner/merge.js';
 import { repeatsOf } from '../runner/repeats.js';
@@ -60,6 +61,7 @@ export function markdownSummary(run: RunResult): string {
       );
     }
   }
+  lines.push(...captureMarkdown(run));
   const failures = run.cases.filter((c) => c.status === 'failed' || c.status === 'error');
   if (failures.length) {
     lines.push('', '### What failed', '');

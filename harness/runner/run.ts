@@ -8,6 +8,7 @@ import { openEngine, type EngineKind } from '../container/engine.js';
 import { ensureImage } from '../container/image.js';
 import { formatInputError, type ScenarioCase } from '../scenario/plan.js';
 import { HostTarget } from '../target/host.js';
+import { requireTcpdump } from '../capture/capture.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import type { Target } from '../target/target.js';
 import { isStopping, stopSignal } from '../target/teardown.js';
@@ -251,6 +252,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         if (options.target === 'host') await cleanupNamespaces(target);
         if (target instanceof SshTarget) await cleanupRemote(target);
         await prepareTarget(target);
+        if (options.captureDir) await requireTcpdump(target);
         let caseTarget = target;
         if (options.lab) {
           labSession = await openLab(target, options.lab, runId);
