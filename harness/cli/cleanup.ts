@@ -49,15 +49,23 @@ function listed(what: string, items: string[], where = ''): string {
     : `no ${what} to remove${where}`;
 }
 
+function labLines(labs: Awaited<ReturnType<typeof restoreJournals>>): string[] {
+  return labs.map(
+    (l) =>
+      `${l.problems.length ? 'could not fully restore' : 'restored'} the lab NICs of ${l.journal}: ${l.nics.join(', ')}${l.problems.map((p) => `\n  ${p}`).join('')}`,
+  );
+}
+
 /** Another machine's leftovers, through an agent of this command's own there: namespaces and agent directories. */
 async function cleanupOverSsh(ssh: SshTargetOptions, options: { all?: boolean; json?: boolean }): Promise<void> {
   const target = await openSshTarget(ssh);
   try {
     const removed = await cleanupRemote(target, { all: options.all });
+    if (removed.labs.some((l) => l.problems.length)) process.exitCode = 1;
     if (options.json) return printJson({ destination: ssh.destination, ...removed });
     const where = ` on ${ssh.destination}`;
     process.stdout.write(
-      `${[listed('namespace(s)', removed.namespaces, where), listed('agent directory(ies)', removed.dirs, where)].join('\n')}\n`,
+      `${[listed('namespace(s)', removed.namespaces, where), ...labLines(removed.labs), listed('agent directory(ies)', removed.dirs, where)].join('\n')}\n`,
     );
   } finally {
     await target.close();
@@ -98,10 +106,7 @@ export function registerCleanup(program: Command): void {
         return printJson({ namespaces, labs, files, processes, containers, engine: engine ? engine.host : null });
       const lines = [
         listed('namespace(s)', namespaces),
-        ...labs.map(
-          (l) =>
-            `${l.problems.length ? 'could not fully restore' : 'restored'} the lab NICs of ${l.journal}: ${l.nics.join(', ')}${l.problems.map((p) => `\n  ${p}`).join('')}`,
-        ),
+        ...labLines(labs),
         listed('temporary file(s)', files),
         ...(processes.length ? [`killed ${processes.length} leftover process(es): ${processes.join(' ')}`] : []),
         engine

@@ -1,14 +1,20 @@
 import { Command } from 'commander';
 import { farSideRefusal, type Lab } from '../lab/lab.js';
+import { probeCabling, type Cabling } from '../lab/cabling.js';
+import { JOURNAL_DIR } from '../lab/journal.js';
 import { loadLabFile } from '../lab/load.js';
-import { inspectLab, localSessionAddress, type LabInspection } from '../lab/session.js';
+import { sessionAddressOf } from '../lab/record.js';
+import { inspectLab, type LabInspection } from '../lab/session.js';
 import type { TargetKind } from '../runner/run.js';
 import { formatInputError, type ScenarioCase } from '../scenario/plan.js';
 import { HostTarget } from '../target/host.js';
 import type { Target } from '../target/target.js';
+import { newRunId } from '../topology/names.js';
 import { VmTarget } from '../vm/vm-target.js';
+import { openSshTarget } from '../transport/ssh.js';
 import { UsageError, exitCodes } from './errors.js';
 import { printJson } from './output.js';
+import { addSshOptions, sshTargetOptions, type SshChoice } from './target-options.js';
 import { kernelOption } from './vm.js';
 
 async function loadLab(file: string): Promise<Lab> {
@@ -21,8 +27,21 @@ async function loadLab(file: string): Promise<Lab> {
 }
 
 /** The lab for `run --lab`, refused before anything is touched when a case needs what the lab lacks. */
-export async function labForRun(file: string, cases: ScenarioCase[], target: TargetKind): Promise<Lab> {
+export async function labForRun(
+  file: string,
+  cases: ScenarioCase[],
+  target: TargetKind,
+  sshDestination?: string,
+): Promise<Lab> {
   const lab = await loadLab(file);
+  if (lab.machine.kind === 'ssh' && (target !== 'ssh' || sshDestination !== lab.machine.destination))
+    throw new UsageError(
+      `the lab ${lab.file} is on ${lab.machine.destination}: run it with --target ssh --ssh ${lab.machine.destination}`,
+    );
+  if (lab.machine.kind === 'local' && target === 'ssh')
+    throw new UsageError(
+      `the lab ${lab.file} names this machine's NICs (machine: local); --target ssh reaches another`,
+    );
   if (lab.emulated && target !== 'vm')
     throw new UsageError(`the lab ${lab.file} is emulated: its NICs exist in the VM target only (--target vm)`);
   if (!lab.emulated && target === 'vm')
@@ -39,7 +58,7 @@ export async function labForRun(file: string, cases: ScenarioCase[], target: Tar
   return lab;
 }
 
-function inspectionText(lab: Lab, inspection: LabInspection): string {
+function inspectionText(lab: Lab, inspection: LabInspection, cabling: Cabling): string {
   const rows = [['label', 'role', 'name', 'driver', 'firmware', 'bus', 'speed', 'duplex', 'link', 'permanent MAC']];
   for (const f of inspection.facts)
     rows.push([f.label, f.role, f.name, f.driver, f.firmware, f.busAddress, f.speed, f.duplex, f.link, f.permanentMac]);
@@ -62,6 +81,11 @@ function inspectionText(lab: Lab, inspection: LabInspection): string {
       `far side: peer NICs ${lab.far.nics.map((n) => n.label).join(', ')}, cabled in order to ${lab.nics.map((n) => n.label).join(', ')}`,
     );
   lines.push(
+    cabling.probed
+      ? `cabling (probe frames):\n${cabling.rows.map((r) => `  ${r.status === 'ok' ? 'ok' : 'FINDING'}: ${r.detail}`).join('\n')}`
+      : `cabling: ${cabling.reason}`,
+  );
+  lines.push(
     inspection.refusals.length
       ? `would refuse:\n${inspection.refusals.map((r) => `  ${r.label}${r.name ? ` (${r.name})` : ''}: ${r.reason}`).join('\n')}`
       : 'would refuse: nothing',
@@ -71,34 +95,58 @@ function inspectionText(lab: Lab, inspection: LabInspection): string {
 
 export function registerLab(program: Command): void {
   const lab = program.command('lab').description('lab files: the real (or emulated) NICs runs can use');
-  lab
+  const check = lab
     .command('check')
     .description(
-      "find the lab's NICs and show link, speed, driver and what a run would refuse; touches nothing (an emulated lab boots its VM)",
+      "find the lab's NICs and show link, speed, driver, cabling and what a run would refuse (an emulated lab boots its VM)",
     )
     .argument('<file>', 'the lab file')
     .addOption(kernelOption())
+    .option('--no-probe', 'do not probe the cabling (then nothing at all is changed)')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExit codes: 0 every NIC found and usable; 1 a NIC is missing or would be refused; 2 bad lab file.',
-    )
-    .action(async (file: string, options: { kernel: string; json?: boolean }) => {
+      `
+Cabling: on a back-to-back lab with nothing to refuse, each test NIC sends ICMPv6 echo requests
+to ff02::1 (link-local: they stay on the cable) with a pattern of its own, and tcpdump on the peer
+NICs shows where each arrives. NICs that are down are brought up for it under a journal
+(${JOURNAL_DIR}) and put back down; a NIC without carrier is reported as "no link, not probed".
+
+Exit codes: 0 every NIC found, usable and cabled as the lab says; 1 a NIC is missing, would be
+refused, has no link or is cabled otherwise; 2 bad lab file.
+
+A lab on another machine (machine: { ssh: user@host }) is checked there, over ssh; the --ssh-*
+options say how to log in (--ssh itself, when given, must name the lab's machine).`,
+    );
+  addSshOptions(check).action(
+    async (file: string, options: SshChoice & { kernel: string; json?: boolean; probe: boolean }) => {
       const loaded = await loadLab(file);
-      if (loaded.machine.kind === 'ssh')
-        throw new UsageError(
-          `the lab ${loaded.file} is on ${loaded.machine.destination}: lab check reaches local machines only`,
-        );
-      const target: Target = loaded.emulated
-        ? await VmTarget.boot({ kernel: options.kernel, emulatedNics: loaded.emulated })
-        : new HostTarget();
+      const ssh = sshTargetOptions(options);
+      const machine = loaded.machine;
+      if (machine.kind === 'local' && ssh)
+        throw new UsageError(`the lab ${loaded.file} names this machine's NICs (machine: local); drop --ssh`);
+      if (machine.kind === 'ssh' && ssh && ssh.destination !== machine.destination)
+        throw new UsageError(`the lab ${loaded.file} is on ${machine.destination}, not on --ssh ${ssh.destination}`);
+      const target: Target =
+        machine.kind === 'ssh'
+          ? await openSshTarget({ ...ssh, destination: machine.destination })
+          : loaded.emulated
+            ? await VmTarget.boot({ kernel: options.kernel, emulatedNics: loaded.emulated })
+            : new HostTarget();
       try {
-        const inspection = await inspectLab(target, loaded, localSessionAddress());
-        if (options.json) printJson({ lab: loaded.file, nics: inspection.facts, refusals: inspection.refusals });
-        else process.stdout.write(`${inspectionText(loaded, inspection)}\n`);
-        process.exitCode = inspection.refusals.length ? exitCodes.failed : exitCodes.ok;
+        const sessionAddress = await sessionAddressOf(target);
+        const inspection = await inspectLab(target, loaded, sessionAddress);
+        const cabling: Cabling = options.probe
+          ? await probeCabling(target, loaded, inspection, newRunId(), sessionAddress)
+          : { probed: false, reason: 'not probed (--no-probe)' };
+        if (options.json)
+          printJson({ lab: loaded.file, nics: inspection.facts, cabling, refusals: inspection.refusals });
+        else process.stdout.write(`${inspectionText(loaded, inspection, cabling)}\n`);
+        const miscabled = cabling.probed && cabling.rows.some((r) => r.status !== 'ok');
+        process.exitCode = inspection.refusals.length || miscabled ? exitCodes.failed : exitCodes.ok;
       } finally {
         await target.close();
       }
-    });
+    },
+  );
 }

@@ -7,7 +7,9 @@
 import { alive } from '../target/processes.js';
 import { run, type Target } from '../target/target.js';
 import { runOwnerPid } from '../topology/names.js';
+import type { SwitchSide } from './lab.js';
 import { listLinks, permanentMac, type IpLink, type NicState } from './nics.js';
+import { runHook } from './switch.js';
 
 /** On disk, not tmpfs: a power cut must not lose it. Made 0700, files 0600. */
 export const JOURNAL_DIR = '/var/lib/bondlab/lab';
@@ -18,6 +20,8 @@ export interface LabJournal {
   createdAt: string;
   /** In the order they were taken over; restored in reverse. */
   nics: NicState[];
+  /** A switch lab: the cables whose port the run has shut, and the hooks that re-open them. */
+  switch?: { far: SwitchSide; shut: number[] };
 }
 
 export function journalPath(runId: string): string {
@@ -93,6 +97,10 @@ export async function restoreNics(target: Target, nics: NicState[], waitMs = 10_
       await ip('addr', 'del', key(extra), 'dev', dev);
     for (const missing of state.addresses.filter((a) => !now.some((b) => key(a) === key(b))))
       await ip('addr', 'add', key(missing), 'dev', dev);
+    // Deleting the root qdisc of a down NIC leaves it `noop` again, and its next up attaches the default
+    // as before. The default has no handle and cannot be deleted, so one that can takes its place first.
+    if (!state.up && state.qdisc === 'noop' && link.qdisc !== 'noop')
+      await target.exec(['sh', '-c', `tc qdisc replace dev ${dev} root pfifo && tc qdisc del dev ${dev} root`]);
     if (state.up) await ip('link', 'set', 'dev', dev, 'up');
     for (const route of state.routes) {
       const dst = `${(route.dst as string | undefined) ?? 'default'}`;
@@ -121,16 +129,26 @@ export async function restoreNics(target: Target, nics: NicState[], waitMs = 10_
 /** Journals of runs whose process is gone (all of them with `all`), restored and removed. */
 export async function restoreJournals(
   target: Target,
-  options: { all?: boolean } = {},
+  /** `alive`: whether a run's owner pid still runs (this machine's processes by default; over ssh, the remote's reckoning). */
+  options: { all?: boolean; alive?: (pid: number) => Promise<boolean> } = {},
 ): Promise<{ journal: string; nics: string[]; problems: string[] }[]> {
   const listed = await target.exec(['sh', '-c', `ls ${JOURNAL_DIR} 2>/dev/null; true`]);
   const restored: { journal: string; nics: string[]; problems: string[] }[] = [];
   for (const name of listed.stdout.split('\n').filter((n) => n.endsWith('.json'))) {
     const pid = runOwnerPid(name.slice(0, -'.json'.length));
-    if (!options.all && (pid === undefined || alive(pid))) continue;
+    const live = async (owner: number) => (options.alive ? await options.alive(owner) : alive(owner));
+    if (!options.all && (pid === undefined || (await live(pid)))) continue;
     const path = `${JOURNAL_DIR}/${name}`;
     const journal = JSON.parse((await target.readFile(path)).toString('utf8')) as LabJournal;
-    const problems = await restoreNics(target, journal.nics);
+    const problems: string[] = [];
+    for (const index of [...(journal.switch?.shut ?? [])].reverse()) {
+      const far = journal.switch?.far;
+      if (far)
+        await runHook(far, index, true, []).catch((e: unknown) =>
+          problems.push(e instanceof Error ? e.message : String(e)),
+        );
+    }
+    problems.push(...(await restoreNics(target, journal.nics)));
     if (!problems.length) await run(target, ['rm', '-f', path]);
     restored.push({ journal: path, nics: journal.nics.map((n) => `${n.label} (${n.name})`), problems });
   }

@@ -48,10 +48,12 @@ function semanticErrors(spec: Json, locate: Locator): InputError[] {
   ];
   const peer = far?.peer as Json | undefined;
   if (peer) lists.push({ path: ['far', 'peer', 'nics'], nics: peer.nics as Json[] });
+  const uplink = (far?.switch as Json | undefined)?.uplink as Json | undefined;
+  if (uplink) lists.push({ path: ['far', 'switch', 'uplink'], nics: [uplink] });
   const seen = new Map<string, string>();
   for (const { path, nics } of lists) {
     nics.forEach((nic, i) => {
-      const at = [...path, i];
+      const at = path.at(-1) === 'uplink' ? path : [...path, i];
       if ((nic.mac === undefined) === (nic.pci === undefined))
         errors.push(
           locate.error(at, 'name the NIC by its permanent MAC ("mac") or its PCI address ("pci"), one of them'),
@@ -61,7 +63,7 @@ function semanticErrors(spec: Json, locate: Locator): InputError[] {
         const id = `${key}=${(nic[key] as string).toLowerCase()}`;
         const twin = seen.get(id);
         if (twin) errors.push(locate.error(at, `${key} ${nic[key] as string} is also given at ${twin}`, key));
-        else seen.set(id, `${path.join('.')}[${i}]`);
+        else seen.set(id, at.join('.').replace(/\.(\d+)/g, '[$1]'));
       }
     });
   }
@@ -94,6 +96,13 @@ function semanticErrors(spec: Json, locate: Locator): InputError[] {
       });
     });
   }
+  if (sw && !sw.uplink && spec.traffic !== 'none')
+    errors.push(
+      locate.error(
+        ['far', 'switch'],
+        'a switch lab needs an "uplink" NIC (on a plain switch port in the bond\'s network) for the traffic peer, or "traffic: none"',
+      ),
+    );
   return errors;
 }
 
@@ -133,6 +142,7 @@ function toLab(spec: Json, file: string): Lab {
           })),
           shut: String(sw.shut),
           noShut: String(sw['no-shut']),
+          ...(sw.uplink ? { uplink: nicRefs([sw.uplink])[0] } : {}),
         }
       : { kind: 'peer', nics: nicRefs((far.peer as Json).nics) },
     traffic,

@@ -17,6 +17,8 @@ export interface IpLink {
   mtu: number;
   master?: string;
   operstate?: string;
+  /** `noop` on a NIC that has never been up: the kernel attaches its default qdisc at the first up. */
+  qdisc?: string;
 }
 
 export interface IpAddress {
@@ -26,10 +28,13 @@ export interface IpAddress {
   scope: string;
 }
 
+/** A test NIC, a back-to-back peer's NIC, or a switch lab's NIC to the switch for the clients. */
+export type NicRole = 'dut' | 'peer' | 'uplink';
+
 /** A NIC's report facts: `ethtool -i`, `ethtool`, `ethtool -P`, `ip -j link`. */
 export interface NicFacts {
   label: string;
-  role: 'dut' | 'peer';
+  role: NicRole;
   name: string;
   permanentMac: string;
   driver: string;
@@ -43,7 +48,7 @@ export interface NicFacts {
 /** Everything about a NIC that a run may change, as it was before; restore puts it back. */
 export interface NicState {
   label: string;
-  role: 'dut' | 'peer';
+  role: NicRole;
   permanentMac: string;
   ifindex: number;
   name: string;
@@ -60,6 +65,8 @@ export interface NicState {
   sysctls: Record<string, string>;
   /** NetworkManager managed it and the lab released it: given back with `managed yes`. */
   released?: boolean;
+  /** The root qdisc's kind (`noop`: never up since boot, which a probe's up/down would otherwise leave changed). */
+  qdisc?: string;
 }
 
 export const permanentMac = (link: IpLink): string => (link.permaddr ?? link.address ?? '').toLowerCase();
@@ -171,5 +178,6 @@ export async function readNicState(
     ),
     sysctls: Object.fromEntries(DEVICE_SYSCTLS.flatMap((s, i) => (sysctlValues[i] ? [[s, sysctlValues[i]]] : []))),
     ...(released ? { released: true } : {}),
+    ...(link.qdisc ? { qdisc: link.qdisc } : {}),
   };
 }

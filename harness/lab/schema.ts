@@ -17,6 +17,13 @@ const LABEL = {
   description: 'a label of letters, digits, _ . - (at most 32)',
 };
 
+/** Port names go into the user's shell commands: nothing a shell would read as syntax. */
+const PORT = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_./:-]{1,64}$',
+  description: 'a switch port name such as Ethernet1/1 (letters, digits, _ . / : -)',
+};
+
 const NIC = {
   type: 'object',
   additionalProperties: false,
@@ -62,7 +69,7 @@ export const LAB_SCHEMA = {
               type: 'array',
               minItems: 1,
               maxItems: 16,
-              items: { type: 'string', minLength: 1 },
+              items: PORT,
               uniqueItems: true,
             },
             groups: {
@@ -72,11 +79,12 @@ export const LAB_SCHEMA = {
                 additionalProperties: false,
                 required: ['ports', 'lag'],
                 properties: {
-                  ports: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+                  ports: { type: 'array', minItems: 1, items: PORT },
                   lag: { enum: ['none', 'static', 'lacp'] },
                 },
               },
             },
+            uplink: NIC,
             shut: { type: 'string', minLength: 1, pattern: '\\{port\\}', description: 'a command with {port} in it' },
             'no-shut': {
               type: 'string',

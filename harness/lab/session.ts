@@ -8,7 +8,7 @@ import { onTeardown } from '../target/teardown.js';
 import type { ExecOptions, SpawnOptions, Target } from '../target/target.js';
 import type { QmpClient } from '../vm/qmp.js';
 import type { Lab, NicRef } from './lab.js';
-import { journalPath, restoreNics, writeJournal } from './journal.js';
+import { journalPath, restoreNics, writeJournal, type LabJournal } from './journal.js';
 import {
   findNic,
   listLinks,
@@ -19,14 +19,17 @@ import {
   type NicFacts,
   type NicState,
 } from './nics.js';
+import { switchControl } from './switch.js';
 
 /** The lab NICs a case's topology takes over, and how its cables are pulled. */
 export interface LabLinks {
   /** The test NICs' names in the target's root namespace, cable by cable. */
   dutNics: string[];
-  /** The peer NICs' names, cable by cable: they become the far side's ports. */
+  /** The peer NICs' names, cable by cable: they become the far side's ports (none when the far side is a switch). */
   peerNics: string[];
-  /** Pull (up false) or plug cable `index` (the hypervisor's cable pull); undefined: the far side's port goes down instead. */
+  /** A switch lab's NIC to the switch that the clients reach the bond through: it joins the far side's bridge. */
+  uplink?: string;
+  /** Pull (up false) or plug cable `index` (the hypervisor's cable pull, or the switch's port hooks); undefined: the far side's port goes down instead. */
   setCarrier?: (index: number, up: boolean) => Promise<string>;
   /** Put the NICs back as the journal has them, once the case's namespaces are gone. */
   restore(): Promise<void>;
@@ -39,7 +42,7 @@ export interface Refusal {
 }
 
 export interface LabInspection {
-  nics: { ref: NicRef; role: 'dut' | 'peer'; link: IpLink }[];
+  nics: { ref: NicRef; role: NicState['role']; link: IpLink }[];
   facts: NicFacts[];
   refusals: Refusal[];
 }
@@ -108,6 +111,7 @@ export async function inspectLab(target: Target, lab: Lab, sessionAddress?: stri
   const refs = [
     ...lab.nics.map((ref) => ({ ref, role: 'dut' as const })),
     ...(lab.far.kind === 'peer' ? lab.far.nics.map((ref) => ({ ref, role: 'peer' as const })) : []),
+    ...(lab.far.kind === 'switch' && lab.far.uplink ? [{ ref: lab.far.uplink, role: 'uplink' as const }] : []),
   ];
   const nics: LabInspection['nics'] = [];
   const refusals: Refusal[] = [];
@@ -162,6 +166,8 @@ export class LabSession {
   readonly commands: string[] = [];
   readonly target: Target;
   private unregister: (() => Promise<void>) | undefined;
+  /** A switch lab's port hooks, which remember the ports they shut. */
+  private readonly switchPorts: ReturnType<typeof switchControl> | undefined;
 
   private constructor(
     target: Target,
@@ -171,9 +177,17 @@ export class LabSession {
     readonly states: NicState[],
     private readonly qmp: QmpClient | undefined,
     commands: string[],
+    journal: LabJournal,
   ) {
     this.commands = commands;
     this.target = target;
+    const far = lab.far;
+    this.switchPorts =
+      far.kind === 'switch'
+        ? switchControl(far, commands, async (shut) => {
+            await writeJournal(target, { ...journal, switch: { far, shut } });
+          })
+        : undefined;
   }
 
   /** Check, journal, and take the lab over; throws LabRefusedError (nothing touched) when a NIC must not be used. */
@@ -190,8 +204,9 @@ export class LabSession {
     const states = await Promise.all(
       inspection.nics.map(({ ref, role, link }) => readNicState(target, ref.label, role, link, ref.release === true)),
     );
-    await writeJournal(target, { runId, lab: lab.file, createdAt: new Date().toISOString(), nics: states });
-    const session = new LabSession(target, lab, runId, inspection.facts, states, options.qmp, commands);
+    const journal: LabJournal = { runId, lab: lab.file, createdAt: new Date().toISOString(), nics: states };
+    await writeJournal(target, journal);
+    const session = new LabSession(target, lab, runId, inspection.facts, states, options.qmp, commands, journal);
     session.unregister = onTeardown(`lab ${lab.file}`, () => session.restore());
     for (const state of states.filter((s) => s.released)) {
       const result = await target.exec(['nmcli', 'device', 'set', state.name, 'managed', 'no']);
@@ -210,28 +225,32 @@ export class LabSession {
     return {
       dutNics: byRole('dut'),
       peerNics: byRole('peer'),
-      setCarrier: qmp
-        ? async (index, up) => {
-            // Both ends of the emulated cable: each driver sees its carrier go, as with a pulled cable.
-            for (const end of ['dut', 'peer']) {
-              this.commands.push(`qmp set_link ${end}${index} ${up}`);
-              await qmp.setLink(`${end}${index}`, up);
+      ...(byRole('uplink')[0] ? { uplink: byRole('uplink')[0] } : {}),
+      setCarrier: this.switchPorts
+        ? this.switchPorts.setCarrier
+        : qmp
+          ? async (index, up) => {
+              // Both ends of the emulated cable: each driver sees its carrier go, as with a pulled cable.
+              for (const end of ['dut', 'peer']) {
+                this.commands.push(`qmp set_link ${end}${index} ${up}`);
+                await qmp.setLink(`${end}${index}`, up);
+              }
+              return `cable ${index} ${up ? 'plugged (QMP set_link up)' : 'pulled (QMP set_link down)'}`;
             }
-            return `cable ${index} ${up ? 'plugged (QMP set_link up)' : 'pulled (QMP set_link down)'}`;
-          }
-        : undefined,
+          : undefined,
       restore: () => this.restore(),
     };
   }
 
   /** Put every NIC back as journaled; throws when something could not be. */
   async restore(): Promise<void> {
+    const reopened = (await this.switchPorts?.reopen()) ?? [];
     if (this.qmp) {
       // A cable left pulled is the run's doing too.
       for (const i of this.states.filter((s) => s.role === 'dut').keys())
         for (const end of ['dut', 'peer']) await this.qmp.setLink(`${end}${i}`, true);
     }
-    const problems = await restoreNics(this.target, this.states);
+    const problems = [...reopened, ...(await restoreNics(this.target, this.states))];
     if (problems.length)
       throw new Error(
         `the lab's NICs could not all be restored (the journal ${journalPath(this.runId)} stays for bondlab cleanup): ${problems.join('; ')}`,

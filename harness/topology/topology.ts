@@ -135,13 +135,15 @@ export function buildScript(request: BuildRequest): {
     ...addresses(subnet, 1),
     slaves: Array.from({ length: plan.slaves }, (_, i) => `eth${i}`),
   };
+  // A lab's switch is the far side itself (its own LAG): the far namespace then holds only the bridge and the clients.
+  const ownFar = !request.links?.uplink;
   const far = {
     netns: ns('far'),
     profile: plan.farSide,
-    ports: Array.from({ length: plan.slaves }, (_, i) => `p${i}`),
+    ports: ownFar ? Array.from({ length: plan.slaves }, (_, i) => `p${i}`) : [],
     bridge: FAR_BRIDGE,
-    lag: plan.farSide === 'switch' ? undefined : FAR_LAG,
-    lagMac: plan.farSide === 'switch' ? undefined : `02:b0:0d:${hex(subnet)}:00:fe`,
+    lag: plan.farSide === 'switch' || !ownFar ? undefined : FAR_LAG,
+    lagMac: plan.farSide === 'switch' || !ownFar ? undefined : `02:b0:0d:${hex(subnet)}:00:fe`,
   };
   // Last bytes 0x10, 0x11, ...: consecutive low bits spread clients evenly under any layer2 hash.
   const clients = Array.from({ length: plan.clients }, (_, j) => ({
@@ -204,6 +206,12 @@ export function buildScript(request: BuildRequest): {
     for (const port of far.ports) ip(far.netns, `link set dev ${port} master ${FAR_BRIDGE}`);
   }
   for (const port of far.ports) ip(far.netns, `link set dev ${port} up`);
+  if (request.links?.uplink) {
+    root.push(`link set dev ${request.links.uplink} netns ${far.netns}`);
+    ip(far.netns, `link set dev ${request.links.uplink} name up0`);
+    ip(far.netns, `link set dev up0 master ${FAR_BRIDGE}`);
+    ip(far.netns, `link set dev up0 up`);
+  }
   clients.forEach((client, j) => attach(client, `c${j}`));
   if (arpTarget) attach(arpTarget, 'arpt');
 

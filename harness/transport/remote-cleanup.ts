@@ -6,6 +6,7 @@
  * a process of that pid runs on the machine (bondlab run there directly). Both err towards keeping.
  */
 import { dirname, join } from 'node:path';
+import { restoreJournals } from '../lab/journal.js';
 import { run } from '../target/target.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
 import { REMOTE_AGENT_DIR, type SshTarget } from './ssh.js';
@@ -18,6 +19,8 @@ interface AgentDir {
 
 export interface RemoteCleanup {
   namespaces: string[];
+  /** Lab journals of killed runs there, their NICs put back (and switch ports re-opened). */
+  labs: Awaited<ReturnType<typeof restoreJournals>>;
   /** Agent directories whose agent is gone (a remote crash, a SIGKILL there). */
   dirs: string[];
 }
@@ -58,7 +61,12 @@ export async function cleanupRemote(target: SshTarget, options: { all?: boolean 
     all: options.all,
     alive: async (pid) => (await (owners ??= agentDirs(target).then((dirs) => liveOwners(target, dirs)))).has(pid),
   });
+  // After the namespaces: deleting them is what hands a killed run's lab NICs back to the machine.
+  const labs = await restoreJournals(target, {
+    all: options.all,
+    alive: async (pid) => (await (owners ??= agentDirs(target).then((dirs) => liveOwners(target, dirs)))).has(pid),
+  });
   const stale = (await agentDirs(target)).filter((dir) => dir.path !== target.remoteDir && (options.all || !dir.alive));
   if (stale.length) await run(target, ['rm', '-rf', '--', ...stale.map((dir) => dir.path)]);
-  return { namespaces, dirs: stale.map((dir) => dir.path) };
+  return { namespaces, labs, dirs: stale.map((dir) => dir.path) };
 }

@@ -51,6 +51,8 @@ export interface VmOptions {
 export interface EmulatedNics {
   layout: EmulatedLabLayout;
   qmp: QmpClient;
+  /** A second QMP monitor, free for a program outside bondlab (a lab's switch hooks in tests) to pull cables through. */
+  spareQmpPath: string;
 }
 
 export interface BootTimings {
@@ -118,6 +120,8 @@ async function pruneLogs(dir: string, keep = 50): Promise<void> {
   for (const old of logs.sort((a, b) => b.mtime - a.mtime).slice(keep)) await rm(join(dir, old.name), { force: true });
 }
 
+const spareQmpPath = (qmpPath: string) => qmpPath.replace(/qmp\.sock$/, 'qmp-spare.sock');
+
 /** No udev in the guest: load the NICs' drivers, wait for every NIC to show up, then open QMP. */
 async function startEmulatedNics(
   agent: AgentClient,
@@ -145,7 +149,7 @@ echo "emulated NICs missing in the guest:$missing" >&2; exit 1`;
     throw new Error(
       `the emulated NICs did not come up${result.timedOut ? ' within 120 s' : ''}: ${result.stderr.trim()}`,
     );
-  return { layout, qmp: await QmpClient.connect(qmpPath) };
+  return { layout, qmp: await QmpClient.connect(qmpPath), spareQmpPath: spareQmpPath(qmpPath) };
 }
 
 export class VmTarget extends AgentTarget {
@@ -238,7 +242,11 @@ export class VmTarget extends AgentTarget {
       '-pidfile',
       join(workDir, 'qemu.pid'),
     ];
-    if (layout) args.push(...emulatedNicArgs(layout), '-qmp', `unix:${qmpPath},server=on,wait=off`);
+    if (layout)
+      args.push(
+        ...emulatedNicArgs(layout),
+        ...[qmpPath, spareQmpPath(qmpPath)].flatMap((path) => ['-qmp', `unix:${path},server=on,wait=off`]),
+      );
     for (const disk of options.disks ?? [])
       args.push('-drive', `file=${disk.path},format=${disk.format},if=virtio,cache=unsafe`);
     const forwarded = new Map<number, number>();
