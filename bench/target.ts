@@ -3,7 +3,8 @@
  * protocol alone (clock) and of running a command (exec true), p50 and p99 over N calls, for
  * the host and the VM targets. Writes reports/bench-target.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { execa } from 'execa';
 import { HostTarget } from '../harness/target/host.js';
 import type { Target } from '../harness/target/target.js';
@@ -51,7 +52,25 @@ async function measure(target: Target) {
 const host = new HostTarget();
 const hostResults = await measure(host);
 
-const boots: { agentReadyMs: number; totalMs: number; closeMs: number }[] = [];
+/**
+ * Where a boot's time went, from the guest's uptime (kernel start = 0) printed on its console at
+ * switch_root and at the agent's start, and read through the agent once it answered.
+ */
+async function bootPhases(vm: VmTarget): Promise<Record<string, number>> {
+  const uptimeMs = Number((await vm.readFile('/proc/uptime')).toString().split(' ')[0]) * 1000;
+  const console = await readFile(vm.consoleLog, 'utf8');
+  const at = (pattern: RegExp) => Number(pattern.exec(console)?.[1] ?? Number.NaN) * 1000;
+  const switchRootMs = at(/switching root at ([\d.]+)/);
+  const agentStartMs = at(/starting agent at ([\d.]+)/);
+  return {
+    qemuToKernelMs: Math.round(vm.timings.agentReadyMs - uptimeMs),
+    kernelAndInitramfsMs: Math.round(switchRootMs),
+    switchRootToAgentStartMs: Math.round(agentStartMs - switchRootMs),
+    agentStartToReadyMs: Math.round(uptimeMs - agentStartMs),
+  };
+}
+
+const boots: { agentReadyMs: number; totalMs: number; closeMs: number; phases: Record<string, number> }[] = [];
 let vmResults: Awaited<ReturnType<typeof measure>> | undefined;
 let description = '';
 // The first boot may fetch the kernel and build caches: it is not counted.
@@ -61,6 +80,7 @@ for (let i = 0; i < BOOTS; i++) {
   const vm = await VmTarget.boot({ kernel });
   const totalMs = performance.now() - start;
   description = vm.description;
+  const phases = await bootPhases(vm);
   if (i === 0) vmResults = await measure(vm);
   const closeStart = performance.now();
   await vm.close();
@@ -68,13 +88,18 @@ for (let i = 0; i < BOOTS; i++) {
     agentReadyMs: Math.round(vm.timings.agentReadyMs),
     totalMs: Math.round(totalMs),
     closeMs: Math.round(performance.now() - closeStart),
+    phases,
   });
 }
 
 const report = {
   benchmark: 'target',
   date: new Date().toISOString(),
-  machine: { cpus: (await execa('nproc')).stdout.trim(), kernel: (await execa('uname', ['-r'])).stdout.trim() },
+  machine: {
+    cpus: (await execa('nproc')).stdout.trim(),
+    kernel: (await execa('uname', ['-r'])).stdout.trim(),
+    loadAverage: loadavg().map((v) => Number(v.toFixed(2))),
+  },
   calls: CALLS,
   host: hostResults,
   vm: {

@@ -20,6 +20,7 @@ import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { hookRefusals } from './hook-policy.js';
 import type { Lab } from '../lab/lab.js';
+import { labLockOptions, lockLab, type LabLock } from '../lab/lock.js';
 import { openLab, type LabRecord } from '../lab/record.js';
 import type { LabLinks, LabSession } from '../lab/session.js';
 import { runCase, type CaseOptions } from './run-case.js';
@@ -167,8 +168,6 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
     throw new Error(
       `--jobs ${jobs}: the ${options.target} target has one kernel for all cases; run its cases one at a time (--jobs 1)`,
     );
-  if (jobs > 1 && options.lab)
-    throw new Error(`--jobs ${jobs}: a lab's NICs serve one case at a time; run with --jobs 1`);
   const runId = options.runId ?? newRunId();
   const startedAt = new Date();
   const began = performance.now();
@@ -247,12 +246,15 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       targets.add(target.description);
       let kernelLog: KernelLogCapture | undefined;
       let labSession: LabSession | undefined;
+      let labLock: LabLock | undefined;
       try {
         if (options.target === 'host') await cleanupNamespaces(target);
         if (target instanceof SshTarget) await cleanupRemote(target);
         await prepareTarget(target);
         let caseTarget = target;
         if (options.lab) {
+          // A real lab is one machine: workers and other runs take turns; an emulated lab is each VM's own.
+          if (!options.lab.emulated) labLock = await lockLab(target, labLockOptions(options.lab, runId, options.log));
           labSession = await openLab(target, options.lab, runId);
           labRecord = labSession.record();
           caseTarget = labSession.target;
@@ -270,6 +272,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         await labSession?.close().catch((error: unknown) => {
           labError = error instanceof Error ? error.message : String(error);
         });
+        await labLock?.release();
         await target.close();
       }
     }

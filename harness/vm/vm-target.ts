@@ -64,7 +64,8 @@ export interface BootTimings {
 function stage2Script(agentJs: string): string {
   return `# bondlab stage 2: run the agent; it powers the guest off when it exits.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
-echo "bondlab-stage2: starting agent"
+read up _ < /proc/uptime
+echo "bondlab-stage2: starting agent at $up"
 ${process.execPath} ${agentJs} --poweroff
 echo "bondlab-stage2: agent exited with $?"
 echo o > /proc/sysrq-trigger
