@@ -70,27 +70,43 @@ async function bootPhases(vm: VmTarget): Promise<Record<string, number>> {
   };
 }
 
-const boots: { agentReadyMs: number; totalMs: number; closeMs: number; phases: Record<string, number> }[] = [];
+interface Boot {
+  agentReadyMs: number;
+  totalMs: number;
+  closeMs: number;
+  phases: Record<string, number>;
+}
+
+async function timedBoot(extraKernelArgs?: string[], measureCalls = false): Promise<Boot> {
+  const start = performance.now();
+  const vm = await VmTarget.boot({ kernel, extraKernelArgs });
+  const totalMs = performance.now() - start;
+  description = vm.description;
+  const phases = await bootPhases(vm);
+  if (measureCalls) vmResults = await measure(vm);
+  const closeStart = performance.now();
+  await vm.close();
+  return {
+    agentReadyMs: Math.round(vm.timings.agentReadyMs),
+    totalMs: Math.round(totalMs),
+    closeMs: Math.round(performance.now() - closeStart),
+    phases,
+  };
+}
+
+// BENCH_KERNEL_ARGS: extra kernel arguments, booted in turn with the default ones (same load), as a ratio.
+const candidateArgs = process.env.BENCH_KERNEL_ARGS?.split(/\s+/).filter(Boolean);
+const boots: Boot[] = [];
+const candidateBoots: Boot[] = [];
 let vmResults: Awaited<ReturnType<typeof measure>> | undefined;
 let description = '';
 // The first boot may fetch the kernel and build caches: it is not counted.
 await (await VmTarget.boot({ kernel })).close();
 for (let i = 0; i < BOOTS; i++) {
-  const start = performance.now();
-  const vm = await VmTarget.boot({ kernel });
-  const totalMs = performance.now() - start;
-  description = vm.description;
-  const phases = await bootPhases(vm);
-  if (i === 0) vmResults = await measure(vm);
-  const closeStart = performance.now();
-  await vm.close();
-  boots.push({
-    agentReadyMs: Math.round(vm.timings.agentReadyMs),
-    totalMs: Math.round(totalMs),
-    closeMs: Math.round(performance.now() - closeStart),
-    phases,
-  });
+  boots.push(await timedBoot(undefined, i === 0));
+  if (candidateArgs) candidateBoots.push(await timedBoot(candidateArgs));
 }
+const median = (list: Boot[]) => summary(list.map((b) => b.agentReadyMs)).p50;
 
 const report = {
   benchmark: 'target',
@@ -108,6 +124,16 @@ const report = {
     agentReadyMs: summary(boots.map((b) => b.agentReadyMs)),
     ...vmResults,
   },
+  ...(candidateArgs
+    ? {
+        candidate: {
+          extraKernelArgs: candidateArgs,
+          boots: candidateBoots,
+          agentReadyMs: summary(candidateBoots.map((b) => b.agentReadyMs)),
+          ratioToDefault: Number((median(candidateBoots) / median(boots)).toFixed(3)),
+        },
+      }
+    : {}),
   goals: { agentReadyMs: 4000, execRoundTripP50Ms: 5 },
 };
 await mkdir('reports', { recursive: true });

@@ -95,7 +95,7 @@ async function openTarget(kind: TargetKind, kernel: string, runId: string, optio
     }
   }
   const vm = await VmTarget.boot({ kernel, fetch: { log }, emulatedNics: options.lab?.emulated });
-  log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms`);
+  log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms (${vm.accel.accel}: ${vm.accel.reason})`);
   return vm;
 }
 

@@ -45,6 +45,8 @@ export interface VmOptions {
   disks?: { path: string; format: 'raw' | 'qcow2' }[];
   /** Emulated NIC pairs cabled back-to-back (the NIC lab), plus a management NIC no lab lists. */
   emulatedNics?: EmulatedCable[];
+  /** Appended to the kernel command line (bench/target.ts times boots with and without them). */
+  extraKernelArgs?: string[];
 }
 
 /** The emulated NICs of a VM and the QMP monitor that pulls their cables. */
@@ -59,6 +61,8 @@ export interface BootTimings {
   /** kernel resolution and initramfs, in ms (zero when cached). */
   prepareMs: number;
 }
+
+export const KERNEL_ARGS = 'console=ttyS0 quiet panic=-1 rdinit=/init';
 
 /** The guest's second stage, run by /bin/sh from the host's root after switch_root. */
 function stage2Script(agentJs: string): string {
@@ -212,7 +216,7 @@ export class VmTarget extends AgentTarget {
       '-initrd',
       initramfs,
       '-append',
-      'console=ttyS0 quiet panic=-1 rdinit=/init',
+      [KERNEL_ARGS, ...(options.extraKernelArgs ?? [])].join(' '),
       '-chardev',
       `file,id=console,path=${consoleLog}`,
       '-serial',
