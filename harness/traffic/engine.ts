@@ -173,7 +173,7 @@ export class ProbePool {
   async close(): Promise<void> {
     const probes = await Promise.allSettled(this.probes.values());
     this.probes.clear();
-    await Promise.all(probes.map((probe) => (probe.status === 'fulfilled' ? probe.value.close() : undefined)));
+    await Promise.all(probes.flatMap((probe) => (probe.status === 'fulfilled' ? [probe.value.close()] : [])));
   }
 }
 
