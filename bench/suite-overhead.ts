@@ -10,6 +10,7 @@
  * Writes reports/bench-suite-overhead.json, and the run's results.json under reports/<run id>/.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readResults } from '../harness/cli/results-file.js';
 import { packageRoot } from '../harness/package-root.js';
@@ -51,6 +52,8 @@ function split(c: CaseResult): Split {
 }
 
 const from = process.argv[2];
+const loadBefore = loadavg();
+const round2 = (v: number) => Number(v.toFixed(2));
 const run = from ? (await readResults(from)).run : await suiteRun();
 // The run's own reports too, so that the suite's results can be compared with other kernels.
 if (!from) console.error(`results: ${(await writeReports(run, join('reports', run.runId), ['json']))[0]}`);
@@ -67,6 +70,8 @@ const report = {
   date: new Date().toISOString(),
   source: from ?? 'a run of scenarios/suite made by this script',
   targets: run.targets,
+  // A shared machine's load stretches the harness's share: the figures are comparable within a load only.
+  loadAverage: from ? undefined : { before: loadBefore.map(round2), after: loadavg().map(round2) },
   cases: run.cases.length,
   wallMs: Math.round(run.durationMs),
   inherentMs: Math.round(inherentMs),

@@ -21,6 +21,7 @@ import { DEFAULT_KERNEL } from '../vm/kernels.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { hookRefusals } from './hook-policy.js';
 import type { Lab } from '../lab/lab.js';
+import { labLockOptions, lockLab, type LabLock } from '../lab/lock.js';
 import { openLab, type LabRecord } from '../lab/record.js';
 import type { LabLinks, LabSession } from '../lab/session.js';
 import { runCase, type CaseOptions } from './run-case.js';
@@ -95,7 +96,7 @@ async function openTarget(kind: TargetKind, kernel: string, runId: string, optio
     }
   }
   const vm = await VmTarget.boot({ kernel, fetch: { log }, emulatedNics: options.lab?.emulated });
-  log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms`);
+  log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms (${vm.accel.accel}: ${vm.accel.reason})`);
   return vm;
 }
 
@@ -168,8 +169,6 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
     throw new Error(
       `--jobs ${jobs}: the ${options.target} target has one kernel for all cases; run its cases one at a time (--jobs 1)`,
     );
-  if (jobs > 1 && options.lab)
-    throw new Error(`--jobs ${jobs}: a lab's NICs serve one case at a time; run with --jobs 1`);
   const runId = options.runId ?? newRunId();
   const startedAt = new Date();
   const began = performance.now();
@@ -248,6 +247,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       targets.add(target.description);
       let kernelLog: KernelLogCapture | undefined;
       let labSession: LabSession | undefined;
+      let labLock: LabLock | undefined;
       try {
         if (options.target === 'host') await cleanupNamespaces(target);
         if (target instanceof SshTarget) await cleanupRemote(target);
@@ -255,6 +255,8 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         if (options.captureDir) await requireTcpdump(target);
         let caseTarget = target;
         if (options.lab) {
+          // A real lab is one machine: workers and other runs take turns; an emulated lab is each VM's own.
+          if (!options.lab.emulated) labLock = await lockLab(target, labLockOptions(options.lab, runId, options.log));
           labSession = await openLab(target, options.lab, runId);
           labRecord = labSession.record();
           caseTarget = labSession.target;
@@ -272,6 +274,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         await labSession?.close().catch((error: unknown) => {
           labError = error instanceof Error ? error.message : String(error);
         });
+        await labLock?.release();
         await target.close();
       }
     }

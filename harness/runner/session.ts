@@ -159,7 +159,7 @@ export class CaseSession {
         (this.scenarioCase.bond.mode !== '802.3ad' || (state.status.ad?.activeAggregator?.partnerMac && lacpReady))
       )
         return;
-      await sleep(100);
+      await sleep(this.intervalMs);
     }
   }
 

@@ -276,10 +276,13 @@ export interface BuiltTopology {
 }
 
 export async function teardownNamespaces(target: Target, namespaces: string[]): Promise<void> {
-  const script = namespaces
-    .map((name) => `ip netns pids ${name} 2>/dev/null | xargs -r kill -9; ip netns del ${name} 2>/dev/null`)
-    .join('\n');
-  await target.exec(['sh', '-c', `${script}\ntrue`]);
+  // Two ip batches for all namespaces (-force: one already gone does not stop the rest), not two ips per namespace.
+  const lines = (command: string) => namespaces.map((name) => `netns ${command} ${name}`).join('\n');
+  await target.exec([
+    'sh',
+    '-c',
+    `ip -force -batch - 2>/dev/null <<'EOF' | xargs -r kill -9\n${lines('pids')}\nEOF\nip -force -batch - 2>/dev/null <<'EOF'\n${lines('del')}\nEOF\ntrue`,
+  ]);
 }
 
 /** Build a case's topology on the target. Partial builds are torn down before the error is raised. */

@@ -173,7 +173,7 @@ export class ProbePool {
   async close(): Promise<void> {
     const probes = await Promise.allSettled(this.probes.values());
     this.probes.clear();
-    for (const probe of probes) if (probe.status === 'fulfilled') await probe.value.close();
+    await Promise.all(probes.flatMap((probe) => (probe.status === 'fulfilled' ? [probe.value.close()] : [])));
   }
 }
 
@@ -185,13 +185,14 @@ interface Counters {
 
 /** Probe packets each DUT slave has sent and received since its filters were installed. */
 async function probeCounters(target: Target, topology: Topology): Promise<Counters[]> {
-  // One tc for every slave and direction: each program start costs tens of ms under emulation.
+  // One tc for every slave and direction, entering the namespace itself: each program start costs
+  // tens of ms under emulation.
   const commands = topology.dut.slaves.flatMap((slave) => [
     `filter show dev ${slave} egress`,
     `filter show dev ${slave} ingress`,
   ]);
   const out = (
-    await run(target, ['ip', 'netns', 'exec', topology.dut.netns, 'tc', '-s', '-j', '-batch', '-'], {
+    await run(target, ['tc', '-n', topology.dut.netns, '-s', '-j', '-batch', '-'], {
       input: `${commands.join('\n')}\n`,
     })
   ).stdout;
@@ -236,26 +237,27 @@ export class TrafficSession {
     const target = pool.target;
     const settings = { ...DEFAULT_TRAFFIC, ...requested };
     const flows = planFlows(topology, settings);
+    // One batch per tool and namespace, in one round trip: under emulation a program start costs more than its work.
     const setup: string[] = [];
+    const batch = (tool: string, commands: string[]) => `${tool} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;
     if (!pool.counting) {
+      const counting = topology.dut.slaves.flatMap((slave) => [
+        `qdisc add dev ${slave} clsact`,
+        ...['egress', 'ingress'].map(
+          (dir) => `filter add dev ${slave} ${dir} protocol ip flower ip_proto udp dst_port ${PROBE_PORT} action pass`,
+        ),
+      ]);
+      setup.push(batch(`tc -n ${topology.dut.netns}`, counting));
+    }
+    const client = topology.clients[0];
+    if (settings.vary === 'addresses' && client)
       setup.push(
-        ...topology.dut.slaves.map((slave) =>
-          [
-            `tc qdisc add dev ${slave} clsact`,
-            ...['egress', 'ingress'].map(
-              (dir) =>
-                `tc filter add dev ${slave} ${dir} protocol ip flower ip_proto udp dst_port ${PROBE_PORT} action pass`,
-            ),
-          ].join('\n'),
+        batch(
+          `ip -n ${client.netns}`,
+          flows.map((flow) => `addr replace ${flow.dst}/24 dev ${client.iface}`),
         ),
       );
-    }
-    if (settings.vary === 'addresses') {
-      const client = topology.clients[0];
-      if (client)
-        flows.forEach((flow) => setup.push(`ip -n ${client.netns} addr replace ${flow.dst}/24 dev ${client.iface}`));
-    }
-    if (setup.length) await run(target, ['ip', 'netns', 'exec', topology.dut.netns, 'sh', '-ec', setup.join('\n')]);
+    if (setup.length) await run(target, ['sh', '-ec', setup.join('\n')]);
     pool.counting = true;
 
     const receiverNetns = [...new Set(flows.map((flow) => flow.receiverNetns))];
@@ -310,21 +312,30 @@ export class TrafficSession {
     const expected = sent.reduce((sum, n) => sum + n, 0);
     const arrivals: Arrival[] = [];
     let rcvbufErrors = 0;
-    const startedMs = performance.now();
-    let lastFreshMs = startedMs;
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    const read = async (): Promise<number> => {
       const replies = (await Promise.all(this.receivers.map((probe) => probe.command({ op: 'report' })))).map(
         (line) => JSON.parse(line) as ReceiverReport,
       );
       const fresh = replies.flatMap((reply) => reply.arrivals);
       arrivals.push(...fresh);
       rcvbufErrors = replies.reduce((sum, reply) => sum + reply.rcvbufErrors, 0);
+      return fresh.length;
+    };
+    // Every packet there at once (distinct ones: duplicates must not stand in for a late packet): no
+    // waiting. Otherwise what was read counts as the first reading's, so the waits stay as they were.
+    let carried = await read();
+    if (new Set(arrivals.map(([flow, seq]) => `${flow}:${seq}`)).size >= expected) return { arrivals, rcvbufErrors };
+    const startedMs = performance.now();
+    let lastFreshMs = startedMs;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const fresh = (await read()) + carried;
+      carried = 0;
       const nowMs = performance.now();
-      if (fresh.length) lastFreshMs = nowMs;
+      if (fresh) lastFreshMs = nowMs;
       const quietMs = missingTails(sent, arrivals) > 0 ? TAIL_QUIET_MS : 0;
       if (
-        (fresh.length === 0 && nowMs - lastFreshMs >= quietMs) ||
+        (fresh === 0 && nowMs - lastFreshMs >= quietMs) ||
         arrivals.length >= expected ||
         nowMs - startedMs > COLLECT_MS
       )

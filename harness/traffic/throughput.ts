@@ -2,7 +2,7 @@
  * TCP throughput through the bond with iperf3 (Debian's package), against one plain link with
  * the same rate limit measured in the same run: whether bonding multiplies bandwidth is a ratio.
  */
-import { run, type Target } from '../target/target.js';
+import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { Topology } from '../topology/topology.js';
 
 export const IPERF_PORT = 5201;
@@ -50,6 +50,24 @@ function parseIperf(text: string, what: string): { total: number; streams: numbe
   };
 }
 
+/** An iperf3 server says so once it listens (--forceflush: at once, not when it exits). */
+function listening(server: SpawnedProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the iperf3 server did not listen within 10 s: ${out}`)), 10_000);
+    server.onStdout((chunk) => {
+      out += chunk;
+      if (!out.includes('Server listening')) return;
+      clearTimeout(timer);
+      resolve();
+    });
+    void server.exited.then((result) => {
+      clearTimeout(timer);
+      reject(new Error(`the iperf3 server exited before it listened: ${(result.stderr || out).trim()}`));
+    });
+  });
+}
+
 /** Run iperf3 clients in `from` against servers at the given addresses in their namespaces, all at once. */
 async function iperf(
   target: Target,
@@ -58,10 +76,12 @@ async function iperf(
   settings: ThroughputSettings,
 ): Promise<{ total: number; streams: number[] }> {
   const started = await Promise.all(
-    servers.map(({ netns }) => target.spawn(['iperf3', '-s', '-1', '-p', String(IPERF_PORT)], { netns })),
+    servers.map(({ netns }) =>
+      target.spawn(['iperf3', '-s', '-1', '-p', String(IPERF_PORT), '--forceflush'], { netns }),
+    ),
   );
   try {
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await Promise.all(started.map(listening));
     const results = await Promise.all(
       servers.map(({ address, streams }) =>
         run(
