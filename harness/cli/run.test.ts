@@ -33,3 +33,25 @@ describe('bondlab run --target host with a hook in the root namespace', () => {
     );
   });
 });
+
+describe('bondlab run --lab with a case the lab cannot carry', () => {
+  it('refuses the run with the case, its place and the reason, exit 2, before any VM boots', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'bondlab-test-lab-'));
+    try {
+      const run = await execa(
+        'node',
+        [cli, 'run', '--lab', 'fixtures/labs/emulated.yaml', 'fixtures/scenarios-lab/three-slaves.yaml', '-o', output],
+        { reject: false },
+      );
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(
+        /^fixtures\/scenarios-lab\/three-slaves\.yaml:10:1: lab-three-slaves: the scenario needs 3 slaves; the lab fixtures\/labs\/emulated\.yaml has 2 test NIC\(s\)$/m,
+      );
+      expect(run.stderr).not.toMatch(/lab-two-slaves/);
+      expect(run.stderr).toContain('1 case(s) cannot run on the lab fixtures/labs/emulated.yaml; nothing was run');
+      expect(await readdir(output)).toEqual([]);
+    } finally {
+      await rm(output, { recursive: true, force: true });
+    }
+  });
+});
