@@ -10,6 +10,7 @@ import { cleanupNamespaces } from '../topology/cleanup.js';
 import { cleanupRemote } from '../transport/remote-cleanup.js';
 import { openSshTarget, type SshTargetOptions } from '../transport/ssh.js';
 import { restoreJournals } from '../lab/journal.js';
+import { recordingTarget } from '../lab/session.js';
 import { fetchDirs } from '../vm/kernels.js';
 import { printJson } from './output.js';
 import { addSshOptions, sshTargetOptions, type SshChoice } from './target-options.js';
@@ -90,7 +91,9 @@ export function registerCleanup(program: Command): void {
       if (ssh) return await cleanupOverSsh(ssh, options);
       const namespaces = await cleanupNamespaces(new HostTarget(), { all: options.all });
       // After the namespaces: deleting them is what hands a killed run's lab NICs back to this machine.
-      const labs = await restoreJournals(new HostTarget(), { all: options.all });
+      // Recorded, so that --json shows every command the restore issued (a test proves none names a NIC the lab does not list).
+      const labCommands: string[] = [];
+      const labs = await restoreJournals(recordingTarget(new HostTarget(), labCommands), { all: options.all });
       const { files, processes } = await cleanupFiles(options.all ?? false);
       const engine = await connectEngine().catch(() => undefined);
       const containers: string[] = [];
@@ -103,7 +106,15 @@ export function registerCleanup(program: Command): void {
       }
       if (labs.some((l) => l.problems.length)) process.exitCode = 1;
       if (options.json)
-        return printJson({ namespaces, labs, files, processes, containers, engine: engine ? engine.host : null });
+        return printJson({
+          namespaces,
+          labs,
+          labCommands,
+          files,
+          processes,
+          containers,
+          engine: engine ? engine.host : null,
+        });
       const lines = [
         listed('namespace(s)', namespaces),
         ...labLines(labs),

@@ -36,12 +36,33 @@ describe('bondlab run --target host with a hook in the root namespace', () => {
 
 describe('output into a pipe closed early', () => {
   it('`bondlab run --help | head -0` ends quietly with exit 0 (no EPIPE crash)', async () => {
-    const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
     // The reader is gone before node has started: every write meets a closed pipe.
     const child = execa('node', [cli, 'run', '--help'], { reject: false, buffer: { stdout: false } });
     child.stdout?.destroy();
     const { exitCode, stderr } = await child;
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(exitCode).toBe(0);
+  });
+});
+
+describe('bondlab run --lab with a case the lab cannot carry', () => {
+  it('refuses the run with the case, its place and the reason, exit 2, before any VM boots', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'bondlab-test-lab-'));
+    try {
+      const run = await execa(
+        'node',
+        [cli, 'run', '--lab', 'fixtures/labs/emulated.yaml', 'fixtures/scenarios-lab/three-slaves.yaml', '-o', output],
+        { reject: false },
+      );
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(
+        /^fixtures\/scenarios-lab\/three-slaves\.yaml:10:1: lab-three-slaves: the scenario needs 3 slaves; the lab fixtures\/labs\/emulated\.yaml has 2 test NIC\(s\)$/m,
+      );
+      expect(run.stderr).not.toMatch(/lab-two-slaves/);
+      expect(run.stderr).toContain('1 case(s) cannot run on the lab fixtures/labs/emulated.yaml; nothing was run');
+      expect(await readdir(output)).toEqual([]);
+    } finally {
+      await rm(output, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,10 @@
 /**
  * The emulated NIC lab, end to end on real drivers (e1000e, e1000, virtio_net) in a VM: a run on
- * the lab's NICs, cable pulls by QMP, the management NIC never named, and the NICs' `ip -j
- * link/addr/route` identical before and after a passing run, a failing run and a refused lab.
+ * the lab's NICs, cable pulls by QMP, 802.3ad with the peer as LACP partner, the management NIC
+ * never named, and the NICs' `ip -j link/addr/route` and `ethtool -k` identical before and after a
+ * passing run, a failing run, a refused lab, Ctrl-C, and SIGKILL followed by `bondlab cleanup`.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioFiles } from '../scenario/load.js';
 import { runCase } from '../runner/run-case.js';
@@ -10,13 +12,15 @@ import { KernelLogCapture } from '../target/kmsg.js';
 import { run } from '../target/target.js';
 import { newRunId } from '../topology/names.js';
 import { VmTarget } from '../vm/vm-target.js';
-import type { Lab } from './lab.js';
+import type { Lab, NicRef } from './lab.js';
 import { loadLabFile, loadLabText } from './load.js';
 import { openLab } from './record.js';
 import { LabRefusedError } from './session.js';
 
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 const MGMT_MAC = '52:54:00:b1:ff:00';
+const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
+const sequence = 'fixtures/scenarios-lifecycle/sequence.yaml';
 
 async function labOf(file: string): Promise<Lab> {
   const loaded = await loadLabFile(file);
@@ -29,9 +33,20 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
   let lab: Lab;
   let kernelLog: KernelLogCapture;
   let mgmt: string;
-  /** The guest's root namespace as `ip -j` shows it: every link, address and route. */
+  /** The guest's root namespace as `ip -j` shows it (every link, address and route), and every PCI NIC's `ethtool -k`. */
   const snapshot = async () =>
-    (await run(vm, ['sh', '-c', 'ip -j link show; ip -j addr show; ip -j route show; ip -j -6 route show'])).stdout;
+    (
+      await run(vm, [
+        'sh',
+        '-c',
+        'ip -j link show; ip -j addr show; ip -j route show; ip -j -6 route show; for d in /sys/class/net/*/device; do n=${d%/device}; ethtool -k ${n##*/}; done',
+      ])
+    ).stdout;
+  /** The run's journal, if it is still on disk. */
+  const journalLeft = async (runId: string) =>
+    (await run(vm, ['sh', '-c', `ls /var/lib/bondlab/lab/${runId}.json 2>/dev/null; true`])).stdout;
+  /** Whether a command line names the management NIC. */
+  const namesMgmt = (command: string) => new RegExp(`\\b${mgmt}\\b`).test(command) || command.includes(MGMT_MAC);
   let before: string;
 
   beforeAll(async () => {
@@ -98,7 +113,7 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     });
     // The management NIC: no command of the run named it.
     expect(session.commands.length).toBeGreaterThan(20);
-    expect(session.commands.filter((c) => new RegExp(`\\b${mgmt}\\b`).test(c) || c.includes(MGMT_MAC))).toEqual([]);
+    expect(session.commands.filter(namesMgmt)).toEqual([]);
     expect(await snapshot()).toBe(before);
   });
 
@@ -127,4 +142,68 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     expect((error as Error).message).toMatch(/it has address\(es\) bondlab did not add: 192\.0\.2\.2/);
     expect(await snapshot()).toBe(before);
   });
+
+  /**
+   * `bondlab run --target host --lab` inside the guest, on a lab file that names the emulated NICs
+   * as real ones (by permanent MAC), so that the guest outlives the run and its NICs can be
+   * compared after a signal. `stop(out)` is the shell that runs once the long case is 15 s into its 60 s wait.
+   */
+  const stoppedRun = async (tag: string, stop: (out: string) => string) => {
+    const labFile = `/tmp/bondlab-lab-test-${tag}.yaml`;
+    const out = `/tmp/bondlab-lab-test-${tag}`;
+    // Cable 1 (e1000) as slave0: an e1000 link trains sooner than an e1000e one, and the lifecycle
+    // cases expect slave0, the first to come up, to be the active slave.
+    const swapped = (list: NicRef[]) => [1, 0].flatMap((i) => list[i] ?? []);
+    const nic = (indent: string, n: NicRef) => `${indent}- { label: ${n.label}, mac: "${n.mac ?? ''}" }`;
+    await run(vm, ['sh', '-c', `cat > ${labFile}`], {
+      input: [
+        'nics:',
+        ...swapped(lab.nics).map((n) => nic('  ', n)),
+        'far:',
+        '  peer:',
+        '    nics:',
+        ...swapped(lab.far.kind === 'peer' ? lab.far.nics : []).map((n) => nic('      ', n)),
+        '',
+      ].join('\n'),
+    });
+    const script = `
+CI=true ${process.execPath} ${cli} run --target host --lab ${labFile} ${sequence} -o ${out} >${out}.log 2>&1 &
+pid=$!
+i=0
+until grep -q '\\[2/3\\] lifecycle-long: start' ${out}.log; do
+  sleep 0.5; i=$((i+1)); [ $i -lt 1200 ] || { echo "the long case did not start"; cat ${out}.log; exit 3; }
+done
+sleep 15
+${stop(out)}
+`;
+    const result = await run(vm, ['sh', '-c', script], { cwd: process.cwd(), timeoutMs: 900_000 });
+    return { stdout: result.stdout, out };
+  };
+
+  it('gives the NICs back after SIGKILL and bondlab cleanup (from the journal), and no command named the management NIC', async () => {
+    const { stdout, out } = await stoppedRun('sigkill', (dir) =>
+      [
+        'kill -KILL $pid; wait $pid; echo "exit=$?"',
+        `cat "$(ls -t /var/lib/bondlab/lab/*.json | head -1)" > ${dir}.journal.json`,
+        `CI=true ${process.execPath} ${cli} cleanup --json > ${dir}.cleanup.json; echo "cleanup=$?"`,
+      ].join('\n'),
+    );
+    expect(stdout).toMatch(/^exit=137$/m);
+    const read = async <T>(file: string) => JSON.parse((await vm.readFile(file)).toString('utf8')) as T;
+    const journal = await read<{ runId: string; nics: { permanentMac: string }[] }>(`${out}.journal.json`);
+    expect(journal.nics.map((n) => n.permanentMac).sort()).toEqual(
+      [...lab.nics, ...(lab.far.kind === 'peer' ? lab.far.nics : [])].map((n) => n.mac).sort(),
+    );
+    const cleanup = await read<{ labs: { journal: string; problems: string[] }[]; labCommands: string[] }>(
+      `${out}.cleanup.json`,
+    );
+    // Only this run's journal counts: the guest sees the host's root, which may hold others.
+    expect(cleanup.labs.filter((l) => l.journal.endsWith(`/${journal.runId}.json`))).toEqual([
+      { journal: `/var/lib/bondlab/lab/${journal.runId}.json`, nics: expect.any(Array), problems: [] },
+    ]);
+    expect(cleanup.labCommands.length).toBeGreaterThan(4);
+    expect(cleanup.labCommands.filter(namesMgmt)).toEqual([]);
+    expect(await journalLeft(journal.runId)).toBe('');
+    expect(await snapshot()).toBe(before);
+  }, 900_000);
 });

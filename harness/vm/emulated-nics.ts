@@ -15,6 +15,18 @@ export const NIC_MODELS = {
 
 export type NicModel = keyof typeof NIC_MODELS;
 
+/**
+ * Device properties beyond the MAC. virtio-net reports no speed or duplex unless QEMU gives it
+ * one, and 802.3ad lets only full-duplex ports take part in LACP (bond_3ad.c,
+ * ad_update_actor_keys): a virtio-net partner would then send no LACPDUs and put each port in an
+ * aggregator of its own. e1000 and e1000e report 1000 Mb/s full duplex by themselves.
+ */
+const MODEL_PROPERTIES: Record<NicModel, string> = {
+  e1000e: '',
+  e1000: '',
+  'virtio-net-pci': ',speed=1000,duplex=full',
+};
+
 export interface EmulatedCable {
   /** The NIC of the machine under test. */
   dut: NicModel;
@@ -59,7 +71,7 @@ export function emulatedNicArgs(layout: EmulatedLabLayout): string[] {
       '-netdev',
       `hubport,id=${port},hubid=${hub}`,
       '-device',
-      `${device.model},netdev=${port},mac=${device.mac},id=${device.deviceId},romfile=`,
+      `${device.model},netdev=${port},mac=${device.mac},id=${device.deviceId},romfile=${MODEL_PROPERTIES[device.model]}`,
     );
   };
   layout.cables.forEach((cable, i) => {
