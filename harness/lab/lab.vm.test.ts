@@ -6,8 +6,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../runner/results.js';
 import { loadScenarioFiles } from '../scenario/load.js';
-import { runCase } from '../runner/run-case.js';
+import type * as RunCase from '../runner/run-case.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import { run } from '../target/target.js';
 import { newRunId } from '../topology/names.js';
@@ -21,6 +22,8 @@ const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 const MGMT_MAC = '52:54:00:b1:ff:00';
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const sequence = 'fixtures/scenarios-lifecycle/sequence.yaml';
+// Cases run in this process on the built modules: the traffic probe the target starts is dist's probe.js.
+const { runCase } = (await import(join(process.cwd(), 'dist', 'harness', 'runner', 'run-case.js'))) as typeof RunCase;
 
 async function labOf(file: string): Promise<Lab> {
   const loaded = await loadLabFile(file);
@@ -143,6 +146,32 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     expect(await snapshot()).toBe(before);
   });
 
+  it('negotiates 802.3ad with the peer as LACP partner and fails over inside the aggregator', async () => {
+    const { result, session } = await runOnLab(
+      'scenarios/suite/documented-claims.yaml',
+      'lacp-negotiation-and-failover',
+    );
+    expect(result.error).toBeUndefined();
+    // The negotiation (LACP states, one aggregator, the peer as partner) must pass outright.
+    expect(result.steps[1]?.checks.map((c) => [c.name, c.passed]).filter(([, passed]) => !passed)).toEqual([]);
+    // The traffic claims may be inconclusive when the guest starves the probe, but never failed.
+    const failed = result.steps.flatMap((s) =>
+      s.checks
+        .filter((c) => !c.passed && c.disturbed === undefined)
+        .map((c) => `step ${s.index}: ${c.name}: ${c.actual}`),
+    );
+    expect(failed).toEqual([]);
+    expect(['passed', 'inconclusive']).toContain(result.status);
+    expect(session.facts.map((f) => [f.driver, f.speed, f.duplex])).toEqual([
+      ['e1000e', '1000Mb/s', 'Full'],
+      ['e1000', '1000Mb/s', 'Full'],
+      ['virtio_net', '1000Mb/s', 'Full'],
+      ['virtio_net', '1000Mb/s', 'Full'],
+    ]);
+    expect(session.commands.filter(namesMgmt)).toEqual([]);
+    expect(await snapshot()).toBe(before);
+  });
+
   /**
    * `bondlab run --target host --lab` inside the guest, on a lab file that names the emulated NICs
    * as real ones (by permanent MAC), so that the guest outlives the run and its NICs can be
@@ -179,6 +208,25 @@ ${stop(out)}
     const result = await run(vm, ['sh', '-c', script], { cwd: process.cwd(), timeoutMs: 900_000 });
     return { stdout: result.stdout, out };
   };
+
+  it('gives the NICs back after Ctrl-C mid-case (SIGINT to bondlab run), and no command named the management NIC', async () => {
+    const { stdout, out } = await stoppedRun(
+      'sigint',
+      (dir) => `kill -INT $pid; wait $pid; echo "exit=$?"; cat ${dir}.log`,
+    );
+    expect(stdout).toMatch(/^exit=130$/m);
+    expect(stdout).toMatch(/bondlab: stopped by SIGINT during lifecycle-long/);
+    const results = JSON.parse((await vm.readFile(`${out}/results.json`)).toString('utf8')) as RunResult;
+    expect(results.cases.map((c) => [c.name, c.status])).toEqual([
+      ['lifecycle-first', 'passed'],
+      ['lifecycle-long', 'interrupted'],
+    ]);
+    expect(results.lab?.restoreError).toBeUndefined();
+    expect(results.lab?.commands.length).toBeGreaterThan(20);
+    expect(results.lab?.commands.filter(namesMgmt)).toEqual([]);
+    expect(await journalLeft(results.runId)).toBe('');
+    expect(await snapshot()).toBe(before);
+  }, 900_000);
 
   it('gives the NICs back after SIGKILL and bondlab cleanup (from the journal), and no command named the management NIC', async () => {
     const { stdout, out } = await stoppedRun('sigkill', (dir) =>
