@@ -23,6 +23,7 @@ describe("the editors' schema knows a bond taken from the user's files", () => {
     expect(validate({ name: 'x', bond: { from: 'interfaces' }, steps })).toBe(false);
     expect(validate({ name: 'x', bond: { from: [], name: 'bond0' }, steps })).toBe(false);
     expect(validate({ name: 'x', bond: { from: 'interfaces', name: 'bond0', apply: 'nmcli' }, steps })).toBe(false);
+    expect(validate({ name: 'x', bond: { from: 'a.netdev', name: 'bond0', apply: 'networkd' }, steps })).toBe(true);
     expect(validate({ name: 'x', bond: { miimon: 100 }, steps })).toBe(false);
     expect(validate({ name: 'x', bond: { mode: 'active-backup', miimon: 100 }, steps })).toBe(true);
   });

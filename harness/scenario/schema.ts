@@ -44,8 +44,9 @@ const CONFIGURED_BOND = {
     },
     name: { type: 'string', minLength: 1, description: 'the bond to take from the files, such as bond0' },
     apply: {
-      enum: ['ifupdown'],
-      description: "bring it up with the file's own tool in the VM instead of sysfs writes",
+      enum: ['ifupdown', 'networkd'],
+      description:
+        "bring it up with the files' own tool in the VM instead of sysfs writes: ifupdown for interfaces files, networkd for networkd and netplan files",
     },
   },
 };
