@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd iproute2 iperf3 ethtool ifupdown ifenslave iputils-ping
+packages=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd iproute2 iperf3 ethtool ifupdown ifenslave isc-dhcp-client dnsmasq-base iputils-ping
   debian-archive-keyring apt-utils procps libxml2-utils chromium docker.io debootstrap qemu-utils e2fsprogs openssl
   lava-common tcpdump openssh-client openssh-server)
 missing=()

@@ -30,7 +30,11 @@ export type CheckId =
   | 'qemu-img'
   | 'kernels'
   | 'ifupdown'
-  | 'ifenslave';
+  | 'ifenslave'
+  | 'dhclient'
+  | 'dnsmasq'
+  | 'networkd'
+  | 'netplan';
 
 export interface Check {
   id: CheckId;
@@ -250,6 +254,30 @@ const CONFIG_TOOLS: { id: CheckId; name: string; paths: string[]; fix: string }[
     name: 'ifenslave scripts (config apply)',
     paths: ['/etc/network/if-pre-up.d/ifenslave'],
     fix: 'apt-get install ifenslave',
+  },
+  {
+    id: 'dhclient',
+    name: 'DHCP client (inet dhcp apply)',
+    paths: ['/usr/sbin/dhclient', '/sbin/dhclient'],
+    fix: 'apt-get install isc-dhcp-client',
+  },
+  {
+    id: 'dnsmasq',
+    name: 'DHCP server (inet dhcp apply)',
+    paths: ['/usr/sbin/dnsmasq'],
+    fix: 'apt-get install dnsmasq-base',
+  },
+  {
+    id: 'networkd',
+    name: 'systemd-networkd (config apply)',
+    paths: ['/lib/systemd/systemd-networkd', '/usr/lib/systemd/systemd-networkd'],
+    fix: 'apt-get install systemd-networkd (part of systemd before Debian 13)',
+  },
+  {
+    id: 'netplan',
+    name: 'netplan (config apply)',
+    paths: ['/usr/sbin/netplan'],
+    fix: 'apt-get install netplan.io',
   },
 ];
 

@@ -12,8 +12,6 @@
  */
 import { basename, resolve } from 'node:path';
 import type { Target } from '../target/target.js';
-import { readConfig } from './read.js';
-import type { ConfigBondRef } from '../scenario/plan.js';
 import type { At, ConfigBond, ConfigModel, OptionValue } from './model.js';
 
 /** Where the guest keeps what it needs to put back. */
@@ -24,20 +22,28 @@ export interface Names {
   ports: string[];
 }
 
+/** Where a DHCP stanza's server runs: an interface of the far side's namespace and its address in the bond's subnet. */
+export interface DhcpServer {
+  iface: string;
+  ipv4: string;
+}
+
 export interface ApplyScripts {
   /** Run in the guest's root namespace before the topology is built. */
   before: string;
+  /** Run in the far side's namespace once its links exist, before the bond comes up: the DHCP server of a dhcp stanza. */
+  server?: string;
   /** Run in the bond's namespace once its links exist: brings the bond up (ifup -a, as at boot: the file holds only the bond and its ports). */
   up: string;
   /** Run in the root namespace after the namespaces are gone: puts the guest back. */
   after: string;
 }
 
-function quote(value: string): string {
+export function quote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-function mapper(bond: ConfigBond, names: Names): (word: string) => string {
+export function mapper(bond: ConfigBond, names: Names): (word: string) => string {
   const table = new Map<string, string>([
     [bond.name, names.bond],
     ...bond.ports.map((p, i): [string, string] => [p.value, names.ports[i] ?? p.value]),
@@ -45,12 +51,14 @@ function mapper(bond: ConfigBond, names: Names): (word: string) => string {
   return (word) => table.get(word) ?? word;
 }
 
+export const isDhcp = (bond: ConfigBond) => bond.addressing?.method === 'dhcp';
+
 /** The interfaces file the guest gets: the user's stanza with names mapped and the address the topology gives the bond. */
 export function interfacesFile(bond: ConfigBond, names: Names, ipv4: string): string {
   const map = mapper(bond, names);
   const mapWords = (text: string) => text.split(/(\s+)/).map(map).join('');
-  // DHCP is not run: the topology has no DHCP server, so a dhcp stanza comes up manual and gets the topology's address after ifup.
-  const method = bond.addressing?.method === 'static' ? 'static' : 'manual';
+  // A dhcp stanza stays dhcp (the far side's DHCP server leases the topology's address); anything else but static comes up manual.
+  const method = bond.addressing?.method === 'static' ? 'static' : isDhcp(bond) ? 'dhcp' : 'manual';
   const lines = [
     `# ${bond.name} of ${bond.at.file}:${bond.at.line}, its ports mapped to ${names.ports.join(' ')}`,
     `auto ${names.bond}`,
@@ -82,33 +90,81 @@ function moduleName(bond: ConfigBond): string {
   return 'bonding';
 }
 
-export function applyScripts(model: ConfigModel, bond: ConfigBond, names: Names, ipv4: string): ApplyScripts {
+/**
+ * dnsmasq on the far side, bound to its one interface there, leasing exactly the topology's
+ * address of the bond (so the rest of the case finds the bond where it always is), no router and
+ * no DNS server (dhclient-script would change the guest's routes and resolv.conf), no lease or pid
+ * file: it writes nothing, and it dies with the far side's namespace.
+ */
+function dhcpServerScript(server: DhcpServer, ipv4: string): string {
+  return [
+    `ip addr add ${server.ipv4}/24 dev ${server.iface}`,
+    [
+      'dnsmasq --conf-file=/dev/null --port=0 --no-hosts --no-resolv',
+      `--interface=${server.iface} --except-interface=lo --bind-interfaces`,
+      `--dhcp-range=${ipv4},${ipv4},255.255.255.0,1h --dhcp-authoritative --no-ping`,
+      '--dhcp-option=3 --dhcp-option=6 --leasefile-ro --pid-file=',
+    ].join(' '),
+  ].join('\n');
+}
+
+/** The far side's part of the scripts: a DHCP server when the bond takes its address over DHCP. */
+export function serverPart(bond: ConfigBond, ipv4: string, server?: DhcpServer): Pick<ApplyScripts, 'server'> {
+  if (!isDhcp(bond)) return {};
+  if (!server) throw new Error(`${bond.name} takes its address over DHCP, and no DHCP server was given`);
+  return { server: dhcpServerScript(server, ipv4) };
+}
+
+/**
+ * The user's modprobe.d files copied into the guest's /etc/modprobe.d under their own names (kmod
+ * takes or skips them as it would), and bonding loaded afresh by `name`, as at boot: the first
+ * load gives the module its options.
+ */
+export function moduleLoad(model: ConfigModel, name: string): string[] {
   const modprobeFiles = model.files.filter((f) => f.format === 'modprobe').map((f) => f.file);
-  const copy = modprobeFiles.map(
-    (file) => `cp ${quote(resolve(file))} /etc/modprobe.d/${quote(`bondlab-${basename(file)}`)}`,
-  );
+  return [
+    ...modprobeFiles.map((file) => `cp ${quote(resolve(file))} /etc/modprobe.d/${quote(`bondlab-${basename(file)}`)}`),
+    // Unloading fails while any bond exists: then the options cannot be the module's, say so.
+    `modprobe -r bonding || { echo 'bonding is in use: it cannot be reloaded with the configuration'"'"'s module options' >&2; exit 1; }`,
+    // A name kmod does not know fails here and again in the stanza's own pre-up.
+    `modprobe ${quote(name)} 2>&1 || true`,
+  ];
+}
+
+export function applyScripts(
+  model: ConfigModel,
+  bond: ConfigBond,
+  names: Names,
+  ipv4: string,
+  server?: DhcpServer,
+): ApplyScripts {
+  const served = serverPart(bond, ipv4, server);
   const before = [
     'set -e',
     `mkdir -p ${SAVED}`,
     `cp -a /etc/network/interfaces ${SAVED}/interfaces 2>/dev/null || true`,
-    ...copy,
-    // Unloading fails while any bond exists: then the options cannot be the module's, say so.
-    `modprobe -r bonding || { echo 'bonding is in use: it cannot be reloaded with the configuration'"'"'s module options' >&2; exit 1; }`,
-    // As at boot: the first load gives the module its options; a name kmod does not know fails here and again in the stanza's own pre-up.
-    `modprobe ${quote(moduleName(bond))} 2>&1 || true`,
+    `cp -a /etc/resolv.conf ${SAVED}/resolv.conf 2>/dev/null || true`,
+    ...moduleLoad(model, moduleName(bond)),
     `cat > /etc/network/interfaces <<'BONDLAB_EOF'\n${interfacesFile(bond, names, ipv4)}BONDLAB_EOF`,
     'rm -rf /run/network && mkdir -p /run/network',
   ].join('\n');
-  const up = `out=$(ifup -v -a --no-loopback 2>&1) || { printf 'ifup -a failed:\\n%s\\n' "$out" >&2; exit 1; }`;
+  const up = [
+    `out=$(ifup -v -a --no-loopback 2>&1) || { printf 'ifup -a failed:\\n%s\\n' "$out" >&2; exit 1; }`,
+    // A dhcp stanza's address is the lease (compareApplied checks it); any other gets the topology's.
+    ...(isDhcp(bond) ? [] : [`ip addr replace ${ipv4}/24 dev ${names.bond}`]),
+  ].join('\n');
   const after = [
     'rm -f /etc/modprobe.d/bondlab-*',
     `if [ -f ${SAVED}/interfaces ]; then cp -a ${SAVED}/interfaces /etc/network/interfaces; fi`,
+    `if [ -e ${SAVED}/resolv.conf ]; then cp -a ${SAVED}/resolv.conf /etc/resolv.conf; fi`,
+    // dhclient's lease and pid files of the bond (ifupdown names them after the interface).
+    `rm -f /var/lib/dhcp/dhclient.${names.bond}.leases /var/lib/dhcp/dhclient6.${names.bond}.leases /run/dhclient.${names.bond}.pid`,
     'rm -rf /run/network',
     // The runner's own state: bonding loaded without a default bond0.
     `rm -rf ${SAVED}`,
     'modprobe -r bonding 2>/dev/null; modprobe bonding max_bonds=0',
   ].join('\n');
-  return { before, up, after };
+  return { before, ...served, up, after };
 }
 
 export interface Mismatch {
@@ -135,14 +191,42 @@ function modelValue(option: string, value: OptionValue, map: (word: string) => s
 }
 
 /**
- * Every option of the model that sysfs does not show, and the ports and MAC address: read in the
- * bond's namespace (sysfs there shows that namespace's devices).
+ * A dhcp stanza's bond must hold the leased address as a dynamic one (with the lease's lifetime,
+ * as dhclient-script adds it), not a permanent address someone else put there.
+ */
+async function leaseMismatch(
+  target: Target,
+  netns: string,
+  bond: ConfigBond,
+  names: Names,
+  ipv4: string,
+): Promise<Mismatch | undefined> {
+  const shown = await target.exec(['ip', '-4', '-o', 'addr', 'show', 'dev', names.bond], { netns });
+  const line = shown.stdout.split('\n').find((l) => l.includes(` inet ${ipv4}/`));
+  if (line && / dynamic( |$)/.test(line)) return undefined;
+  const addresses = [...shown.stdout.matchAll(/ inet (\S+)(.*?)(?:\\|$)/gm)].map(
+    (m) => `${m[1]}${m[2]?.includes('dynamic') ? ' (leased)' : ' (not leased)'}`,
+  );
+  return {
+    option: 'address',
+    expected: `${ipv4} leased over DHCP`,
+    actual: addresses.join(', ') || 'no IPv4 address',
+    key: 'inet dhcp',
+    at: bond.addressing?.at ?? bond.at,
+  };
+}
+
+/**
+ * Every option of the model that sysfs does not show, and the ports and MAC address (and, for a
+ * dhcp stanza, the lease of `ipv4`): read in the bond's namespace (sysfs there shows that
+ * namespace's devices).
  */
 export async function compareApplied(
   target: Target,
   netns: string,
   bond: ConfigBond,
   names: Names,
+  ipv4?: string,
 ): Promise<Mismatch[]> {
   const dir = `/sys/class/net/${names.bond}`;
   const read = await target.exec(
@@ -196,6 +280,10 @@ export async function compareApplied(
       key: bond.ports[0]?.key ?? 'slaves',
       at: bond.ports[0]?.at ?? bond.at,
     });
+  if (isDhcp(bond) && ipv4) {
+    const mismatch = await leaseMismatch(target, netns, bond, names, ipv4);
+    if (mismatch) mismatches.push(mismatch);
+  }
   if (bond.hwaddress && sysfsValue('address', sysfs.get('address') ?? '') !== bond.hwaddress.value.toLowerCase()) {
     mismatches.push({
       option: 'address',
@@ -218,42 +306,4 @@ export class NotAppliedError extends Error {
   constructor(readonly mismatches: Mismatch[]) {
     super(`the configuration did not take effect as written:\n${mismatches.map(formatMismatch).join('\n')}`);
   }
-}
-
-/** The model and the bond a case's reference names (read again at build time: the files are the user's, not the plan's). */
-export function loadRef(ref: ConfigBondRef): { model: ConfigModel; bond: ConfigBond } {
-  const model = readConfig(ref.files);
-  const bond = model.bonds.find((b) => b.name === ref.name);
-  if (!bond) throw new Error(`no bond ${ref.name} in ${ref.files.join(', ')} any more`);
-  return { model, bond };
-}
-
-/** What buildTopology needs to bring a configured bond up with its tool: the scripts, the check, the way back. */
-export interface Applier {
-  scripts(names: Names & { ipv4: string }): ApplyScripts;
-  verify(netns: string, names: Names): Promise<void>;
-  restore(): Promise<void>;
-}
-
-export function configApplier(target: Target, ref: ConfigBondRef): Applier {
-  if (target.kind !== 'vm')
-    throw new Error(
-      `apply: ${ref.apply} rewrites /etc/network/interfaces and reloads the bonding module; it runs only on --target vm, not on ${target.description}`,
-    );
-  const { model, bond } = loadRef(ref);
-  let after: string | undefined;
-  return {
-    scripts(names) {
-      const scripts = applyScripts(model, bond, names, names.ipv4);
-      after = scripts.after;
-      return scripts;
-    },
-    async verify(netns, names) {
-      const mismatches = await compareApplied(target, netns, bond, names);
-      if (mismatches.length) throw new NotAppliedError(mismatches);
-    },
-    async restore() {
-      if (after) await target.exec(['sh', '-c', after]);
-    },
-  };
 }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './model.js';
 import { readConfig } from './read.js';
@@ -44,3 +46,27 @@ describe('bad configuration files: file, line and what is wrong', () => {
     expect(failure(['/dev/zero'])).toBe('/dev/zero:0: not a regular file');
   });
 });
+
+describe(
+  'a scenario whose bond comes from a bad file: exit 2 with both places, before anything is built',
+  { timeout: 60_000 },
+  () => {
+    const S = 'fixtures/config/scenarios-invalid';
+    const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
+    it.each([
+      ['bond-unknown-option.yaml', 'unknown-option.interfaces:5: unknown bonding option bond-miimonn'],
+      ['bond-no-ports.yaml', 'no-ports.interfaces:2: bond bond0 has no ports'],
+      ['bond-malformed.yaml', 'malformed.interfaces:2: iface needs a name, an address family and a method'],
+      ['bond-source-loop.yaml', 'loop/interfaces.d/again:1: source loop'],
+      ['bond-netplan-unknown.yaml', 'unknown-parameter.yaml:8: unknown bonding option mii-monitor'],
+    ])('%s', async (file, reason) => {
+      // --target vm: the VM would boot only after every scenario loaded; exit 2 comes from loading.
+      const result = await execa('node', [cli, 'run', '--target', 'vm', `${S}/${file}`], { reject: false });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`${S}/${file}:4:`);
+      expect(result.stderr).toContain(`bond.from: `);
+      expect(result.stderr).toContain(reason);
+      expect(result.stdout).toBe('');
+    });
+  },
+);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigBond, ConfigFormat } from './model.js';
+import { BOND_OPTIONS } from '../scenario/bond-options.js';
 import { OPTION_NAMES, parseTimeSpan } from './options.js';
 import { readConfig } from './read.js';
 
@@ -96,6 +97,10 @@ describe('every kernel option in every format that has it', () => {
   const formats = ['ifupdown', 'netplan', 'networkmanager', 'networkd'] as const;
   it('the table covers every option of the driver (bonding.rst) and the sample table every option', () => {
     expect(OPTION_NAMES.map((o) => o.kernel).sort()).toEqual(Object.keys(SAMPLES).sort());
+    // The driver's options as the scenario language knows them (with their ranges), and mode and active_slave.
+    expect(OPTION_NAMES.map((o) => o.kernel).sort()).toEqual(
+      [...Object.keys(BOND_OPTIONS), 'mode', 'active_slave'].sort(),
+    );
   });
   for (const option of OPTION_NAMES) {
     for (const format of formats) {

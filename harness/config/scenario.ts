@@ -1,6 +1,6 @@
 /**
  * A scenario's bond taken from the user's files: `bond: { from: path | [paths], name: bond0,
- * apply: ifupdown }`, paths relative to the scenario file. The bond becomes the scenario's bond
+ * apply: ifupdown | networkd }`, paths relative to the scenario file. The bond becomes the scenario's bond
  * with exactly the user's options; its ports become the topology's links (slave0 is the first
  * port), the ARP targets the topology's ARP target host. With `apply`, the case brings it up
  * with that tool instead of writing the options itself (apply.ts).
@@ -9,11 +9,16 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { BOND_OPTIONS } from '../scenario/bond-options.js';
 import type { ConfigBondRef } from '../scenario/plan.js';
 import { readConfig } from './read.js';
-import { ConfigError, type ConfigBond } from './model.js';
+import { ConfigError, type ConfigBond, type ConfigFormat } from './model.js';
 
 /** What a case keeps of where its bond came from. */
 
 const KEYS = new Set(['from', 'name', 'apply']);
+/** Each tool bondlab applies with, and the formats it brings up (netplan through `netplan generate`). */
+const APPLIERS = new Map<NonNullable<ConfigBondRef['apply']>, ConfigFormat[]>([
+  ['ifupdown', ['ifupdown']],
+  ['networkd', ['networkd', 'netplan']],
+]);
 const MAX_PORTS = 8;
 
 type Json = Record<string, unknown>;
@@ -60,11 +65,11 @@ export function resolveConfigBond(spec: Json, scenarioFile: string): Resolved {
     return { error: { path: ['bond', 'from'], message: 'from: a path or a list of paths to configuration files' } };
   if (typeof bond.name !== 'string')
     return { error: { path: ['bond', 'name'], message: 'name: the bond to take from the files, such as bond0' } };
-  if (bond.apply !== undefined && bond.apply !== 'ifupdown')
+  if (bond.apply !== undefined && ![...APPLIERS.keys()].some((k) => k === bond.apply))
     return {
       error: {
         path: ['bond', 'apply'],
-        message: `apply: ifupdown is the tool bondlab applies with; got ${JSON.stringify(bond.apply)}`,
+        message: `apply: ifupdown (interfaces files) or networkd (networkd and netplan files) are the tools bondlab applies with; got ${JSON.stringify(bond.apply)}`,
       },
     };
   const files = (from as string[]).map((f) => (isAbsolute(f) ? f : resolve(dirname(scenarioFile), f)));
@@ -85,15 +90,17 @@ export function resolveConfigBond(spec: Json, scenarioFile: string): Resolved {
           message: `${bond.name} has ${found.ports.length} ports; a topology has at most ${MAX_PORTS} links`,
         },
       };
-    if (bond.apply === 'ifupdown' && found.format !== 'ifupdown')
+    const apply = bond.apply as ConfigBondRef['apply'];
+    const formats = apply && APPLIERS.get(apply);
+    if (apply && formats && !formats.includes(found.format))
       return {
         error: {
           path: ['bond', 'apply'],
-          message: `${bond.name} comes from a ${found.format} file; apply: ifupdown needs an interfaces file`,
+          message: `${bond.name} comes from a ${found.format} file; apply: ${apply} takes ${formats.join(' or ')} files`,
         },
       };
     spec.bond = scenarioBond(found);
-    return { ref: { files, name: bond.name, ...(bond.apply ? { apply: 'ifupdown' as const } : {}) } };
+    return { ref: { files, name: bond.name, ...(apply ? { apply } : {}) } };
   } catch (error) {
     if (error instanceof ConfigError) return { error: { path: ['bond', 'from'], message: error.message } };
     throw error;

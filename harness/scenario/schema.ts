@@ -17,6 +17,40 @@ export const STEP_SCHEMAS: Record<string, object> = Object.fromEntries(
 
 const matrixValues = (items: object) => ({ type: 'array', minItems: 1, items });
 
+const BOND = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mode'],
+  properties: {
+    mode,
+    slaves: { type: 'integer', minimum: 1, maximum: MAX_SLAVES, description: 'number of slaves (default 2)' },
+    ...BOND_OPTIONS,
+  },
+};
+
+/** A bond taken from the user's files (harness/config/scenario.ts): the loader replaces it by a BOND before validation. */
+const CONFIGURED_BOND = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'name'],
+  properties: {
+    from: {
+      description:
+        'configuration files or directories (interfaces, modprobe.d, netplan, NetworkManager, networkd), relative to this file or absolute',
+      oneOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      ],
+    },
+    name: { type: 'string', minLength: 1, description: 'the bond to take from the files, such as bond0' },
+    apply: {
+      enum: ['ifupdown', 'networkd'],
+      description:
+        "bring it up with the files' own tool in the VM instead of sysfs writes: ifupdown for interfaces files, networkd for networkd and netplan files",
+    },
+  },
+};
+
 export const SCENARIO_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://bondlab.dev/schema/scenario.json',
@@ -39,14 +73,10 @@ export const SCENARIO_SCHEMA = {
         'the VM kernel: debian:bookworm, debian:trixie, debian:sid, debian:<release>-amd64[=<version>], host, /path/to/vmlinuz:/path/to/modules',
     },
     bond: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['mode'],
-      properties: {
-        mode,
-        slaves: { type: 'integer', minimum: 1, maximum: MAX_SLAVES, description: 'number of slaves (default 2)' },
-        ...BOND_OPTIONS,
-      },
+      description: 'the bond under test: a mode and driver options, or `from:` a configuration of yours',
+      if: { type: 'object', required: ['from'] },
+      then: CONFIGURED_BOND,
+      else: BOND,
     },
     topology: {
       type: 'object',
@@ -104,5 +134,5 @@ export const SCENARIO_SCHEMA = {
 /** The top level alone: steps are checked one by one against STEP_SCHEMAS. */
 export const TOP_LEVEL_SCHEMA = {
   ...SCENARIO_SCHEMA,
-  properties: { ...SCENARIO_SCHEMA.properties, steps: { type: 'array', maxItems: LIMITS.steps } },
+  properties: { ...SCENARIO_SCHEMA.properties, bond: BOND, steps: { type: 'array', maxItems: LIMITS.steps } },
 };

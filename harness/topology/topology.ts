@@ -4,7 +4,8 @@
  * client hosts and an optional ARP target host behind that bridge. All of it lives in
  * namespaces this module creates, so deleting them removes every link it made.
  */
-import { configApplier, type ApplyScripts, type Names } from '../config/apply.js';
+import type { ApplyScripts, DhcpServer, Names } from '../config/apply.js';
+import { configApplier } from '../config/applier.js';
 import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
@@ -90,7 +91,7 @@ export interface BuildRequest {
   bond: BondPlan;
   topology: TopologyPlan;
   /** A bond of the user's configuration, brought up by its own tool (harness/config/apply.ts) instead of the sysfs writes. */
-  applyWith?: (names: Names & { ipv4: string }) => ApplyScripts;
+  applyWith?: (names: Names & { ipv4: string; server: DhcpServer }) => ApplyScripts;
   /** Lab links: the lab's NICs are moved into the DUT's namespace and its peer NICs into the far side's. */
   links?: LabLinks;
 }
@@ -219,7 +220,8 @@ export function buildScript(request: BuildRequest): {
   // file there, whatever iproute2 knows), then its slaves, then up. sysfs shows the namespace of
   // whoever mounted it, so this part runs under ip netns exec, which remounts it.
   const sysfs = `/sys/class/net/${BOND}/bonding`;
-  const writes = optionWrites(bond, topology).sort((a, b) => {
+  // A bond its own tool brings up gets no writes of bondlab's (its ARP targets are the user's).
+  const writes = (request.applyWith ? [] : optionWrites(bond, topology)).sort((a, b) => {
     const rank = (n: string) => (OPTION_ORDER.includes(n) ? OPTION_ORDER.indexOf(n) : OPTION_ORDER.length);
     return rank(a.name) - rank(b.name);
   });
@@ -242,15 +244,17 @@ export function buildScript(request: BuildRequest): {
     `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`,
   );
 
-  const applied = request.applyWith?.({ bond: BOND, ports: dut.slaves, ipv4: dut.ipv4 });
+  const applied = request.applyWith?.({
+    bond: BOND,
+    ports: dut.slaves,
+    ipv4: dut.ipv4,
+    server: { iface: FAR_BRIDGE, ipv4: addresses(subnet, 253).ipv4 },
+  });
   const batch = (prefix: string, commands: string[]) => `${prefix} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;
   const lines = ['set -e', ...(applied ? [applied.before] : []), batch('ip', root)];
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
-  const appliedSh = applied && [
-    applied.up,
-    `ip addr replace ${dut.ipv4}/24 dev ${BOND}`,
-    `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`,
-  ];
+  if (applied?.server) lines.push(`ip netns exec ${far.netns} sh -ec ${shellQuote(applied.server)}`);
+  const appliedSh = applied && [applied.up, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`];
   lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote((appliedSh ?? dutSh).join('\n'))}`);
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
   // its own goes on the bond's side (netem, which can also limit the rate).
