@@ -216,7 +216,10 @@ ${stop(out)}
     );
     expect(stdout).toMatch(/^exit=130$/m);
     expect(stdout).toMatch(/bondlab: stopped by SIGINT during lifecycle-long/);
-    const results = JSON.parse((await vm.readFile(`${out}/results.json`)).toString('utf8')) as RunResult;
+    const file = /^bondlab: stopped by SIGINT during lifecycle-long;.* results: (\S+results\.json)$/m.exec(stdout)?.[1];
+    expect(file, stdout).toBeDefined();
+    expect(file?.startsWith(out)).toBe(true);
+    const results = JSON.parse((await vm.readFile(file ?? '')).toString('utf8')) as RunResult;
     expect(results.cases.map((c) => [c.name, c.status])).toEqual([
       ['lifecycle-first', 'passed'],
       ['lifecycle-long', 'interrupted'],
