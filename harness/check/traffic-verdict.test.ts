@@ -22,6 +22,8 @@ interface Scenario {
   /** Sender stalls: send times jump over these [from, to] intervals (packets due there are skipped). */
   stalls?: [number, number][];
   kernel?: [ms: number, event: string, text: string][];
+  /** How long the fault's command took (default: 100 ms). */
+  commandMs?: number;
 }
 
 function windowOf({ lost = () => false, stalls = [] }: Scenario): TrafficWindow {
@@ -71,7 +73,7 @@ function verdict(claim: Claim, scenario: Scenario): CheckResult {
     slave: 'eth0',
     detail: 'carrier off',
     startNs: BigInt(FAULT_ISSUED) * 1000n,
-    endNs: BigInt(FAULT_RETURNED) * 1000n,
+    endNs: BigInt(scenario.commandMs === undefined ? FAULT_RETURNED : FAULT_ISSUED + scenario.commandMs * 1000) * 1000n,
   };
   const kernelEvents: KernelEvent[] = (scenario.kernel ?? []).map(([ms, event, text]) => ({
     kind: 'kernel',
@@ -147,6 +149,14 @@ describe('traffic claims on a disturbed window', () => {
     ]);
     expect(verdict(lossAtMost(0.15), { stalls }).passed).toBe(true);
     expect(isInconclusive(verdict(lossAtMost(0.01), { stalls }))).toBe(true);
+  });
+
+  it("calls an outage beyond its bound inconclusive when the fault's own command took longer than the bound", () => {
+    // Seen at load 29 on 2 cores: \`ip link set p0 down\` took 4329 ms and 802.3ad's miimon noticed 1.4 s late.
+    const starved = verdict(outageAtMost(200), { lost: downdelayLoss, commandMs: 1500 });
+    expect(isInconclusive(starved)).toBe(true);
+    expect(starved.disturbed).toMatch(/the fault's own command took 1500 ms/);
+    expect(isFailed(verdict(outageAtMost(200), { lost: downdelayLoss }))).toBe(true);
   });
 
   it("never passes an outage bound that the kernel's own log contradicts", () => {
