@@ -24,9 +24,11 @@ interface Scenario {
   kernel?: [ms: number, event: string, text: string][];
   /** How long the fault's command took (default: 100 ms). */
   commandMs?: number;
+  /** A probe that kept no record of its stalls, only its achieved rate. */
+  noStallRecord?: boolean;
 }
 
-function windowOf({ lost = () => false, stalls = [] }: Scenario): TrafficWindow {
+function windowOf({ lost = () => false, stalls = [], noStallRecord = false }: Scenario): TrafficWindow {
   const arrivals: Arrival[] = [];
   let at = T0;
   let seq = 0;
@@ -57,7 +59,7 @@ function windowOf({ lost = () => false, stalls = [] }: Scenario): TrafficWindow 
     achievedPps: Math.round(seq / 2),
     setPps: 1000,
     flows: flows.map((f) => ({ ...f, description: 'flow 0' })),
-    totals,
+    totals: noStallRecord ? { ...totals, stalls: undefined } : totals,
     perSlave: [],
     delivery: { startUs: T0, bucketMs: 10, delivered: [] },
   };
@@ -157,6 +159,19 @@ describe('traffic claims on a disturbed window', () => {
     expect(isInconclusive(starved)).toBe(true);
     expect(starved.disturbed).toMatch(/the fault's own command took 1500 ms/);
     expect(isFailed(verdict(outageAtMost(200), { lost: downdelayLoss }))).toBe(true);
+  });
+
+  it('judges a slow probe by its stalls around the failover, and by its rate only when it kept no stall record', () => {
+    // 40 ms stalls every 100 ms over the whole window: the probe sent 60% of its rate, no loss seen.
+    const stalls = Array.from({ length: 20 }, (_, i): [number, number] => [
+      T0 + i * 100_000,
+      T0 + i * 100_000 + 40_000,
+    ]);
+    expect(verdict(outageAtMost(200), { stalls }).passed).toBe(true);
+    expect(verdict(lossAtMost(0.1), { stalls }).passed).toBe(true);
+    const unrecorded = verdict(outageAtMost(200), { stalls, noStallRecord: true });
+    expect(isInconclusive(unrecorded)).toBe(true);
+    expect(unrecorded.disturbed).toMatch(/below 80.00% across a fault/);
   });
 
   it("never passes an outage bound that the kernel's own log contradicts", () => {

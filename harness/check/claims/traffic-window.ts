@@ -106,7 +106,7 @@ export interface MeasuredFailover {
   disturbance: Disturbance;
   /** The probe's achieved rate, in words. */
   rate: string;
-  /** Why the probe was too slow to vouch for a bound across a fault, if it was. */
+  /** Why the probe was too slow to vouch for a bound across a fault, if it was and kept no record of its stalls. */
   slowProbe?: string;
   /** The kernel's log's objection to an outage bound, if it has one. */
   kernelSays(boundMs: number): string | undefined;
@@ -136,8 +136,10 @@ export function measuredFailover(window: TrafficWindow, state: BondSnapshot, con
     returnedUs,
     disturbance: d,
     rate,
+    // With the sender's stalls on record, they say where it did not run and what could hide there; the
+    // rate over the whole window is only the fallback (a probe that keeps no stall record).
     slowProbe:
-      faultInWindow && d.rateRatio < MIN_RATE_RATIO
+      faultInWindow && d.rateRatio < MIN_RATE_RATIO && t.stalls === undefined
         ? `${rate}, below ${percent(MIN_RATE_RATIO)} across a fault`
         : undefined,
     kernelSays: (boundMs) =>
