@@ -48,8 +48,7 @@ export const trafficLoss: ClaimDefinition<TrafficLossClaim> = {
     // Packets the sender would have sent while it stalled across the failover could have been lost. A
     // failover's loss is one run: with none seen it could only hide inside one stall; with some seen,
     // in the stalls at its edges or inside it. Stalls elsewhere in the failover window hide nothing.
-    const edgeUs = 5000 + 1e6 / window.settings.rate;
-    const { failover } = m;
+    const { failover, edgeUs } = m;
     const unsentMs = !failover
       ? m.hiddenMs(FAILOVER_ONSET_MS)
       : failover.lost > 0

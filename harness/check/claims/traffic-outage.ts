@@ -32,7 +32,7 @@ export const trafficOutage: ClaimDefinition<TrafficOutageClaim> = {
   },
   evaluate: onWindow((claim: TrafficOutageClaim, window, state, context) => {
     const m = measuredFailover(window, state, context);
-    const { totals: t, failover, faultInWindow, returnedUs, stallIntervals, disturbance: d } = m;
+    const { totals: t, failover, faultInWindow, returnedUs, stallIntervals, edgeUs, disturbance: d } = m;
     const { minMs = 0, maxMs = Number.POSITIVE_INFINITY } = claim;
     const range = [claim.minMs !== undefined ? `>= ${minMs} ms` : '', claim.maxMs !== undefined ? `<= ${maxMs} ms` : '']
       .filter(Boolean)
@@ -49,7 +49,6 @@ export const trafficOutage: ClaimDefinition<TrafficOutageClaim> = {
     // The run of loss is bracketed by delivered packets, so the outage was at most `measured`. It was at
     // least that less any sender stall at either edge of the run: a stall between lost packets was outage too.
     const from = failover ? failover.startUs : (t.outageStartUs ?? 0);
-    const edgeUs = 5000 + 1e6 / window.settings.rate;
     const edges = (stallIntervals ?? []).filter(
       ([a, b]) =>
         (b > from && a < from + edgeUs) || (b > from + measured * 1000 - edgeUs && a < from + measured * 1000),
@@ -95,9 +94,7 @@ export const trafficOutage: ClaimDefinition<TrafficOutageClaim> = {
         );
       // A starved guest runs the kernel's timers late too, though no delay line shows by how much
       // (802.3ad, no updelay): the fault's own command taking longer than the whole bound is the sign.
-      const fault = context.latestFault;
-      const commandMs =
-        fault && failover?.issuedUs === Number(fault.startNs / 1000n) ? Number(fault.endNs - fault.startNs) / 1e6 : 0;
+      const commandMs = m.commandMs ?? 0;
       if (commandMs > maxMs)
         return doubt(
           name,

@@ -103,6 +103,10 @@ export interface MeasuredFailover {
   faultInWindow: boolean;
   /** When the fault's command returned (µs), or the failover's issue. */
   returnedUs: number;
+  /** How long the fault's own command took, when the failover is the latest fault's (ms). */
+  commandMs?: number;
+  /** How far around a run of loss a sender stall still touches it: one send interval and 5 ms (µs). */
+  edgeUs: number;
   disturbance: Disturbance;
   /** The probe's achieved rate, in words. */
   rate: string;
@@ -134,6 +138,8 @@ export function measuredFailover(window: TrafficWindow, state: BondSnapshot, con
     failover,
     faultInWindow,
     returnedUs,
+    commandMs: latest && fault ? Number(fault.endNs - fault.startNs) / 1e6 : undefined,
+    edgeUs: 5000 + 1e6 / window.settings.rate,
     disturbance: d,
     rate,
     // With the sender's stalls on record, they say where it did not run and what could hide there; the
