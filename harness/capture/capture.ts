@@ -93,6 +93,14 @@ export interface FaultCapture {
   clock: 'probe packets' | 'clock reading';
 }
 
+/** One listener's packets, read back from its ring files. */
+interface Captured {
+  side: 'bond' | 'far';
+  iface: string;
+  linkType: number;
+  packets: CapturedPacket[];
+}
+
 interface Listener {
   side: 'bond' | 'far';
   iface: string;
@@ -150,6 +158,14 @@ export async function requireTcpdump(target: Target): Promise<void> {
 
 export class FailoverCapture {
   private listeners: Listener[] = [];
+  /** The listeners the traffic stop interrupted, until their files are read. */
+  private halted: Listener[] = [];
+  /** Their packets, fetched while the traffic window is analysed (see `halt`). */
+  private collected: Promise<Captured[]> | undefined;
+  /** A window's listeners starting in the background (see `begin`). */
+  private starting: Promise<void> | undefined;
+  /** The traffic start step whose window `begin` last started. */
+  private begun: number | undefined;
   private dir: string | undefined;
   private windows = 0;
   private checked = false;
@@ -165,8 +181,28 @@ export class FailoverCapture {
     private readonly caseKey: string,
   ) {}
 
-  /** At a traffic start (step `index`): listen on every slave and far-side port if a fault follows. */
-  async start(topology: Topology, index: number): Promise<void> {
+  /**
+   * For the traffic window that step `index` starts: start listening in the background, so that
+   * tcpdump's start (seconds of guest CPU under TCG for four of them) overlaps the steps before the
+   * fault instead of adding to them; the fault step awaits `listening()`. Called while the new bond
+   * settles for the first window (the guest mostly waits then), and again, to no effect, at its start.
+   */
+  begin(topology: Topology, index: number): void {
+    if (this.begun === index) return;
+    this.begun = index;
+    const starting = this.start(topology, index);
+    // Awaited by listening(); until then a failed start must not count as an unhandled rejection.
+    starting.catch(() => undefined);
+    this.starting = starting;
+  }
+
+  /** Before a fault: every listener of this window is capturing (or the reason it is not). */
+  async listening(): Promise<void> {
+    await this.starting;
+  }
+
+  /** Listen on every slave and far-side port if a fault follows step `index`. */
+  private async start(topology: Topology, index: number): Promise<void> {
     this.windows++;
     if (!faultInWindow(this.steps, index)) return;
     if (!this.checked) {
@@ -188,7 +224,6 @@ export class FailoverCapture {
           '-i',
           point.iface,
           '-n',
-          '-U',
           '-Z',
           'root',
           '-s',
@@ -214,10 +249,23 @@ export class FailoverCapture {
     }
   }
 
-  /** At the traffic stop: stop listening, keep each fault's stretch as pcapng, and tabulate it. */
-  async stop(window: TrafficWindow, timings: FailoverTiming[]): Promise<FaultCapture[]> {
+  /**
+   * At the traffic stop, alongside the probe's drain and analysis: stop listening (tcpdump writes
+   * out what it holds on SIGINT) and fetch the ring files; `stop` then keeps each fault's stretch.
+   */
+  halt(): void {
+    const collected = this.collect();
+    // Awaited by stop() or abort(); until then a failure must not count as an unhandled rejection.
+    collected.catch(() => undefined);
+    this.collected = collected;
+  }
+
+  private async collect(): Promise<Captured[]> {
+    await this.starting?.catch(() => undefined);
+    this.starting = undefined;
     const listeners = this.listeners;
     this.listeners = [];
+    this.halted = listeners;
     if (!listeners.length || !this.dir) return [];
     await Promise.all(listeners.map((l) => l.process.kill('SIGINT').catch(() => undefined)));
     await Promise.all(listeners.map((l) => Promise.race([l.process.exited, new Promise((r) => setTimeout(r, 5000))])));
@@ -230,10 +278,19 @@ export class FailoverCapture {
           files.map(async (n) => readPcap(await this.target.readFile(`${this.dir}/${n}`))),
         );
         const packets = read.flatMap((f) => f.packets).sort((a, b) => (a.tsNs < b.tsNs ? -1 : a.tsNs > b.tsNs ? 1 : 0));
-        return { ...l, linkType: read[0]?.linkType ?? 1, packets };
+        return { side: l.side, iface: l.iface, linkType: read[0]?.linkType ?? 1, packets };
       }),
     );
+    this.halted = [];
     await run(this.target, ['sh', '-c', `rm -f ${this.dir}/*.pcap*`]);
+    return captured;
+  }
+
+  /** After `halt`: keep each fault's stretch as pcapng, and tabulate it. */
+  async stop(window: TrafficWindow, timings: FailoverTiming[]): Promise<FaultCapture[]> {
+    const captured = await (this.collected ?? this.collect());
+    this.collected = undefined;
+    if (!captured.length) return [];
     const { offsetNs, clock } = await this.clockOffset(captured);
     const windowIndex = this.windows - 1;
     const out: FaultCapture[] = [];
@@ -309,8 +366,14 @@ export class FailoverCapture {
 
   /** Stop listening and remove the target's files (teardown, and a failed start). */
   async abort(): Promise<void> {
-    const listeners = this.listeners;
+    // A start still under way would add listeners after this, a collect would read removed files.
+    await this.starting?.catch(() => undefined);
+    await this.collected?.catch(() => undefined);
+    this.starting = undefined;
+    this.collected = undefined;
+    const listeners = [...this.listeners, ...this.halted];
     this.listeners = [];
+    this.halted = [];
     await Promise.all(listeners.map((l) => l.process.kill('SIGKILL').catch(() => undefined)));
     if (this.dir) await this.target.exec(['rm', '-rf', this.dir]).catch(() => undefined);
     this.dir = undefined;

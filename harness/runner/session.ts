@@ -131,6 +131,10 @@ export class CaseSession {
     );
     // A traffic step that cannot be planned fails at that step, with its own message.
     if (planned.length) this.probes.prewarm(tryOr(() => probeNamespaces(built.topology, planned), []));
+    const firstStart = scenarioCase.steps.findIndex(
+      (step) => step.kind === 'traffic' && step.traffic.action === 'start',
+    );
+    if (firstStart >= 0) this.capture?.begin(built.topology, firstStart);
     this.startSampler();
     await this.settle();
   }

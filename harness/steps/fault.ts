@@ -16,6 +16,7 @@ export const fault: StepDefinition<'fault'> = {
   needsTopology: true,
   async run(session, step) {
     const slave = 'slave' in step.fault ? await session.resolveSlave(step.fault.slave) : undefined;
+    await session.capture?.listening();
     session.beforeFault = await session.observe();
     const event = await inflict(session.target, session.topology, step.fault, slave);
     session.latestFault = event;

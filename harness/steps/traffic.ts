@@ -63,11 +63,12 @@ export const traffic: StepDefinition<'traffic'> = {
   async run(session, step) {
     if (step.traffic.action === 'start') {
       if (session.traffic) throw new Error('traffic is already running: stop it first');
-      await session.capture?.start(session.topology, session.scenarioCase.steps.indexOf(step));
+      session.capture?.begin(session.topology, session.scenarioCase.steps.indexOf(step));
       session.traffic = await TrafficSession.start(session.probes, session.topology, step.traffic.settings);
       return { checks: [] };
     }
     if (!session.traffic) throw new Error('traffic stop without a traffic start');
+    session.capture?.halt();
     const window = await session.traffic.stop(session.timeline.filter((e): e is FaultEvent => e.kind === 'fault'));
     session.traffic = undefined;
     session.windows.push(window);
