@@ -13,7 +13,7 @@ import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { Topology } from '../topology/topology.js';
 import { PROBE_PORT } from '../traffic/engine.js';
 import type { TrafficWindow } from '../traffic/window.js';
-import { classify } from './frames.js';
+import { classify, LINKTYPE_LINUX_SLL2, sll2Ifindex } from './frames.js';
 import { readPcap, trim, writePcapng, type CapturedPacket } from './pcap.js';
 
 /** The bounds, documented in the README: what one fault's capture can cost at most. */
@@ -101,11 +101,35 @@ interface Captured {
   packets: CapturedPacket[];
 }
 
+/** One tcpdump, on the interfaces of one namespace (`-i any`, one filter for their indexes). */
 interface Listener {
-  side: 'bond' | 'far';
-  iface: string;
   netns: string;
+  /** Its file names on the target start with this. */
+  file: string;
+  points: { side: 'bond' | 'far'; iface: string }[];
   process: SpawnedProcess;
+  /** Interface index -> name in its namespace, as its start script printed them. */
+  ifindex: Map<number, string>;
+}
+
+/**
+ * `sh -c` this with the output file and the interfaces as arguments, in their namespace: it prints
+ * each interface's index, then captures on exactly those. One tcpdump per namespace (`-i any`,
+ * LINUX_SLL2 records naming the interface) rather than one per interface halves what a TCG guest
+ * spends starting them.
+ */
+function listenScript(): string {
+  const { snapLen, ringFileMb, ringFiles } = CAPTURE_LIMITS;
+  return [
+    'out=$1; shift; f=',
+    'for i in "$@"; do',
+    '  read -r x < "/sys/class/net/$i/ifindex" || exit 1',
+    '  echo "bondlab-ifindex $x $i" >&2',
+    '  f="$f${f:+ or }ifindex $x"',
+    'done',
+    // -C/-W: the ring holds ringFileMb x ringFiles per interface, whatever their number.
+    `exec tcpdump -i any -n -Z root -s ${snapLen} --time-stamp-precision=nano -C $((${ringFileMb} * $#)) -W ${ringFiles} -w "$out" "$f"`,
+  ].join('\n');
 }
 
 /** `mode-matrix[mode=802.3ad]` -> `mode-matrix_mode=802.3ad_`: a file name that stays in its directory. */
@@ -122,7 +146,8 @@ export function faultInWindow(steps: Step[], from: number): boolean {
   return false;
 }
 
-function waitListening(process: SpawnedProcess, timeoutMs: number): Promise<void> {
+/** tcpdump's "listening on" line, with what was written to stderr up to it. */
+function waitListening(process: SpawnedProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let stderr = '';
     const timer = setTimeout(
@@ -133,7 +158,7 @@ function waitListening(process: SpawnedProcess, timeoutMs: number): Promise<void
       stderr += chunk;
       if (/listening on/.test(stderr)) {
         clearTimeout(timer);
-        resolve();
+        resolve(stderr);
       }
     });
     void process.exited.then((result) => {
@@ -215,31 +240,20 @@ export class FailoverCapture {
       ...topology.dut.slaves.map((iface) => ({ side: 'bond' as const, iface, netns: topology.dut.netns })),
       ...topology.far.ports.map((iface) => ({ side: 'far' as const, iface, netns: topology.far.netns })),
     ];
-    const { snapLen, ringFileMb, ringFiles } = CAPTURE_LIMITS;
+    const byNetns = new Map<string, { side: 'bond' | 'far'; iface: string }[]>();
+    for (const { netns, ...point } of points) byNetns.set(netns, [...(byNetns.get(netns) ?? []), point]);
     // Each listens for tcpdump's "listening on" from the moment it is spawned: output before that is not replayed.
     const started = await Promise.allSettled(
-      points.map(async (point) => {
-        const argv = [
-          'tcpdump',
-          '-i',
-          point.iface,
-          '-n',
-          '-Z',
-          'root',
-          '-s',
-          String(snapLen),
-          '--time-stamp-precision=nano',
-          '-C',
-          String(ringFileMb),
-          '-W',
-          String(ringFiles),
-          '-w',
-          `${dir}/${point.side}-${point.iface}.pcap`,
-        ];
-        const process = await this.target.spawn(argv, { netns: point.netns });
-        this.listeners.push({ ...point, process });
+      [...byNetns].map(async ([netns, group], n) => {
+        const file = `l${n}.pcap`;
+        const argv = ['sh', '-c', listenScript(), 'sh', `${dir}/${file}`, ...group.map((p) => p.iface)];
+        const process = await this.target.spawn(argv, { netns });
+        const listener: Listener = { netns, file, points: group, process, ifindex: new Map() };
+        this.listeners.push(listener);
         // Minutes are possible: a TCG guest on a loaded machine loads tcpdump and its libraries over 9p.
-        await waitListening(process, 90_000);
+        const stderr = await waitListening(process, 90_000);
+        for (const [, index, iface] of stderr.matchAll(/^bondlab-ifindex (\d+) (\S+)$/gm))
+          listener.ifindex.set(Number(index), iface ?? '');
       }),
     );
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -272,18 +286,22 @@ export class FailoverCapture {
     const names = (await run(this.target, ['ls', '-1', this.dir])).stdout.split('\n').filter(Boolean);
     const captured = await Promise.all(
       listeners.map(async (l) => {
-        const prefix = `${l.side}-${l.iface}.pcap`;
-        const files = names.filter((n) => n.startsWith(prefix));
+        const files = names.filter((n) => n.startsWith(l.file));
         const read = await Promise.all(
           files.map(async (n) => readPcap(await this.target.readFile(`${this.dir}/${n}`))),
         );
+        const linkType = read[0]?.linkType ?? LINKTYPE_LINUX_SLL2;
         const packets = read.flatMap((f) => f.packets).sort((a, b) => (a.tsNs < b.tsNs ? -1 : a.tsNs > b.tsNs ? 1 : 0));
-        return { side: l.side, iface: l.iface, linkType: read[0]?.linkType ?? 1, packets };
+        return l.points.map((point) => ({
+          ...point,
+          linkType,
+          packets: packets.filter((p) => l.ifindex.get(sll2Ifindex(p.data) ?? -1) === point.iface),
+        }));
       }),
     );
     this.halted = [];
     await run(this.target, ['sh', '-c', `rm -f ${this.dir}/*.pcap*`]);
-    return captured;
+    return captured.flat();
   }
 
   /** After `halt`: keep each fault's stretch as pcapng, and tabulate it. */
@@ -305,7 +323,7 @@ export class FailoverCapture {
       const dirRel = join('captures', slug(this.caseKey));
       await mkdir(join(this.runDir, dirRel), { recursive: true });
       const files: CaptureFile[] = [];
-      const kept: { where: string; side: 'bond' | 'far'; packets: CapturedPacket[] }[] = [];
+      const kept: KeptPackets[] = [];
       for (const c of captured) {
         const { packets, truncated, bytes } = keepInterval(
           c.packets,
@@ -318,7 +336,7 @@ export class FailoverCapture {
         const path = join(dirRel, `w${windowIndex}-f${n}-${c.side}-${c.iface}.pcapng`);
         await writeFile(join(this.runDir, path), bytes, { mode: 0o644 });
         files.push({ side: c.side, iface: c.iface, path, packets: packets.length, bytes: bytes.length, truncated });
-        kept.push({ where: `${c.side}:${c.iface}`, side: c.side, packets });
+        kept.push({ where: `${c.side}:${c.iface}`, side: c.side, linkType: c.linkType, packets });
       }
       out.push({
         fault: timing.fault,
@@ -345,13 +363,11 @@ export class FailoverCapture {
    * carry their send time on the monotonic clock, so the smallest (capture - send) is the offset
    * plus the least time a packet took to reach the capture point (microseconds).
    */
-  private async clockOffset(
-    captured: { packets: CapturedPacket[] }[],
-  ): Promise<{ offsetNs: bigint; clock: FaultCapture['clock'] }> {
+  private async clockOffset(captured: Captured[]): Promise<{ offsetNs: bigint; clock: FaultCapture['clock'] }> {
     let best: bigint | undefined;
     for (const c of captured) {
       for (const p of c.packets) {
-        const frame = classify(p.data, PROBE_PORT);
+        const frame = classify(p.data, PROBE_PORT, c.linkType);
         if (frame.kind !== 'probe') continue;
         const offset = p.tsNs - BigInt(frame.sentUs) * 1000n;
         if (best === undefined || offset < best) best = offset;
@@ -395,9 +411,17 @@ export function keepInterval(
   return { packets, truncated, bytes };
 }
 
+/** One interface's packets of a fault's stretch; `linkType` defaults to Ethernet. */
+export interface KeptPackets {
+  where: string;
+  side: 'bond' | 'far';
+  linkType?: number;
+  packets: CapturedPacket[];
+}
+
 /** The table of one fault: the flow's gap across the bonded hop, and the control frames around it. */
 export function summarize(
-  kept: { where: string; side: 'bond' | 'far'; packets: CapturedPacket[] }[],
+  kept: KeptPackets[],
   receivingSide: 'bond' | 'far',
   relMs: (wallNs: bigint) => number,
   restoredMs?: number,
@@ -405,9 +429,9 @@ export function summarize(
   const arrivals = new Map<number, ProbeSighting[]>();
   const control: ControlFrame[] = [];
   const controlCounts: FaultCapture['controlCounts'] = {};
-  for (const { where, side, packets } of kept) {
+  for (const { where, side, linkType, packets } of kept) {
     for (const p of packets) {
-      const frame = classify(p.data, PROBE_PORT);
+      const frame = classify(p.data, PROBE_PORT, linkType);
       if (frame.kind === 'probe') {
         if (side !== receivingSide) continue;
         const list = arrivals.get(frame.flow) ?? [];

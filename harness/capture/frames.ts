@@ -1,5 +1,5 @@
 /**
- * What a captured Ethernet frame is, for the failover table: one of bondlab's probe packets (flow,
+ * What a captured frame (Ethernet, or tcpdump's "any" pseudo-header) is, for the failover table: one of bondlab's probe packets (flow,
  * sequence number, send time), a gratuitous or other ARP, an LACPDU, an unsolicited IPv6 neighbour
  * advertisement, a balance-tlb/alb learning packet, or something else.
  */
@@ -44,15 +44,32 @@ function lacpState(state: number): string {
   );
 }
 
-export function classify(frame: Buffer, probePort: number): Frame {
-  if (frame.length < 14) return { kind: 'other' };
-  let type = frame.readUInt16BE(12);
-  let at = 14;
-  if (type === ETH_VLAN && frame.length >= 18) {
-    type = frame.readUInt16BE(16);
-    at = 18;
+/** pcap link types (https://www.tcpdump.org/linktypes.html) of the frames bondlab reads. */
+export const LINKTYPE_ETHERNET = 1;
+/** tcpdump -i any: a 20-byte header with the protocol, the interface's index and the source address. */
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+/** The interface a LINUX_SLL2 record was captured on. */
+export function sll2Ifindex(frame: Buffer): number | undefined {
+  return frame.length >= 20 ? frame.readUInt32BE(4) : undefined;
+}
+
+/** The protocol, where its header starts, and the sender's MAC. */
+function linkHeader(frame: Buffer, linkType: number): { type: number; at: number; from: string } | undefined {
+  if (linkType === LINKTYPE_LINUX_SLL2) {
+    if (frame.length < 20) return undefined;
+    return { type: frame.readUInt16BE(0), at: 20, from: frame[11] === 6 ? mac(frame, 12) : '?' };
   }
-  const from = mac(frame, 6);
+  if (frame.length < 14) return undefined;
+  const type = frame.readUInt16BE(12);
+  if (type === ETH_VLAN && frame.length >= 18) return { type: frame.readUInt16BE(16), at: 18, from: mac(frame, 6) };
+  return { type, at: 14, from: mac(frame, 6) };
+}
+
+export function classify(frame: Buffer, probePort: number, linkType: number = LINKTYPE_ETHERNET): Frame {
+  const header = linkHeader(frame, linkType);
+  if (!header) return { kind: 'other' };
+  const { type, at, from } = header;
   if (type === ETH_ARP && frame.length >= at + 28) {
     const op = frame.readUInt16BE(at + 6);
     const sender = ipv4(frame, at + 14);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { reviveNanos, type RunResult } from '../runner/results.js';
 import { CAPTURE_LIMITS, keepInterval, MAX_FILE_BYTES, requireTcpdump, summarize } from './capture.js';
 import { FakeBondTarget } from '../testing/fake-target.js';
-import { classify } from './frames.js';
+import { classify, LINKTYPE_LINUX_SLL2, sll2Ifindex } from './frames.js';
 import { readPcap, trim, writePcapng, type CapturedPacket } from './pcap.js';
 import { captureMarkdown, captureSection } from './report.js';
 
@@ -170,7 +170,40 @@ describe('the size bound of a kept file', () => {
   });
 });
 
+/** The same frame as `tcpdump -i any` records it: LINUX_SLL2's header, then the frame after its Ethernet header. */
+function sll2(frame: Buffer, ifindex: number, outgoing = false): Buffer {
+  const head = Buffer.alloc(20);
+  head.writeUInt16BE(frame.readUInt16BE(12), 0);
+  head.writeUInt32BE(ifindex, 4);
+  head.writeUInt16BE(1, 8); // ARPHRD_ETHER
+  head[10] = outgoing ? 4 : 0;
+  head[11] = 6;
+  frame.copy(head, 12, 6, 12);
+  return Buffer.concat([head, frame.subarray(14)]);
+}
+
 describe('frames and the failover table', () => {
+  it('reads the records of tcpdump -i any (LINUX_SLL2) as it reads Ethernet frames, and their interface', () => {
+    const frames = [
+      probe(3, 77, 123n),
+      gratuitousArp('198.18.1.1', '02:00:00:00:00:02'),
+      lacpdu('02:00:00:00:00:01', 2, 0x3d),
+    ];
+    for (const [n, frame] of frames.entries()) {
+      const record = sll2(frame, 7 + n, n === 1);
+      expect(classify(record, PORT, LINKTYPE_LINUX_SLL2)).toEqual(classify(frame, PORT));
+      expect(sll2Ifindex(record)).toBe(7 + n);
+    }
+    expect(classify(Buffer.alloc(19), PORT, LINKTYPE_LINUX_SLL2)).toEqual({ kind: 'other' });
+    expect(sll2Ifindex(Buffer.alloc(19))).toBeUndefined();
+    // The sender's MAC comes from the record's address field: an ARP's "from" is the frame's source.
+    expect(
+      classify(sll2(gratuitousArp('198.18.1.1', '02:00:00:00:00:02'), 3), PORT, LINKTYPE_LINUX_SLL2),
+    ).toMatchObject({
+      detail: 'reply 198.18.1.1 is-at 02:00:00:00:00:02 from 02:00:00:00:00:02',
+    });
+  });
+
   it('tells probes, gratuitous ARPs and LACPDUs apart', () => {
     expect(classify(probe(3, 77, 123n), PORT)).toMatchObject({ kind: 'probe', flow: 3, seq: 77, sentUs: 123 });
     expect(classify(gratuitousArp('198.18.1.1', '02:00:00:00:00:02'), PORT)).toMatchObject({
