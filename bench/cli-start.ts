@@ -5,6 +5,9 @@
  * medians over the runs. Writes reports/examples/bench-cli-start.json.
  *
  *   node dist/bench/cli-start.js [runs]   (default 15)
+ *
+ * BENCH_BASELINE: the dist/ directory of another bondlab build (an earlier commit, built beside
+ * this one): its two commands are timed in the same rounds, for a before/after under the same load.
  */
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -14,10 +17,18 @@ import { packageRoot } from '../harness/package-root.js';
 
 const runs = Number(process.argv[2] ?? 15);
 const cli = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
+const baseline = process.env.BENCH_BASELINE;
+const baselineCli = baseline && join(baseline, 'harness', 'cli', 'main.js');
 const commands: Record<string, string[]> = {
   'node -e 0 (floor)': ['-e', '0'],
   'bondlab --help': [cli, '--help'],
   'bondlab validate scenarios': [cli, 'validate', join(packageRoot(), 'scenarios')],
+  ...(baselineCli
+    ? {
+        'baseline: bondlab --help': [baselineCli, '--help'],
+        'baseline: bondlab validate scenarios': [baselineCli, 'validate', join(packageRoot(), 'scenarios')],
+      }
+    : {}),
 };
 
 const median = (values: number[]) => {
@@ -48,6 +59,16 @@ const results = Object.entries(samples).map(([name, { wallMs, cpuMs }]) => ({
   wallOverFloor: median(wallMs) / floor,
   wallMs,
 }));
+// This build's median wall time over the baseline's, per command (below 1: faster).
+const ratioToBaseline = Object.fromEntries(
+  results
+    .filter((r) => r.command.startsWith('baseline: '))
+    .map((b) => {
+      const name = b.command.slice('baseline: '.length);
+      const current = results.find((r) => r.command === name);
+      return [name, current ? Number((current.medianWallMs / b.medianWallMs).toFixed(3)) : null];
+    }),
+);
 const report = {
   benchmark: 'cli-start',
   date: new Date().toISOString(),
@@ -55,6 +76,7 @@ const report = {
   loadBefore,
   loadAfter: loadavg(),
   runs,
+  ...(baseline ? { baseline, ratioToBaseline } : {}),
   goal: 'bondlab --help and bondlab validate scenarios: at most 300 ms wall',
   results,
 };
@@ -64,5 +86,5 @@ await writeFile(
 );
 for (const r of results)
   console.log(
-    `${r.command.padEnd(28)} median ${r.medianWallMs.toFixed(0)} ms wall (${r.wallOverFloor.toFixed(1)}x the floor), ${r.medianCpuMs.toFixed(0)} ms CPU`,
+    `${r.command.padEnd(38)} median ${r.medianWallMs.toFixed(0)} ms wall (${r.wallOverFloor.toFixed(1)}x the floor), ${r.medianCpuMs.toFixed(0)} ms CPU`,
   );

@@ -2,9 +2,15 @@
  * Benchmark of the targets: VM cold boot to agent-ready, and round-trip latency of the agent
  * protocol alone (clock) and of running a command (exec true), p50 and p99 over N calls, for
  * the host and the VM targets. Writes reports/bench-target.json.
+ *
+ * BENCH_KERNEL_ARGS: extra kernel arguments, booted in turn with the default ones.
+ * BENCH_BASELINE: the dist/ directory of another bondlab build (an earlier commit, built beside
+ * this one): its VM target is booted in turn with this one's, under the same load, as a ratio.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { HostTarget } from '../harness/target/host.js';
 import type { Target } from '../harness/target/target.js';
@@ -56,7 +62,7 @@ const hostResults = await measure(host);
  * Where a boot's time went, from the guest's uptime (kernel start = 0) printed on its console at
  * switch_root and at the agent's start, and read through the agent once it answered.
  */
-async function bootPhases(vm: VmTarget): Promise<Record<string, number>> {
+async function bootPhases(vm: Pick<VmTarget, 'readFile' | 'consoleLog' | 'timings'>): Promise<Record<string, number>> {
   const uptimeMs = Number((await vm.readFile('/proc/uptime')).toString().split(' ')[0]) * 1000;
   const console = await readFile(vm.consoleLog, 'utf8');
   const at = (pattern: RegExp) => Number(pattern.exec(console)?.[1] ?? Number.NaN) * 1000;
@@ -75,11 +81,24 @@ interface Boot {
   totalMs: number;
   closeMs: number;
   phases: Record<string, number>;
+  /** The host's 1-minute load average when the boot began. */
+  loadAverage: number;
 }
 
-async function timedBoot(extraKernelArgs?: string[], measureCalls = false): Promise<Boot> {
+const baselineDist = process.env.BENCH_BASELINE;
+/** The other build's VM target: the same class, from its own modules (its initramfs, agent and guest init). */
+const Baseline = baselineDist
+  ? (
+      (await import(pathToFileURL(join(baselineDist, 'harness', 'vm', 'vm-target.js')).href)) as {
+        VmTarget: typeof VmTarget;
+      }
+    ).VmTarget
+  : undefined;
+
+async function timedBoot(extraKernelArgs?: string[], measureCalls = false, Vm = VmTarget): Promise<Boot> {
+  const loadAverage = Number((loadavg()[0] ?? 0).toFixed(2));
   const start = performance.now();
-  const vm = await VmTarget.boot({ kernel, extraKernelArgs });
+  const vm = await Vm.boot({ kernel, extraKernelArgs });
   const totalMs = performance.now() - start;
   description = vm.description;
   const phases = await bootPhases(vm);
@@ -91,22 +110,24 @@ async function timedBoot(extraKernelArgs?: string[], measureCalls = false): Prom
     totalMs: Math.round(totalMs),
     closeMs: Math.round(performance.now() - closeStart),
     phases,
+    loadAverage,
   };
 }
 
-// BENCH_KERNEL_ARGS: extra kernel arguments, booted in turn with the default ones (same load), as a ratio.
 const candidateArgs = process.env.BENCH_KERNEL_ARGS?.split(/\s+/).filter(Boolean);
 const boots: Boot[] = [];
 const candidateBoots: Boot[] = [];
+const baselineBoots: Boot[] = [];
 let vmResults: Awaited<ReturnType<typeof measure>> | undefined;
 let description = '';
 // The first boot may fetch the kernel and build caches: it is not counted.
 await (await VmTarget.boot({ kernel, extraKernelArgs: candidateArgs })).close();
+if (Baseline) await (await Baseline.boot({ kernel })).close();
 // A boot that fails (under heavy load the kernel's IO-APIC timer check can panic) is counted, not fatal.
-const failures = { default: [] as string[], candidate: [] as string[] };
-const attempt = async (list: Boot[], failed: string[], args?: string[], measureCalls = false) => {
+const failures = { default: [] as string[], candidate: [] as string[], baseline: [] as string[] };
+const attempt = async (list: Boot[], failed: string[], args?: string[], measureCalls = false, Vm = VmTarget) => {
   try {
-    list.push(await timedBoot(args, measureCalls));
+    list.push(await timedBoot(args, measureCalls, Vm));
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     failed.push(/Kernel panic[^\n]*/.exec(text)?.[0] ?? text.split('\n')[0] ?? '');
@@ -115,6 +136,7 @@ const attempt = async (list: Boot[], failed: string[], args?: string[], measureC
 for (let i = 0; i < BOOTS; i++) {
   await attempt(boots, failures.default, undefined, vmResults === undefined);
   if (candidateArgs) await attempt(candidateBoots, failures.candidate, candidateArgs);
+  if (Baseline) await attempt(baselineBoots, failures.baseline, undefined, false, Baseline);
 }
 const median = (list: Boot[]) => summary(list.map((b) => b.agentReadyMs)).p50;
 
@@ -143,6 +165,18 @@ const report = {
           failedBoots: failures.candidate,
           agentReadyMs: summary(candidateBoots.map((b) => b.agentReadyMs)),
           ratioToDefault: Number((median(candidateBoots) / median(boots)).toFixed(3)),
+        },
+      }
+    : {}),
+  ...(Baseline
+    ? {
+        baseline: {
+          dist: baselineDist,
+          boots: baselineBoots,
+          failedBoots: failures.baseline,
+          agentReadyMs: summary(baselineBoots.map((b) => b.agentReadyMs)),
+          // Below 1: this build boots faster than the baseline.
+          ratioOfThisToBaseline: Number((median(boots) / median(baselineBoots)).toFixed(3)),
         },
       }
     : {}),

@@ -32,8 +32,10 @@ describe('commands that boot nothing load no container stack', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** The packages (under node_modules) the command loaded, and its exit code. */
-  async function packagesLoaded(args: string[]): Promise<{ packages: Set<string>; exitCode: number | undefined }> {
+  /** The packages (under node_modules) the command loaded, every module URL, and its exit code. */
+  async function packagesLoaded(
+    args: string[],
+  ): Promise<{ packages: Set<string>; urls: string[]; exitCode: number | undefined; stdout: string }> {
     const log = join(dir, `imports-${args[0] ?? 'none'}-${Math.random().toString(36).slice(2)}`);
     const result = await execa('node', ['--import', recorder, cli, ...args], {
       reject: false,
@@ -45,7 +47,7 @@ describe('commands that boot nothing load no container stack', () => {
         .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1])
         .filter((p): p is string => p !== undefined),
     );
-    return { packages, exitCode: result.exitCode };
+    return { packages, urls, exitCode: result.exitCode, stdout: result.stdout };
   }
 
   const heavy = ['testcontainers', 'dockerode', 'execa', 'docker-modem', 'ssh2'];
@@ -61,6 +63,16 @@ describe('commands that boot nothing load no container stack', () => {
     // The recorder works: commander is always there.
     expect(packages).toContain('commander');
     expect(heavy.filter((name) => packages.has(name))).toEqual([]);
+  });
+
+  it('the built validate command is one module (harness/cli/bundle.ts): no scenario module of its own, no yaml package', async () => {
+    const { urls, packages, exitCode, stdout } = await packagesLoaded(['validate', 'scenarios']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/^ok: \d+ cases from \d+ files$/);
+    const ours = urls.filter((url) => url.includes('/dist/harness/')).map((url) => url.split('/dist/harness/')[1]);
+    expect(ours).toContain('cli/validate.js');
+    expect(ours.filter((path) => path?.startsWith('scenario/'))).toEqual([]);
+    expect(packages.has('yaml')).toBe(false);
   });
 
   it('a command that runs scenarios does load them (the recorder sees what it should)', async () => {

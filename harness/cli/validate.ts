@@ -1,3 +1,4 @@
+import './short-lived.js';
 import { Command } from 'commander';
 import { LIMITS } from '../scenario/limits.js';
 import { loadScenarioFiles } from '../scenario/load.js';

@@ -4,10 +4,9 @@
  * names, booleans to 0/1, time spans to the kernel's milliseconds. Values are checked against the
  * driver's own ranges, the table harness/scenario/schema.ts keeps (BOND_OPTIONS).
  */
-import { Ajv, type ValidateFunction } from 'ajv';
-import { BOND_OPTIONS } from '../scenario/bond-options.js';
 import { MODES } from '../bond/vocabulary.js';
 import type { ConfigFormat, OptionValue } from './model.js';
+import { optionValidator } from './option-validators.js';
 
 /** How a format writes the value: the kernel's own text, a list, a boolean, or a time span with its default unit. */
 type Kind = 'text' | 'list' | 'bool' | { timeDefault: 'ms' | 's' };
@@ -362,9 +361,6 @@ export function toKernelValue(
   return { value: SPELLINGS[option.kernel]?.[text] ?? text };
 }
 
-const ajv = new Ajv({ strict: false, strictNumbers: true });
-const validators = new Map<string, ValidateFunction>();
-
 /** Whether the driver takes the value (its ranges and names); the reason when it does not. */
 export function valueProblem(kernel: string, value: OptionValue): string | undefined {
   if (kernel === 'mode')
@@ -375,13 +371,8 @@ export function valueProblem(kernel: string, value: OptionValue): string | undef
     return /^[^\s/:]{1,15}$/.test(String(value))
       ? undefined
       : `expected an interface name; got ${JSON.stringify(value)}`;
-  const schema = BOND_OPTIONS[kernel];
-  if (!schema) return undefined;
-  let validate = validators.get(kernel);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    validators.set(kernel, validate);
-  }
+  const validate = optionValidator(kernel);
+  if (!validate) return undefined;
   const typed = Array.isArray(value) ? value : /^-?\d+$/.test(value) ? Number(value) : value;
   if (validate(typed)) return undefined;
   const error = validate.errors?.[0];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { moduleName, resolveBootModules } from './initramfs.js';
+import { UNUSED_INITRAMFS_MS, moduleName, resolveBootModules, staleInitramfs } from './initramfs.js';
 import { payloadOf } from './boot-image.js';
 
 const modulesDep = `kernel/fs/netfs/netfs.ko:
@@ -45,6 +45,21 @@ describe('initramfs module resolution', () => {
   it('names modules as the kernel does, whatever their compression', () => {
     expect(moduleName('kernel/net/9p/9pnet_virtio.ko.xz')).toBe('9pnet_virtio');
     expect(moduleName('kernel/drivers/net/foo-bar.ko.zst')).toBe('foo_bar');
+  });
+});
+
+describe('stale initramfs images', () => {
+  it('removes only images of other init scripts that went unused for a week', () => {
+    const now = 10 * UNUSED_INITRAMFS_MS;
+    const images = [
+      { name: 'initramfs-current.cpio', mtimeMs: 0 },
+      { name: 'initramfs-old.cpio', mtimeMs: now - UNUSED_INITRAMFS_MS - 1 },
+      // Another bondlab version booted it an hour ago: it may be about to boot it again.
+      { name: 'initramfs-other.cpio', mtimeMs: now - 3600_000 },
+      { name: 'initramfs-old.cpio.partial-123', mtimeMs: 0 },
+      { name: 'vmlinux.pvh', mtimeMs: 0 },
+    ];
+    expect(staleInitramfs(images, 'initramfs-current.cpio', now)).toEqual(['initramfs-old.cpio']);
   });
 });
 

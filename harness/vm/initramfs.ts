@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
@@ -133,10 +133,28 @@ export function initramfsPath(kernel: Kernel): string {
   return join(dir, `initramfs-${hash}.cpio`);
 }
 
+/** How long an initramfs of another init script is kept unused: another bondlab version may boot it. */
+export const UNUSED_INITRAMFS_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * The other images beside `keep` not used (their mtime: each use touches it) for UNUSED_INITRAMFS_MS.
+ * Removing them at once would pull the image from under a concurrent run of another bondlab version.
+ */
+export function staleInitramfs(images: { name: string; mtimeMs: number }[], keep: string, nowMs: number): string[] {
+  return images
+    .filter(({ name }) => /^initramfs-.*\.cpio$/.test(name) && name !== keep)
+    .filter(({ mtimeMs }) => nowMs - mtimeMs > UNUSED_INITRAMFS_MS)
+    .map(({ name }) => name);
+}
+
 /** Build (or reuse) the initramfs for a kernel and return its path. */
 export async function buildInitramfs(kernel: Kernel): Promise<string> {
   const output = initramfsPath(kernel);
-  if (existsSync(output)) return output;
+  if (existsSync(output)) {
+    const now = new Date();
+    await utimes(output, now, now).catch(() => undefined);
+    return output;
+  }
   const busybox = findBusybox();
   const moduleRoot = join(kernel.modulesDir, kernel.release);
   const modulesDep = await readFile(join(moduleRoot, 'modules.dep'), 'utf8');
@@ -176,10 +194,12 @@ export async function buildInitramfs(kernel: Kernel): Promise<string> {
       stdout: { file: partial },
     });
     await rename(partial, output);
-    for (const stale of await readdir(dirname(output))) {
-      if (/^initramfs-.*\.cpio$/.test(stale) && join(dirname(output), stale) !== output)
-        await rm(join(dirname(output), stale), { force: true });
-    }
+    const dir = dirname(output);
+    const images = await Promise.all(
+      (await readdir(dir)).map(async (name) => ({ name, mtimeMs: (await stat(join(dir, name))).mtimeMs })),
+    );
+    for (const stale of staleInitramfs(images, basename(output), Date.now()))
+      await rm(join(dir, stale), { force: true });
     return output;
   } finally {
     await rm(staging, { recursive: true, force: true });
