@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { OPTION_MODES } from '../bond/vocabulary.js';
-import type { At, ConfigBond, ConfigModel } from './model.js';
-import { IFENSLAVE_APPLIES } from './options.js';
+import type { At, ConfigBond, ConfigFormat, ConfigModel, OptionValue, Valued } from './model.js';
+import { IFENSLAVE_APPLIES, OPTION_NAMES } from './options.js';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -123,6 +123,16 @@ function bondFindings(bond: ConfigBond): Finding[] {
     if (value > 0 && miimon === 0)
       add('warning', 'delay-without-miimon', `${option} ${value} has no effect without miimon`, where(option));
   }
+  for (const [option, value] of Object.entries(bond.options)) {
+    const since = OPTION_NAMES.find((o) => o.kernel === option)?.since;
+    if (since)
+      add(
+        'warning',
+        'newer-kernel-option',
+        `${option} came with Linux ${since}: older kernels (Debian 12's 6.1 among them) have no such option, and a tool that sends it there fails or leaves it out`,
+        value.at,
+      );
+  }
   if (bond.ports.length === 1)
     add(
       'warning',
@@ -183,8 +193,63 @@ function bondFindings(bond: ConfigBond): Finding[] {
   return found;
 }
 
+/** The program that writes a format's options to the kernel. */
+const TOOL: Record<ConfigFormat, string> = {
+  ifupdown: "Debian's ifenslave",
+  modprobe: 'modprobe',
+  netplan: 'systemd-networkd (from netplan)',
+  networkmanager: 'NetworkManager',
+  networkd: 'systemd-networkd',
+};
+
+/** Where a value comes from the module's parameters (`options bonding ...`), not from the tool's own file. */
+const fromModule = (valued: Valued<OptionValue>) => valued.key.startsWith('options ');
+
+/**
+ * num_grat_arp and num_unsol_na are two names of one kernel value (bond_options.c's
+ * BOND_OPT_NUM_PEER_NOTIF and its alias; netlink has one attribute for both): set to different
+ * values, the kernel keeps the one written last. The module's parameters come first (when the
+ * bond is made), in the order modprobe passes them; then the tool: Debian's ifenslave 2.13
+ * writes num_grat_arp, then num_unsol_na (if-pre-up.d/ifenslave, setup_master);
+ * NetworkManager sends one value, num_grat_arp's, and num_unsol_na's only when num_grat_arp is
+ * not set (nm-setting-bond.c; nm-device-bond.c). netplan and networkd have one key for it.
+ */
+function peerNotifyFinding(model: ConfigModel, bond: ConfigBond): Finding | undefined {
+  const grat = bond.options.num_grat_arp;
+  const unsol = bond.options.num_unsol_na;
+  if (!grat || !unsol || grat.value === unsol.value) return undefined;
+  let kept: Valued<OptionValue>;
+  let why: string;
+  if (fromModule(grat) !== fromModule(unsol)) {
+    kept = fromModule(grat) ? unsol : grat;
+    why = `${TOOL[bond.format]} writes it after the module's parameters set it`;
+  } else if (fromModule(grat)) {
+    const order = Object.keys(model.module.options);
+    kept = order.indexOf('num_unsol_na') > order.indexOf('num_grat_arp') ? unsol : grat;
+    why = 'the kernel reads module parameters in the order modprobe passes them, and this one comes last';
+  } else if (bond.format === 'networkmanager') {
+    kept = grat;
+    why = 'NetworkManager sends the kernel num_grat_arp only, and num_unsol_na only when num_grat_arp is not set';
+  } else {
+    kept = unsol;
+    why = "Debian's ifenslave scripts write num_grat_arp first, then num_unsol_na";
+  }
+  const lost = kept === grat ? unsol : grat;
+  const where = (v: Valued<OptionValue>) => `${v.key} ${String(v.value)} (${v.at.file}:${v.at.line})`;
+  return {
+    severity: 'warning',
+    code: 'grat-arp-unsol-na-differ',
+    bond: bond.name,
+    message: `${where(grat)} and ${where(unsol)} are one value in the kernel: it keeps ${String(kept.value)}, from ${kept.key}, because ${why}; ${lost.key} ${String(lost.value)} has no effect`,
+    at: lost.at,
+  };
+}
+
 export function findings(model: ConfigModel): Finding[] {
-  const found = model.bonds.flatMap(bondFindings);
+  const found = model.bonds.flatMap((bond) => {
+    const peer = peerNotifyFinding(model, bond);
+    return [...bondFindings(bond), ...(peer ? [peer] : [])];
+  });
   for (const file of model.module.ignored) {
     found.push({
       severity: 'error',
