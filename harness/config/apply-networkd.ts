@@ -44,6 +44,11 @@ function mapNetplan(text: string, map: (word: string) => string): string {
   return text.replace(/[\w.@-]+/g, map);
 }
 
+/** netplan reads only *.yaml in /etc/netplan; a file known as netplan by its content gets that name there. */
+function netplanName(file: string): string {
+  return `${basename(file).replace(/\.ya?ml$/, '')}.yaml`;
+}
+
 function heredoc(path: string, text: string): string {
   return `cat > ${quote(path)} <<'BONDLAB_EOF'\n${text.endsWith('\n') ? text : `${text}\n`}BONDLAB_EOF`;
 }
@@ -71,7 +76,7 @@ export function networkdScripts(
       ? [
           `mkdir -p ${WORK}/root/etc/netplan`,
           ...netplan.map((f) =>
-            heredoc(`${WORK}/root/etc/netplan/${basename(f.file)}`, mapNetplan(readFileSync(f.file, 'utf8'), map)),
+            heredoc(`${WORK}/root/etc/netplan/${netplanName(f.file)}`, mapNetplan(readFileSync(f.file, 'utf8'), map)),
           ),
           `chmod 600 ${WORK}/root/etc/netplan/*`,
           // netplan's own generator, which `netplan generate` runs: without Python's start-up, slow under TCG.

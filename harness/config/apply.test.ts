@@ -80,6 +80,15 @@ describe('the scripts that bring a networkd or netplan bond up with systemd-netw
     expect(scripts.server).toBeUndefined();
     expect(scripts.up).toContain('ip addr replace 198.18.3.1/24 dev bond0');
   });
+
+  it('a netplan file known by its content (no .yaml name) gets a .yaml name in /etc/netplan, the only files netplan reads', () => {
+    const model = readConfig(['scenarios/config/netplan-active-backup']);
+    expect(model.files).toEqual([{ file: 'scenarios/config/netplan-active-backup', format: 'netplan' }]);
+    const bond = model.bonds[0];
+    if (!bond) throw new Error('no bond');
+    const scripts = networkdScripts(model, bond, names, '198.18.3.1', server);
+    expect(scripts.before).toContain("cat > '/run/bondlab-networkd/root/etc/netplan/netplan-active-backup.yaml'");
+  });
 });
 
 describe('reading an applied bond back: an option the kernel does not have is reported as such', () => {

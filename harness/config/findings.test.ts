@@ -163,3 +163,33 @@ describe('num_grat_arp and num_unsol_na, one value in the kernel', () => {
     expect(toolWins?.message).toContain(`options num_unsol_na 7 (${conf}:2)`);
   });
 });
+
+describe('netplan', () => {
+  it('netplan 0.106 leaves out resend-igmp, gratuitous-arp and packets-per-member when 0: the kernel keeps 1', () => {
+    const file = join(dir, 'zeros.yaml');
+    writeFileSync(
+      file,
+      'network:\n  version: 2\n  ethernets:\n    eth0: {}\n    eth1: {}\n  bonds:\n    bond0:\n      interfaces: [eth0, eth1]\n      parameters:\n        mode: balance-rr\n        mii-monitor-interval: 100\n        resend-igmp: 0\n        gratuitous-arp: 0\n        packets-per-member: 0\n        min-links: 0\n',
+    );
+    // min-links 0 is the kernel's default: nothing is lost.
+    const codes = findings(readConfig([file])).map((f) => `${f.code}@${f.at.line}`);
+    expect(codes.filter((c) => c.startsWith('dropped-by-netplan'))).toEqual([
+      'dropped-by-netplan@12',
+      'dropped-by-netplan@13',
+      'dropped-by-netplan@14',
+    ]);
+  });
+
+  it('the valid netplan fixtures (one per mode family) have no finding but the options their mode ignores', () => {
+    const codes = (name: string) =>
+      findings(readConfig([`fixtures/config/netplan/${name}.yaml`])).map((f) => `${f.code} ${f.message.split(' ')[0]}`);
+    expect(codes('bond-active-backup')).toEqual([
+      'option-ignored-by-mode lp_interval',
+      'option-ignored-by-mode min_links',
+    ]);
+    expect(codes('bond-arp')).toEqual([]);
+    expect(codes('bond-802.3ad')).toEqual([]);
+    expect(codes('bond-balance-rr')).toEqual([]);
+    expect(codes('bond-balance-tlb')).toEqual([]);
+  });
+});

@@ -30,6 +30,9 @@ const IGNORED_OUTSIDE: Record<string, string[]> = {
   all_slaves_active: ['active-backup', 'balance-tlb', 'balance-alb', '802.3ad'],
 };
 
+/** Options whose 0 netplan's networkd generator leaves out (0.106: `netplan generate` writes no ResendIGMP=, GratuitousARP=, PacketsPerSlave= for 0), where the kernel's default is 1. */
+const NETPLAN_DROPS_ZERO = new Set(['resend_igmp', 'num_grat_arp', 'packets_per_slave']);
+
 /** Where the paths' directories are searched for a command, as a login shell on Debian would. */
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 /** Commands of old guides, with what replaced them on current Debian. */
@@ -148,6 +151,17 @@ function bondFindings(bond: ConfigBond): Finding[] {
       `primary ${String(primary.value)} is not one of the ports (${bond.ports.map((p) => p.value).join(', ')})`,
       primary.at,
     );
+  if (bond.format === 'netplan') {
+    for (const [option, value] of Object.entries(bond.options)) {
+      if (NETPLAN_DROPS_ZERO.has(option) && value.value === '0')
+        add(
+          'warning',
+          'dropped-by-netplan',
+          `netplan (0.106) writes ${value.key} only when it is not 0: with ${value.key}: 0 networkd sets nothing, and the kernel keeps its default ${option} 1`,
+          value.at,
+        );
+    }
+  }
   if (bond.format === 'ifupdown') {
     for (const [option, value] of Object.entries(bond.options)) {
       if (!value.key.startsWith('bond-')) continue;

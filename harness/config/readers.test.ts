@@ -67,7 +67,7 @@ function fileWith(format: ConfigFormat, key: string, raw: string, name: string):
   if (format === 'netplan') {
     writeFileSync(
       `${base}.yaml`,
-      `network:\n  version: 2\n  bonds:\n    bond0:\n      interfaces: [eth0, eth1]\n      parameters:\n        ${key}: ${raw}\n`,
+      `network:\n  version: 2\n  ethernets:\n    eth0: {}\n    eth1: {}\n  bonds:\n    bond0:\n      interfaces: [eth0, eth1]\n      parameters:\n        ${key}: ${raw}\n`,
     );
     return [`${base}.yaml`];
   }
