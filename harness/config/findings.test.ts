@@ -129,7 +129,7 @@ describe('num_grat_arp and num_unsol_na, one value in the kernel', () => {
     expect(peer([file])).toEqual([]);
   });
 
-  it('NetworkManager sends num_grat_arp: its value is kept', () => {
+  it('NetworkManager refuses a profile with two different values: an error, at num_unsol_na', () => {
     const bond = join(dir, 'peer.nmconnection');
     writeFileSync(
       bond,
@@ -144,8 +144,9 @@ describe('num_grat_arp and num_unsol_na, one value in the kernel', () => {
       return file;
     };
     const [finding] = peer([bond, port('eth0'), port('eth1')]);
-    expect(finding?.at).toEqual({ file: bond, line: 10 });
-    expect(finding?.message).toContain('it keeps 4, from num_grat_arp');
+    expect(finding).toMatchObject({ severity: 'error', at: { file: bond, line: 10 } });
+    expect(finding?.message).toContain(`num_grat_arp 4 (${bond}:9) and num_unsol_na 1 (${bond}:10)`);
+    expect(finding?.message).toContain('NetworkManager refuses the profile');
   });
 
   it("modprobe.d: of the module's two parameters the later one is kept; a tool's own value beats the module's", () => {

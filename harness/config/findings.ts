@@ -224,14 +224,15 @@ const fromModule = (valued: Valued<OptionValue>) => valued.key.startsWith('optio
  * BOND_OPT_NUM_PEER_NOTIF and its alias; netlink has one attribute for both): set to different
  * values, the kernel keeps the one written last. The module's parameters come first (when the
  * bond is made), in the order modprobe passes them; then the tool: Debian's ifenslave 2.13
- * writes num_grat_arp, then num_unsol_na (if-pre-up.d/ifenslave, setup_master);
- * NetworkManager sends one value, num_grat_arp's, and num_unsol_na's only when num_grat_arp is
- * not set (nm-setting-bond.c; nm-device-bond.c). netplan and networkd have one key for it.
+ * writes num_grat_arp, then num_unsol_na (if-pre-up.d/ifenslave, setup_master).
+ * NetworkManager refuses a profile with two different values (nm-setting-bond.c, verify) and
+ * otherwise sends one, num_grat_arp's or else num_unsol_na's. netplan and networkd have one key.
  */
 function peerNotifyFinding(model: ConfigModel, bond: ConfigBond): Finding | undefined {
   const grat = bond.options.num_grat_arp;
   const unsol = bond.options.num_unsol_na;
   if (!grat || !unsol || grat.value === unsol.value) return undefined;
+  const where = (v: Valued<OptionValue>) => `${v.key} ${String(v.value)} (${v.at.file}:${v.at.line})`;
   let kept: Valued<OptionValue>;
   let why: string;
   if (fromModule(grat) !== fromModule(unsol)) {
@@ -242,14 +243,18 @@ function peerNotifyFinding(model: ConfigModel, bond: ConfigBond): Finding | unde
     kept = order.indexOf('num_unsol_na') > order.indexOf('num_grat_arp') ? unsol : grat;
     why = 'the kernel reads module parameters in the order modprobe passes them, and this one comes last';
   } else if (bond.format === 'networkmanager') {
-    kept = grat;
-    why = 'NetworkManager sends the kernel num_grat_arp only, and num_unsol_na only when num_grat_arp is not set';
+    return {
+      severity: 'error',
+      code: 'grat-arp-unsol-na-differ',
+      bond: bond.name,
+      message: `${where(grat)} and ${where(unsol)}: NetworkManager refuses the profile ("'num_grat_arp' and 'num_unsol_na' cannot have different values", nm-setting-bond.c), so the bond is not made; they are one value in the kernel`,
+      at: unsol.at,
+    };
   } else {
     kept = unsol;
     why = "Debian's ifenslave scripts write num_grat_arp first, then num_unsol_na";
   }
   const lost = kept === grat ? unsol : grat;
-  const where = (v: Valued<OptionValue>) => `${v.key} ${String(v.value)} (${v.at.file}:${v.at.line})`;
   return {
     severity: 'warning',
     code: 'grat-arp-unsol-na-differ',
