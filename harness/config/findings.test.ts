@@ -184,13 +184,27 @@ describe('netplan', () => {
   it('the valid netplan fixtures (one per mode family) have no finding but the options their mode ignores', () => {
     const codes = (name: string) =>
       findings(readConfig([`fixtures/config/netplan/${name}.yaml`])).map((f) => `${f.code} ${f.message.split(' ')[0]}`);
-    expect(codes('bond-active-backup')).toEqual([
-      'option-ignored-by-mode lp_interval',
-      'option-ignored-by-mode min_links',
-    ]);
-    expect(codes('bond-arp')).toEqual([]);
+    expect(codes('bond-active-backup')).toEqual(['option-ignored-by-mode min_links']);
+    expect(codes('bond-arp')).toEqual(['option-ignored-by-mode lp_interval']);
     expect(codes('bond-802.3ad')).toEqual([]);
     expect(codes('bond-balance-rr')).toEqual([]);
     expect(codes('bond-balance-tlb')).toEqual([]);
+  });
+
+  it('systemd-networkd leaves out learn-packet-interval without ARP monitoring and arp-validate filter values', () => {
+    const at = (files: string[]) =>
+      findings(readConfig(files))
+        .filter((f) => f.code === 'dropped-by-networkd')
+        .map((f) => `${f.message.split(' ')[0]}@${f.at.line}`);
+    expect(at(['fixtures/config/netplan/networkd-drops.yaml'])).toEqual(['systemd-networkd@15', 'systemd-networkd@16']);
+    expect(at(['fixtures/config/netplan/bond-arp.yaml'])).toEqual([]);
+    const netdev = join(dir, 'drops.netdev');
+    writeFileSync(
+      netdev,
+      '[NetDev]\nName=bond0\nKind=bond\n\n[Bond]\nMode=active-backup\nMIIMonitorSec=100ms\nLearnPacketIntervalSec=4\nARPValidate=filter-active\n',
+    );
+    const ports = join(dir, 'drops.network');
+    writeFileSync(ports, '[Match]\nName=eth0 eth1\n\n[Network]\nBond=bond0\n');
+    expect(at([netdev, ports])).toEqual(['systemd-networkd@8', 'systemd-networkd@9']);
   });
 });

@@ -151,6 +151,25 @@ function bondFindings(bond: ConfigBond): Finding[] {
       `primary ${String(primary.value)} is not one of the ports (${bond.ports.map((p) => p.value).join(', ')})`,
       primary.at,
     );
+  if (bond.format === 'netplan' || bond.format === 'networkd') {
+    const through = bond.format === 'netplan' ? ' (netplan with its networkd renderer)' : '';
+    const lp = bond.options.lp_interval;
+    if (lp && lp.value !== '1' && arpInterval === 0)
+      add(
+        'warning',
+        'dropped-by-networkd',
+        `systemd-networkd${through} sends ${lp.key} only with ARP monitoring (src/network/netdev/bond.c: inside the arp_interval branch): without it the kernel keeps lp_interval 1`,
+        lp.at,
+      );
+    const arpValidate = bond.options.arp_validate;
+    if (arpValidate && String(arpValidate.value).startsWith('filter'))
+      add(
+        'warning',
+        'dropped-by-networkd',
+        `systemd-networkd${through} knows ARPValidate= none, active, backup and all only (bond-util.c): it ignores ${String(arpValidate.value)}, and the kernel keeps arp_validate none`,
+        arpValidate.at,
+      );
+  }
   if (bond.format === 'netplan') {
     for (const [option, value] of Object.entries(bond.options)) {
       if (NETPLAN_DROPS_ZERO.has(option) && value.value === '0')
