@@ -6,6 +6,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { BOND_OPTIONS } from '../scenario/bond-options.js';
+import { NETLINK_ONLY_OPTIONS } from './netlink-only.js';
 import { MODES } from '../bond/vocabulary.js';
 import type { ConfigFormat, OptionValue } from './model.js';
 
@@ -241,14 +242,6 @@ export const OPTION_NAMES: OptionName[] = [
   // Linux 6.17 (net: bonding: add broadcast_neighbor option for 802.3ad): bond_options.c and netlink only.
   { kernel: 'broadcast_neighbor', ifupdown: 'bond-broadcast-neighbor', since: '6.17', sysfs: false },
 ];
-
-/**
- * Options the scenario language does not take (the runner writes options through sysfs, and
- * these have no sysfs file), with the values the driver takes (bond_options.c).
- */
-export const NETLINK_ONLY_OPTIONS: Record<string, object> = {
-  broadcast_neighbor: { enum: ['off', 'on'] },
-};
 
 /** The options networkd sets on a port's .network ([Network] section), not on the bond's .netdev. */
 export const NETWORKD_PORT_OPTIONS = new Set(['primary', 'active_slave']);

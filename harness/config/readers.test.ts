@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigBond, ConfigFormat } from './model.js';
 import { BOND_OPTIONS } from '../scenario/bond-options.js';
-import { NETLINK_ONLY_OPTIONS, OPTION_NAMES, parseTimeSpan } from './options.js';
+import { NETLINK_ONLY_OPTIONS } from './netlink-only.js';
+import { OPTION_NAMES, parseTimeSpan } from './options.js';
 import { readConfig } from './read.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bondlab-config-test-'));
