@@ -104,6 +104,7 @@ export const OPTION_MODES: Record<string, readonly ModeName[]> = {
   ad_actor_system: AD_ONLY,
   ad_user_port_key: AD_ONLY,
   coupled_control: AD_ONLY,
+  broadcast_neighbor: AD_ONLY,
   primary: WITH_PRIMARY,
   primary_reselect: WITH_PRIMARY,
   packets_per_slave: ['balance-rr'],

@@ -44,6 +44,11 @@ function mapNetplan(text: string, map: (word: string) => string): string {
   return text.replace(/[\w.@-]+/g, map);
 }
 
+/** netplan reads only *.yaml in /etc/netplan; a file known as netplan by its content gets that name there. */
+function netplanName(file: string): string {
+  return `${basename(file).replace(/\.ya?ml$/, '')}.yaml`;
+}
+
 function heredoc(path: string, text: string): string {
   return `cat > ${quote(path)} <<'BONDLAB_EOF'\n${text.endsWith('\n') ? text : `${text}\n`}BONDLAB_EOF`;
 }
@@ -71,7 +76,7 @@ export function networkdScripts(
       ? [
           `mkdir -p ${WORK}/root/etc/netplan`,
           ...netplan.map((f) =>
-            heredoc(`${WORK}/root/etc/netplan/${basename(f.file)}`, mapNetplan(readFileSync(f.file, 'utf8'), map)),
+            heredoc(`${WORK}/root/etc/netplan/${netplanName(f.file)}`, mapNetplan(readFileSync(f.file, 'utf8'), map)),
           ),
           `chmod 600 ${WORK}/root/etc/netplan/*`,
           // netplan's own generator, which `netplan generate` runs: without Python's start-up, slow under TCG.
@@ -86,7 +91,8 @@ export function networkdScripts(
     `setsid unshare -m sh -c 'mount -o bind,remount,ro /sys && exec ${NETWORKD}' </dev/null >${WORK}/networkd.log 2>&1 &`,
     // Deadlines on the guest's uptime, read with builtins: under TCG every program start in a loop costs.
     `read up _ < /proc/uptime; end=$((\${up%.*} + ${WAIT_SECONDS}))`,
-    `until { read -r s < /sys/class/net/${names.bond}/bonding/slaves; } 2>/dev/null && set -- $s && [ $# -ge ${bond.ports.length} ]; do`,
+    // A primary port (PrimarySlave=) is set on the bond after the port joins: wait for it too.
+    `until { read -r s < /sys/class/net/${names.bond}/bonding/slaves; } 2>/dev/null && set -- $s && [ $# -ge ${bond.ports.length} ]${bond.options.primary ? ` && read -r p < /sys/class/net/${names.bond}/bonding/primary && [ -n "$p" ]` : ''}; do`,
     // networkd sends all options in one netlink request: one the kernel refuses for the mode fails the whole bond.
     `  read up _ < /proc/uptime; if [ \${up%.*} -ge $end ] || grep -q 'could not be created' ${WORK}/networkd.log; then printf 'systemd-networkd did not make ${names.bond} with its ${bond.ports.length} ports (within ${WAIT_SECONDS} s); its log:\\n%s\\n' "$(tail -n 20 ${WORK}/networkd.log)" >&2; exit 1; fi`,
     '  sleep 1',

@@ -1,7 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Target } from '../target/target.js';
 import { networkdScripts } from './apply-networkd.js';
-import { applyScripts, interfacesFile } from './apply.js';
+import { absentReason, applyScripts, compareApplied, interfacesFile, NotAppliedError, releaseBefore } from './apply.js';
 import { readConfig } from './read.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bondlab-apply-unit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const guide = (stanza: string) => {
   const model = readConfig(['scenarios/config/aliases-bond.conf', `scenarios/config/${stanza}`]);
@@ -72,5 +79,76 @@ describe('the scripts that bring a networkd or netplan bond up with systemd-netw
     expect(scripts.before).toContain('/usr/libexec/netplan/generate --root-dir /run/bondlab-networkd/root');
     expect(scripts.server).toBeUndefined();
     expect(scripts.up).toContain('ip addr replace 198.18.3.1/24 dev bond0');
+  });
+
+  it('a netplan file known by its content (no .yaml name) gets a .yaml name in /etc/netplan, the only files netplan reads', () => {
+    const model = readConfig(['scenarios/config/netplan-active-backup']);
+    expect(model.files).toEqual([{ file: 'scenarios/config/netplan-active-backup', format: 'netplan' }]);
+    const bond = model.bonds[0];
+    if (!bond) throw new Error('no bond');
+    const scripts = networkdScripts(model, bond, names, '198.18.3.1', server);
+    expect(scripts.before).toContain("cat > '/run/bondlab-networkd/root/etc/netplan/netplan-active-backup.yaml'");
+  });
+});
+
+describe('reading an applied bond back: an option the kernel does not have is reported as such', () => {
+  /** What the bond's sysfs directory holds on Linux 6.1 for an 802.3ad bond (recorded text, trimmed to these files). */
+  const sysfs61 = [
+    'bonding/mode\t802.3ad 4 ',
+    'bonding/miimon\t100 ',
+    'bonding/slaves\teth0 eth1 ',
+    'address\t02:00:00:00:00:01 ',
+  ];
+  const target = (release: string): Pick<Target, 'exec'> => ({
+    async exec(argv) {
+      const stdout = argv[0] === 'uname' ? `${release}\n` : `${sysfs61.join('\n')}\n`;
+      return { argv, exitCode: 0, signal: null, stdout, stderr: '', timedOut: false, durationMs: 0 };
+    },
+  });
+
+  it('Linux 6.1 has neither coupled_control nor broadcast_neighbor: both named with the release that added them, apart from values that differ', async () => {
+    const file = join(dir, 'newer');
+    writeFileSync(
+      file,
+      'iface bond0 inet manual\n\tbond-slaves eth0 eth1\n\tbond-mode 802.3ad\n\tbond-miimon 200\n\tbond-coupled-control 0\n\tbond-broadcast-neighbor on\n',
+    );
+    const bond = readConfig([file]).bonds[0];
+    if (!bond) throw new Error('no bond');
+    const mismatches = await compareApplied(target('6.1.0-28-amd64'), 'ns', bond, names);
+    expect(mismatches.map((m) => [m.option, m.at.line, m.absent])).toEqual([
+      ['miimon', 4, undefined],
+      [
+        'coupled_control',
+        5,
+        'the running kernel (Linux 6.1.0-28-amd64) has no coupled_control: it came with Linux 6.9',
+      ],
+      [
+        'broadcast_neighbor',
+        6,
+        'the running kernel (Linux 6.1.0-28-amd64) has no broadcast_neighbor: it came with Linux 6.17',
+      ],
+    ]);
+    const message = new NotAppliedError(mismatches).message;
+    expect(message).toMatch(
+      /^the configuration did not take effect as written:\n.*:4: bond-miimon -> miimon: expected 200, the kernel has 100\noptions this kernel does not show in sysfs:\n/,
+    );
+    expect(message).toContain(
+      ':6: bond-broadcast-neighbor -> broadcast_neighbor: the running kernel (Linux 6.1.0-28-amd64) has no broadcast_neighbor',
+    );
+  });
+
+  it('a kernel that has broadcast_neighbor still shows it over netlink only', () => {
+    expect(absentReason('broadcast_neighbor', '6.17.1')).toBe(
+      'the kernel shows broadcast_neighbor over netlink only, not in sysfs, so it cannot be read back here',
+    );
+    expect(absentReason('coupled_control', '6.12.0-1-amd64')).toBeUndefined();
+    expect(absentReason('miimon', '6.1.0')).toBeUndefined();
+  });
+
+  it('kernel releases compare by major and minor number', () => {
+    expect(releaseBefore('6.1.0-28-amd64', '6.9')).toBe(true);
+    expect(releaseBefore('6.10.2', '6.9')).toBe(false);
+    expect(releaseBefore('6.9', '6.9')).toBe(false);
+    expect(releaseBefore('5.19.0', '6.17')).toBe(true);
   });
 });

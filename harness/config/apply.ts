@@ -13,6 +13,7 @@
 import { basename, resolve } from 'node:path';
 import type { Target } from '../target/target.js';
 import type { At, ConfigBond, ConfigModel, OptionValue } from './model.js';
+import { OPTION_NAMES } from './options.js';
 
 /** Where the guest keeps what it needs to put back. */
 const SAVED = '/run/bondlab-config-saved';
@@ -173,6 +174,26 @@ export interface Mismatch {
   actual: string;
   key: string;
   at: At;
+  /** Why sysfs cannot show it at all (the running kernel predates the option, or shows it over netlink only); otherwise the value differs. */
+  absent?: string;
+}
+
+/** Whether a kernel release (`6.1.0-28-amd64`) is older than a version (`6.9`). */
+export function releaseBefore(release: string, version: string): boolean {
+  const have = release.split(/[.-]/).slice(0, 2).map(Number);
+  const need = version.split('.').map(Number);
+  for (let i = 0; i < 2; i++) if ((have[i] ?? 0) !== (need[i] ?? 0)) return (have[i] ?? 0) < (need[i] ?? 0);
+  return false;
+}
+
+/** Why an option of the model has no sysfs file under a bond of kernel `release`, when its table says why. */
+export function absentReason(option: string, release: string): string | undefined {
+  const name = OPTION_NAMES.find((o) => o.kernel === option);
+  if (name?.since && releaseBefore(release, name.since))
+    return `the running kernel (Linux ${release}) has no ${option}: it came with Linux ${name.since}`;
+  if (name?.sysfs === false)
+    return `the kernel shows ${option} over netlink only, not in sysfs, so it cannot be read back here`;
+  return undefined;
 }
 
 /** The kernel's text of a sysfs file, reduced to what the model holds ("balance-rr 0" is balance-rr). */
@@ -195,7 +216,7 @@ function modelValue(option: string, value: OptionValue, map: (word: string) => s
  * as dhclient-script adds it), not a permanent address someone else put there.
  */
 async function leaseMismatch(
-  target: Target,
+  target: Pick<Target, 'exec'>,
   netns: string,
   bond: ConfigBond,
   names: Names,
@@ -222,7 +243,7 @@ async function leaseMismatch(
  * namespace's devices).
  */
 export async function compareApplied(
-  target: Target,
+  target: Pick<Target, 'exec'>,
   netns: string,
   bond: ConfigBond,
   names: Names,
@@ -258,17 +279,24 @@ export async function compareApplied(
   );
   const map = mapper(bond, names);
   const mismatches: Mismatch[] = [];
+  let release: string | undefined;
   for (const [option, valued] of Object.entries(bond.options)) {
     const expected = modelValue(option, valued.value, map);
     const actual = sysfsValue(option, sysfs.get(option) ?? '');
-    if (actual !== expected)
-      mismatches.push({
-        option,
-        expected,
-        actual: sysfs.has(option) ? actual : '(no such file)',
-        key: valued.key,
-        at: valued.at,
-      });
+    if (actual === expected) continue;
+    const mismatch = {
+      option,
+      expected,
+      actual: sysfs.has(option) ? actual : '(no such file)',
+      key: valued.key,
+      at: valued.at,
+    };
+    if (!sysfs.has(option)) {
+      release ??= (await target.exec(['uname', '-r'])).stdout.trim();
+      const absent = absentReason(option, release);
+      if (absent) Object.assign(mismatch, { absent });
+    }
+    mismatches.push(mismatch);
   }
   const ports = names.ports.slice(0, bond.ports.length).sort().join(' ');
   const slaves = sysfsValue('slaves', sysfs.get('slaves') ?? '');
@@ -297,13 +325,21 @@ export async function compareApplied(
 }
 
 export function formatMismatch(m: Mismatch): string {
-  return `${m.at.file}:${m.at.line}: ${m.key} -> ${m.option}: expected ${m.expected}, the kernel has ${m.actual}`;
+  const what = m.absent ?? `expected ${m.expected}, the kernel has ${m.actual}`;
+  return `${m.at.file}:${m.at.line}: ${m.key} -> ${m.option}: ${what}`;
 }
 
-/** Options that did not take effect: the build fails with each, where it was written. */
+/** Options that did not take effect, and those the kernel does not show: the build fails with each, where it was written. */
 export class NotAppliedError extends Error {
   override name = 'NotAppliedError';
   constructor(readonly mismatches: Mismatch[]) {
-    super(`the configuration did not take effect as written:\n${mismatches.map(formatMismatch).join('\n')}`);
+    const differ = mismatches.filter((m) => !m.absent);
+    const absent = mismatches.filter((m) => m.absent);
+    super(
+      [
+        ...(differ.length ? ['the configuration did not take effect as written:', ...differ.map(formatMismatch)] : []),
+        ...(absent.length ? ['options this kernel does not show in sysfs:', ...absent.map(formatMismatch)] : []),
+      ].join('\n'),
+    );
   }
 }

@@ -24,6 +24,8 @@ describe('bad configuration files: file, line and what is wrong', () => {
     [`${I}/malformed.interfaces`, 2, 'iface needs a name, an address family and a method'],
     [`${I}/no-ports.interfaces`, 2, 'bond bond0 has no ports'],
     [`${I}/unknown-parameter.yaml`, 8, 'unknown bonding option mii-monitor'],
+    // netplan generate 0.106 on it: "Error in network definition: bond0: interface 'enp2s0' is not defined".
+    [`${I}/netplan-undefined-interface.yaml`, 7, 'bond bond0: interface enp2s0 is not defined'],
     [`${I}/malformed.yaml`, 5, 'YAML: '],
     [`${I}/garbage.netdev`, 4, 'expected [Section] or Key=Value'],
     [`${I}/missing-bond.network`, 5, 'eth0 names bond bond9, which none of the files defines'],

@@ -22,10 +22,18 @@ export interface FilePart {
   module: ModuleConfig;
   /** Other names a bond answers to (NetworkManager connection ids and uuids), to its interface name. */
   aliases: Map<string, string>;
+  /** The devices netplan files define (under ethernets:, vlans:, ...): netplan takes only those as a bond's interfaces. */
+  netplanDevices: Set<string>;
 }
 
 export function emptyPart(): FilePart {
-  return { bonds: [], ports: [], module: { aliases: [], options: {}, ignored: [] }, aliases: new Map() };
+  return {
+    bonds: [],
+    ports: [],
+    module: { aliases: [], options: {}, ignored: [] },
+    aliases: new Map(),
+    netplanDevices: new Set(),
+  };
 }
 
 export function newBond(name: string, format: ConfigFormat, at: At): ConfigBond {

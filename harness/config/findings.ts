@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { OPTION_MODES } from '../bond/vocabulary.js';
-import type { At, ConfigBond, ConfigModel } from './model.js';
-import { IFENSLAVE_APPLIES } from './options.js';
+import type { At, ConfigBond, ConfigFormat, ConfigModel, OptionValue, Valued } from './model.js';
+import { IFENSLAVE_APPLIES, OPTION_NAMES } from './options.js';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -29,6 +29,9 @@ const IGNORED_OUTSIDE: Record<string, string[]> = {
   min_links: ['802.3ad'],
   all_slaves_active: ['active-backup', 'balance-tlb', 'balance-alb', '802.3ad'],
 };
+
+/** Options whose 0 netplan's networkd generator leaves out (0.106: `netplan generate` writes no ResendIGMP=, GratuitousARP=, PacketsPerSlave= for 0), where the kernel's default is 1. */
+const NETPLAN_DROPS_ZERO = new Set(['resend_igmp', 'num_grat_arp', 'packets_per_slave']);
 
 /** Where the paths' directories are searched for a command, as a login shell on Debian would. */
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -123,6 +126,16 @@ function bondFindings(bond: ConfigBond): Finding[] {
     if (value > 0 && miimon === 0)
       add('warning', 'delay-without-miimon', `${option} ${value} has no effect without miimon`, where(option));
   }
+  for (const [option, value] of Object.entries(bond.options)) {
+    const since = OPTION_NAMES.find((o) => o.kernel === option)?.since;
+    if (since)
+      add(
+        'warning',
+        'newer-kernel-option',
+        `${option} came with Linux ${since}: older kernels (Debian 12's 6.1 among them) have no such option, and a tool that sends it there fails or leaves it out`,
+        value.at,
+      );
+  }
   if (bond.ports.length === 1)
     add(
       'warning',
@@ -138,6 +151,36 @@ function bondFindings(bond: ConfigBond): Finding[] {
       `primary ${String(primary.value)} is not one of the ports (${bond.ports.map((p) => p.value).join(', ')})`,
       primary.at,
     );
+  if (bond.format === 'netplan' || bond.format === 'networkd') {
+    const through = bond.format === 'netplan' ? ' (netplan with its networkd renderer)' : '';
+    const lp = bond.options.lp_interval;
+    if (lp && lp.value !== '1' && arpInterval === 0)
+      add(
+        'warning',
+        'dropped-by-networkd',
+        `systemd-networkd${through} sends ${lp.key} only with ARP monitoring (src/network/netdev/bond.c: inside the arp_interval branch): without it the kernel keeps lp_interval 1`,
+        lp.at,
+      );
+    const arpValidate = bond.options.arp_validate;
+    if (arpValidate && String(arpValidate.value).startsWith('filter'))
+      add(
+        'warning',
+        'dropped-by-networkd',
+        `systemd-networkd${through} knows ARPValidate= none, active, backup and all only (bond-util.c): it ignores ${String(arpValidate.value)}, and the kernel keeps arp_validate none`,
+        arpValidate.at,
+      );
+  }
+  if (bond.format === 'netplan') {
+    for (const [option, value] of Object.entries(bond.options)) {
+      if (NETPLAN_DROPS_ZERO.has(option) && value.value === '0')
+        add(
+          'warning',
+          'dropped-by-netplan',
+          `netplan (0.106) writes ${value.key} only when it is not 0: with ${value.key}: 0 networkd sets nothing, and the kernel keeps its default ${option} 1`,
+          value.at,
+        );
+    }
+  }
   if (bond.format === 'ifupdown') {
     for (const [option, value] of Object.entries(bond.options)) {
       if (!value.key.startsWith('bond-')) continue;
@@ -183,8 +226,68 @@ function bondFindings(bond: ConfigBond): Finding[] {
   return found;
 }
 
+/** The program that writes a format's options to the kernel. */
+const TOOL: Record<ConfigFormat, string> = {
+  ifupdown: "Debian's ifenslave",
+  modprobe: 'modprobe',
+  netplan: 'systemd-networkd (from netplan)',
+  networkmanager: 'NetworkManager',
+  networkd: 'systemd-networkd',
+};
+
+/** Where a value comes from the module's parameters (`options bonding ...`), not from the tool's own file. */
+const fromModule = (valued: Valued<OptionValue>) => valued.key.startsWith('options ');
+
+/**
+ * num_grat_arp and num_unsol_na are two names of one kernel value (bond_options.c's
+ * BOND_OPT_NUM_PEER_NOTIF and its alias; netlink has one attribute for both): set to different
+ * values, the kernel keeps the one written last. The module's parameters come first (when the
+ * bond is made), in the order modprobe passes them; then the tool: Debian's ifenslave 2.13
+ * writes num_grat_arp, then num_unsol_na (if-pre-up.d/ifenslave, setup_master).
+ * NetworkManager refuses a profile with two different values (nm-setting-bond.c, verify) and
+ * otherwise sends one, num_grat_arp's or else num_unsol_na's. netplan and networkd have one key.
+ */
+function peerNotifyFinding(model: ConfigModel, bond: ConfigBond): Finding | undefined {
+  const grat = bond.options.num_grat_arp;
+  const unsol = bond.options.num_unsol_na;
+  if (!grat || !unsol || grat.value === unsol.value) return undefined;
+  const where = (v: Valued<OptionValue>) => `${v.key} ${String(v.value)} (${v.at.file}:${v.at.line})`;
+  let kept: Valued<OptionValue>;
+  let why: string;
+  if (fromModule(grat) !== fromModule(unsol)) {
+    kept = fromModule(grat) ? unsol : grat;
+    why = `${TOOL[bond.format]} writes it after the module's parameters set it`;
+  } else if (fromModule(grat)) {
+    const order = Object.keys(model.module.options);
+    kept = order.indexOf('num_unsol_na') > order.indexOf('num_grat_arp') ? unsol : grat;
+    why = 'the kernel reads module parameters in the order modprobe passes them, and this one comes last';
+  } else if (bond.format === 'networkmanager') {
+    return {
+      severity: 'error',
+      code: 'grat-arp-unsol-na-differ',
+      bond: bond.name,
+      message: `${where(grat)} and ${where(unsol)}: NetworkManager refuses the profile ("'num_grat_arp' and 'num_unsol_na' cannot have different values", nm-setting-bond.c), so the bond is not made; they are one value in the kernel`,
+      at: unsol.at,
+    };
+  } else {
+    kept = unsol;
+    why = "Debian's ifenslave scripts write num_grat_arp first, then num_unsol_na";
+  }
+  const lost = kept === grat ? unsol : grat;
+  return {
+    severity: 'warning',
+    code: 'grat-arp-unsol-na-differ',
+    bond: bond.name,
+    message: `${where(grat)} and ${where(unsol)} are one value in the kernel: it keeps ${String(kept.value)}, from ${kept.key}, because ${why}; ${lost.key} ${String(lost.value)} has no effect`,
+    at: lost.at,
+  };
+}
+
 export function findings(model: ConfigModel): Finding[] {
-  const found = model.bonds.flatMap(bondFindings);
+  const found = model.bonds.flatMap((bond) => {
+    const peer = peerNotifyFinding(model, bond);
+    return [...bondFindings(bond), ...(peer ? [peer] : [])];
+  });
   for (const file of model.module.ignored) {
     found.push({
       severity: 'error',

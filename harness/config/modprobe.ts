@@ -68,6 +68,8 @@ export function readModprobe(text: string, file: string, module: ModuleConfig): 
       if ('problem' in converted) throw new ConfigError(at, `${key}: ${converted.problem}`);
       const problem = valueProblem(key, converted.value);
       if (problem) throw new ConfigError(at, `${key}: ${problem}`);
+      // Kept in the order written: the kernel reads parameters in order, so of num_grat_arp and num_unsol_na (one value) the later wins.
+      delete module.options[key];
       module.options[key] = {
         value: Array.isArray(converted.value) ? converted.value.join(',') : converted.value,
         key,

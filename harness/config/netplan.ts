@@ -8,6 +8,21 @@ import { ConfigError, type At } from './model.js';
 
 type Where = (node: Node | null | undefined) => At;
 
+/** netplan(5)'s device types: a bond's interfaces must be defined under one of them, in any netplan file. */
+const DEVICE_KINDS = [
+  'ethernets',
+  'modems',
+  'wifis',
+  'bridges',
+  'bonds',
+  'tunnels',
+  'vlans',
+  'vrfs',
+  'dummy-devices',
+  'virtual-ethernets',
+  'nm-devices',
+];
+
 function scalars(node: unknown, at: At, what: string): string[] {
   if (isSeq(node))
     return node.items.map((item) =>
@@ -32,6 +47,11 @@ export function readNetplan(text: string, file: string, part: FilePart): void {
     );
   const network = doc.get('network', true);
   if (!isMap(network)) throw new ConfigError(where(doc.contents), 'a netplan file is a mapping with network:');
+  for (const kind of DEVICE_KINDS) {
+    const devices = network.get(kind, true);
+    if (isMap(devices))
+      for (const { key } of devices.items) if (isScalar(key)) part.netplanDevices.add(String(key.value));
+  }
   const bonds = network.get('bonds', true);
   if (bonds === undefined) return;
   if (!isMap(bonds)) throw new ConfigError(where(bonds), 'network.bonds: expected a mapping of bond names');

@@ -4,11 +4,12 @@ import type { ValidateFunction } from 'ajv';
 import { packageRoot } from '../package-root.js';
 import { BOND_OPTIONS } from '../scenario/bond-options.js';
 import { loadValidators, type SchemaSet } from '../scenario/precompiled.js';
+import { NETLINK_ONLY_OPTIONS } from './netlink-only.js';
 
 export const OPTION_SCHEMAS: SchemaSet = {
   file: join(packageRoot(), 'dist', 'harness', 'config', 'option-validators.cjs'),
   options: { strict: false, strictNumbers: true },
-  schemas: BOND_OPTIONS,
+  schemas: { ...BOND_OPTIONS, ...NETLINK_ONLY_OPTIONS },
 };
 
 let validators: Record<string, ValidateFunction> | undefined;

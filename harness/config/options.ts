@@ -23,6 +23,10 @@ export interface OptionName {
   unit?: 'ms' | 's';
   /** Per format, when it is not the kernel's text. */
   kinds?: Partial<Record<ConfigFormat, Kind>>;
+  /** The Linux release that added it, for options newer than the kernels bondlab boots (6.1). */
+  since?: string;
+  /** False for an option the kernel takes and shows over netlink only: no sysfs file, no module parameter. */
+  sysfs?: false;
 }
 
 const ms = { timeDefault: 'ms' } as const;
@@ -231,7 +235,10 @@ export const OPTION_NAMES: OptionName[] = [
     networkmanager: 'ad_actor_system',
     networkd: 'AdActorSystem',
   },
-  { kernel: 'coupled_control', ifupdown: 'bond-coupled-control' },
+  // Linux 6.9 (bonding: Add independent control state machine).
+  { kernel: 'coupled_control', ifupdown: 'bond-coupled-control', since: '6.9' },
+  // Linux 6.17 (net: bonding: add broadcast_neighbor option for 802.3ad): bond_options.c and netlink only.
+  { kernel: 'broadcast_neighbor', ifupdown: 'bond-broadcast-neighbor', since: '6.17', sysfs: false },
 ];
 
 /** The options networkd sets on a port's .network ([Network] section), not on the bond's .netdev. */
@@ -278,6 +285,7 @@ const NUMBERED: Record<string, readonly string[]> = {
   fail_over_mac: ['none', 'active', 'follow'],
   primary_reselect: ['always', 'better', 'failure'],
   lacp_active: ['off', 'on'],
+  broadcast_neighbor: ['off', 'on'],
 };
 
 /** systemd's and netplan's spellings that differ from the kernel's. */

@@ -98,6 +98,13 @@ export function readConfig(paths: string[]): ConfigModel {
     for (const [option, value] of Object.entries(port.options)) bond.options[option] ??= value;
   }
   for (const bond of part.bonds) {
+    // netplan generate refuses the whole configuration then ("interface 'enp2s0' is not defined").
+    const undefinedPort = bond.format === 'netplan' && bond.ports.find((p) => !part.netplanDevices.has(p.value));
+    if (undefinedPort)
+      throw new ConfigError(
+        undefinedPort.at,
+        `bond ${bond.name}: interface ${undefinedPort.value} is not defined: netplan takes as a bond's interfaces only devices a netplan file defines (as ${undefinedPort.value}: {} under ethernets:), and refuses the configuration otherwise`,
+      );
     if (!bond.ports.length)
       throw new ConfigError(bond.at, `bond ${bond.name} has no ports (no ${portKeys(bond.format)})`);
     // The module's parameters are the defaults of every bond made after it is loaded.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigBond, ConfigFormat } from './model.js';
 import { BOND_OPTIONS } from '../scenario/bond-options.js';
+import { NETLINK_ONLY_OPTIONS } from './netlink-only.js';
 import { OPTION_NAMES, parseTimeSpan } from './options.js';
 import { readConfig } from './read.js';
 
@@ -54,6 +55,7 @@ const SAMPLES: Record<
   ad_user_port_key: { raw: { text: '7' }, kernel: '7' },
   ad_actor_system: { raw: { text: '02:00:00:00:00:01' }, kernel: '02:00:00:00:00:01' },
   coupled_control: { raw: { text: '0' }, kernel: '0' },
+  broadcast_neighbor: { raw: { text: '1' }, kernel: 'on' },
 };
 
 /** A file of the format that sets one option on bond0 over eth0 and eth1; the files to read. */
@@ -66,7 +68,7 @@ function fileWith(format: ConfigFormat, key: string, raw: string, name: string):
   if (format === 'netplan') {
     writeFileSync(
       `${base}.yaml`,
-      `network:\n  version: 2\n  bonds:\n    bond0:\n      interfaces: [eth0, eth1]\n      parameters:\n        ${key}: ${raw}\n`,
+      `network:\n  version: 2\n  ethernets:\n    eth0: {}\n    eth1: {}\n  bonds:\n    bond0:\n      interfaces: [eth0, eth1]\n      parameters:\n        ${key}: ${raw}\n`,
     );
     return [`${base}.yaml`];
   }
@@ -97,10 +99,25 @@ describe('every kernel option in every format that has it', () => {
   const formats = ['ifupdown', 'netplan', 'networkmanager', 'networkd'] as const;
   it('the table covers every option of the driver (bonding.rst) and the sample table every option', () => {
     expect(OPTION_NAMES.map((o) => o.kernel).sort()).toEqual(Object.keys(SAMPLES).sort());
-    // The driver's options as the scenario language knows them (with their ranges), and mode and active_slave.
+    // The driver's options as the scenario language knows them (with their ranges), mode and active_slave, and those it cannot set.
     expect(OPTION_NAMES.map((o) => o.kernel).sort()).toEqual(
-      [...Object.keys(BOND_OPTIONS), 'mode', 'active_slave'].sort(),
+      [...Object.keys(BOND_OPTIONS), ...Object.keys(NETLINK_ONLY_OPTIONS), 'mode', 'active_slave'].sort(),
     );
+  });
+  it('the options bonding.rst has that Linux 6.1 lacks say since when, and one the driver shows over netlink only says so', () => {
+    const newer = OPTION_NAMES.filter((o) => o.since).map((o) => `${o.kernel} ${o.since}`);
+    expect(newer).toEqual(['coupled_control 6.9', 'broadcast_neighbor 6.17']);
+    expect(OPTION_NAMES.filter((o) => o.sysfs === false).map((o) => o.kernel)).toEqual(['broadcast_neighbor']);
+  });
+  it('broadcast_neighbor: off or on (0 or 1), as the driver takes it, and only that', () => {
+    const read = (value: string) =>
+      readConfig(fileWith('ifupdown', 'bond-broadcast-neighbor', value, `bn-${value}`)).bonds[0]?.options
+        .broadcast_neighbor?.value;
+    expect([read('0'), read('off'), read('on')]).toEqual(['off', 'off', 'on']);
+    expect(() => read('yes')).toThrow(
+      /bond-broadcast-neighbor: broadcast_neighbor "yes": must be equal to one of the allowed values \(off, on\)/,
+    );
+    expect(() => read('2')).toThrow(/broadcast_neighbor 2 is not a value the kernel knows/);
   });
   for (const option of OPTION_NAMES) {
     for (const format of formats) {

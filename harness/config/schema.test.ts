@@ -9,7 +9,11 @@ const validate = new Ajv({ strict: false }).compile(schema);
 const docs = (file: string) => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as unknown);
 
 describe("the editors' schema knows a bond taken from the user's files", () => {
-  it.each(['scenarios/config/guide-static.yaml', 'scenarios/config/guide-dhcp.yaml'])('%s is valid', (file) => {
+  it.each([
+    'scenarios/config/guide-static.yaml',
+    'scenarios/config/guide-dhcp.yaml',
+    'scenarios/config/netplan-active-backup.yaml',
+  ])('%s is valid', (file) => {
     for (const doc of docs(file)) expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 
