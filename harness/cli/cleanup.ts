@@ -61,9 +61,11 @@ function labLines(labs: Awaited<ReturnType<typeof restoreJournals>>): string[] {
 async function cleanupOverSsh(ssh: SshTargetOptions, options: { all?: boolean; json?: boolean }): Promise<void> {
   const target = await openSshTarget(ssh);
   try {
-    const removed = await cleanupRemote(target, { all: options.all });
+    // Recorded as on this machine: --json shows every command the restore issued there.
+    const labCommands: string[] = [];
+    const removed = await cleanupRemote(target, { all: options.all, labCommands });
     if (removed.labs.some((l) => l.problems.length)) process.exitCode = 1;
-    if (options.json) return printJson({ destination: ssh.destination, ...removed });
+    if (options.json) return printJson({ destination: ssh.destination, ...removed, labCommands });
     const where = ` on ${ssh.destination}`;
     process.stdout.write(
       `${[listed('namespace(s)', removed.namespaces, where), ...labLines(removed.labs), listed('agent directory(ies)', removed.dirs, where)].join('\n')}\n`,

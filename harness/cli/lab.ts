@@ -11,7 +11,7 @@ import { HostTarget } from '../target/host.js';
 import type { Target } from '../target/target.js';
 import { newRunId } from '../topology/names.js';
 import { VmTarget } from '../vm/vm-target.js';
-import { openSshTarget } from '../transport/ssh.js';
+import { openSshTarget, type SshTargetOptions } from '../transport/ssh.js';
 import { UsageError, exitCodes } from './errors.js';
 import { printJson } from './output.js';
 import { addSshOptions, sshTargetOptions, type SshChoice } from './target-options.js';
@@ -56,6 +56,22 @@ export async function labForRun(
     throw new UsageError(`${refused.length} case(s) cannot run on the lab ${lab.file}; nothing was run`);
   }
   return lab;
+}
+
+/**
+ * How `lab check` reaches the lab's machine: the lab names it, so the --ssh-* login options apply
+ * to it without --ssh; --ssh, when given, must name the same machine. Undefined: this machine.
+ */
+export function labLogin(lab: Lab, choice: SshChoice): SshTargetOptions | undefined {
+  const machine = lab.machine;
+  if (machine.kind === 'local') {
+    if (choice.ssh !== undefined)
+      throw new UsageError(`the lab ${lab.file} names this machine's NICs (machine: local); drop --ssh`);
+    return sshTargetOptions(choice);
+  }
+  if (choice.ssh !== undefined && choice.ssh !== machine.destination)
+    throw new UsageError(`the lab ${lab.file} is on ${machine.destination}, not on --ssh ${choice.ssh}`);
+  return sshTargetOptions({ ...choice, ssh: machine.destination });
 }
 
 function inspectionText(lab: Lab, inspection: LabInspection, cabling: Cabling): string {
@@ -121,18 +137,12 @@ options say how to log in (--ssh itself, when given, must name the lab's machine
   addSshOptions(check).action(
     async (file: string, options: SshChoice & { kernel: string; json?: boolean; probe: boolean }) => {
       const loaded = await loadLab(file);
-      const ssh = sshTargetOptions(options);
-      const machine = loaded.machine;
-      if (machine.kind === 'local' && ssh)
-        throw new UsageError(`the lab ${loaded.file} names this machine's NICs (machine: local); drop --ssh`);
-      if (machine.kind === 'ssh' && ssh && ssh.destination !== machine.destination)
-        throw new UsageError(`the lab ${loaded.file} is on ${machine.destination}, not on --ssh ${ssh.destination}`);
-      const target: Target =
-        machine.kind === 'ssh'
-          ? await openSshTarget({ ...ssh, destination: machine.destination })
-          : loaded.emulated
-            ? await VmTarget.boot({ kernel: options.kernel, emulatedNics: loaded.emulated })
-            : new HostTarget();
+      const ssh = labLogin(loaded, options);
+      const target: Target = ssh
+        ? await openSshTarget(ssh)
+        : loaded.emulated
+          ? await VmTarget.boot({ kernel: options.kernel, emulatedNics: loaded.emulated })
+          : new HostTarget();
       try {
         const sessionAddress = await sessionAddressOf(target);
         const inspection = await inspectLab(target, loaded, sessionAddress);

@@ -11,6 +11,7 @@ import { loadScenarioFiles } from '../scenario/load.js';
 import type * as RunCase from '../runner/run-case.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import { run } from '../target/target.js';
+import { addressManagementNic, MGMT_MAC, nicSnapshot } from '../testing/lab-guest.js';
 import { newRunId } from '../topology/names.js';
 import { VmTarget } from '../vm/vm-target.js';
 import type { Lab, NicRef } from './lab.js';
@@ -19,7 +20,6 @@ import { openLab } from './record.js';
 import { LabRefusedError } from './session.js';
 
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
-const MGMT_MAC = '52:54:00:b1:ff:00';
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const sequence = 'fixtures/scenarios-lifecycle/sequence.yaml';
 // Cases run in this process on the built modules: the traffic probe the target starts is dist's probe.js.
@@ -36,15 +36,7 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
   let lab: Lab;
   let kernelLog: KernelLogCapture;
   let mgmt: string;
-  /** The guest's root namespace as `ip -j` shows it (every link, address and route), and every PCI NIC's `ethtool -k`. */
-  const snapshot = async () =>
-    (
-      await run(vm, [
-        'sh',
-        '-c',
-        'ip -j link show; ip -j addr show; ip -j route show; ip -j -6 route show; for d in /sys/class/net/*/device; do n=${d%/device}; ethtool -k ${n##*/}; done',
-      ])
-    ).stdout;
+  const snapshot = () => nicSnapshot(vm);
   /** The run's journal, if it is still on disk. */
   const journalLeft = async (runId: string) =>
     (await run(vm, ['sh', '-c', `ls /var/lib/bondlab/lab/${runId}.json 2>/dev/null; true`])).stdout;
@@ -56,18 +48,7 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     lab = await labOf('fixtures/labs/emulated.yaml');
     vm = await VmTarget.boot({ kernel, emulatedNics: lab.emulated });
     await run(vm, ['modprobe', 'bonding', 'max_bonds=0']);
-    const links = JSON.parse((await run(vm, ['ip', '-j', 'link', 'show'])).stdout) as {
-      ifname: string;
-      address: string;
-    }[];
-    mgmt = links.find((l) => l.address === MGMT_MAC)?.ifname ?? '';
-    // The management NIC as on a real machine: up, addressed, the default route. Without duplicate
-    // address detection its link-local address is final at once, so the snapshots compare NIC state only.
-    await run(vm, [
-      'sh',
-      '-c',
-      `echo 0 > /proc/sys/net/ipv6/conf/${mgmt}/accept_dad && ip link set ${mgmt} up && ip addr add 192.0.2.2/24 dev ${mgmt} && ip route add default via 192.0.2.1`,
-    ]);
+    mgmt = await addressManagementNic(vm);
     kernelLog = await KernelLogCapture.start(vm);
     before = await snapshot();
   });

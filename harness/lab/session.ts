@@ -19,6 +19,7 @@ import {
   type NicFacts,
   type NicState,
 } from './nics.js';
+import { sessionCarriers, sessionRefusal, type LinkAddresses } from './session-nic.js';
 import { switchControl } from './switch.js';
 
 /** The lab NICs a case's topology takes over, and how its cables are pulled. */
@@ -100,14 +101,14 @@ export async function inspectLab(target: Target, lab: Lab, sessionAddress?: stri
       ...(JSON.parse(routes6.stdout || '[]') as { dev?: string }[]),
     ].map((r) => r.dev),
   );
+  const allAddresses = JSON.parse(addrs.stdout || '[]') as LinkAddresses[];
   const addresses = new Map(
-    (
-      JSON.parse(addrs.stdout || '[]') as {
-        ifname: string;
-        addr_info?: { local: string; scope: string; family: string }[];
-      }[]
-    ).map((l) => [l.ifname, (l.addr_info ?? []).filter((a) => !(a.family === 'inet6' && a.scope === 'link'))]),
+    allAddresses.map((l) => [
+      l.ifname,
+      (l.addr_info ?? []).filter((a) => !(a.family === 'inet6' && a.scope === 'link')),
+    ]),
   );
+  const session = sessionCarriers(sessionAddress, links, allAddresses);
   const refs = [
     ...lab.nics.map((ref) => ({ ref, role: 'dut' as const })),
     ...(lab.far.kind === 'peer' ? lab.far.nics.map((ref) => ({ ref, role: 'peer' as const })) : []),
@@ -126,8 +127,8 @@ export async function inspectLab(target: Target, lab: Lab, sessionAddress?: stri
     const refuse = (reason: string) => refusals.push({ label: ref.label, name: link.ifname, reason });
     const own = addresses.get(link.ifname) ?? [];
     if (defaultDevs.has(link.ifname)) refuse('it carries the default route');
-    if (sessionAddress && own.some((a) => a.local === sessionAddress))
-      refuse(`it holds ${sessionAddress}, the address of the session bondlab was started through`);
+    const holder = session.get(link.ifname);
+    if (sessionAddress && holder) refuse(sessionRefusal(sessionAddress, link.ifname, holder));
     else if (own.length) refuse(`it has address(es) bondlab did not add: ${own.map((a) => a.local).join(', ')}`);
     if (link.master) refuse(`it is a port of ${link.master}`);
     const manager = managed.get(link.ifname);

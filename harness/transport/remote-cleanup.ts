@@ -7,6 +7,7 @@
  */
 import { dirname, join } from 'node:path';
 import { restoreJournals } from '../lab/journal.js';
+import { recordingTarget } from '../lab/session.js';
 import { run } from '../target/target.js';
 import { cleanupNamespaces } from '../topology/cleanup.js';
 import { REMOTE_AGENT_DIR, type SshTarget } from './ssh.js';
@@ -54,7 +55,11 @@ async function liveOwners(target: SshTarget, dirs: AgentDir[]): Promise<Set<numb
   return new Set([...pids, ...dirs.filter((dir) => dir.alive).map((dir) => dir.controllerPid)]);
 }
 
-export async function cleanupRemote(target: SshTarget, options: { all?: boolean } = {}): Promise<RemoteCleanup> {
+export async function cleanupRemote(
+  target: SshTarget,
+  /** `labCommands`: where the commands that restore lab NICs are written down, one line each. */
+  options: { all?: boolean; labCommands?: string[] } = {},
+): Promise<RemoteCleanup> {
   // Asked once, after the namespaces are listed: a run that starts meanwhile is seen alive.
   let owners: Promise<Set<number>> | undefined;
   const namespaces = await cleanupNamespaces(target, {
@@ -62,7 +67,7 @@ export async function cleanupRemote(target: SshTarget, options: { all?: boolean 
     alive: async (pid) => (await (owners ??= agentDirs(target).then((dirs) => liveOwners(target, dirs)))).has(pid),
   });
   // After the namespaces: deleting them is what hands a killed run's lab NICs back to the machine.
-  const labs = await restoreJournals(target, {
+  const labs = await restoreJournals(options.labCommands ? recordingTarget(target, options.labCommands) : target, {
     all: options.all,
     alive: async (pid) => (await (owners ??= agentDirs(target).then((dirs) => liveOwners(target, dirs)))).has(pid),
   });

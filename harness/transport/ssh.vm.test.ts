@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { sshdInGuest } from '../testing/sshd-in-guest.js';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
@@ -17,31 +18,7 @@ const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 const script = String.raw`
 set -u
 bondlab="${process.execPath} ${cli}"
-# Under /root (0700), so that sshd's StrictModes accepts the key files; the guest's writes stay in the guest.
-work=$(mktemp -d /root/bondlab-ssh-test-XXXXXX)
-ip link set lo up
-mkdir -p /run/sshd && chmod 755 /run/sshd
-for key in host client other; do ssh-keygen -q -t ed25519 -N '' -C "bondlab-test-$key" -f "$work/$key"; done
-cp "$work/client.pub" "$work/authorized_keys"
-cat > "$work/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port 2222
-HostKey $work/host
-AuthorizedKeysFile $work/authorized_keys
-PermitRootLogin prohibit-password
-AllowUsers root
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PidFile $work/sshd.pid
-EOF
-/usr/sbin/sshd -D -e -f "$work/sshd_config" 2>"$work/sshd.log" &
-sshd=$!
-echo "[127.0.0.1]:2222 $(cut -d' ' -f1,2 "$work/host.pub")" > "$work/known_hosts"
-echo "[127.0.0.1]:2222 $(cut -d' ' -f1,2 "$work/other.pub")" > "$work/wrong_known_hosts"
-i=0
-until grep -q 'Server listening' "$work/sshd.log"; do sleep 0.1; i=$((i+1)); [ $i -lt 600 ] || { echo "sshd did not start"; cat "$work/sshd.log"; exit 3; }; done
+${sshdInGuest()}
 to="--target ssh --ssh root@127.0.0.1 --ssh-port 2222"
 leftovers() {
   echo "$1-dirs=$(ls -d /tmp/bondlab-agent-* 2>/dev/null | tr '\n' ' ')"
