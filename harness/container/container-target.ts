@@ -81,6 +81,11 @@ export class ContainerTarget extends AgentTarget {
     }
   }
 
+  /** The container's full id on its engine. */
+  get id(): string {
+    return this.container.getId();
+  }
+
   /** Remove the container, then let go of the engine (which stops an engine VM). */
   async close(): Promise<void> {
     await this.agent.shutdown();

@@ -11,43 +11,34 @@ import { loadScenarioFiles } from '../scenario/load.js';
 import type * as RunCase from '../runner/run-case.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import { run } from '../target/target.js';
+import {
+  MGMT_MAC,
+  asRealLab,
+  labOf,
+  journalLeft as journalOn,
+  networkSnapshot,
+  setUpManagementNic,
+} from '../testing/emulated-lab.js';
 import { newRunId } from '../topology/names.js';
 import { VmTarget } from '../vm/vm-target.js';
-import type { Lab, NicRef } from './lab.js';
-import { loadLabFile, loadLabText } from './load.js';
+import type { Lab } from './lab.js';
+import { loadLabText } from './load.js';
 import { openLab } from './record.js';
 import { LabRefusedError } from './session.js';
 
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
-const MGMT_MAC = '52:54:00:b1:ff:00';
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 const sequence = 'fixtures/scenarios-lifecycle/sequence.yaml';
 // Cases run in this process on the built modules: the traffic probe the target starts is dist's probe.js.
 const { runCase } = (await import(join(process.cwd(), 'dist', 'harness', 'runner', 'run-case.js'))) as typeof RunCase;
-
-async function labOf(file: string): Promise<Lab> {
-  const loaded = await loadLabFile(file);
-  if (!('lab' in loaded)) throw new Error(JSON.stringify(loaded.errors));
-  return loaded.lab;
-}
 
 describe(`the emulated NIC lab on ${kernel}`, () => {
   let vm: VmTarget;
   let lab: Lab;
   let kernelLog: KernelLogCapture;
   let mgmt: string;
-  /** The guest's root namespace as `ip -j` shows it (every link, address and route), and every PCI NIC's `ethtool -k`. */
-  const snapshot = async () =>
-    (
-      await run(vm, [
-        'sh',
-        '-c',
-        'ip -j link show; ip -j addr show; ip -j route show; ip -j -6 route show; for d in /sys/class/net/*/device; do n=${d%/device}; ethtool -k ${n##*/}; done',
-      ])
-    ).stdout;
-  /** The run's journal, if it is still on disk. */
-  const journalLeft = async (runId: string) =>
-    (await run(vm, ['sh', '-c', `ls /var/lib/bondlab/lab/${runId}.json 2>/dev/null; true`])).stdout;
+  const snapshot = () => networkSnapshot(vm);
+  const journalLeft = (runId: string) => journalOn(vm, runId);
   /** Whether a command line names the management NIC. */
   const namesMgmt = (command: string) => new RegExp(`\\b${mgmt}\\b`).test(command) || command.includes(MGMT_MAC);
   let before: string;
@@ -61,13 +52,7 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
       address: string;
     }[];
     mgmt = links.find((l) => l.address === MGMT_MAC)?.ifname ?? '';
-    // The management NIC as on a real machine: up, addressed, the default route. Without duplicate
-    // address detection its link-local address is final at once, so the snapshots compare NIC state only.
-    await run(vm, [
-      'sh',
-      '-c',
-      `echo 0 > /proc/sys/net/ipv6/conf/${mgmt}/accept_dad && ip link set ${mgmt} up && ip addr add 192.0.2.2/24 dev ${mgmt} && ip route add default via 192.0.2.1`,
-    ]);
+    await setUpManagementNic(vm, mgmt);
     kernelLog = await KernelLogCapture.start(vm);
     before = await snapshot();
   });
@@ -180,21 +165,7 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
   const stoppedRun = async (tag: string, stop: (out: string) => string) => {
     const labFile = `/tmp/bondlab-lab-test-${tag}.yaml`;
     const out = `/tmp/bondlab-lab-test-${tag}`;
-    // Cable 1 (e1000) as slave0: an e1000 link trains sooner than an e1000e one, and the lifecycle
-    // cases expect slave0, the first to come up, to be the active slave.
-    const swapped = (list: NicRef[]) => [1, 0].flatMap((i) => list[i] ?? []);
-    const nic = (indent: string, n: NicRef) => `${indent}- { label: ${n.label}, mac: "${n.mac ?? ''}" }`;
-    await run(vm, ['sh', '-c', `cat > ${labFile}`], {
-      input: [
-        'nics:',
-        ...swapped(lab.nics).map((n) => nic('  ', n)),
-        'far:',
-        '  peer:',
-        '    nics:',
-        ...swapped(lab.far.kind === 'peer' ? lab.far.nics : []).map((n) => nic('      ', n)),
-        '',
-      ].join('\n'),
-    });
+    await run(vm, ['sh', '-c', `cat > ${labFile}`], { input: asRealLab(lab) });
     const script = `
 CI=true ${process.execPath} ${cli} run --target host --lab ${labFile} ${sequence} -o ${out} >${out}.log 2>&1 &
 pid=$!
