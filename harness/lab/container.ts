@@ -107,8 +107,11 @@ export class ContainerLab implements LabRun {
       ...base,
       lend: () => this.lend(),
       restore: async () => {
-        await this.giveBack();
-        await base.restore();
+        try {
+          await this.giveBack();
+        } finally {
+          await base.restore();
+        }
       },
     };
   }

@@ -177,7 +177,7 @@ describe(`an emulated lab in the engine VM on ${kernel}`, () => {
     expect(results.targets[0]).toMatch(/^container /);
     expect(results.cases.map((c) => [c.name, c.status])).toEqual([['lifecycle-first', 'passed']]);
     expect(results.lab?.restoreError).toBeUndefined();
-    expect(results.lab?.commands.filter((c) => / netns \d+$/.test(c)).length).toBe(4);
+    expect(results.lab?.commands.filter((c) => /^ip link set dev \S+ netns \d+$/.test(c)).length).toBe(4);
     expect(results.lab?.commands.filter(namesUntouched)).toEqual([]);
     expect(await journalLeft(vm, results.runId)).toBe('');
     expect(await listContainers(engine)).toEqual([]);
@@ -240,7 +240,7 @@ describe('bondlab run --target container --engine vm --lab (an emulated lab)', (
     expect(results.cases.map((c) => c.status)).toEqual(['passed']);
     expect(results.cases[0]?.steps.find((s) => s.kind === 'fault')?.description).toMatch(/QMP set_link down/);
     expect(results.lab?.nics.map((n) => n.driver)).toEqual(['e1000e', 'e1000', 'virtio_net', 'virtio_net']);
-    expect(results.lab?.commands.filter((c) => / netns \d+$/.test(c)).length).toBe(4);
+    expect(results.lab?.commands.filter((c) => /^ip link set dev \S+ netns \d+$/.test(c)).length).toBe(4);
     expect(results.lab?.restoreError).toBeUndefined();
   }, 900_000);
 });

@@ -154,10 +154,9 @@ export async function restoreJournals(
     if (journal.container) {
       // Its engine removes the container first when cleanup reaches it; a container still running gives its own
       // namespace's NICs back, and ends (its case namespaces with it: the kernel hands their NICs back).
-      await returnFromContainer(
-        target,
-        journal.container,
-        journal.nics.map((n) => n.permanentMac),
+      const macs = journal.nics.map((n) => n.permanentMac);
+      await returnFromContainer(target, journal.container, macs).catch((e: unknown) =>
+        problems.push(e instanceof Error ? e.message : String(e)),
       );
       await stopLentContainer(target, journal.container);
     }
