@@ -92,11 +92,6 @@ export function registerCleanup(program: Command): void {
       const ssh = sshTargetOptions(options);
       if (ssh) return await cleanupOverSsh(ssh, options);
       const namespaces = await cleanupNamespaces(new HostTarget(), { all: options.all });
-      // After the namespaces: deleting them is what hands a killed run's lab NICs back to this machine.
-      // Recorded, so that --json shows every command the restore issued (a test proves none names a NIC the lab does not list).
-      const labCommands: string[] = [];
-      const labs = await restoreJournals(recordingTarget(new HostTarget(), labCommands), { all: options.all });
-      const { files, processes } = await cleanupFiles(options.all ?? false);
       const engine = await connectEngine().catch(() => undefined);
       const containers: string[] = [];
       if (engine) {
@@ -106,6 +101,11 @@ export function registerCleanup(program: Command): void {
           containers.push(container.id.slice(0, 12));
         }
       }
+      // After the namespaces and containers: deleting them is what hands a killed run's lab NICs back to this machine.
+      // Recorded, so that --json shows every command the restore issued (a test proves none names a NIC the lab does not list).
+      const labCommands: string[] = [];
+      const labs = await restoreJournals(recordingTarget(new HostTarget(), labCommands), { all: options.all });
+      const { files, processes } = await cleanupFiles(options.all ?? false);
       if (labs.some((l) => l.problems.length)) process.exitCode = 1;
       if (options.json)
         return printJson({

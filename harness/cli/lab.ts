@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import type { EngineKind } from '../container/engine.js';
+import { containerLabRefusal } from '../lab/container.js';
 import { farSideRefusal, type Lab } from '../lab/lab.js';
 import { probeCabling, type Cabling } from '../lab/cabling.js';
 import { JOURNAL_DIR } from '../lab/journal.js';
@@ -32,6 +34,7 @@ export async function labForRun(
   cases: ScenarioCase[],
   target: TargetKind,
   sshDestination?: string,
+  engine: EngineKind = 'docker',
 ): Promise<Lab> {
   const lab = await loadLab(file);
   if (lab.machine.kind === 'ssh' && (target !== 'ssh' || sshDestination !== lab.machine.destination))
@@ -42,11 +45,14 @@ export async function labForRun(
     throw new UsageError(
       `the lab ${lab.file} names this machine's NICs (machine: local); --target ssh reaches another`,
     );
-  if (lab.emulated && target !== 'vm')
-    throw new UsageError(`the lab ${lab.file} is emulated: its NICs exist in the VM target only (--target vm)`);
+  if (lab.emulated && target !== 'vm' && target !== 'container')
+    throw new UsageError(
+      `the lab ${lab.file} is emulated: its NICs exist in a VM bondlab boots only (--target vm, or --target container --engine vm)`,
+    );
   if (!lab.emulated && target === 'vm')
     throw new UsageError(`the lab ${lab.file} names real NICs; the VM target has none (use --target host)`);
-  if (target === 'container') throw new UsageError('--lab on the container target is not supported yet');
+  const inContainer = target === 'container' ? containerLabRefusal(lab, engine) : undefined;
+  if (inContainer) throw new UsageError(inContainer);
   const refused = cases.flatMap((c) => {
     const reason = farSideRefusal(lab, c.topology.farSide, c.topology.slaves);
     return reason ? [`${c.at.file}:${c.at.line}:${c.at.column}: ${c.name}: ${reason}`] : [];

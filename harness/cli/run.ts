@@ -187,7 +187,9 @@ export function registerRun(program: Command): void {
             `${refused.length} hook(s) would run as root in this machine's own namespaces; nothing was run`,
           );
         }
-        const lab = options.lab ? await labForRun(options.lab, cases, options.target, ssh?.destination) : undefined;
+        const lab = options.lab
+          ? await labForRun(options.lab, cases, options.target, ssh?.destination, options.engine)
+          : undefined;
         if (cases.length === 0)
           throw new UsageError(
             `no scenario cases${options.filter ? ` match "${options.filter}"` : ''} in ${paths.join(', ')}`,

@@ -47,6 +47,10 @@ export class ContainerTarget extends AgentTarget {
     // Read by testcontainers when it first connects and when a container starts; an engine VM's also carry its TLS client certificate.
     Object.assign(process.env, options.engine.env);
     process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+    // Where /.dockerenv exists (bondlab itself in a container, or a VM over such a root), testcontainers looks for
+    // the engine's gateway on a unix socket: the "bridge" network, or an alpine container from a registry. bondlab
+    // maps no ports, so that host is never used.
+    process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
     const root = packageRoot();
     // The agent and the traffic probe run inside from the same paths as on the host, as in the VM.
     const container = await new GenericContainer(image)
@@ -79,6 +83,11 @@ export class ContainerTarget extends AgentTarget {
       await unregister();
       throw error;
     }
+  }
+
+  /** The container's full id on its engine. */
+  get id(): string {
+    return this.container.getId();
   }
 
   /** Remove the container, then let go of the engine (which stops an engine VM). */

@@ -12,7 +12,8 @@ import { execa } from 'execa';
 import { ownedTempDir } from '../target/processes.js';
 import { run } from '../target/target.js';
 import { isStopping } from '../target/teardown.js';
-import { VmTarget } from '../vm/vm-target.js';
+import type { EmulatedCable } from '../vm/emulated-nics.js';
+import { FORWARD_NIC_MAC, VmTarget } from '../vm/vm-target.js';
 import { GUEST_TLS_DIR, dockerdTlsArgs, makeEngineCerts, type EngineCerts } from './engine-tls.js';
 import { DEFAULT_IMAGE, ensureImage, storePath } from './image.js';
 import type { DockerEngine } from './docker-engine.js';
@@ -57,6 +58,8 @@ export async function connectEngine(): Promise<DockerEngine> {
 interface VmEngineOptions {
   kernel?: string;
   log?: (line: string) => void;
+  /** An emulated lab's NICs in the engine's VM, for a lab run on the container target. */
+  emulatedNics?: EmulatedCable[];
 }
 
 /** A VM for the engine: its API port forwarded to the host's loopback, the image store as /dev/vda. */
@@ -67,6 +70,7 @@ function bootEngineVm(options: VmEngineOptions, disk: { path: string; format: 'r
     memoryMb: 2048,
     disks: [disk],
     fetch: { log: options.log },
+    emulatedNics: options.emulatedNics,
   });
 }
 
@@ -80,7 +84,8 @@ async function startDockerd(vm: VmTarget, certs: EngineCerts): Promise<DockerEng
     'modprobe virtio_blk',
     'modprobe ext4',
     'modprobe bonding max_bonds=0',
-    'nic=$(ls /sys/class/net | grep -v "^lo$" | grep -v "^bond" | head -n 1)',
+    // The forwarded NIC by its MAC: a lab's emulated NICs are there too.
+    `nic=$(grep -lx ${FORWARD_NIC_MAC} /sys/class/net/*/address | cut -d/ -f5)`,
     'ip link set dev "$nic" up',
     `ip addr add ${GUEST_ADDRESS}/24 dev "$nic"`,
     'mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup',
@@ -150,7 +155,7 @@ async function prepareStore(options: VmEngineOptions): Promise<string> {
   const certs = await makeEngineCerts(ENGINE_ADDRESSES);
   let vm: VmTarget | undefined;
   try {
-    vm = await bootEngineVm(options, { path: partial, format: 'raw' });
+    vm = await bootEngineVm({ ...options, emulatedNics: undefined }, { path: partial, format: 'raw' });
     const engine = await startDockerd(vm, certs);
     await ensureImage(engine, DEFAULT_IMAGE, options.log);
     await run(vm, [

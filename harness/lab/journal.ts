@@ -7,6 +7,7 @@
 import { alive } from '../target/processes.js';
 import { run, type Target } from '../target/target.js';
 import { runOwnerPid } from '../topology/names.js';
+import { returnFromContainer, stopLentContainer, type LentTo } from './container-netns.js';
 import type { SwitchSide } from './lab.js';
 import { listLinks, permanentMac, type IpLink, type NicState } from './nics.js';
 import { runHook } from './switch.js';
@@ -22,6 +23,8 @@ export interface LabJournal {
   nics: NicState[];
   /** A switch lab: the cables whose port the run has shut, and the hooks that re-open them. */
   switch?: { far: SwitchSide; shut: number[] };
+  /** The container target's container the NICs are lent to, case by case (they leave this root namespace for its own). */
+  container?: LentTo;
 }
 
 export function journalPath(runId: string): string {
@@ -147,6 +150,15 @@ export async function restoreJournals(
         await runHook(far, index, true, []).catch((e: unknown) =>
           problems.push(e instanceof Error ? e.message : String(e)),
         );
+    }
+    if (journal.container) {
+      // Its engine removes the container first when cleanup reaches it; a container still running gives its own
+      // namespace's NICs back, and ends (its case namespaces with it: the kernel hands their NICs back).
+      const macs = journal.nics.map((n) => n.permanentMac);
+      await returnFromContainer(target, journal.container, macs).catch((e: unknown) =>
+        problems.push(e instanceof Error ? e.message : String(e)),
+      );
+      await stopLentContainer(target, journal.container);
     }
     problems.push(...(await restoreNics(target, journal.nics)));
     if (!problems.length) await run(target, ['rm', '-f', path]);

@@ -11,11 +11,18 @@ import { loadScenarioFiles } from '../scenario/load.js';
 import type * as RunCase from '../runner/run-case.js';
 import { KernelLogCapture } from '../target/kmsg.js';
 import { run } from '../target/target.js';
-import { addressManagementNic, MGMT_MAC, nicSnapshot } from '../testing/lab-guest.js';
+import {
+  MGMT_MAC,
+  addressManagementNic,
+  asRealLab,
+  labOf,
+  journalLeft as journalOn,
+  networkSnapshot,
+} from '../testing/emulated-lab.js';
 import { newRunId } from '../topology/names.js';
 import { VmTarget } from '../vm/vm-target.js';
-import type { Lab, NicRef } from './lab.js';
-import { loadLabFile, loadLabText } from './load.js';
+import type { Lab } from './lab.js';
+import { loadLabText } from './load.js';
 import { openLab } from './record.js';
 import { LabRefusedError } from './session.js';
 
@@ -25,21 +32,13 @@ const sequence = 'fixtures/scenarios-lifecycle/sequence.yaml';
 // Cases run in this process on the built modules: the traffic probe the target starts is dist's probe.js.
 const { runCase } = (await import(join(process.cwd(), 'dist', 'harness', 'runner', 'run-case.js'))) as typeof RunCase;
 
-async function labOf(file: string): Promise<Lab> {
-  const loaded = await loadLabFile(file);
-  if (!('lab' in loaded)) throw new Error(JSON.stringify(loaded.errors));
-  return loaded.lab;
-}
-
 describe(`the emulated NIC lab on ${kernel}`, () => {
   let vm: VmTarget;
   let lab: Lab;
   let kernelLog: KernelLogCapture;
   let mgmt: string;
-  const snapshot = () => nicSnapshot(vm);
-  /** The run's journal, if it is still on disk. */
-  const journalLeft = async (runId: string) =>
-    (await run(vm, ['sh', '-c', `ls /var/lib/bondlab/lab/${runId}.json 2>/dev/null; true`])).stdout;
+  const snapshot = () => networkSnapshot(vm);
+  const journalLeft = (runId: string) => journalOn(vm, runId);
   /** Whether a command line names the management NIC. */
   const namesMgmt = (command: string) => new RegExp(`\\b${mgmt}\\b`).test(command) || command.includes(MGMT_MAC);
   let before: string;
@@ -161,21 +160,7 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
   const stoppedRun = async (tag: string, stop: (out: string) => string) => {
     const labFile = `/tmp/bondlab-lab-test-${tag}.yaml`;
     const out = `/tmp/bondlab-lab-test-${tag}`;
-    // Cable 1 (e1000) as slave0: an e1000 link trains sooner than an e1000e one, and the lifecycle
-    // cases expect slave0, the first to come up, to be the active slave.
-    const swapped = (list: NicRef[]) => [1, 0].flatMap((i) => list[i] ?? []);
-    const nic = (indent: string, n: NicRef) => `${indent}- { label: ${n.label}, mac: "${n.mac ?? ''}" }`;
-    await run(vm, ['sh', '-c', `cat > ${labFile}`], {
-      input: [
-        'nics:',
-        ...swapped(lab.nics).map((n) => nic('  ', n)),
-        'far:',
-        '  peer:',
-        '    nics:',
-        ...swapped(lab.far.kind === 'peer' ? lab.far.nics : []).map((n) => nic('      ', n)),
-        '',
-      ].join('\n'),
-    });
+    await run(vm, ['sh', '-c', `cat > ${labFile}`], { input: asRealLab(lab) });
     const script = `
 CI=true ${process.execPath} ${cli} run --target host --lab ${labFile} ${sequence} -o ${out} >${out}.log 2>&1 &
 pid=$!

@@ -34,6 +34,8 @@ export interface LabLinks {
   setCarrier?: (index: number, up: boolean) => Promise<string>;
   /** Put the NICs back as the journal has them, once the case's namespaces are gone. */
   restore(): Promise<void>;
+  /** Before a case's topology is built: bring the NICs where it takes them from (a container target's namespace). */
+  lend?: () => Promise<void>;
 }
 
 export interface Refusal {
@@ -196,7 +198,7 @@ export class LabSession {
     base: Target,
     lab: Lab,
     runId: string,
-    options: { qmp?: QmpClient; sessionAddress?: string } = {},
+    options: { qmp?: QmpClient; sessionAddress?: string; container?: LabJournal['container'] } = {},
   ): Promise<LabSession> {
     const commands: string[] = [];
     const target = recordingTarget(base, commands);
@@ -205,7 +207,13 @@ export class LabSession {
     const states = await Promise.all(
       inspection.nics.map(({ ref, role, link }) => readNicState(target, ref.label, role, link, ref.release === true)),
     );
-    const journal: LabJournal = { runId, lab: lab.file, createdAt: new Date().toISOString(), nics: states };
+    const journal: LabJournal = {
+      runId,
+      lab: lab.file,
+      createdAt: new Date().toISOString(),
+      nics: states,
+      ...(options.container ? { container: options.container } : {}),
+    };
     await writeJournal(target, journal);
     const session = new LabSession(target, lab, runId, inspection.facts, states, options.qmp, commands, journal);
     session.unregister = onTeardown(`lab ${lab.file}`, () => session.restore());

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../runner/results.js';
 import { run } from '../target/target.js';
 import { resultsPath } from '../testing/cli-output.js';
-import { addressManagementNic, MGMT_MAC, nicSnapshot } from '../testing/lab-guest.js';
+import { addressManagementNic, MGMT_MAC, networkSnapshot } from '../testing/emulated-lab.js';
 import { SSHD_PORT, sshdInGuest } from '../testing/sshd-in-guest.js';
 import { VmTarget } from '../vm/vm-target.js';
 import { JOURNAL_DIR } from './journal.js';
@@ -34,7 +34,7 @@ describe(`a lab reached over ssh on ${kernel}`, () => {
   /** The sshd's pid: `nsenter -t` it to see what the DUT sees (its own /var/lib/bondlab). */
   let sshd: string;
   let before: string;
-  const snapshot = () => nicSnapshot(vm);
+  const snapshot = () => networkSnapshot(vm);
   /** A shell command as the DUT's sessions see the machine. */
   const onDut = async (command: string) =>
     (await run(vm, ['nsenter', '-t', sshd, '-m', '--', 'sh', '-c', command])).stdout.trim();

@@ -22,8 +22,9 @@ import { VmTarget } from '../vm/vm-target.js';
 import { hookRefusals } from './hook-policy.js';
 import type { Lab } from '../lab/lab.js';
 import { labLockOptions, lockLab, type LabLock } from '../lab/lock.js';
-import { openLab, type LabRecord } from '../lab/record.js';
-import type { LabLinks, LabSession } from '../lab/session.js';
+import { labMachine, openRunLab, type LabRun } from '../lab/container.js';
+import type { LabRecord } from '../lab/record.js';
+import type { LabLinks } from '../lab/session.js';
 import { runCase, type CaseOptions } from './run-case.js';
 import { runSummary, type CaseResult, type RunResult } from './results.js';
 import { summarizeRepeats } from './repeats.js';
@@ -84,7 +85,7 @@ async function openTarget(kind: TargetKind, kernel: string, runId: string, optio
     return remote;
   }
   if (kind === 'container') {
-    const engine = await openEngine(options.engine ?? 'docker', { kernel, log });
+    const engine = await openEngine(options.engine ?? 'docker', { kernel, log, emulatedNics: options.lab?.emulated });
     try {
       await ensureImage(engine, options.image, log);
       const container = await ContainerTarget.start({ engine, runId, image: options.image });
@@ -246,7 +247,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       }
       targets.add(target.description);
       let kernelLog: KernelLogCapture | undefined;
-      let labSession: LabSession | undefined;
+      let labSession: LabRun | undefined;
       let labLock: LabLock | undefined;
       try {
         if (options.target === 'host') await cleanupNamespaces(target);
@@ -256,8 +257,9 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         let caseTarget = target;
         if (options.lab) {
           // A real lab is one machine: workers and other runs take turns; an emulated lab is each VM's own.
-          if (!options.lab.emulated) labLock = await lockLab(target, labLockOptions(options.lab, runId, options.log));
-          labSession = await openLab(target, options.lab, runId);
+          if (!options.lab.emulated)
+            labLock = await lockLab(labMachine(target), labLockOptions(options.lab, runId, options.log));
+          labSession = await openRunLab(target, options.lab, runId);
           labRecord = labSession.record();
           caseTarget = labSession.target;
         }

@@ -307,6 +307,7 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
     await request.links?.restore();
   };
   try {
+    await request.links?.lend?.();
     await run(target, ['sh', '-c', script]);
     await applier?.verify(topology.dut.netns, { bond: BOND, ports: topology.dut.slaves });
     // A process that lives in the DUT namespace lets the sampler read /proc/<pid>/net/bonding without forking.

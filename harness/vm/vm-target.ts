@@ -130,6 +130,9 @@ async function pruneLogs(dir: string, keep = 50): Promise<void> {
   for (const old of logs.sort((a, b) => b.mtime - a.mtime).slice(keep)) await rm(join(dir, old.name), { force: true });
 }
 
+/** The user-mode NIC of forwardTcp, by a MAC of its own: a guest with lab NICs tells it from them. */
+export const FORWARD_NIC_MAC = '52:54:00:b1:fe:00';
+
 const spareQmpPath = (qmpPath: string) => qmpPath.replace(/qmp\.sock$/, 'qmp-spare.sock');
 
 /** No udev in the guest: load the NICs' drivers, wait for every NIC to show up, then open QMP. */
@@ -263,7 +266,12 @@ export class VmTarget extends AgentTarget {
     for (const guestPort of options.forwardTcp ?? []) forwarded.set(guestPort, await freePort());
     if (forwarded.size) {
       const rules = [...forwarded].map(([guest, host]) => `hostfwd=tcp:127.0.0.1:${host}-:${guest}`).join(',');
-      args.push('-netdev', `user,id=fwd,restrict=on,${rules}`, '-device', 'virtio-net-pci,netdev=fwd');
+      args.push(
+        '-netdev',
+        `user,id=fwd,restrict=on,${rules}`,
+        '-device',
+        `virtio-net-pci,netdev=fwd,mac=${FORWARD_NIC_MAC}`,
+      );
     }
     const bootStart = performance.now();
     // qemu dies with bondlab, even by SIGKILL (the parent-death signal), and in a process group of
