@@ -96,7 +96,12 @@ async function openTarget(kind: TargetKind, kernel: string, runId: string, optio
       throw error;
     }
   }
-  const vm = await VmTarget.boot({ kernel, fetch: { log }, emulatedNics: options.lab?.emulated });
+  const vm = await VmTarget.boot({
+    kernel,
+    fetch: { log },
+    emulatedNics: options.lab?.emulated,
+    cpus: guestCpus(Math.max(1, options.jobs ?? 1)),
+  });
   log?.(`${vm.description} ready in ${Math.round(vm.timings.agentReadyMs)} ms (${vm.accel.accel}: ${vm.accel.reason})`);
   return vm;
 }
@@ -156,6 +161,16 @@ export function defaultJobs(
 ): number {
   if (!bringsOwnKernel(target, engine) || lab) return 1;
   return Math.max(1, Math.min(Math.floor(machine.cores / 2), Math.floor(machine.freeBytes / (1.5 * 2 ** 30))));
+}
+
+/**
+ * Guest CPUs of each worker's VM: two, or one when the workers' vCPUs would outnumber the cores.
+ * Under TCG an oversubscribed guest's vCPU threads stall each other (a lock holder's thread off
+ * the CPU while another spins): on 2 cores, 8 cases took 1.39x the wall time of --jobs 1 at
+ * --jobs 2 with two vCPUs per VM, and 0.68x with one (reports/examples/bench-jobs.json).
+ */
+export function guestCpus(jobs: number, cores = availableParallelism()): number {
+  return jobs * 2 <= cores ? 2 : 1;
 }
 
 export async function runScenarios(cases: ScenarioCase[], options: RunOptions): Promise<RunResult> {
