@@ -234,7 +234,11 @@ describe('bondlab run --target container --engine vm --lab (an emulated lab)', (
     const runned = await execa(
       'node',
       [cli, ...argv, 'fixtures/labs/emulated.yaml', 'fixtures/scenarios-lab/carrier-loss.yaml'],
-      { reject: false, env: { CI: 'true' } },
+      // The engine of the describe above left its DOCKER_* settings in this process (for testcontainers); its TLS files are gone.
+      {
+        reject: false,
+        env: { CI: 'true', DOCKER_HOST: undefined, DOCKER_TLS_VERIFY: undefined, DOCKER_CERT_PATH: undefined },
+      },
     );
     expect(runned.exitCode, runned.stderr).toBe(0);
     const results = (await readResults(resultsPath(runned.stderr))).run;
