@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd iproute2 iperf3 ethtool ifupdown ifenslave isc-dhcp-client dnsmasq-base iputils-ping
   debian-archive-keyring apt-utils procps libxml2-utils chromium docker.io debootstrap qemu-utils e2fsprogs openssl
-  lava-common tcpdump openssh-client openssh-server)
+  lava-common tcpdump openssh-client openssh-server netplan.io)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
