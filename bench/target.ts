@@ -7,7 +7,7 @@
  * BENCH_BASELINE: the dist/ directory of another bondlab build (an earlier commit, built beside
  * this one): its VM target is booted in turn with this one's, under the same load, as a ratio.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -76,8 +76,27 @@ async function bootPhases(vm: Pick<VmTarget, 'readFile' | 'consoleLog' | 'timing
   };
 }
 
+/**
+ * CPU time (user and system, all threads) of this process's qemu children so far: the work a boot
+ * took, which other programs' load on a shared machine barely changes, unlike its wall time.
+ */
+async function qemuCpuMs(): Promise<number> {
+  const tick = 1000 / Number((await execa('getconf', ['CLK_TCK'])).stdout);
+  let total = 0;
+  for (const pid of await readdir('/proc')) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // The command may hold spaces and parentheses: the fields after it start at its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (!stat.includes('(qemu-system') || Number(fields[1]) !== process.pid) continue;
+    total += (Number(fields[11]) + Number(fields[12])) * tick;
+  }
+  return Math.round(total);
+}
+
 interface Boot {
   agentReadyMs: number;
+  /** qemu's CPU time from its start to the agent's answer. */
+  cpuMs: number;
   totalMs: number;
   closeMs: number;
   phases: Record<string, number>;
@@ -100,6 +119,7 @@ async function timedBoot(extraKernelArgs?: string[], measureCalls = false, Vm = 
   const start = performance.now();
   const vm = await Vm.boot({ kernel, extraKernelArgs });
   const totalMs = performance.now() - start;
+  const cpuMs = await qemuCpuMs();
   description = vm.description;
   const phases = await bootPhases(vm);
   if (measureCalls) vmResults = await measure(vm);
@@ -107,6 +127,7 @@ async function timedBoot(extraKernelArgs?: string[], measureCalls = false, Vm = 
   await vm.close();
   return {
     agentReadyMs: Math.round(vm.timings.agentReadyMs),
+    cpuMs,
     totalMs: Math.round(totalMs),
     closeMs: Math.round(performance.now() - closeStart),
     phases,
@@ -139,6 +160,7 @@ for (let i = 0; i < BOOTS; i++) {
   if (Baseline) await attempt(baselineBoots, failures.baseline, undefined, false, Baseline);
 }
 const median = (list: Boot[]) => summary(list.map((b) => b.agentReadyMs)).p50;
+const medianCpu = (list: Boot[]) => summary(list.map((b) => b.cpuMs)).p50;
 
 const report = {
   benchmark: 'target',
@@ -155,6 +177,7 @@ const report = {
     boots,
     failedBoots: failures.default,
     agentReadyMs: summary(boots.map((b) => b.agentReadyMs)),
+    cpuMs: summary(boots.map((b) => b.cpuMs)),
     ...vmResults,
   },
   ...(candidateArgs
@@ -164,7 +187,9 @@ const report = {
           boots: candidateBoots,
           failedBoots: failures.candidate,
           agentReadyMs: summary(candidateBoots.map((b) => b.agentReadyMs)),
+          cpuMs: summary(candidateBoots.map((b) => b.cpuMs)),
           ratioToDefault: Number((median(candidateBoots) / median(boots)).toFixed(3)),
+          cpuRatioToDefault: Number((medianCpu(candidateBoots) / medianCpu(boots)).toFixed(3)),
         },
       }
     : {}),
@@ -175,8 +200,10 @@ const report = {
           boots: baselineBoots,
           failedBoots: failures.baseline,
           agentReadyMs: summary(baselineBoots.map((b) => b.agentReadyMs)),
+          cpuMs: summary(baselineBoots.map((b) => b.cpuMs)),
           // Below 1: this build boots faster than the baseline.
           ratioOfThisToBaseline: Number((median(boots) / median(baselineBoots)).toFixed(3)),
+          cpuRatioOfThisToBaseline: Number((medianCpu(boots) / medianCpu(baselineBoots)).toFixed(3)),
         },
       }
     : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UNUSED_INITRAMFS_MS, moduleName, resolveBootModules, staleInitramfs } from './initramfs.js';
+import { UNUSED_INITRAMFS_MS, moduleLevels, moduleName, resolveBootModules, staleInitramfs } from './initramfs.js';
 import { payloadOf } from './boot-image.js';
 
 const modulesDep = `kernel/fs/netfs/netfs.ko:
@@ -29,6 +29,24 @@ describe('initramfs module resolution', () => {
       expect.arrayContaining(['virtio_pci', 'virtio_console', '9pnet_virtio', '9p', 'overlay']),
     );
     expect(order.map(moduleName)).not.toContain('bonding');
+  });
+
+  it('groups the modules in levels that need only earlier levels, each module once', () => {
+    const order = resolveBootModules(modulesDep, '');
+    const levels = moduleLevels(order, modulesDep);
+    expect(levels.flat().sort()).toEqual([...order].sort());
+    const levelOf = new Map(levels.flatMap((level, at) => level.map((module) => [module, at] as const)));
+    for (const module of order) {
+      const line = modulesDep.split('\n').find((l) => l.startsWith(`${module}:`)) ?? '';
+      for (const dep of line.split(':')[1]?.trim().split(/\s+/).filter(Boolean) ?? []) {
+        expect(levelOf.get(dep), `${dep} below ${module}`).toBeLessThan(levelOf.get(module) ?? -1);
+      }
+    }
+    expect(levels.map((level) => level.map(moduleName).sort())).toEqual([
+      ['9pnet', 'netfs', 'overlay', 'virtio', 'virtio_ring'],
+      ['9pnet_virtio', 'fscache', 'virtio_console', 'virtio_pci'],
+      ['9p'],
+    ]);
   });
 
   it('leaves out modules built into the kernel', () => {

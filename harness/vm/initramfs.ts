@@ -29,9 +29,11 @@ $bb mount -t proc proc /proc
 $bb mount -t sysfs sysfs /sys
 $bb mount -t debugfs debugfs /sys/kernel/debug || true
 $bb mount -t devtmpfs devtmpfs /dev
-for m in $($bb cat /modules.order); do
-  $bb insmod /modules/$m || echo "bondlab-init: insmod $m failed"
-done
+# One line of modules.order per level: a level's modules need only earlier levels, so they load at once.
+while read -r level; do
+  for m in $level; do $bb insmod /modules/$m || echo "bondlab-init: insmod $m failed" & done
+  wait
+done < /modules.order
 o9p=trans=virtio,version=9p2000.L,msize=512000
 $bb mount -t 9p -o $o9p,ro,cache=loose ${SHARE_TAGS.root} /lower || echo "bondlab-init: cannot mount the host root"
 $bb mount -t tmpfs -o mode=0755 tmpfs /upper
@@ -99,6 +101,22 @@ export function resolveBootModules(modulesDep: string, modulesBuiltin: string, w
       throw new Error(`module ${name} is neither built in nor in modules.dep`);
   }
   return order;
+}
+
+/**
+ * The modules of `order` in levels: each module's dependencies all sit in earlier levels, so the
+ * modules of one level can load in parallel (each insmod's init runs on a vCPU of its own).
+ */
+export function moduleLevels(order: string[], modulesDep: string): string[][] {
+  const deps = parseModulesDep(modulesDep);
+  const level = new Map<string, number>();
+  for (const path of order) {
+    const below = (deps.get(path) ?? []).map((dep) => level.get(dep) ?? -1);
+    level.set(path, Math.max(-1, ...below) + 1);
+  }
+  const levels: string[][] = [];
+  for (const [path, at] of level) (levels[at] ??= []).push(path);
+  return levels;
 }
 
 /** busybox insmod cannot read compressed modules. */
@@ -173,7 +191,8 @@ export async function buildInitramfs(kernel: Kernel): Promise<string> {
       await decompressModule(join(moduleRoot, module), join(staging, 'modules', file));
       order.push(file);
     }
-    await writeFile(join(staging, 'modules.order'), `${order.join('\n')}\n`);
+    const levels = moduleLevels(modules, modulesDep).map((level) => level.map((m) => `${moduleName(m)}.ko`).join(' '));
+    await writeFile(join(staging, 'modules.order'), `${levels.join('\n')}\n`);
     await writeFile(join(staging, 'init'), INIT_SCRIPT, { mode: 0o755 });
     await writeFile(join(staging, 'probe'), PROBE_SCRIPT, { mode: 0o755 });
     const files = [

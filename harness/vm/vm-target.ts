@@ -212,7 +212,9 @@ export class VmTarget extends AgentTarget {
       '-machine',
       `q35,accel=${accel.accel}`,
       '-cpu',
-      accel.accel === 'kvm' ? 'host' : 'max',
+      // Without ERMS/FSRM the guest's kernel and libc clear and copy memory with rep stosq/movsq or
+      // plain loops: TCG runs a rep-prefixed instruction one iteration at a time, 8x more for bytes.
+      accel.accel === 'kvm' ? 'host' : 'max,-erms,-fsrm',
       '-m',
       String(options.memoryMb ?? 1024),
       '-smp',
