@@ -1,12 +1,12 @@
 /**
- * What the probe costs in CPU, apart from the VM: the sender and the receiver (harness/traffic/probe.ts)
+ * What the probe costs in CPU, apart from the VM: the sender and the receiver (harness/traffic/probe.cts)
  * run on this machine in a network namespace of their own (loopback only), for each traffic shape
  * (flows x packets/s per flow), and their CPU time per second of sending is read from /proc. Under
  * TCG every CPU second of the probe is many of the guest's, so a cheaper probe is one that reaches
  * its set rate on a busier runner. CPU time, unlike the achieved rate, hardly depends on the load
  * beside it. Needs root (ip netns). Writes reports/bench-probe-cost.json.
  *
- *   node dist/bench/probe-cost.js [probe.js to measure, default this build's]
+ *   node dist/bench/probe-cost.js [probe.cjs to measure, default this build's]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 const probeScript = resolve(
-  process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '../harness/traffic/probe.js'),
+  process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '../harness/traffic/probe.cjs'),
 );
 const shapes = (process.env.BENCH_SHAPES ?? '8x100,1x1000,4x500,1x5000')
   .split(',')

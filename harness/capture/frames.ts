@@ -3,7 +3,7 @@
  * sequence number, send time), a gratuitous or other ARP, an LACPDU, an unsolicited IPv6 neighbour
  * advertisement, a balance-tlb/alb learning packet, or something else.
  */
-/** traffic/probe.ts's magic; that module runs the probe when loaded, so it cannot be imported. */
+/** traffic/probe.cts's magic; that module runs the probe when loaded, so it cannot be imported. */
 const PROBE_MAGIC = 0x424c;
 
 export type Frame =

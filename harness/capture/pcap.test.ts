@@ -22,7 +22,7 @@ function ethernet(dst: string, src: string, type: number, payload: Buffer): Buff
   return Buffer.concat([head, payload]);
 }
 
-/** A probe datagram as traffic/probe.ts sends it: magic, flow, sequence, send time (µs, monotonic). */
+/** A probe datagram as traffic/probe.cts sends it: magic, flow, sequence, send time (µs, monotonic). */
 function probe(flow: number, seq: number, sentUs: bigint): Buffer {
   const payload = Buffer.alloc(64);
   payload.writeUInt16BE(0x424c, 0);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type * as LoadSubset from '../../bench/load-subset.js';
 import type * as Write from '../report/write.js';
 
-// The run happens in this process, so it loads the built modules: the probe the target starts is dist's probe.js.
+// The run happens in this process, so it loads the built modules: the probe the target starts is dist's probe.cjs.
 const dist = (path: string) => import(join(process.cwd(), 'dist', path));
 const { oversubscribe, runSubset, wrongVerdicts } = (await dist('bench/load-subset.js')) as typeof LoadSubset;
 const { writeReports } = (await dist('harness/report/write.js')) as typeof Write;

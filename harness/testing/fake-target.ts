@@ -77,8 +77,9 @@ export class FakeBondTarget implements Target {
       this.kmsg = process(argv);
       return this.kmsg;
     }
-    // The topology's namespace holder prints its pid.
-    return process(argv, ['4242']);
+    // The topology's build, whose last process holds the DUT's namespace, prints that pid once built.
+    this.commands.push(argv);
+    return process(argv, ['bondlab-topology-built 4242']);
   }
 
   async readFile(): Promise<Buffer> {

@@ -36,11 +36,23 @@ describe('topology script', () => {
   it('writes bond options through sysfs before enslaving, and the primary after', () => {
     const lines = script.split('\n');
     const hash = lines.findIndex((l) => l.includes('bonding/xmit_hash_policy'));
-    const enslave = lines.findIndex((l) => l.includes('ip link set dev eth0 master bond0'));
+    const made = lines.findIndex((l) => l === 'link add bond0 type bond mode active-backup');
+    const enslave = lines.findIndex((l) => l === 'link set dev eth0 master bond0');
+    expect(made).toBeGreaterThan(-1);
+    expect(made).toBeLessThan(hash);
     const primary = lines.findIndex((l) => l.includes('bonding/primary'));
     expect(hash).toBeGreaterThan(-1);
     expect(hash).toBeLessThan(enslave);
     expect(primary).toBeGreaterThan(enslave);
+  });
+
+  it("waits for every namespace's batch, then stays as the DUT namespace's holder once all is built", () => {
+    const lines = script.split('\n');
+    const waited = lines.indexOf('for pid in $pids; do wait $pid; done');
+    expect(lines.filter((l) => / -batch - <<'EOF' &$/.test(l))).toHaveLength(topology.namespaces.length);
+    expect(lines.findLastIndex((l) => l === 'pids="$pids $!"')).toBeLessThan(waited);
+    expect(lines[waited + 1]).toMatch(new RegExp(`^exec ip netns exec ${topology.dut.netns} sh -ec 'echo `));
+    expect(lines.slice(-2)).toEqual(['echo bondlab-topology-built $$', "exec sleep infinity'"]);
   });
 
   it('points the ARP target token at the ARP target host', () => {

@@ -8,7 +8,7 @@ import type { ApplyScripts, DhcpServer, Names } from '../config/apply.js';
 import { configApplier } from '../config/applier.js';
 import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
-import { run, type SpawnedProcess, type Target } from '../target/target.js';
+import { CommandFailedError, type SpawnedProcess, type Target } from '../target/target.js';
 import { netnsName } from './names.js';
 
 export const BOND = 'bond0';
@@ -225,24 +225,28 @@ export function buildScript(request: BuildRequest): {
     const rank = (n: string) => (OPTION_ORDER.includes(n) ? OPTION_ORDER.indexOf(n) : OPTION_ORDER.length);
     return rank(a.name) - rank(b.name);
   });
-  const dutSh = [
-    `ip link add ${BOND} type bond mode ${bond.mode}`,
-    ...writes.map((w) => `echo ${shellQuote(w.value)} > ${sysfs}/${w.name}`),
-    ...dut.slaves.map((slave) => `ip link set dev ${slave} master ${BOND}`),
+  // The bond is made down in the namespace's batch; the options, the slaves and the rest follow in
+  // its shell, the ip commands between sysfs writes as one batch each.
+  if (!request.applyWith) ip(dut.netns, `link add ${BOND} type bond mode ${bond.mode}`);
+  const dutSh = writes.map((w) => `echo ${shellQuote(w.value)} > ${sysfs}/${w.name}`);
+  const up = [
+    `link set dev ${BOND} up`,
+    `addr add ${dut.ipv4}/24 dev ${BOND}`,
+    `addr add ${dut.ipv6}/64 dev ${BOND} nodad`,
   ];
+  const enslave = dut.slaves.map((slave) => `link set dev ${slave} master ${BOND}`);
   const primary = bond.options.primary;
   if (primary !== undefined) {
     // Scenarios name slaves slave0, slave1, ...; the driver wants the interface.
     const slave = /^slave(\d+)$/.exec(String(primary));
     dutSh.push(
+      batch('ip', enslave),
       `echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`,
+      batch('ip', up),
     );
+  } else {
+    dutSh.push(batch('ip', [...enslave, ...up]));
   }
-  dutSh.push(
-    `ip link set dev ${BOND} up`,
-    `ip addr add ${dut.ipv4}/24 dev ${BOND}`,
-    `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`,
-  );
 
   const applied = request.applyWith?.({
     bond: BOND,
@@ -250,27 +254,37 @@ export function buildScript(request: BuildRequest): {
     ipv4: dut.ipv4,
     server: { iface: FAR_BRIDGE, ipv4: addresses(subnet, 253).ipv4 },
   });
-  const batch = (prefix: string, commands: string[]) => `${prefix} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;
   const lines = ['set -e', ...(applied ? [applied.before] : []), batch('ip', root)];
-  for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
+  // The namespaces' batches do not depend on each other: run side by side, each one's failure kept.
+  for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands, true), 'pids="$pids $!"');
+  lines.push('for pid in $pids; do wait $pid; done');
   if (applied?.server) lines.push(`ip netns exec ${far.netns} sh -ec ${shellQuote(applied.server)}`);
-  const appliedSh = applied && [applied.up, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`];
-  lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote((appliedSh ?? dutSh).join('\n'))}`);
+  const dutLines = applied ? [applied.up, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`] : dutSh;
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
   // its own goes on the bond's side (netem, which can also limit the rate).
   dut.slaves.forEach((slave, i) => {
     const delay = plan.linkDelaysMs?.[i] ?? 0;
     const rate = plan.linkRate ? ` rate ${plan.linkRate}` : '';
     if (delay > 0)
-      lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root netem delay ${delay}ms${rate} limit 10000`);
+      dutLines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root netem delay ${delay}ms${rate} limit 10000`);
     else if (plan.linkRate)
-      lines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`);
+      dutLines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`);
     if (plan.linkRate)
-      lines.push(
+      dutLines.push(
         `tc -n ${far.netns} qdisc add dev ${far.ports[i]} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`,
       );
   });
+  // The DUT's shell stays as the namespace's holder once all is built: one program fewer to start.
+  dutLines.push(`echo ${HOLDER_MARK} $$`, 'exec sleep infinity');
+  lines.push(`exec ip netns exec ${dut.netns} sh -ec ${shellQuote(dutLines.join('\n'))}`);
   return { script: lines.join('\n'), topology };
+}
+
+/** The line the build prints once the topology stands, with the pid of the process that holds the DUT's namespace. */
+const HOLDER_MARK = 'bondlab-topology-built';
+
+function batch(prefix: string, commands: string[], background = false): string {
+  return `${prefix} -batch - <<'EOF'${background ? ' &' : ''}\n${commands.join('\n')}\nEOF`;
 }
 
 export interface BuiltTopology {
@@ -308,19 +322,23 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
   };
   try {
     await request.links?.lend?.();
-    await run(target, ['sh', '-c', script]);
-    await applier?.verify(topology.dut.netns, { bond: BOND, ports: topology.dut.slaves });
-    // A process that lives in the DUT namespace lets the sampler read /proc/<pid>/net/bonding without forking.
-    holder = await target.spawn(['sh', '-c', 'echo $$; exec sleep infinity'], { netns: topology.dut.netns });
+    // The build's last process holds the DUT's namespace: a process there lets the sampler read
+    // /proc/<pid>/net/bonding without forking.
+    const building = await target.spawn(['sh', '-c', script]);
+    holder = building;
     const holderPid = await new Promise<number>((resolve, reject) => {
-      let buffered = '';
-      holder?.onStdout((chunk) => {
-        buffered += chunk;
-        const line = buffered.split('\n')[0];
-        if (buffered.includes('\n') && line) resolve(Number.parseInt(line, 10));
+      let stdout = '';
+      let stderr = '';
+      building.onStdout((chunk) => {
+        stdout += chunk;
+        const pid = new RegExp(`^${HOLDER_MARK} (\\d+)$`, 'm').exec(stdout)?.[1];
+        if (pid) resolve(Number.parseInt(pid, 10));
       });
-      void holder?.exited.then((result) => reject(new Error(`the namespace holder exited: ${result.stderr}`)));
+      building.onStderr((chunk) => (stderr += chunk));
+      // A spawned process's output arrives as it is written, not in its result.
+      void building.exited.then((result) => reject(new CommandFailedError({ ...result, stdout, stderr })));
     });
+    await applier?.verify(topology.dut.netns, { bond: BOND, ports: topology.dut.slaves });
     return { topology: { ...topology, dut: { ...topology.dut, holderPid } }, teardown };
   } catch (error) {
     await teardown();

@@ -29,7 +29,7 @@ const TAIL_QUIET_MS = 1000;
 /** Fine enough to show a 50 ms outage, coarse enough to keep a long window's JSON small. */
 const DELIVERY_BUCKET_MS = 10;
 
-/** The probe's replies (probe.ts). */
+/** The probe's replies (probe.cts). */
 interface SenderReport {
   sent: number[];
   notSent: number[];
@@ -54,7 +54,7 @@ interface FlowPlan {
 }
 
 function probeScript(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), 'probe.js');
+  return join(dirname(fileURLToPath(import.meta.url)), 'probe.cjs');
 }
 
 export function planFlows(topology: Topology, settings: TrafficSettings): FlowPlan[] {
@@ -257,24 +257,31 @@ export class TrafficSession {
           flows.map((flow) => `addr replace ${flow.dst}/24 dev ${client.iface}`),
         ),
       );
-    if (setup.length) await run(target, ['sh', '-ec', setup.join('\n')]);
-    pool.counting = true;
+    // Filters made now have counted nothing yet: no probe has sent before this window's send below.
+    const fresh = !pool.counting;
 
     const receiverNetns = [...new Set(flows.map((flow) => flow.receiverNetns))];
     const senderNetns = [...new Set(flows.map((flow) => flow.senderNetns))];
-    // Started side by side: each costs a Node start under emulation, the first time only.
+    // Started side by side, and beside the set-up: each probe costs a Node start under emulation, the first time only.
     const [receivers, senderProbes] = await Promise.all([
       Promise.all(receiverNetns.map((netns) => pool.get(netns))),
       Promise.all(senderNetns.map((netns) => pool.get(netns))),
+      setup.length ? run(target, ['sh', '-ec', setup.join('\n')]) : undefined,
     ]);
-    await Promise.all(receivers.map((probe) => probe.command({ op: 'recv', port: PROBE_PORT })));
-    // Anything a receiver got between windows is not this window's.
-    const flushed = await Promise.all(receivers.map((probe) => probe.command({ op: 'report' })));
+    pool.counting = true;
+    // The counters before any sender starts, read while the receivers get ready.
+    const [countersAtStart, flushed] = await Promise.all([
+      fresh ? topology.dut.slaves.map((slave) => ({ slave, tx: 0, rx: 0 })) : probeCounters(target, topology),
+      (async () => {
+        await Promise.all(receivers.map((probe) => probe.command({ op: 'recv', port: PROBE_PORT })));
+        // Anything a receiver got between windows is not this window's.
+        return await Promise.all(receivers.map((probe) => probe.command({ op: 'report' })));
+      })(),
+    ]);
     const rcvbufErrorsAtStart = flushed.reduce(
       (sum, line) => sum + (JSON.parse(line) as ReceiverReport).rcvbufErrors,
       0,
     );
-    const countersAtStart = await probeCounters(target, topology);
     const senders = senderProbes.map((probe) => ({
       probe,
       flows: flows.filter((flow) => flow.senderNetns === probe.netns),
