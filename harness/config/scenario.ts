@@ -1,6 +1,6 @@
 /**
  * A scenario's bond taken from the user's files: `bond: { from: path | [paths], name: bond0,
- * apply: ifupdown | networkd }`, paths relative to the scenario file. The bond becomes the scenario's bond
+ * apply: ifupdown | networkd | networkmanager }`, paths relative to the scenario file. The bond becomes the scenario's bond
  * with exactly the user's options; its ports become the topology's links (slave0 is the first
  * port), the ARP targets the topology's ARP target host. With `apply`, the case brings it up
  * with that tool instead of writing the options itself (apply.ts).
@@ -18,6 +18,7 @@ const KEYS = new Set(['from', 'name', 'apply']);
 const APPLIERS = new Map<NonNullable<ConfigBondRef['apply']>, ConfigFormat[]>([
   ['ifupdown', ['ifupdown']],
   ['networkd', ['networkd', 'netplan']],
+  ['networkmanager', ['networkmanager']],
 ]);
 const MAX_PORTS = 8;
 
@@ -69,7 +70,7 @@ export function resolveConfigBond(spec: Json, scenarioFile: string): Resolved {
     return {
       error: {
         path: ['bond', 'apply'],
-        message: `apply: ifupdown (interfaces files) or networkd (networkd and netplan files) are the tools bondlab applies with; got ${JSON.stringify(bond.apply)}`,
+        message: `apply: ifupdown (interfaces files), networkd (networkd and netplan files) or networkmanager (NetworkManager keyfiles) are the tools bondlab applies with; got ${JSON.stringify(bond.apply)}`,
       },
     };
   const files = (from as string[]).map((f) => (isAbsolute(f) ? f : resolve(dirname(scenarioFile), f)));

@@ -5,7 +5,7 @@
  * namespaces this module creates, so deleting them removes every link it made.
  */
 import type { ApplyScripts, DhcpServer, Names } from '../config/apply.js';
-import { configApplier } from '../config/applier.js';
+import { configApplier, configPortSettings } from '../config/applier.js';
 import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
@@ -229,6 +229,10 @@ export function buildScript(request: BuildRequest): {
     `ip link add ${BOND} type bond mode ${bond.mode}`,
     ...writes.map((w) => `echo ${shellQuote(w.value)} > ${sysfs}/${w.name}`),
     ...dut.slaves.map((slave) => `ip link set dev ${slave} master ${BOND}`),
+    // A configured bond's per-port queue ids and priorities (its tool sets them itself when it applies).
+    ...(request.bond.config && !request.applyWith
+      ? configPortSettings(request.bond.config, { bond: BOND, ports: dut.slaves })
+      : []),
   ];
   const primary = bond.options.primary;
   if (primary !== undefined) {
