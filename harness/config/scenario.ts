@@ -23,6 +23,16 @@ const APPLIERS = new Map<NonNullable<ConfigBondRef['apply']>, ConfigFormat[]>([
 const MAX_PORTS = 8;
 
 type Json = Record<string, unknown>;
+
+export const APPLY_TOOLS = [...APPLIERS.keys()];
+
+/** Why a tool cannot bring this bond up (its files are of another format); undefined when it can. */
+export function applierRefuses(apply: NonNullable<ConfigBondRef['apply']>, bond: ConfigBond): string | undefined {
+  const formats = APPLIERS.get(apply) ?? [];
+  return formats.includes(bond.format)
+    ? undefined
+    : `${bond.name} comes from a ${bond.format} file; apply: ${apply} takes ${formats.join(' or ')} files`;
+}
 export type Resolved = { ref?: ConfigBondRef; error?: { path: (string | number)[]; message: string } };
 
 const integer = (schema: object) => 'type' in schema && schema.type === 'integer';
@@ -92,14 +102,8 @@ export function resolveConfigBond(spec: Json, scenarioFile: string): Resolved {
         },
       };
     const apply = bond.apply as ConfigBondRef['apply'];
-    const formats = apply && APPLIERS.get(apply);
-    if (apply && formats && !formats.includes(found.format))
-      return {
-        error: {
-          path: ['bond', 'apply'],
-          message: `${bond.name} comes from a ${found.format} file; apply: ${apply} takes ${formats.join(' or ')} files`,
-        },
-      };
+    const refused = apply && applierRefuses(apply, found);
+    if (refused) return { error: { path: ['bond', 'apply'], message: refused } };
     spec.bond = scenarioBond(found);
     return { ref: { files, name: bond.name, ...(apply ? { apply } : {}) } };
   } catch (error) {
