@@ -17,12 +17,14 @@ import type { BondPlan, ConfigBondRef, TopologyPlan } from '../scenario/plan.js'
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 const dir = mkdtempSync(join(tmpdir(), 'bondlab-apply-test-'));
 
-/** The plan a scenario with `bond: { from, name, apply }` makes (bond0 and ifupdown unless told). */
+/** The plan a scenario with `bond: { from, name, apply }` makes (bond0 and ifupdown unless told; null: no apply, bondlab builds it). */
 function planOf(
   files: string[],
-  { name = 'bond0', apply = 'ifupdown' }: { name?: string; apply?: ConfigBondRef['apply'] } = {},
+  { name = 'bond0', apply = 'ifupdown' }: { name?: string; apply?: ConfigBondRef['apply'] | null } = {},
 ): { bond: BondPlan; topology: TopologyPlan } {
-  const spec: Record<string, unknown> = { bond: { from: files.map((f) => resolve(f)), name, apply } };
+  const spec: Record<string, unknown> = {
+    bond: { from: files.map((f) => resolve(f)), name, ...(apply ? { apply } : {}) },
+  };
   const resolved = resolveConfigBond(spec, join(dir, 'scenario.yaml'));
   if (!resolved.ref) throw new Error(resolved.error?.message ?? 'no bond');
   const { mode, slaves, ...options } = spec.bond as Record<string, string | number | string[]>;
@@ -52,6 +54,13 @@ async function readBonding(vm: VmTarget, netns: string, files: string[]): Promis
   );
   const lines = read.stdout.split('\n');
   return Object.fromEntries(files.map((file, j) => [file, lines[j]?.trim() ?? '']));
+}
+
+/** What the kernel holds for a bond's port (IFLA_BOND_SLAVE_*), as `ip -d -j link` shows it. */
+async function portData(vm: VmTarget, netns: string, port: string): Promise<Record<string, unknown>> {
+  const shown = await run(vm, ['ip', '-d', '-j', 'link', 'show', 'dev', port], { netns });
+  const [link] = JSON.parse(shown.stdout) as { linkinfo?: { info_slave_data?: Record<string, unknown> } }[];
+  return link?.linkinfo?.info_slave_data ?? {};
 }
 
 /** An interfaces file of one bond0 stanza over eth0 and eth1 with these bond-* lines. */
@@ -489,6 +498,9 @@ describe(
             'for p in $(pgrep -x NetworkManager); do ip netns identify $p; done',
           ]);
           expect(daemons.stdout.trim()).toBe(netns);
+          if (nm.dir === 'active-backup')
+            // The second port's [bond-port] queue-id, which the build's comparison also read back.
+            expect(await portData(vm, netns, 'eth1')).toMatchObject({ queue_id: 2 });
           if (nm.dir === 'balance-rr')
             // NetworkManager's own DHCP client leased the topology's address from dnsmasq on the far side.
             expect((await run(vm, ['ip', '-4', '-o', 'addr', 'show', 'dev', BOND], { netns })).stdout).toMatch(
@@ -531,6 +543,33 @@ describe(
         'enp1s0.nmconnection:5',
         'enp2s0.nmconnection:5',
       ]);
+    });
+
+    it('per-port prio and queue_id of a configured bond that bondlab builds itself: set with ip link after the ports joined, read back from the kernel', async () => {
+      const sub = join(dir, 'nm-port-options');
+      mkdirSync(sub);
+      writeFileSync(
+        join(sub, 'bond0.nmconnection'),
+        '[connection]\nid=bond0\ntype=bond\ninterface-name=bond0\n\n[bond]\nmode=active-backup\nmiimon=100\n',
+      );
+      for (const [port, lines] of [
+        ['enp1s0', 'prio=5\nqueue-id=1\n'],
+        ['enp2s0', 'queue-id=3\n'],
+      ] as const)
+        writeFileSync(
+          join(sub, `${port}.nmconnection`),
+          `[connection]\nid=${port}\ntype=ethernet\ninterface-name=${port}\nmaster=bond0\nslave-type=bond\n\n[bond-port]\n${lines}`,
+        );
+      const plan = planOf([sub], { apply: null });
+      expect(plan.bond.config?.apply).toBeUndefined();
+      const built = await buildTopology(vm, { runId, caseIndex: 80, ...plan });
+      try {
+        const netns = built.topology.dut.netns;
+        expect(await portData(vm, netns, 'eth0')).toMatchObject({ prio: 5, queue_id: 1 });
+        expect(await portData(vm, netns, 'eth1')).toMatchObject({ prio: 0, queue_id: 3 });
+      } finally {
+        await built.teardown();
+      }
     });
   },
 );
