@@ -21,6 +21,10 @@ export function formatCheck(model: ConfigModel, found: Finding[]): string {
       lines.push(`  ${option.padEnd(18)} ${value.padEnd(16)} ${valued.key.padEnd(24)} ${place(valued.at)}`);
     }
     lines.push(`  ${'ports'.padEnd(18)} ${bond.ports.map((p) => p.value).join(' ')}`);
+    for (const set of bond.portOptions ?? [])
+      lines.push(
+        `  ${`${set.option} ${set.port}`.padEnd(18)} ${set.value.padEnd(16)} ${set.key.padEnd(24)} ${place(set.at)}`,
+      );
     if (bond.addressing)
       lines.push(
         `  ${'addressing'.padEnd(18)} ${bond.addressing.method}${bond.addressing.addresses.length ? ` ${bond.addressing.addresses.join(' ')}` : ''}${bond.addressing.gateway ? ` via ${bond.addressing.gateway}` : ''}`,

@@ -10,6 +10,7 @@ import { QEMU, kvmPrerequisites } from '../vm/accel.js';
 import { BUSYBOX_CANDIDATES } from '../vm/initramfs.js';
 import { newRunId } from '../topology/names.js';
 import { listCachedKernels } from '../vm/kernels.js';
+import { cachedNmRoot, nmRootDir } from '../config/nm-root.js';
 import { printJson, useColor } from './output.js';
 
 /** What code and JSON readers look a row up by; the name is for people and may change. */
@@ -34,7 +35,9 @@ export type CheckId =
   | 'dhclient'
   | 'dnsmasq'
   | 'networkd'
-  | 'netplan';
+  | 'netplan'
+  | 'network-manager'
+  | 'dbus-daemon';
 
 export interface Check {
   id: CheckId;
@@ -198,6 +201,7 @@ export async function runChecks(options: { container?: boolean } = {}): Promise<
       : { id: 'tcg', name: 'TCG', ok: true, detail: 'available (software emulation)' },
     ...containerChecks,
     ...configToolChecks(),
+    await networkManagerCheck(),
     kernels.length > 0
       ? {
           id: 'kernels',
@@ -274,6 +278,12 @@ const CONFIG_TOOLS: { id: CheckId; name: string; paths: string[]; fix: string }[
     fix: 'apt-get install systemd-networkd (part of systemd before Debian 13)',
   },
   {
+    id: 'dbus-daemon',
+    name: 'dbus-daemon (NetworkManager apply)',
+    paths: ['/usr/bin/dbus-daemon'],
+    fix: 'apt-get install dbus-daemon',
+  },
+  {
     id: 'netplan',
     name: 'netplan (config apply)',
     paths: ['/usr/sbin/netplan'],
@@ -286,4 +296,20 @@ function configToolChecks(): Check[] {
     const found = paths.find((path) => existsSync(path));
     return found ? { id, name, ok: true, detail: found } : { id, name, ok: false, detail: 'not installed', fix };
   });
+}
+
+/** NetworkManager is fetched into the cache, never installed here (it would take over this machine's networking). */
+async function networkManagerCheck(): Promise<Check> {
+  const id = 'network-manager';
+  const name = 'NetworkManager (config apply)';
+  const nm = await cachedNmRoot();
+  return nm
+    ? { id, name, ok: true, detail: `${nm.version}, unpacked in ${nm.root}` }
+    : {
+        id,
+        name,
+        ok: false,
+        detail: `not fetched into ${nmRootDir()} (it is run in the VM from there, not installed)`,
+        fix: 'bondlab tools fetch network-manager',
+      };
 }

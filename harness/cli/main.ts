@@ -20,6 +20,11 @@ const commands: LazyCommand[] = [
     load: async () => (await import('./kernels.js')).registerKernels,
   },
   {
+    name: 'tools',
+    summary: 'fetch the guest tools the VM runs (NetworkManager) without installing them here',
+    load: async () => (await import('./tools.js')).registerTools,
+  },
+  {
     name: 'vm',
     summary: 'boot a VM with a real kernel and work inside it',
     load: async () => (await import('./vm.js')).registerVm,

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadScenarioFiles } from '../scenario/load.js';
-import { formatInputError, type ScenarioCase } from '../scenario/plan.js';
+import { formatInputError, type ConfigBondRef, type ScenarioCase } from '../scenario/plan.js';
 import { casesOnConfig, ConfigSelectionError } from '../config/suite.js';
+import { APPLY_TOOLS } from '../config/scenario.js';
 import { resultsToJson, type CaseResult, type RunResult } from '../runner/results.js';
 import { defaultJobs, runScenarios } from '../runner/run.js';
 import { parseShard, recordedDurations, type Shard } from '../runner/shard.js';
@@ -75,12 +76,18 @@ function shardArgument(value: string): Shard {
   }
 }
 
-function onConfig(cases: ScenarioCase[], files: string[], bond: string | undefined): ScenarioCase[] {
+function onConfig(
+  cases: ScenarioCase[],
+  files: string[],
+  bond: string | undefined,
+  apply: ConfigBondRef['apply'],
+): ScenarioCase[] {
   try {
     return casesOnConfig(
       cases,
       files.map((f) => resolve(f)),
       bond,
+      apply,
     );
   } catch (error) {
     if (error instanceof ConfigSelectionError) throw new UsageError(error.message);
@@ -136,6 +143,12 @@ export function registerRun(program: Command): void {
       'run the cases that apply to the bond of these configuration files (its mode and ports, no options of their own but link monitoring) on that bond, with exactly its options',
     )
     .option('--bond <name>', 'with --config: the bond of the files to run on')
+    .addOption(
+      new Option(
+        '--apply <tool>',
+        "with --config (--target vm): bring the bond up with the files' own tool instead of sysfs writes",
+      ).choices(APPLY_TOOLS),
+    )
     .option(
       '--capture',
       'keep the packets of each failover (tcpdump on every slave and far-side port): pcapng files in the run directory, linked from report.html',
@@ -169,6 +182,7 @@ export function registerRun(program: Command): void {
           unsafeHostHooks?: boolean;
           config?: string[];
           bond?: string;
+          apply?: ConfigBondRef['apply'];
         },
       ) => {
         const retryInconclusive = options.retryInconclusive;
@@ -179,7 +193,10 @@ export function registerRun(program: Command): void {
           for (const error of errors) process.stderr.write(`${formatInputError(error)}\n`);
           throw new UsageError(`${errors.length} error(s) in the scenario files; nothing was run`);
         }
-        const cases = options.config ? onConfig(loaded.cases, options.config, options.bond) : loaded.cases;
+        if (options.apply && !options.config) throw new UsageError('--apply goes with --config');
+        const cases = options.config
+          ? onConfig(loaded.cases, options.config, options.bond, options.apply)
+          : loaded.cases;
         const refused = hookRefusals(cases, options.target, options);
         if (refused.length) {
           for (const error of refused) process.stderr.write(`${formatInputError(error)}\n`);

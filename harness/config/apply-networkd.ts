@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
-  isDhcp,
+  daemonAddress,
   serverPart,
   mapper,
   moduleLoad,
@@ -49,7 +49,7 @@ function netplanName(file: string): string {
   return `${basename(file).replace(/\.ya?ml$/, '')}.yaml`;
 }
 
-function heredoc(path: string, text: string): string {
+export function heredoc(path: string, text: string): string {
   return `cat > ${quote(path)} <<'BONDLAB_EOF'\n${text.endsWith('\n') ? text : `${text}\n`}BONDLAB_EOF`;
 }
 
@@ -60,7 +60,6 @@ export function networkdScripts(
   ipv4: string,
   server?: DhcpServer,
 ): ApplyScripts {
-  const dhcp = isDhcp(bond);
   const served = serverPart(bond, ipv4, server);
   const map = mapper(bond, names);
   const networkd = model.files.filter((f) => f.format === 'networkd');
@@ -97,12 +96,8 @@ export function networkdScripts(
     `  read up _ < /proc/uptime; if [ \${up%.*} -ge $end ] || grep -q 'could not be created' ${WORK}/networkd.log; then printf 'systemd-networkd did not make ${names.bond} with its ${bond.ports.length} ports (within ${WAIT_SECONDS} s); its log:\\n%s\\n' "$(tail -n 20 ${WORK}/networkd.log)" >&2; exit 1; fi`,
     '  sleep 1',
     'done',
-    ...(dhcp
-      ? [
-          // networkd's own DHCP client: wait for its lease (compareApplied checks it is one).
-          `until ip -4 -o addr show dev ${names.bond} | grep -q ' dynamic'; do read up _ < /proc/uptime; [ \${up%.*} -ge $end ] && break; sleep 1; done`,
-        ]
-      : [`ip addr replace ${ipv4}/24 dev ${names.bond}`]),
+    // networkd's own DHCP client leases a DHCP bond's address.
+    ...daemonAddress(bond, names, ipv4),
   ].join('\n');
   const after = [
     'rm -f /etc/modprobe.d/bondlab-*',

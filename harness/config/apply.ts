@@ -76,6 +76,9 @@ export function interfacesFile(bond: ConfigBond, names: Names, ipv4: string): st
     const value = Array.isArray(valued.value) ? valued.value.join(' ') : valued.value;
     lines.push(`\t${valued.key} ${mapWords(value)}`);
   }
+  const queueIds = (bond.portOptions ?? []).filter((set) => set.key.replace(/_/g, '-') === 'bond-queue-id');
+  if (queueIds.length)
+    lines.push(`\t${queueIds[0]?.key} ${queueIds.map((set) => `${map(set.port)}:${set.value}`).join(' ')}`);
   for (const command of bond.commands) lines.push(`\t${command.phase} ${mapWords(command.text)}`);
   for (const port of viaMaster)
     lines.push('', `auto ${map(port.value)}`, `iface ${map(port.value)} inet manual`, `\tbond-master ${names.bond}`);
@@ -130,6 +133,19 @@ export function moduleLoad(model: ConfigModel, name: string): string[] {
     // A name kmod does not know fails here and again in the stanza's own pre-up.
     `modprobe ${quote(name)} 2>&1 || true`,
   ];
+}
+
+/**
+ * The end of a daemon's `up` script (networkd, NetworkManager): for a DHCP bond, wait (until the
+ * script's $end) for the daemon's own client to lease the address (compareApplied checks it is
+ * one); any other gets the topology's address.
+ */
+export function daemonAddress(bond: ConfigBond, names: Names, ipv4: string): string[] {
+  return isDhcp(bond)
+    ? [
+        `until ip -4 -o addr show dev ${names.bond} | grep -q ' dynamic'; do read up _ < /proc/uptime; [ \${up%.*} -ge $end ] && break; sleep 1; done`,
+      ]
+    : [`ip addr replace ${ipv4}/24 dev ${names.bond}`];
 }
 
 export function applyScripts(

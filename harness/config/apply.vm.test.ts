@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../target/target.js';
 import { newRunId } from '../topology/names.js';
@@ -17,12 +17,14 @@ import type { BondPlan, ConfigBondRef, TopologyPlan } from '../scenario/plan.js'
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 const dir = mkdtempSync(join(tmpdir(), 'bondlab-apply-test-'));
 
-/** The plan a scenario with `bond: { from, name, apply }` makes (bond0 and ifupdown unless told). */
+/** The plan a scenario with `bond: { from, name, apply }` makes (bond0 and ifupdown unless told; null: no apply, bondlab builds it). */
 function planOf(
   files: string[],
-  { name = 'bond0', apply = 'ifupdown' }: { name?: string; apply?: ConfigBondRef['apply'] } = {},
+  { name = 'bond0', apply = 'ifupdown' }: { name?: string; apply?: ConfigBondRef['apply'] | null } = {},
 ): { bond: BondPlan; topology: TopologyPlan } {
-  const spec: Record<string, unknown> = { bond: { from: files.map((f) => resolve(f)), name, apply } };
+  const spec: Record<string, unknown> = {
+    bond: { from: files.map((f) => resolve(f)), name, ...(apply ? { apply } : {}) },
+  };
   const resolved = resolveConfigBond(spec, join(dir, 'scenario.yaml'));
   if (!resolved.ref) throw new Error(resolved.error?.message ?? 'no bond');
   const { mode, slaves, ...options } = spec.bond as Record<string, string | number | string[]>;
@@ -52,6 +54,13 @@ async function readBonding(vm: VmTarget, netns: string, files: string[]): Promis
   );
   const lines = read.stdout.split('\n');
   return Object.fromEntries(files.map((file, j) => [file, lines[j]?.trim() ?? '']));
+}
+
+/** What the kernel holds for a bond's port (IFLA_BOND_SLAVE_*), as `ip -d -j link` shows it. */
+async function portData(vm: VmTarget, netns: string, port: string): Promise<Record<string, unknown>> {
+  const shown = await run(vm, ['ip', '-d', '-j', 'link', 'show', 'dev', port], { netns });
+  const [link] = JSON.parse(shown.stdout) as { linkinfo?: { info_slave_data?: Record<string, unknown> } }[];
+  return link?.linkinfo?.info_slave_data ?? {};
 }
 
 /** An interfaces file of one bond0 stanza over eth0 and eth1 with these bond-* lines. */
@@ -207,8 +216,67 @@ const NETPLAN: { file: string; sysfs: Record<string, string> }[] = [
   },
 ];
 
+/**
+ * Valid NetworkManager keyfiles, one set per mode family (fixtures/config/networkmanager/<dir>:
+ * the bond's profile and its two ports' profiles), brought up by NetworkManager 1.42 from the
+ * fetched tree: each option of the bond's profile, as sysfs must show it afterwards.
+ */
+const NM: { dir: string; sysfs: Record<string, string> }[] = [
+  {
+    dir: 'active-backup',
+    sysfs: {
+      mode: 'active-backup 1',
+      miimon: '100',
+      updelay: '200',
+      downdelay: '300',
+      primary: 'eth1',
+      primary_reselect: 'better 1',
+      fail_over_mac: 'active 1',
+      num_grat_arp: '3',
+      resend_igmp: '3',
+      all_slaves_active: '1',
+    },
+  },
+  {
+    dir: 'arp',
+    sysfs: {
+      mode: 'active-backup 1',
+      arp_interval: '250',
+      arp_ip_target: '192.0.2.7 192.0.2.8',
+      arp_validate: 'backup 2',
+      arp_all_targets: 'all 1',
+      primary: 'eth0',
+    },
+  },
+  {
+    dir: '802.3ad',
+    sysfs: {
+      mode: '802.3ad 4',
+      miimon: '100',
+      lacp_rate: 'fast 1',
+      xmit_hash_policy: 'layer3+4 1',
+      ad_select: 'bandwidth 1',
+      ad_actor_sys_prio: '100',
+      ad_user_port_key: '5',
+      min_links: '1',
+    },
+  },
+  { dir: 'balance-rr', sysfs: { mode: 'balance-rr 0', miimon: '50', packets_per_slave: '3' } },
+  {
+    dir: 'balance-tlb',
+    sysfs: {
+      mode: 'balance-tlb 5',
+      miimon: '100',
+      tlb_dynamic_lb: '0',
+      xmit_hash_policy: 'layer2+3 2',
+      lp_interval: '3',
+      primary: 'eth0',
+    },
+  },
+];
+
 describe(
-  `the user's configuration applied with ifupdown and systemd-networkd in a VM (${kernel})`,
+  `the user's configuration applied with ifupdown, systemd-networkd and NetworkManager in a VM (${kernel})`,
   { timeout: 600_000 },
   () => {
     let vm: VmTarget;
@@ -408,6 +476,100 @@ describe(
       expect(stderr).toContain('bond0: netdev could not be created: Permission denied');
       const left = await run(vm, ['sh', '-c', 'ls /run/systemd/network/ | grep -c bondlab- || true']);
       expect(left.stdout.trim()).toBe('0');
+    });
+
+    it.each(NM.map((n, i) => [n.dir, n, i] as const))(
+      "NetworkManager keyfiles (%s): NetworkManager 1.42 in the bond's namespace makes the bond; the build finds every option in sysfs, and each reads back as written",
+      async (_name, nm, i) => {
+        const dir = `fixtures/config/networkmanager/${nm.dir}`;
+        expect(Object.keys(readConfig([dir]).bonds[0]?.options ?? {}).sort()).toEqual(Object.keys(nm.sysfs).sort());
+        const built = await buildTopology(vm, {
+          runId,
+          caseIndex: 70 + i,
+          ...planOf([dir], { apply: 'networkmanager' }),
+        });
+        try {
+          const netns = built.topology.dut.netns;
+          expect(await readBonding(vm, netns, Object.keys(nm.sysfs))).toEqual(nm.sysfs);
+          // NetworkManager itself made it: its daemon runs in the bond's namespace and nowhere else.
+          const daemons = await run(vm, [
+            'sh',
+            '-c',
+            'for p in $(pgrep -x NetworkManager); do ip netns identify $p; done',
+          ]);
+          expect(daemons.stdout.trim()).toBe(netns);
+          if (nm.dir === 'active-backup')
+            // The second port's [bond-port] queue-id, which the build's comparison also read back.
+            expect(await portData(vm, netns, 'eth1')).toMatchObject({ queue_id: 2 });
+          if (nm.dir === 'balance-rr')
+            // NetworkManager's own DHCP client leased the topology's address from dnsmasq on the far side.
+            expect((await run(vm, ['ip', '-4', '-o', 'addr', 'show', 'dev', BOND], { netns })).stdout).toMatch(
+              new RegExp(`inet ${built.topology.dut.ipv4.replace(/\./g, '\\.')}/24 .*dynamic`),
+            );
+        } finally {
+          await built.teardown();
+        }
+        expect(
+          (
+            await run(vm, [
+              'sh',
+              '-c',
+              'pgrep -x NetworkManager; pgrep -x dbus-daemon; ls -d /run/bondlab-nm /etc/NetworkManager 2>/dev/null; true',
+            ])
+          ).stdout.trim(),
+        ).toBe('');
+      },
+    );
+
+    it("NetworkManager 1.42 does not read a port profile's controller= and port-type=: the ports stay out of the bond, the build says so at the controller= line, as config check does", async () => {
+      const sub = join(dir, 'nm-controller');
+      mkdirSync(sub);
+      writeFileSync(
+        join(sub, 'bond0.nmconnection'),
+        '[connection]\nid=bond0\ntype=bond\ninterface-name=bond0\n\n[bond]\nmode=active-backup\nmiimon=100\n\n[ipv4]\nmethod=disabled\n',
+      );
+      for (const port of ['enp1s0', 'enp2s0'])
+        writeFileSync(
+          join(sub, `${port}.nmconnection`),
+          `[connection]\nid=${port}\ntype=ethernet\ninterface-name=${port}\ncontroller=bond0\nport-type=bond\n`,
+        );
+      const error = await buildError(vm, { runId, caseIndex: 79, ...planOf([sub], { apply: 'networkmanager' }) });
+      expect(error).toBeInstanceOf(NotAppliedError);
+      expect((error as NotAppliedError).mismatches.map((m) => `${m.option} ${m.key}@${m.at.line} ${m.actual}`)).toEqual(
+        ['slaves controller@5 (none)'],
+      );
+      const ignored = findings(readConfig([sub])).filter((f) => f.code === 'ignored-by-networkmanager');
+      expect(ignored.map((f) => `${basename(f.at.file)}:${f.at.line}`)).toEqual([
+        'enp1s0.nmconnection:5',
+        'enp2s0.nmconnection:5',
+      ]);
+    });
+
+    it('per-port prio and queue_id of a configured bond that bondlab builds itself: set with ip link after the ports joined, read back from the kernel', async () => {
+      const sub = join(dir, 'nm-port-options');
+      mkdirSync(sub);
+      writeFileSync(
+        join(sub, 'bond0.nmconnection'),
+        '[connection]\nid=bond0\ntype=bond\ninterface-name=bond0\n\n[bond]\nmode=active-backup\nmiimon=100\n',
+      );
+      for (const [port, lines] of [
+        ['enp1s0', 'prio=5\nqueue-id=1\n'],
+        ['enp2s0', 'queue-id=3\n'],
+      ] as const)
+        writeFileSync(
+          join(sub, `${port}.nmconnection`),
+          `[connection]\nid=${port}\ntype=ethernet\ninterface-name=${port}\nmaster=bond0\nslave-type=bond\n\n[bond-port]\n${lines}`,
+        );
+      const plan = planOf([sub], { apply: null });
+      expect(plan.bond.config?.apply).toBeUndefined();
+      const built = await buildTopology(vm, { runId, caseIndex: 80, ...plan });
+      try {
+        const netns = built.topology.dut.netns;
+        expect(await portData(vm, netns, 'eth0')).toMatchObject({ prio: 5, queue_id: 1 });
+        expect(await portData(vm, netns, 'eth1')).toMatchObject({ prio: 0, queue_id: 3 });
+      } finally {
+        await built.teardown();
+      }
     });
   },
 );

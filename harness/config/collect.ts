@@ -3,7 +3,15 @@
  * their own file (ifupdown's bond-master, NetworkManager's controller=, networkd's Bond=), and
  * module settings. read.ts joins them into the model.
  */
-import { ConfigError, type At, type ConfigBond, type ConfigFormat, type ModuleConfig, type Valued } from './model.js';
+import {
+  ConfigError,
+  type At,
+  type ConfigBond,
+  type ConfigFormat,
+  type ModuleConfig,
+  type PortOption,
+  type Valued,
+} from './model.js';
 import { optionFor, toKernelValue, valueProblem } from './options.js';
 
 export interface PortRef {
@@ -14,6 +22,8 @@ export interface PortRef {
   at: At;
   /** Options a port sets for its bond (networkd's PrimarySlave=, ActiveSlave=). */
   options: Record<string, Valued<string>>;
+  /** What the port sets on itself as the bond's port (NetworkManager's [bond-port]). */
+  portOptions?: Omit<PortOption, 'port'>[];
 }
 
 export interface FilePart {
@@ -65,4 +75,19 @@ export function setOption(
       : converted.value;
   bond.options[option.kernel] = { value, key, at };
   return option.kernel;
+}
+
+/** The kernel's ranges: queue_id a u16 (bond_options.c), prio a signed 32-bit number (bonding.rst). */
+const PORT_OPTION_RANGES: Record<PortOption['option'], [number, number]> = {
+  queue_id: [0, 65535],
+  prio: [-2147483648, 2147483647],
+};
+
+/** A per-port setting as written; a value out of the kernel's range is a ConfigError at the line. */
+export function portOption(option: PortOption['option'], key: string, raw: string, at: At): Omit<PortOption, 'port'> {
+  const [min, max] = PORT_OPTION_RANGES[option];
+  const value = raw.trim();
+  if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new ConfigError(at, `${key}: ${option} is a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}`);
+  return { option, value: String(Number(value)), key, at };
 }

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { OPTION_MODES } from '../bond/vocabulary.js';
 import type { At, ConfigBond, ConfigFormat, ConfigModel, OptionValue, Valued } from './model.js';
 import { IFENSLAVE_APPLIES, OPTION_NAMES } from './options.js';
+import { PRIO_MODES } from './port-options.js';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -180,6 +181,38 @@ function bondFindings(bond: ConfigBond): Finding[] {
           value.at,
         );
     }
+  }
+  for (const set of bond.portOptions ?? []) {
+    if (set.option === 'prio' && !PRIO_MODES.includes(mode))
+      add(
+        'warning',
+        'option-ignored-by-mode',
+        `prio of ${set.port} has no effect in mode ${mode} (only in ${PRIO_MODES.join(', ')})`,
+        set.at,
+      );
+    if (set.option === 'prio' && bond.format === 'networkmanager')
+      add(
+        'warning',
+        'ignored-by-networkmanager',
+        `bond-port.prio came with NetworkManager 1.44 (its settings documentation): Debian 12's 1.42 does not set it, and the kernel keeps prio 0 for ${set.port}`,
+        set.at,
+      );
+    if (set.key.replace(/_/g, '-') === 'bond-queue-id')
+      add(
+        'warning',
+        'dropped-by-ifenslave',
+        `Debian's ifenslave (2.13) writes ${set.key} to bonding/iface_queue_id, a file no kernel has: ${set.port} keeps queue_id 0`,
+        set.at,
+      );
+  }
+  if (bond.format === 'networkmanager') {
+    for (const port of bond.ports.filter((p) => p.key === 'controller'))
+      add(
+        'warning',
+        'ignored-by-networkmanager',
+        `NetworkManager 1.42 (Debian 12) does not read controller= or port-type= (it reads master= and slave-type=): ${port.value} comes up on its own, outside ${bond.name} (seen in the VM)`,
+        port.at,
+      );
   }
   if (bond.format === 'ifupdown') {
     for (const [option, value] of Object.entries(bond.options)) {

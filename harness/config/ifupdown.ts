@@ -8,7 +8,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { newBond, setOption, type FilePart, type PortRef } from './collect.js';
+import { newBond, portOption, setOption, type FilePart, type PortRef } from './collect.js';
 import { readConfigText, logicalLines } from './lines.js';
 import { ConfigError, type At, type ConfigBond } from './model.js';
 
@@ -20,7 +20,7 @@ interface Stanza {
   options: { key: string; value: string; at: At }[];
 }
 
-/** ifenslave's options that are no bond option: per-port queue ids, and a Wi-Fi workaround (README.Debian). */
+/** ifenslave's options that are no bond option: per-port queue ids (read into portOptions), and a Wi-Fi workaround (README.Debian). */
 const IFENSLAVE_OWN = new Set(['bond-give-a-chance', 'bond-queue-id']);
 const COMMAND_PHASES = new Set(['pre-up', 'up', 'post-up', 'down', 'pre-down', 'post-down']);
 /** Stanza keywords that end the current iface stanza. */
@@ -161,6 +161,13 @@ export function readInterfaces(file: string, part: FilePart): string[] {
       if (key === 'slaves' || key === 'bond-slaves') {
         const names = value.split(/\s+/).filter((n) => n && n !== 'none');
         for (const port of names) bond.ports.push({ value: port, key, at });
+      } else if (key.replace(/_/g, '-') === 'bond-queue-id') {
+        // ifenslave's form: one PORT:ID per word, as the kernel's queue_id file takes them.
+        for (const word of value.split(/\s+/).filter(Boolean)) {
+          const [port, id] = word.split(':');
+          if (!port || id === undefined) throw new ConfigError(at, `${key}: expected PORT:QUEUE_ID words; got ${word}`);
+          (bond.portOptions ??= []).push({ port, ...portOption('queue_id', key, id, at) });
+        }
       } else if (IFENSLAVE_OWN.has(key.replace(/_/g, '-'))) {
         continue;
       } else if (key.startsWith('bond-')) {

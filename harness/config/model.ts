@@ -38,6 +38,16 @@ export interface Command {
   at: At;
 }
 
+/** What the bond keeps per port (IFLA_BOND_SLAVE_QUEUE_ID, IFLA_BOND_SLAVE_PRIO), not a bond option. */
+export interface PortOption {
+  port: string;
+  option: 'queue_id' | 'prio';
+  /** A whole number, as the kernel takes it. */
+  value: string;
+  key: string;
+  at: At;
+}
+
 export interface ConfigBond {
   name: string;
   format: ConfigFormat;
@@ -45,6 +55,8 @@ export interface ConfigBond {
   /** By kernel option name (miimon, arp_ip_target, ...); mode by its name (active-backup). */
   options: Record<string, Valued<OptionValue>>;
   ports: Valued<string>[];
+  /** Per-port queue ids and priorities, by the user's port names. */
+  portOptions?: PortOption[];
   addressing?: Addressing;
   hwaddress?: Valued<string>;
   commands: Command[];

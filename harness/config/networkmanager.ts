@@ -2,11 +2,13 @@
  * NetworkManager keyfiles (nm-settings-keyfile(5)): a bond profile (`[connection] type=bond`,
  * `[bond]` with the kernel's option names, `[ipv4]`) and port profiles that name it with
  * `controller=` (older: `master=`) and `port-type=bond` (`slave-type=`), by interface name,
- * connection id or uuid.
+ * connection id or uuid; a port's `[bond-port]` queue-id and prio.
  */
-import { newBond, setOption, type FilePart } from './collect.js';
+import { newBond, portOption, setOption, type FilePart } from './collect.js';
 import { keySections, type KeySection } from './lines.js';
 import { ConfigError } from './model.js';
+
+const PORT_KEYS: Record<string, 'queue_id' | 'prio'> = { 'queue-id': 'queue_id', prio: 'prio' };
 
 function last(sections: KeySection[], section: string, key: string): { value: string; line: number } | undefined {
   const found = sections.filter((s) => s.name === section).flatMap((s) => s.entries.filter((e) => e.key === key));
@@ -57,17 +59,29 @@ export function readKeyfile(text: string, file: string, part: FilePart): void {
     if (mac) bond.hwaddress = { value: mac.value, key: 'cloned-mac-address', at: { file, line: mac.line } };
     return;
   }
-  const controller = last(sections, 'connection', 'controller') ?? last(sections, 'connection', 'master');
+  const controllerKey = last(sections, 'connection', 'controller') ? 'controller' : 'master';
+  const controller = last(sections, 'connection', controllerKey);
   const portType = last(sections, 'connection', 'port-type') ?? last(sections, 'connection', 'slave-type');
   if (controller && portType?.value === 'bond') {
     const port = ifname?.value;
     if (!port) throw new ConfigError({ file, line: connection.line }, 'a bond port connection needs interface-name=');
+    // [bond-port]: queue-id since NetworkManager 1.34, prio since 1.44.
+    const portOptions = sections
+      .filter((s) => s.name === 'bond-port')
+      .flatMap((s) => s.entries)
+      .map((e) => {
+        const option = PORT_KEYS[e.key];
+        if (!option)
+          throw new ConfigError({ file, line: e.line }, `unknown bond-port property ${e.key} (queue-id, prio)`);
+        return portOption(option, e.key, e.value, { file, line: e.line });
+      });
     part.ports.push({
       bond: controller.value,
       port,
-      key: 'controller',
+      key: controllerKey,
       at: { file, line: controller.line },
       options: {},
+      ...(portOptions.length ? { portOptions } : {}),
     });
   }
 }

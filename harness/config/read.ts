@@ -96,6 +96,7 @@ export function readConfig(paths: string[]): ConfigModel {
     if (!bond.ports.some((p) => p.value === port.port))
       bond.ports.push({ value: port.port, key: port.key, at: port.at });
     for (const [option, value] of Object.entries(port.options)) bond.options[option] ??= value;
+    for (const set of port.portOptions ?? []) (bond.portOptions ??= []).push({ port: port.port, ...set });
   }
   for (const bond of part.bonds) {
     // netplan generate refuses the whole configuration then ("interface 'enp2s0' is not defined").

@@ -1,6 +1,6 @@
 /**
  * A scenario's bond taken from the user's files: `bond: { from: path | [paths], name: bond0,
- * apply: ifupdown | networkd }`, paths relative to the scenario file. The bond becomes the scenario's bond
+ * apply: ifupdown | networkd | networkmanager }`, paths relative to the scenario file. The bond becomes the scenario's bond
  * with exactly the user's options; its ports become the topology's links (slave0 is the first
  * port), the ARP targets the topology's ARP target host. With `apply`, the case brings it up
  * with that tool instead of writing the options itself (apply.ts).
@@ -18,10 +18,21 @@ const KEYS = new Set(['from', 'name', 'apply']);
 const APPLIERS = new Map<NonNullable<ConfigBondRef['apply']>, ConfigFormat[]>([
   ['ifupdown', ['ifupdown']],
   ['networkd', ['networkd', 'netplan']],
+  ['networkmanager', ['networkmanager']],
 ]);
 const MAX_PORTS = 8;
 
 type Json = Record<string, unknown>;
+
+export const APPLY_TOOLS = [...APPLIERS.keys()];
+
+/** Why a tool cannot bring this bond up (its files are of another format); undefined when it can. */
+export function applierRefuses(apply: NonNullable<ConfigBondRef['apply']>, bond: ConfigBond): string | undefined {
+  const formats = APPLIERS.get(apply) ?? [];
+  return formats.includes(bond.format)
+    ? undefined
+    : `${bond.name} comes from a ${bond.format} file; apply: ${apply} takes ${formats.join(' or ')} files`;
+}
 export type Resolved = { ref?: ConfigBondRef; error?: { path: (string | number)[]; message: string } };
 
 const integer = (schema: object) => 'type' in schema && schema.type === 'integer';
@@ -69,7 +80,7 @@ export function resolveConfigBond(spec: Json, scenarioFile: string): Resolved {
     return {
       error: {
         path: ['bond', 'apply'],
-        message: `apply: ifupdown (interfaces files) or networkd (networkd and netplan files) are the tools bondlab applies with; got ${JSON.stringify(bond.apply)}`,
+        message: `apply: ifupdown (interfaces files), networkd (networkd and netplan files) or networkmanager (NetworkManager keyfiles) are the tools bondlab applies with; got ${JSON.stringify(bond.apply)}`,
       },
     };
   const files = (from as string[]).map((f) => (isAbsolute(f) ? f : resolve(dirname(scenarioFile), f)));
@@ -91,14 +102,8 @@ export function resolveConfigBond(spec: Json, scenarioFile: string): Resolved {
         },
       };
     const apply = bond.apply as ConfigBondRef['apply'];
-    const formats = apply && APPLIERS.get(apply);
-    if (apply && formats && !formats.includes(found.format))
-      return {
-        error: {
-          path: ['bond', 'apply'],
-          message: `${bond.name} comes from a ${found.format} file; apply: ${apply} takes ${formats.join(' or ')} files`,
-        },
-      };
+    const refused = apply && applierRefuses(apply, found);
+    if (refused) return { error: { path: ['bond', 'apply'], message: refused } };
     spec.bond = scenarioBond(found);
     return { ref: { files, name: bond.name, ...(apply ? { apply } : {}) } };
   } catch (error) {

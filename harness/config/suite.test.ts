@@ -29,4 +29,17 @@ describe('run --config: the cases that apply to the configured bond', () => {
       /no-ports\.interfaces:2: bond bond0 has no ports/,
     );
   });
+
+  it('--apply: the cases bring the bond up with the tool named, when it takes the files; otherwise says why', async () => {
+    const { cases } = await loadScenarioFiles(['scenarios']);
+    for (const c of casesOnConfig(cases, guide, undefined, 'ifupdown'))
+      expect(c.bond.config).toEqual({ files: guide, name: 'bond0', apply: 'ifupdown' });
+    const keyfiles = [resolve('fixtures/config/networkmanager/balance-rr')];
+    const selected = casesOnConfig(cases, keyfiles, undefined, 'networkmanager');
+    expect(selected.length).toBeGreaterThan(0);
+    expect(selected[0]?.bond.config?.apply).toBe('networkmanager');
+    expect(() => casesOnConfig(cases, keyfiles, undefined, 'ifupdown')).toThrow(
+      new ConfigSelectionError('--apply: bond0 comes from a networkmanager file; apply: ifupdown takes ifupdown files'),
+    );
+  });
 });

@@ -2,12 +2,13 @@
  * `bondlab run --config PATH`: the scenarios' claims that apply to the user's bond. A case
  * applies when its bond has the configured bond's mode and number of ports and sets no option
  * but link monitoring (its claims are about the mode, not about option values the user may not
- * have); it then runs on the user's bond, with exactly the user's options.
+ * have); it then runs on the user's bond, with exactly the user's options, brought up by the
+ * files' own tool when `--apply` names it.
  */
-import type { ScenarioCase } from '../scenario/plan.js';
+import type { ConfigBondRef, ScenarioCase } from '../scenario/plan.js';
 import { ConfigError } from './model.js';
 import { readConfig } from './read.js';
-import { scenarioBond } from './scenario.js';
+import { applierRefuses, scenarioBond } from './scenario.js';
 
 /** The options a case may set and still be about its mode alone. */
 const MONITORING = new Set(['miimon', 'arp_interval', 'arp_ip_target']);
@@ -16,7 +17,12 @@ export class ConfigSelectionError extends Error {
   override name = 'ConfigSelectionError';
 }
 
-export function casesOnConfig(cases: ScenarioCase[], files: string[], name?: string): ScenarioCase[] {
+export function casesOnConfig(
+  cases: ScenarioCase[],
+  files: string[],
+  name?: string,
+  apply?: ConfigBondRef['apply'],
+): ScenarioCase[] {
   let model;
   try {
     model = readConfig(files);
@@ -32,6 +38,8 @@ export function casesOnConfig(cases: ScenarioCase[], files: string[], name?: str
         ? `${files.join(', ')} define ${bonds.map((b) => b.name).join(', ')}: name one with --bond`
         : `no bond${name ? ` ${name}` : ''} in ${files.join(', ')}`,
     );
+  const refused = apply && applierRefuses(apply, bond);
+  if (refused) throw new ConfigSelectionError(`--apply: ${refused}`);
   const { mode, slaves, ...options } = scenarioBond(bond) as Record<string, string | number | string[]>;
   const applies = cases.filter(
     (c) =>
@@ -45,7 +53,7 @@ export function casesOnConfig(cases: ScenarioCase[], files: string[], name?: str
     );
   return applies.map((c) => ({
     ...c,
-    bond: { mode: c.bond.mode, options, config: { files, name: bond.name } },
+    bond: { mode: c.bond.mode, options, config: { files, name: bond.name, ...(apply ? { apply } : {}) } },
     topology: { ...c.topology, arpTarget: Number(options.arp_interval ?? 0) > 0 },
   }));
 }

@@ -48,7 +48,7 @@ export interface ConfigBondRef {
   files: string[];
   name: string;
   /** Bring the bond up with this tool in the target; absent: bondlab writes the options through sysfs. */
-  apply?: 'ifupdown' | 'networkd';
+  apply?: 'ifupdown' | 'networkd' | 'networkmanager';
 }
 
 export interface BondPlan {

@@ -44,9 +44,9 @@ const CONFIGURED_BOND = {
     },
     name: { type: 'string', minLength: 1, description: 'the bond to take from the files, such as bond0' },
     apply: {
-      enum: ['ifupdown', 'networkd'],
+      enum: ['ifupdown', 'networkd', 'networkmanager'],
       description:
-        "bring it up with the files' own tool in the VM instead of sysfs writes: ifupdown for interfaces files, networkd for networkd and netplan files",
+        "bring it up with the files' own tool in the VM instead of sysfs writes: ifupdown for interfaces files, networkd for networkd and netplan files, networkmanager for NetworkManager keyfiles",
     },
   },
 };

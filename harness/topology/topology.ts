@@ -5,7 +5,7 @@
  * namespaces this module creates, so deleting them removes every link it made.
  */
 import type { ApplyScripts, DhcpServer, Names } from '../config/apply.js';
-import { configApplier } from '../config/applier.js';
+import { configApplier, configPortSettings } from '../config/applier.js';
 import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { CommandFailedError, type SpawnedProcess, type Target } from '../target/target.js';
@@ -235,6 +235,11 @@ export function buildScript(request: BuildRequest): {
     `addr add ${dut.ipv6}/64 dev ${BOND} nodad`,
   ];
   const enslave = dut.slaves.map((slave) => `link set dev ${slave} master ${BOND}`);
+  // A configured bond's per-port queue ids and priorities (its tool sets them itself when it applies).
+  const portSettings =
+    request.bond.config && !request.applyWith
+      ? configPortSettings(request.bond.config, { bond: BOND, ports: dut.slaves })
+      : [];
   const primary = bond.options.primary;
   if (primary !== undefined) {
     // Scenarios name slaves slave0, slave1, ...; the driver wants the interface.
@@ -243,9 +248,10 @@ export function buildScript(request: BuildRequest): {
       batch('ip', enslave),
       `echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`,
       batch('ip', up),
+      ...portSettings,
     );
   } else {
-    dutSh.push(batch('ip', [...enslave, ...up]));
+    dutSh.push(batch('ip', [...enslave, ...up]), ...portSettings);
   }
 
   const applied = request.applyWith?.({

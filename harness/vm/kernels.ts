@@ -115,7 +115,7 @@ function mirror(): { main: string; security: string } {
 const KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
 /** A private apt configuration for one suite: its own sources, lists, cache and an empty dpkg status. */
-async function aptFor(suite: DebianSuite | 'all'): Promise<{ args: string[]; dir: string }> {
+export async function aptFor(suite: DebianSuite | 'all'): Promise<{ args: string[]; dir: string }> {
   if (!existsSync(KEYRING)) {
     throw new KernelUnavailableError(`${KEYRING} is missing: install it with "apt-get install debian-archive-keyring"`);
   }
@@ -152,7 +152,7 @@ async function aptFor(suite: DebianSuite | 'all'): Promise<{ args: string[]; dir
   return { args, dir };
 }
 
-async function aptUpdate(apt: { args: string[]; dir: string }, options: FetchOptions): Promise<void> {
+export async function aptUpdate(apt: { args: string[]; dir: string }, options: FetchOptions): Promise<void> {
   const execa = await loadExeca();
   const stamp = join(apt.dir, 'updated');
   if (!options.refresh && existsSync(stamp)) return;
