@@ -6,6 +6,7 @@
  */
 import type { ApplyScripts, DhcpServer, Names } from '../config/apply.js';
 import { configApplier } from '../config/applier.js';
+import { carrierWaitScript, parseCarrierWaits, type CarrierWait } from '../lab/carrier.js';
 import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
@@ -42,6 +43,8 @@ export interface Topology {
   linkRate?: string;
   /** Lab NICs instead of veth pairs (`bondlab run --lab`). */
   links?: LabLinks;
+  /** On a lab: how long each lab NIC took to get carrier before the bond came up. */
+  linkTraining?: (CarrierWait & { shown: string })[];
 }
 
 function addresses(subnet: number, host: number): { ipv4: string; ipv6: string } {
@@ -119,6 +122,23 @@ function labLinks(
   };
   move(links.dutNics, dut.slaves, dut.netns);
   move(links.peerNics, far.ports, far.netns);
+}
+
+/** The lab NICs a case uses, as named in its DUT and far namespaces, for the carrier waits. */
+function labCarrierNics(
+  links: LabLinks,
+  dut: { slaves: string[] },
+  far: { ports: string[] },
+): { dut: { name: string; shown: string }[]; far: { name: string; shown: string }[] } {
+  const named = (names: string[], shown: string[] | undefined) =>
+    names.map((name, i) => ({ name, shown: shown?.[i] ?? name }));
+  return {
+    dut: named(dut.slaves, links.shown?.dut),
+    far: [
+      ...named(far.ports, links.shown?.peer),
+      ...(links.uplink ? named(['up0'], [links.shown?.uplink ?? links.uplink]) : []),
+    ],
+  };
 }
 
 /** The shell script that builds the topology; one round trip to the target for all of it. */
@@ -238,11 +258,11 @@ export function buildScript(request: BuildRequest): {
       `echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`,
     );
   }
-  dutSh.push(
+  const dutUp = [
     `ip link set dev ${BOND} up`,
     `ip addr add ${dut.ipv4}/24 dev ${BOND}`,
     `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`,
-  );
+  ];
 
   const applied = request.applyWith?.({
     bond: BOND,
@@ -255,7 +275,22 @@ export function buildScript(request: BuildRequest): {
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands));
   if (applied?.server) lines.push(`ip netns exec ${far.netns} sh -ec ${shellQuote(applied.server)}`);
   const appliedSh = applied && [applied.up, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`];
-  lines.push(`ip netns exec ${dut.netns} sh -ec ${shellQuote((appliedSh ?? dutSh).join('\n'))}`);
+  const inNs = (netns: string, commands: string[]) =>
+    `ip netns exec ${netns} sh -ec ${shellQuote(commands.join('\n'))}`;
+  // A lab's NICs train after the enslave opened them: the bond comes up only once each has
+  // carrier (far side first: a real peer trains with the DUT NIC), so no NIC wins by training first.
+  // A bond its own tool brings up is up already; its slaves are still waited for before any step.
+  const carrier = request.links && labCarrierNics(request.links, dut, far);
+  const waits = carrier ? [inNs(far.netns, [carrierWaitScript(carrier.far)])] : [];
+  if (appliedSh)
+    lines.push(
+      inNs(dut.netns, appliedSh),
+      ...waits,
+      ...(carrier ? [inNs(dut.netns, [carrierWaitScript(carrier.dut)])] : []),
+    );
+  else if (carrier)
+    lines.push(inNs(dut.netns, dutSh), ...waits, inNs(dut.netns, [carrierWaitScript(carrier.dut), ...dutUp]));
+  else lines.push(inNs(dut.netns, [...dutSh, ...dutUp]));
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
   // its own goes on the bond's side (netem, which can also limit the rate).
   dut.slaves.forEach((slave, i) => {
@@ -289,6 +324,17 @@ export async function teardownNamespaces(target: Target, namespaces: string[]): 
   ]);
 }
 
+/** The lab NICs' carrier waits the build script printed, each with its NIC as reports name it. */
+function trainingOf(
+  links: LabLinks,
+  topology: { dut: { slaves: string[] }; far: { ports: string[] } },
+  stdout: string,
+): NonNullable<Topology['linkTraining']> {
+  const nics = labCarrierNics(links, topology.dut, topology.far);
+  const shown = new Map([...nics.dut, ...nics.far].map((n) => [n.name, n.shown]));
+  return parseCarrierWaits(stdout).map((wait) => ({ ...wait, shown: shown.get(wait.nic) ?? wait.nic }));
+}
+
 /** Build a case's topology on the target. Partial builds are torn down before the error is raised. */
 export async function buildTopology(target: Target, request: BuildRequest): Promise<BuiltTopology> {
   const applier = request.bond.config?.apply ? configApplier(target, request.bond.config) : undefined;
@@ -308,7 +354,8 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
   };
   try {
     await request.links?.lend?.();
-    await run(target, ['sh', '-c', script]);
+    const built = await run(target, ['sh', '-c', script]);
+    const linkTraining = request.links && trainingOf(request.links, topology, built.stdout);
     await applier?.verify(topology.dut.netns, { bond: BOND, ports: topology.dut.slaves });
     // A process that lives in the DUT namespace lets the sampler read /proc/<pid>/net/bonding without forking.
     holder = await target.spawn(['sh', '-c', 'echo $$; exec sleep infinity'], { netns: topology.dut.netns });
@@ -321,7 +368,10 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
       });
       void holder?.exited.then((result) => reject(new Error(`the namespace holder exited: ${result.stderr}`)));
     });
-    return { topology: { ...topology, dut: { ...topology.dut, holderPid } }, teardown };
+    return {
+      topology: { ...topology, dut: { ...topology.dut, holderPid }, ...(linkTraining ? { linkTraining } : {}) },
+      teardown,
+    };
   } catch (error) {
     await teardown();
     throw error;
