@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { inflict } from '../fault/faults.js';
-import type { ExecResult, Target } from '../target/target.js';
+import { CommandFailedError, type ExecResult, type Target } from '../target/target.js';
 import { buildScript } from '../topology/topology.js';
-import { carrierWaitScript, parseCarrierWaits } from './carrier.js';
+import { carrierError, carrierWaitScript, parseCarrierWaits } from './carrier.js';
 import type { LabLinks } from './session.js';
 
 const links = (): LabLinks => ({
@@ -38,6 +38,20 @@ describe('carrier waits on lab NICs', () => {
     });
     expect(kept.status).toBe(1);
     expect(kept.stderr).toMatch(/the lab NIC loopback still has carrier after 0.3 s/);
+    // As an error: that line, not the build script's whole command line.
+    const failed = new CommandFailedError({
+      argv: ['sh', '-c', 'a long build script'],
+      exitCode: 1,
+      stdout: '',
+      stderr: `RTNETLINK answers: File exists\n${never.stderr}`,
+      durationMs: 300,
+      timedOut: false,
+    } as ExecResult);
+    expect((carrierError(failed) as Error).message).toBe(
+      'the lab NIC dut7 (e1000e) has no carrier after 0.3 s (is its cable or far side up?)',
+    );
+    const other = new Error('something else');
+    expect(carrierError(other)).toBe(other);
   });
 
   it('brings a lab bond up only after every lab NIC has carrier; a veth bond waits for nothing', () => {

@@ -4,7 +4,7 @@
  * verdict, a lab case starts only when every lab NIC it uses has carrier, and a cable plugged back
  * is done only when the DUT NIC has carrier again; the time each NIC took is reported.
  */
-import { run, type Target } from '../target/target.js';
+import { CommandFailedError, run, type Target } from '../target/target.js';
 import type { Topology } from '../topology/topology.js';
 
 /** How long a lab NIC may take to train before the run gives up on it. */
@@ -47,6 +47,15 @@ export function carrierWaitScript(nics: CarrierNic[], timeoutMs = CARRIER_TIMEOU
   ].join('\n');
 }
 
+/** A failed carrier wait as its own one-line error (not the whole build script's command line); else the error as it was. */
+export function carrierError(error: unknown): unknown {
+  const line =
+    error instanceof CommandFailedError
+      ? /^the lab NIC .* (has no carrier|still has carrier) after .*$/m.exec(error.result.stderr)?.[0]
+      : undefined;
+  return line ? new Error(line) : error;
+}
+
 /** The waits a carrierWaitScript printed. */
 export function parseCarrierWaits(stdout: string): CarrierWait[] {
   return stdout.split('\n').flatMap((line) => {
@@ -58,7 +67,9 @@ export function parseCarrierWaits(stdout: string): CarrierWait[] {
 /** Wait until one NIC in `netns` has carrier (or, `lost`, has none); the milliseconds it took. */
 export async function waitForCarrier(target: Target, netns: string, nic: CarrierNic, lost = false): Promise<number> {
   const script = carrierWaitScript([nic], CARRIER_TIMEOUT_MS, lost);
-  const result = await run(target, ['ip', 'netns', 'exec', netns, 'sh', '-c', script]);
+  const result = await run(target, ['ip', 'netns', 'exec', netns, 'sh', '-c', script]).catch((error: unknown) => {
+    throw carrierError(error);
+  });
   return parseCarrierWaits(result.stdout)[0]?.ms ?? 0;
 }
 

@@ -87,6 +87,15 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     );
     expect(result.status, failed.join('\n')).toBe('passed');
     expect(result.steps.find((s) => s.kind === 'fault')?.description).toMatch(/QMP set_link down/);
+    // Link training and detection, per NIC and driver: the bond came up only once all four had
+    // carrier, the pull was done when the e1000e saw it, the plug when the e1000e had carrier again.
+    expect(result.steps[0]?.description).toMatch(
+      /lab NICs had carrier after: p0 peer0 \(virtio_net\) \d+ ms, p1 peer1 \(virtio_net\) \d+ ms, eth0 dut0 \(e1000e\) \d+ ms, eth1 dut1 \(e1000\) \d+ ms$/,
+    );
+    expect(result.steps[2]?.description).toMatch(
+      /link detection: eth0 dut0 \(e1000e\) saw its carrier lost within \d+ ms/,
+    );
+    expect(result.steps[4]?.description).toMatch(/link training: eth0 dut0 \(e1000e\) had carrier again within \d+ ms/);
     expect(session.facts.map((f) => f.driver)).toEqual(['e1000e', 'e1000', 'virtio_net', 'virtio_net']);
     expect(session.facts[0]).toMatchObject({
       busAddress: expect.stringMatching(/^0000:/),
@@ -97,6 +106,19 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     // The management NIC: no command of the run named it.
     expect(session.commands.length).toBeGreaterThan(20);
     expect(session.commands.filter(namesMgmt)).toEqual([]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('names a lab NIC that never gets carrier, brings no bond up on it, and gives the NICs back', async () => {
+    const qmp = vm.emulatedNics?.qmp;
+    if (!qmp) throw new Error('the VM has no emulated NICs');
+    // Cable 1 pulled before the run: dut1 never trains (the run's restore plugs it back).
+    await qmp.setLink('dut1', false);
+    const started = performance.now();
+    const { result } = await runOnLab('fixtures/scenarios-lab/carrier-loss.yaml');
+    expect(result.status).toBe('error');
+    expect(result.error).toMatch(/the lab NIC dut1 \(e1000\) has no carrier after 10 s/);
+    expect(performance.now() - started).toBeGreaterThan(10_000);
     expect(await snapshot()).toBe(before);
   });
 

@@ -6,7 +6,7 @@
  */
 import type { ApplyScripts, DhcpServer, Names } from '../config/apply.js';
 import { configApplier } from '../config/applier.js';
-import { carrierWaitScript, parseCarrierWaits, type CarrierWait } from '../lab/carrier.js';
+import { carrierError, carrierWaitScript, parseCarrierWaits, type CarrierWait } from '../lab/carrier.js';
 import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
@@ -354,7 +354,9 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
   };
   try {
     await request.links?.lend?.();
-    const built = await run(target, ['sh', '-c', script]);
+    const built = await run(target, ['sh', '-c', script]).catch((error: unknown) => {
+      throw carrierError(error);
+    });
     const linkTraining = request.links && trainingOf(request.links, topology, built.stdout);
     await applier?.verify(topology.dut.netns, { bond: BOND, ports: topology.dut.slaves });
     // A process that lives in the DUT namespace lets the sampler read /proc/<pid>/net/bonding without forking.
