@@ -24,7 +24,8 @@ import { VmTarget } from '../vm/vm-target.js';
 import type { Lab } from './lab.js';
 import { loadLabText } from './load.js';
 import { openLab } from './record.js';
-import { LabRefusedError } from './session.js';
+import { sessionRefusal } from './session-nic.js';
+import { inspectLab, LabRefusedError, LabSession } from './session.js';
 
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
@@ -145,6 +146,32 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     expect(error).toBeInstanceOf(LabRefusedError);
     expect((error as Error).message).toMatch(/mgmt \(\w+\): it carries the default route/);
     expect((error as Error).message).toMatch(/it has address\(es\) bondlab did not add: 192\.0\.2\.2/);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('refuses a lab NIC under a VLAN that holds the session address, though the NIC has none itself', async () => {
+    const dut1 = (await inspectLab(vm, lab)).nics.find((n) => n.ref.label === 'dut1')?.link.ifname;
+    if (!dut1) throw new Error('no dut1 in the lab');
+    const session = '198.51.100.7';
+    await run(vm, [
+      'sh',
+      '-ec',
+      `ip link add link ${dut1} name blvlan7 type vlan id 7; ip addr add ${session}/24 dev blvlan7`,
+    ]);
+    try {
+      expect((await inspectLab(vm, lab, session)).refusals).toEqual([
+        { label: 'dut1', name: dut1, reason: sessionRefusal(session, dut1, 'blvlan7') },
+      ]);
+      const qmp = vm.emulatedNics?.qmp;
+      const error = await LabSession.open(vm, lab, newRunId(), {
+        sessionAddress: session,
+        ...(qmp ? { qmp } : {}),
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LabRefusedError);
+      expect((error as Error).message).toContain(`dut1 (${dut1}): blvlan7, which holds ${session}`);
+    } finally {
+      await run(vm, ['ip', 'link', 'del', 'blvlan7']);
+    }
     expect(await snapshot()).toBe(before);
   });
 
