@@ -3,11 +3,11 @@
  * commands on the target, or actions the topology provides such as a lab's cable pull (the kind's
  * module in this folder says which), timed on the target's clock, and returned as a timeline event.
  */
-import { afterLabFault } from '../lab/carrier.js';
 import { run, type Target } from '../target/target.js';
 import type { FaultEvent } from '../timeline/events.js';
 import type { Topology } from '../topology/topology.js';
 import type { FaultCommand } from './definition.js';
+import { afterLabFault } from './link-training.js';
 import { faultDefinition, type Fault } from './registry.js';
 
 /** The commands that inflict a fault; `slave` is already resolved to a DUT interface name. */

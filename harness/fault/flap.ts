@@ -1,13 +1,13 @@
 /** flap: the far end of the slave's cable goes down and up again, count times, interval apart. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDuration } from '../scenario/duration.js';
 import { duration, slaveRef } from '../scenario/fragments.js';
 import type { SlaveRef } from '../scenario/plan.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { trainedAgain } from '../lab/carrier.js';
 import { run, type Target } from '../target/target.js';
 import type { Topology } from '../topology/topology.js';
 import { describeSlave, farPortOf, needSlave, slaveOf, type FaultCommand, type FaultDefinition } from './definition.js';
 import { linkControl } from './link-control.js';
+import { trainedAgain } from './link-training.js';
 
 export interface Flap {
   kind: 'flap';
