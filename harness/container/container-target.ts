@@ -17,6 +17,7 @@ import { AgentTarget } from '../agent/agent-target.js';
 import { onTeardown } from '../target/teardown.js';
 import type { DockerEngine } from './docker-engine.js';
 import { DEFAULT_IMAGE } from './image.js';
+import { overlayEnv } from './process-env.js';
 
 /** Every container bondlab starts carries these labels; cleanup finds them by the first. */
 export const CONTAINER_LABELS = { run: 'org.bondlab.run', pid: 'org.bondlab.pid' } as const;
@@ -37,6 +38,7 @@ export class ContainerTarget extends AgentTarget {
     readonly engine: DockerEngine,
     readonly image: string,
     private readonly unregister: () => Promise<void>,
+    private readonly restoreEnv: () => void,
   ) {
     super(agent);
     this.description = `container ${container.getId().slice(0, 12)} (${image}; ${engine.description})`;
@@ -44,13 +46,29 @@ export class ContainerTarget extends AgentTarget {
 
   static async start(options: ContainerOptions): Promise<ContainerTarget> {
     const image = options.image ?? DEFAULT_IMAGE;
-    // Read by testcontainers when it first connects and when a container starts; an engine VM's also carry its TLS client certificate.
-    Object.assign(process.env, options.engine.env);
-    process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+    // Read by testcontainers when it first connects and when a container starts; an engine VM's also carry its TLS
+    // client certificate. Put back at close: a later engine in this process must not inherit them.
     // Where /.dockerenv exists (bondlab itself in a container, or a VM over such a root), testcontainers looks for
     // the engine's gateway on a unix socket: the "bridge" network, or an alpine container from a registry. bondlab
     // maps no ports, so that host is never used.
-    process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
+    const restoreEnv = overlayEnv({
+      ...options.engine.env,
+      TESTCONTAINERS_RYUK_DISABLED: 'true',
+      TESTCONTAINERS_HOST_OVERRIDE: process.env.TESTCONTAINERS_HOST_OVERRIDE ?? 'localhost',
+    });
+    try {
+      return await ContainerTarget.startContainer(options, image, restoreEnv);
+    } catch (error) {
+      restoreEnv();
+      throw error;
+    }
+  }
+
+  private static async startContainer(
+    options: ContainerOptions,
+    image: string,
+    restoreEnv: () => void,
+  ): Promise<ContainerTarget> {
     const root = packageRoot();
     // The agent and the traffic probe run inside from the same paths as on the host, as in the VM.
     const container = await new GenericContainer(image)
@@ -78,7 +96,7 @@ export class ContainerTarget extends AgentTarget {
       ]);
       if (link.exitCode !== 0) throw new Error(`preparing the container failed: ${link.output.trim()}`);
       const agent = await attachAgent(options.engine, container.getId(), node);
-      return new ContainerTarget(agent, container, options.engine, image, unregister);
+      return new ContainerTarget(agent, container, options.engine, image, unregister, restoreEnv);
     } catch (error) {
       await unregister();
       throw error;
@@ -92,9 +110,13 @@ export class ContainerTarget extends AgentTarget {
 
   /** Remove the container, then let go of the engine (which stops an engine VM). */
   async close(): Promise<void> {
-    await this.agent.shutdown();
-    await this.unregister();
-    await this.engine.close();
+    try {
+      await this.agent.shutdown();
+      await this.unregister();
+      await this.engine.close();
+    } finally {
+      this.restoreEnv();
+    }
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { slaveRef, slaveRefOf } from '../scenario/fragments.js';
 import type { SlaveRef } from '../scenario/plan.js';
+import type { Target } from '../target/target.js';
 import { BOND, type Topology } from '../topology/topology.js';
 
 /** One command on the target, and what it does in words. */
@@ -13,7 +14,7 @@ export interface FaultCommand {
   argv: string[];
   detail: string;
   /** Instead of a command: an action the topology provides (a lab's cable pull), which returns what it did. */
-  run?: () => Promise<string>;
+  run?: (target: Target) => Promise<string>;
 }
 
 export interface FaultDefinition<F extends { kind: string }> {

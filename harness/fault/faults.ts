@@ -7,6 +7,7 @@ import { run, type Target } from '../target/target.js';
 import type { FaultEvent } from '../timeline/events.js';
 import type { Topology } from '../topology/topology.js';
 import type { FaultCommand } from './definition.js';
+import { afterLabFault } from './link-training.js';
 import { faultDefinition, type Fault } from './registry.js';
 
 /** The commands that inflict a fault; `slave` is already resolved to a DUT interface name. */
@@ -25,7 +26,7 @@ export async function inflict(
   const details: string[] = [];
   for (const command of commands) {
     if (command.run) {
-      details.push(await command.run());
+      details.push(await command.run(target));
       continue;
     }
     const result = await run(target, command.argv);
@@ -36,5 +37,8 @@ export async function inflict(
     );
   }
   const endNs = await target.clockNs();
+  // A lab NIC's link training after the fault is no part of its command: endNs stays the command's return.
+  const trained = await afterLabFault(target, topology, fault.kind, slave, startNs);
+  if (trained) details.push(trained);
   return { kind: 'fault', fault: fault.kind, slave, detail: details.join('; '), startNs, endNs };
 }

@@ -24,7 +24,8 @@ import { VmTarget } from '../vm/vm-target.js';
 import type { Lab } from './lab.js';
 import { loadLabText } from './load.js';
 import { openLab } from './record.js';
-import { LabRefusedError } from './session.js';
+import { sessionRefusal } from './session-nic.js';
+import { inspectLab, LabRefusedError, LabSession } from './session.js';
 
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
@@ -87,6 +88,15 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     );
     expect(result.status, failed.join('\n')).toBe('passed');
     expect(result.steps.find((s) => s.kind === 'fault')?.description).toMatch(/QMP set_link down/);
+    // Link training and detection, per NIC and driver: the bond came up only once all four had
+    // carrier, the pull was done when the e1000e saw it, the plug when the e1000e had carrier again.
+    expect(result.steps[0]?.description).toMatch(
+      /lab NICs had carrier after: p0 peer0 \(virtio_net\) \d+ ms, p1 peer1 \(virtio_net\) \d+ ms, eth0 dut0 \(e1000e\) \d+ ms, eth1 dut1 \(e1000\) \d+ ms$/,
+    );
+    expect(result.steps[2]?.description).toMatch(
+      /link detection: eth0 dut0 \(e1000e\) saw its carrier lost within \d+ ms/,
+    );
+    expect(result.steps[4]?.description).toMatch(/link training: eth0 dut0 \(e1000e\) had carrier again within \d+ ms/);
     expect(session.facts.map((f) => f.driver)).toEqual(['e1000e', 'e1000', 'virtio_net', 'virtio_net']);
     expect(session.facts[0]).toMatchObject({
       busAddress: expect.stringMatching(/^0000:/),
@@ -97,6 +107,19 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     // The management NIC: no command of the run named it.
     expect(session.commands.length).toBeGreaterThan(20);
     expect(session.commands.filter(namesMgmt)).toEqual([]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('names a lab NIC that never gets carrier, brings no bond up on it, and gives the NICs back', async () => {
+    const qmp = vm.emulatedNics?.qmp;
+    if (!qmp) throw new Error('the VM has no emulated NICs');
+    // Cable 1 pulled before the run: dut1 never trains (the run's restore plugs it back).
+    await qmp.setLink('dut1', false);
+    const started = performance.now();
+    const { result } = await runOnLab('fixtures/scenarios-lab/carrier-loss.yaml');
+    expect(result.status).toBe('error');
+    expect(result.error).toMatch(/the lab NIC dut1 \(e1000\) has no carrier after 10 s/);
+    expect(performance.now() - started).toBeGreaterThan(10_000);
     expect(await snapshot()).toBe(before);
   });
 
@@ -123,6 +146,32 @@ describe(`the emulated NIC lab on ${kernel}`, () => {
     expect(error).toBeInstanceOf(LabRefusedError);
     expect((error as Error).message).toMatch(/mgmt \(\w+\): it carries the default route/);
     expect((error as Error).message).toMatch(/it has address\(es\) bondlab did not add: 192\.0\.2\.2/);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('refuses a lab NIC under a VLAN that holds the session address, though the NIC has none itself', async () => {
+    const dut1 = (await inspectLab(vm, lab)).nics.find((n) => n.ref.label === 'dut1')?.link.ifname;
+    if (!dut1) throw new Error('no dut1 in the lab');
+    const session = '198.51.100.7';
+    await run(vm, [
+      'sh',
+      '-ec',
+      `ip link add link ${dut1} name blvlan7 type vlan id 7; ip addr add ${session}/24 dev blvlan7`,
+    ]);
+    try {
+      expect((await inspectLab(vm, lab, session)).refusals).toEqual([
+        { label: 'dut1', name: dut1, reason: sessionRefusal(session, dut1, 'blvlan7') },
+      ]);
+      const qmp = vm.emulatedNics?.qmp;
+      const error = await LabSession.open(vm, lab, newRunId(), {
+        sessionAddress: session,
+        ...(qmp ? { qmp } : {}),
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LabRefusedError);
+      expect((error as Error).message).toContain(`dut1 (${dut1}): blvlan7, which holds ${session}`);
+    } finally {
+      await run(vm, ['ip', 'link', 'del', 'blvlan7']);
+    }
     expect(await snapshot()).toBe(before);
   });
 

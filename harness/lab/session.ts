@@ -36,6 +36,8 @@ export interface LabLinks {
   restore(): Promise<void>;
   /** Before a case's topology is built: bring the NICs where it takes them from (a container target's namespace). */
   lend?: () => Promise<void>;
+  /** How reports name the NICs (label and driver), cable by cable. */
+  shown?: { dut: string[]; peer: string[]; uplink?: string };
 }
 
 export interface Refusal {
@@ -231,7 +233,10 @@ export class LabSession {
   links(): LabLinks {
     const qmp = this.qmp;
     const byRole = (role: NicState['role']) => this.states.filter((s) => s.role === role).map((s) => s.name);
+    const shown = (role: NicState['role']) =>
+      this.facts.filter((f) => f.role === role).map((f) => `${f.label} (${f.driver})`);
     return {
+      shown: { dut: shown('dut'), peer: shown('peer'), ...(shown('uplink')[0] ? { uplink: shown('uplink')[0] } : {}) },
       dutNics: byRole('dut'),
       peerNics: byRole('peer'),
       ...(byRole('uplink')[0] ? { uplink: byRole('uplink')[0] } : {}),

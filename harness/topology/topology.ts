@@ -6,6 +6,7 @@
  */
 import type { ApplyScripts, DhcpServer, Names } from '../config/apply.js';
 import { configApplier, configPortSettings } from '../config/applier.js';
+import { carrierError, carrierWaitScript, parseCarrierWaits, type CarrierWait } from '../lab/carrier.js';
 import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { CommandFailedError, type SpawnedProcess, type Target } from '../target/target.js';
@@ -42,6 +43,8 @@ export interface Topology {
   linkRate?: string;
   /** Lab NICs instead of veth pairs (`bondlab run --lab`). */
   links?: LabLinks;
+  /** On a lab: how long each lab NIC took to get carrier before the bond came up. */
+  linkTraining?: (CarrierWait & { shown: string })[];
 }
 
 function addresses(subnet: number, host: number): { ipv4: string; ipv6: string } {
@@ -119,6 +122,23 @@ function labLinks(
   };
   move(links.dutNics, dut.slaves, dut.netns);
   move(links.peerNics, far.ports, far.netns);
+}
+
+/** The lab NICs a case uses, as named in its DUT and far namespaces, for the carrier waits. */
+function labCarrierNics(
+  links: LabLinks,
+  dut: { slaves: string[] },
+  far: { ports: string[] },
+): { dut: { name: string; shown: string }[]; far: { name: string; shown: string }[] } {
+  const named = (names: string[], shown: string[] | undefined) =>
+    names.map((name, i) => ({ name, shown: shown?.[i] ?? name }));
+  return {
+    dut: named(dut.slaves, links.shown?.dut),
+    far: [
+      ...named(far.ports, links.shown?.peer),
+      ...(links.uplink ? named(['up0'], [links.shown?.uplink ?? links.uplink]) : []),
+    ],
+  };
 }
 
 /** The shell script that builds the topology; one round trip to the target for all of it. */
@@ -240,19 +260,28 @@ export function buildScript(request: BuildRequest): {
     request.bond.config && !request.applyWith
       ? configPortSettings(request.bond.config, { bond: BOND, ports: dut.slaves })
       : [];
+  // A lab's NICs train after the enslave opened them: the bond comes up only once each has
+  // carrier (far side first: a real peer trains with the DUT NIC), so no NIC wins by training first.
+  // A bond its own tool brings up is up already; its slaves are still waited for before any step.
+  const carrier = request.links && labCarrierNics(request.links, dut, far);
+  const carrierWaits = carrier
+    ? [
+        `ip netns exec ${far.netns} sh -ec ${shellQuote(carrierWaitScript(carrier.far))}`,
+        carrierWaitScript(carrier.dut),
+      ]
+    : [];
   const primary = bond.options.primary;
-  if (primary !== undefined) {
-    // Scenarios name slaves slave0, slave1, ...; the driver wants the interface.
-    const slave = /^slave(\d+)$/.exec(String(primary));
-    dutSh.push(
-      batch('ip', enslave),
-      `echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`,
-      batch('ip', up),
-      ...portSettings,
-    );
-  } else {
-    dutSh.push(batch('ip', [...enslave, ...up]), ...portSettings);
-  }
+  // Scenarios name slaves slave0, slave1, ...; the driver wants the interface.
+  const slave = primary === undefined ? undefined : /^slave(\d+)$/.exec(String(primary));
+  const primaryWrite =
+    primary === undefined
+      ? []
+      : [
+          `echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`,
+        ];
+  if (primaryWrite.length || carrierWaits.length)
+    dutSh.push(batch('ip', enslave), ...primaryWrite, ...carrierWaits, batch('ip', up), ...portSettings);
+  else dutSh.push(batch('ip', [...enslave, ...up]), ...portSettings);
 
   const applied = request.applyWith?.({
     bond: BOND,
@@ -265,7 +294,7 @@ export function buildScript(request: BuildRequest): {
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands, true), 'pids="$pids $!"');
   lines.push('for pid in $pids; do wait $pid; done');
   if (applied?.server) lines.push(`ip netns exec ${far.netns} sh -ec ${shellQuote(applied.server)}`);
-  const dutLines = applied ? [applied.up, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`] : dutSh;
+  const dutLines = applied ? [applied.up, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`, ...carrierWaits] : dutSh;
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
   // its own goes on the bond's side (netem, which can also limit the rate).
   dut.slaves.forEach((slave, i) => {
@@ -309,6 +338,17 @@ export async function teardownNamespaces(target: Target, namespaces: string[]): 
   ]);
 }
 
+/** The lab NICs' carrier waits the build script printed, each with its NIC as reports name it. */
+function trainingOf(
+  links: LabLinks,
+  topology: { dut: { slaves: string[] }; far: { ports: string[] } },
+  stdout: string,
+): NonNullable<Topology['linkTraining']> {
+  const nics = labCarrierNics(links, topology.dut, topology.far);
+  const shown = new Map([...nics.dut, ...nics.far].map((n) => [n.name, n.shown]));
+  return parseCarrierWaits(stdout).map((wait) => ({ ...wait, shown: shown.get(wait.nic) ?? wait.nic }));
+}
+
 /** Build a case's topology on the target. Partial builds are torn down before the error is raised. */
 export async function buildTopology(target: Target, request: BuildRequest): Promise<BuiltTopology> {
   const applier = request.bond.config?.apply ? configApplier(target, request.bond.config) : undefined;
@@ -332,20 +372,27 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
     // /proc/<pid>/net/bonding without forking.
     const building = await target.spawn(['sh', '-c', script]);
     holder = building;
-    const holderPid = await new Promise<number>((resolve, reject) => {
+    const built = await new Promise<{ holderPid: number; stdout: string }>((resolve, reject) => {
       let stdout = '';
       let stderr = '';
       building.onStdout((chunk) => {
         stdout += chunk;
         const pid = new RegExp(`^${HOLDER_MARK} (\\d+)$`, 'm').exec(stdout)?.[1];
-        if (pid) resolve(Number.parseInt(pid, 10));
+        if (pid) resolve({ holderPid: Number.parseInt(pid, 10), stdout });
       });
       building.onStderr((chunk) => (stderr += chunk));
       // A spawned process's output arrives as it is written, not in its result.
-      void building.exited.then((result) => reject(new CommandFailedError({ ...result, stdout, stderr })));
+      void building.exited.then((result) =>
+        reject(carrierError(new CommandFailedError({ ...result, stdout, stderr }))),
+      );
     });
+    const { holderPid } = built;
+    const linkTraining = request.links && trainingOf(request.links, topology, built.stdout);
     await applier?.verify(topology.dut.netns, { bond: BOND, ports: topology.dut.slaves });
-    return { topology: { ...topology, dut: { ...topology.dut, holderPid } }, teardown };
+    return {
+      topology: { ...topology, dut: { ...topology.dut, holderPid }, ...(linkTraining ? { linkTraining } : {}) },
+      teardown,
+    };
   } catch (error) {
     await teardown();
     throw error;
