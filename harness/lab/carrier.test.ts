@@ -47,7 +47,7 @@ describe('carrier waits on lab NICs', () => {
       durationMs: 300,
       timedOut: false,
     } as ExecResult);
-    expect((carrierError(failed) as Error).message).toBe(
+    expect(carrierError(failed).message).toBe(
       'the lab NIC dut7 (e1000e) has no carrier after 0.3 s (is its cable or far side up?)',
     );
     const other = new Error('something else');

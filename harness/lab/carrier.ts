@@ -47,7 +47,7 @@ export function carrierWaitScript(nics: CarrierNic[], timeoutMs = CARRIER_TIMEOU
 }
 
 /** A failed carrier wait as its own one-line error (not the whole build script's command line); else the error as it was. */
-export function carrierError(error: unknown): unknown {
+export function carrierError<E>(error: E): E | Error {
   const line =
     error instanceof CommandFailedError
       ? /^the lab NIC .* (has no carrier|still has carrier) after .*$/m.exec(error.result.stderr)?.[0]
