@@ -15,6 +15,7 @@ import {
   serverPart,
   mapper,
   moduleLoad,
+  restoreModule,
   quote,
   type ApplyScripts,
   type DhcpServer,
@@ -99,11 +100,6 @@ export function networkdScripts(
     // networkd's own DHCP client leases a DHCP bond's address.
     ...daemonAddress(bond, names, ipv4),
   ].join('\n');
-  const after = [
-    'rm -f /etc/modprobe.d/bondlab-*',
-    `rm -f ${NETWORK_DIR}/bondlab-*`,
-    `rm -rf ${WORK} /run/systemd/netif`,
-    'modprobe -r bonding 2>/dev/null; modprobe bonding max_bonds=0',
-  ].join('\n');
+  const after = restoreModule([`rm -f ${NETWORK_DIR}/bondlab-*`, `rm -rf ${WORK} /run/systemd/netif`]);
   return { before, ...served, up, after };
 }

@@ -17,6 +17,7 @@ import {
   daemonAddress,
   mapper,
   moduleLoad,
+  restoreModule,
   quote,
   serverPart,
   type ApplyScripts,
@@ -139,11 +140,9 @@ export function nmScripts(
     // NetworkManager's internal DHCP client leases a DHCP bond's address.
     ...daemonAddress(bond, names, ipv4),
   ].join('\n');
-  const after = [
-    'rm -f /etc/modprobe.d/bondlab-*',
+  const after = restoreModule([
     `if [ -f ${WORK}/made ]; then while read -r d; do rmdir "$d"; done < ${WORK}/made; fi`,
     `rm -rf ${WORK}`,
-    'modprobe -r bonding 2>/dev/null; modprobe bonding max_bonds=0',
-  ].join('\n');
+  ]);
   return { before, ...served, up, after };
 }

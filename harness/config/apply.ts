@@ -136,6 +136,18 @@ export function moduleLoad(model: ConfigModel, name: string): string[] {
 }
 
 /**
+ * An applier's way back: its modprobe.d files and `removals` gone, then bonding reloaded as the
+ * runner keeps it, without a default bond0.
+ */
+export function restoreModule(removals: string[]): string {
+  return [
+    'rm -f /etc/modprobe.d/bondlab-*',
+    ...removals,
+    'modprobe -r bonding 2>/dev/null; modprobe bonding max_bonds=0',
+  ].join('\n');
+}
+
+/**
  * The end of a daemon's `up` script (networkd, NetworkManager): for a DHCP bond, wait (until the
  * script's $end) for the daemon's own client to lease the address (compareApplied checks it is
  * one); any other gets the topology's address.
@@ -170,17 +182,14 @@ export function applyScripts(
     // A dhcp stanza's address is the lease (compareApplied checks it); any other gets the topology's.
     ...(isDhcp(bond) ? [] : [`ip addr replace ${ipv4}/24 dev ${names.bond}`]),
   ].join('\n');
-  const after = [
-    'rm -f /etc/modprobe.d/bondlab-*',
+  const after = restoreModule([
     `if [ -f ${SAVED}/interfaces ]; then cp -a ${SAVED}/interfaces /etc/network/interfaces; fi`,
     `if [ -e ${SAVED}/resolv.conf ]; then cp -a ${SAVED}/resolv.conf /etc/resolv.conf; fi`,
     // dhclient's lease and pid files of the bond (ifupdown names them after the interface).
     `rm -f /var/lib/dhcp/dhclient.${names.bond}.leases /var/lib/dhcp/dhclient6.${names.bond}.leases /run/dhclient.${names.bond}.pid`,
     'rm -rf /run/network',
-    // The runner's own state: bonding loaded without a default bond0.
     `rm -rf ${SAVED}`,
-    'modprobe -r bonding 2>/dev/null; modprobe bonding max_bonds=0',
-  ].join('\n');
+  ]);
   return { before, ...served, up, after };
 }
 
