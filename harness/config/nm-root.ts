@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { aptFor, aptUpdate, type FetchOptions } from '../vm/kernels.js';
 import { cacheDir } from '../vm/paths.js';
 
-/** The packages that are not the host's already; udev is left out (NetworkManager runs without it in a namespace). */
 const PACKAGE = 'network-manager';
+/** Left out of what the host lacks: udev (NetworkManager runs without it in a namespace) and nmtui's library. */
 const SKIP = new Set(['udev', 'libnewt0.52']);
 
 export interface NmRoot {

@@ -84,6 +84,16 @@ describe('kernel cache', () => {
     ]);
   });
 
+  it("finds a killed tool fetch's directory too (bondlab tools fetch network-manager)", async () => {
+    await mkdir(join(dir, 'tools', '.fetch-network-manager-5151-Xy34Zw'), { recursive: true });
+    await mkdir(join(dir, 'tools', 'network-manager'), { recursive: true });
+    expect(await fetchDirs()).toContainEqual({
+      path: join(dir, 'tools', '.fetch-network-manager-5151-Xy34Zw'),
+      pid: 5151,
+    });
+    expect((await fetchDirs()).map((d) => d.path)).not.toContain(join(dir, 'tools', 'network-manager'));
+  });
+
   it('checks a user-built kernel before anything boots', async () => {
     await expect(resolveKernel(`${dir}/nope/vmlinuz:${dir}/mods`)).rejects.toThrow(/does not exist/);
     await writeFile(join(dir, 'vmlinuz'), 'x');

@@ -89,15 +89,21 @@ export interface FetchOptions {
   log?: (line: string) => void;
 }
 
-/** A fetch's work directory names its process, `.fetch-<release>-<pid>-*`: cleanup finds a killed fetch's. */
+/**
+ * A fetch's work directory names its process, `.fetch-<release>-<pid>-*` for a kernel,
+ * `.fetch-<tool>-<pid>-*` for a tool (config/nm-root.ts): cleanup finds a killed fetch's.
+ */
 const FETCH_DIR = /^\.fetch-.+-(\d+)-[^-]+$/;
 
 export async function fetchDirs(): Promise<{ path: string; pid: number }[]> {
-  const names = await readdir(kernelsRoot()).catch(() => []);
-  return names.flatMap((name) => {
-    const pid = Number(FETCH_DIR.exec(name)?.[1] ?? 0);
-    return pid ? [{ path: join(kernelsRoot(), name), pid }] : [];
-  });
+  const found: { path: string; pid: number }[] = [];
+  for (const root of [kernelsRoot(), join(cacheDir(), 'tools')]) {
+    for (const name of await readdir(root).catch(() => [])) {
+      const pid = Number(FETCH_DIR.exec(name)?.[1] ?? 0);
+      if (pid) found.push({ path: join(root, name), pid });
+    }
+  }
+  return found;
 }
 
 function kernelsRoot(): string {
