@@ -113,6 +113,31 @@ export const trafficOutage: ClaimDefinition<TrafficOutageClaim> = {
           actual,
           `no loss seen after the fault, but the sender did not run for ${hidden.toFixed(0)} ms there, where an outage of ${minMs} ms could have hidden`,
         );
+      // A sender starved right after stamping the first packet delivered again sent it when it ran again:
+      // the loss then lasted up to the end of that stall, not just until the stamp.
+      const resumedUs = from + measured * 1000;
+      const lateSend = Math.max(
+        0,
+        ...(stallIntervals ?? [])
+          .filter(([a]) => a >= resumedUs - edgeUs && a <= resumedUs + edgeUs)
+          .map(([, b]) => (b - resumedUs) / 1000),
+      );
+      if (seen && measured + lateSend >= minMs)
+        return doubt(
+          name,
+          range,
+          actual,
+          `the sender did not run right after the first packet delivered again: the outage was between ${measured.toFixed(0)} and ${(measured + lateSend).toFixed(0)} ms`,
+        );
+      // Packets cannot pass an active-backup bond before its new active slave: a kernel log that holds
+      // the bound shows the probe's stamps were off, not the bond.
+      if (seen && d.noSlaveMs !== undefined && d.noSlaveMs >= minMs)
+        return doubt(
+          name,
+          range,
+          actual,
+          `the kernel's log shows no new active slave until ${d.noSlaveMs.toFixed(0)} ms after the link was surely down, yet the probe saw delivery again after ${measured.toFixed(0)} ms: the probe's timing cannot be trusted`,
+        );
       return check(name, false, range, actual);
     }
     if (atLeast < minMs)
