@@ -113,13 +113,13 @@ export const trafficOutage: ClaimDefinition<TrafficOutageClaim> = {
           actual,
           `no loss seen after the fault, but the sender did not run for ${hidden.toFixed(0)} ms there, where an outage of ${minMs} ms could have hidden`,
         );
-      // A sender starved right after stamping the first packet delivered again sent it when it ran again:
-      // the loss then lasted up to the end of that stall, not just until the stamp.
+      // A sender starved at the stamp of the first packet delivered again may have sent it only when it
+      // ran again: the loss then lasted up to the end of that stall, not just until the stamp.
       const resumedUs = from + measured * 1000;
       const lateSend = Math.max(
         0,
         ...(stallIntervals ?? [])
-          .filter(([a]) => a >= resumedUs - edgeUs && a <= resumedUs + edgeUs)
+          .filter(([a, b]) => a <= resumedUs + edgeUs && b > resumedUs)
           .map(([, b]) => (b - resumedUs) / 1000),
       );
       if (seen && measured + lateSend >= minMs)
