@@ -1,13 +1,11 @@
 /**
  * The same scenarios on veth pairs and on the emulated NIC lab (issue #13: same verdicts on NICs
  * as on veth). The shipped scenarios a lab can carry run once on veth and once on each lab's
- * emulated NICs (e1000e, e1000, virtio_net, real drivers), in VMs of the same kernel; the two runs
+ * emulated NICs (e1000e, virtio_net, or e1000: real drivers), in VMs of the same kernel; the two runs
  * are compared as `bondlab compare` does, and every fault inside a traffic window gets its outage
  * on each side, with the driver of the lab NIC whose cable was pulled. Cases a lab cannot carry are
- * listed with the reason a run refuses them. Writes reports/examples/bench-lab-vs-veth.json and .md;
- * each run's own reports go to reports/<run id>/.
- *
- * node dist/bench/lab-vs-veth.js [--lab FILE]... [--only NAME,NAME...] [scenario files or dirs...]
+ * listed with the reason a run refuses them. Writes reports/examples/bench-lab-vs-veth.json and .md
+ * (or --out NAME: reports/examples/NAME.json and .md); each run's own reports go to reports/<run id>/.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -24,8 +22,22 @@ import type { FaultEvent } from '../harness/timeline/events.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { lab: { type: 'string', multiple: true }, only: { type: 'string' } },
+  options: {
+    lab: { type: 'string', multiple: true },
+    only: { type: 'string' },
+    out: { type: 'string', default: 'bench-lab-vs-veth' },
+    help: { type: 'boolean' },
+  },
 });
+if (values.help) {
+  console.log(`usage: node dist/bench/lab-vs-veth.js [--lab FILE]... [--only NAME,NAME...] [--out NAME] [scenario files or dirs...]
+  --lab FILE   a lab file to run on (repeatable; default fixtures/labs/emulated.yaml)
+  --only NAMES only these cases (comma-separated names)
+  --out NAME   write reports/examples/NAME.json and .md (default bench-lab-vs-veth)
+  scenarios    default: scenarios`);
+  process.exit(0);
+}
+const outBase = join('reports', 'examples', values.out);
 const labFiles = values.lab ?? ['fixtures/labs/emulated.yaml'];
 const paths = positionals.length ? positionals : ['scenarios'];
 const only = values.only?.split(',');
@@ -128,7 +140,7 @@ const report = {
   perCase,
 };
 await mkdir('reports/examples', { recursive: true });
-await writeFile('reports/examples/bench-lab-vs-veth.json', `${JSON.stringify(report, null, 2)}\n`);
+await writeFile(`${outBase}.json`, `${JSON.stringify(report, null, 2)}\n`);
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 const outageText = (list: { driver: string; slave?: string; outageMs: number }[]) =>
@@ -153,5 +165,5 @@ const md = [
     comparisonMarkdown(l.comparison),
   ]),
 ].join('\n');
-await writeFile('reports/examples/bench-lab-vs-veth.md', `${md}\n`);
-log(`wrote reports/examples/bench-lab-vs-veth.json and .md`);
+await writeFile(`${outBase}.md`, `${md}\n`);
+log(`wrote ${outBase}.json and .md`);

@@ -6,25 +6,11 @@ import { waitForCarrier } from '../lab/carrier.js';
 import type { Target } from '../target/target.js';
 import type { Topology } from '../topology/topology.js';
 
-/** The cables a case's faults left pulled, per lab topology: a NIC behind one gets no carrier to wait for. */
-const pulled = new WeakMap<object, Set<number>>();
-
-function notePulled(links: object, index: number, isPulled: boolean): void {
-  const set = pulled.get(links) ?? new Set<number>();
-  if (isPulled) set.add(index);
-  else set.delete(index);
-  pulled.set(links, set);
-}
-
-function isPulled(links: object, index: number): boolean {
-  return pulled.get(links)?.has(index) ?? false;
-}
-
 /** Faults after which the slave's link is back, so a lab NIC trains; a veth has carrier at once. */
 const BRINGS_LINK_BACK = new Set(['carrier-on', 'link-up', 'attach']);
 
 /**
- * On a lab, after a fault: remember pulled cables, and when the fault brought a slave's link back
+ * On a lab, after a fault: note pulled cables in the lab session's record, and when the fault brought a slave's link back
  * (and its cable is plugged), wait until the DUT NIC has carrier again, so the scenario's next
  * step counts from a live link. After a cable pull, wait until the DUT NIC's driver has seen the
  * carrier go: e1000 notices a link change only at its next 2 s watchdog tick, e1000e and a veth
@@ -41,13 +27,13 @@ export async function afterLabFault(
   const links = topology.links;
   const index = slave === undefined ? -1 : topology.dut.slaves.indexOf(slave);
   if (!links || !slave || index < 0) return undefined;
-  if (kind === 'carrier-off' || kind === 'carrier-on') notePulled(links, index, kind === 'carrier-off');
+  if (kind === 'carrier-off' || kind === 'carrier-on') links.pulled.note(index, kind === 'carrier-off');
   if (kind === 'carrier-off') {
     const shown = links.shown?.dut[index];
     await waitForCarrier(target, topology.dut.netns, { name: slave, shown: shown ?? slave }, true);
     return `link detection: ${slave}${shown ? ` ${shown}` : ''} saw its carrier lost within ${await msSince(target, issuedNs)} ms of the pull`;
   }
-  if (!BRINGS_LINK_BACK.has(kind) || isPulled(links, index)) return undefined;
+  if (!BRINGS_LINK_BACK.has(kind) || links.pulled.has(index)) return undefined;
   return await trainedAgain(target, topology, slave, issuedNs);
 }
 

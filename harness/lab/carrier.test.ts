@@ -4,6 +4,7 @@ import { inflict } from '../fault/faults.js';
 import { CommandFailedError, type ExecResult, type Target } from '../target/target.js';
 import { buildScript } from '../topology/topology.js';
 import { carrierError, carrierWaitScript, parseCarrierWaits } from './carrier.js';
+import { PulledCables } from './pulled-cables.js';
 import type { LabLinks } from './session.js';
 
 const links = (): LabLinks => ({
@@ -11,6 +12,7 @@ const links = (): LabLinks => ({
   peerNics: ['ens5', 'ens6'],
   setCarrier: async (i, up) => `cable ${i} ${up ? 'plugged' : 'pulled'}`,
   restore: async () => undefined,
+  pulled: new PulledCables(),
   shown: { dut: ['dut0 (e1000e)', 'dut1 (e1000)'], peer: ['peer0 (virtio_net)', 'peer1 (virtio_net)'] },
 });
 const request = (l?: LabLinks) => ({

@@ -1,6 +1,6 @@
 /**
  * A lab on the container target, on real drivers: the engine's VM carries the emulated lab's NICs
- * (e1000e, e1000, virtio_net), each case gets them in the privileged container's namespace, and
+ * (virtio_net, e1000e), each case gets them in the privileged container's namespace, and
  * they come back to the VM's root namespace as they were: after a passing run, and after SIGKILL
  * plus `bondlab cleanup`. Bad combinations exit 2 before anything is touched.
  */
@@ -138,7 +138,7 @@ describe(`an emulated lab in the engine VM on ${kernel}`, () => {
       expect(result.status, failed.join('\n')).toBe('passed');
       expect(result.steps.find((s) => s.kind === 'fault')?.description).toMatch(/QMP set_link down/);
       const { nics, commands } = containerLab.record();
-      expect(nics.map((f) => f.driver)).toEqual(['e1000e', 'e1000', 'virtio_net', 'virtio_net']);
+      expect(nics.map((f) => f.driver)).toEqual(['virtio_net', 'e1000e', 'virtio_net', 'virtio_net']);
       // Each NIC went to the container's namespace by its pid, and the case's topology took it there.
       const pid = journal.container?.pid ?? 0;
       for (const nic of nics) expect(commands).toContain(`ip link set dev ${nic.name} netns ${pid}`);
@@ -245,7 +245,7 @@ describe('bondlab run --target container --engine vm --lab (an emulated lab)', (
     expect(results.targets[0]).toMatch(/^container [0-9a-f]{12} .* in vm \(/);
     expect(results.cases.map((c) => c.status)).toEqual(['passed']);
     expect(results.cases[0]?.steps.find((s) => s.kind === 'fault')?.description).toMatch(/QMP set_link down/);
-    expect(results.lab?.nics.map((n) => n.driver)).toEqual(['e1000e', 'e1000', 'virtio_net', 'virtio_net']);
+    expect(results.lab?.nics.map((n) => n.driver)).toEqual(['virtio_net', 'e1000e', 'virtio_net', 'virtio_net']);
     expect(results.lab?.commands.filter((c) => /^ip link set dev \S+ netns \d+$/.test(c)).length).toBe(4);
     expect(results.lab?.restoreError).toBeUndefined();
   }, 900_000);

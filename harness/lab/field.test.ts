@@ -9,6 +9,7 @@ import { buildScript } from '../topology/topology.js';
 import { cablingRows, patternsSeen, probePattern } from './cabling.js';
 import { farSideRefusal, type SwitchSide } from './lab.js';
 import { loadLabFile, loadLabText } from './load.js';
+import { PulledCables } from './pulled-cables.js';
 import type { LabLinks } from './session.js';
 import { hookCommand, switchControl } from './switch.js';
 
@@ -167,6 +168,7 @@ describe('a switch lab', () => {
       peerNics: [],
       uplink: 'eno1',
       restore: async () => undefined,
+      pulled: new PulledCables(),
     };
     const { script, topology } = buildScript({
       runId: 'abc1234',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { faultCommands, inflict } from '../fault/faults.js';
 import type { Target } from '../target/target.js';
 import { buildScript } from '../topology/topology.js';
+import { PulledCables } from './pulled-cables.js';
 import type { LabLinks } from './session.js';
 
 const links = (setCarrier?: LabLinks['setCarrier']): LabLinks => ({
@@ -9,6 +10,7 @@ const links = (setCarrier?: LabLinks['setCarrier']): LabLinks => ({
   peerNics: ['eth0', 'eth1'],
   setCarrier,
   restore: async () => undefined,
+  pulled: new PulledCables(),
 });
 const request = (l: LabLinks) => ({
   runId: 'abc1234',

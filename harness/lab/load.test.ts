@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { labOf } from '../testing/emulated-lab.js';
+import { emulatedLayout, emulatedNicArgs, emulatedNicModules } from '../vm/emulated-nics.js';
 import { farSideRefusal } from './lab.js';
 import { loadLabFile, loadLabText } from './load.js';
 
@@ -127,6 +129,21 @@ describe('lab files', () => {
       expect(errors[0]?.message).toMatch(want.message);
     });
   }
+
+  it('gives the CI lab a virtio-net DUT NIC (speed and duplex set) before its e1000e, and keeps the e1000 lab', async () => {
+    const ci = await labOf('fixtures/labs/emulated.yaml');
+    const layout = emulatedLayout(ci.emulated ?? []);
+    // The e1000e last: the checksum QEMU's e1000e writes into a broadcast bond's shared buffer reaches no other slave.
+    expect(emulatedNicArgs(layout).filter((a) => /id=dut\d/.test(a))).toEqual([
+      'virtio-net-pci,netdev=c0a,mac=52:54:00:b1:00:00,id=dut0,romfile=,speed=1000,duplex=full',
+      'e1000e,netdev=c1a,mac=52:54:00:b1:00:01,id=dut1,romfile=',
+    ]);
+    expect(emulatedNicModules(layout)).toEqual(['virtio_net', 'e1000e']);
+    expect((await labOf('fixtures/labs/emulated-e1000.yaml')).emulated).toEqual([
+      { dut: 'e1000e', peer: 'virtio-net-pci' },
+      { dut: 'e1000', peer: 'virtio-net-pci' },
+    ]);
+  });
 
   it('refuses a scenario the lab cannot carry', async () => {
     const loaded = await loadLabFile('fixtures/labs/emulated.yaml');

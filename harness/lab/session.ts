@@ -19,6 +19,7 @@ import {
   type NicFacts,
   type NicState,
 } from './nics.js';
+import { PulledCables } from './pulled-cables.js';
 import { sessionCarriers, sessionRefusal, type LinkAddresses } from './session-nic.js';
 import { switchControl } from './switch.js';
 
@@ -38,6 +39,8 @@ export interface LabLinks {
   lend?: () => Promise<void>;
   /** How reports name the NICs (label and driver), cable by cable. */
   shown?: { dut: string[]; peer: string[]; uplink?: string };
+  /** The cables the session's faults have pulled (the session's own record). */
+  pulled: PulledCables;
 }
 
 export interface Refusal {
@@ -171,6 +174,8 @@ export class LabSession {
   readonly commands: string[] = [];
   readonly target: Target;
   private unregister: (() => Promise<void>) | undefined;
+  /** The cables this session's faults pulled; its restore plugs them back and forgets them. */
+  readonly pulled = new PulledCables();
   /** A switch lab's port hooks, which remember the ports they shut. */
   private readonly switchPorts: ReturnType<typeof switchControl> | undefined;
 
@@ -253,6 +258,7 @@ export class LabSession {
             }
           : undefined,
       restore: () => this.restore(),
+      pulled: this.pulled,
     };
   }
 
@@ -264,6 +270,7 @@ export class LabSession {
       for (const i of this.states.filter((s) => s.role === 'dut').keys())
         for (const end of ['dut', 'peer']) await this.qmp.setLink(`${end}${i}`, true);
     }
+    this.pulled.clear();
     const problems = [...reopened, ...(await restoreNics(this.target, this.states))];
     if (problems.length)
       throw new Error(

@@ -1,6 +1,6 @@
 /**
  * A lab whose machine under test is reached over ssh, end to end on real drivers in a VM: the
- * guest's emulated NICs (e1000e, e1000, virtio_net peers) and its management NIC (192.0.2.2, the
+ * guest's emulated NICs (virtio_net and e1000e, virtio_net peers) and its management NIC (192.0.2.2, the
  * default route) as on a real server, an sshd of the test's own listening on that management
  * address only (testing/sshd-in-guest.ts), and bondlab, in the same guest, driving the lab through
  * `machine: { ssh: root@192.0.2.2 }`. sshd runs in a mount namespace with a private
@@ -96,8 +96,8 @@ echo "sshd=$sshd"`,
       refusals: unknown[];
     };
     expect(check.nics.map((n) => [n.label, n.role, n.driver, n.permanentMac])).toEqual([
-      ['dut0', 'dut', 'e1000e', dutMac(0)],
-      ['dut1', 'dut', 'e1000', dutMac(1)],
+      ['dut0', 'dut', 'virtio_net', dutMac(0)],
+      ['dut1', 'dut', 'e1000e', dutMac(1)],
       ['peer0', 'peer', 'virtio_net', peerMac(0)],
       ['peer1', 'peer', 'virtio_net', peerMac(1)],
     ]);
@@ -157,8 +157,8 @@ echo "sshd=$sshd"`,
     ]);
     expect(results.lab?.restoreError).toBeUndefined();
     expect(results.lab?.nics.map((n) => [n.label, n.driver])).toEqual([
-      ['dut0', 'e1000e'],
-      ['dut1', 'e1000'],
+      ['dut0', 'virtio_net'],
+      ['dut1', 'e1000e'],
       ['peer0', 'virtio_net'],
       ['peer1', 'virtio_net'],
     ]);

@@ -54,9 +54,8 @@ export async function journalLeft(target: Target, runId: string): Promise<string
 }
 
 /**
- * A lab file naming an emulated two-cable lab's NICs as real ones, by permanent MAC. Cable 1
- * (e1000) is slave0: an e1000 link trains sooner than an e1000e one, and the lifecycle cases
- * expect slave0, the first to come up, to be the active slave.
+ * A lab file naming an emulated two-cable lab's NICs as real ones, by permanent MAC, cable 1 as
+ * slave0: the lab's carrier waits make slave0 the first active slave whichever NIC trains first.
  */
 export function asRealLab(lab: Lab): string {
   const swapped = (list: NicRef[]) => [1, 0].flatMap((i) => list[i] ?? []);

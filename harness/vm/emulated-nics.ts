@@ -6,7 +6,12 @@
  * a hub of its own stands for the NIC a real machine is reached through; a lab never lists it.
  */
 
-/** QEMU device models the lab offers, and the Debian kernel module that drives each. */
+/**
+ * QEMU device models the lab offers, and the Debian kernel module that drives each. Quirks of
+ * QEMU 7.2's models (README, the lab section): e1000e writes the checksum it computes into the
+ * guest's transmit buffer, so in a broadcast bond a slave after it sends its copy with a wrong one;
+ * e1000's driver sees a pulled cable only at its next 2 s watchdog tick.
+ */
 export const NIC_MODELS = {
   e1000e: 'e1000e',
   e1000: 'e1000',
@@ -16,8 +21,8 @@ export const NIC_MODELS = {
 export type NicModel = keyof typeof NIC_MODELS;
 
 /**
- * Device properties beyond the MAC. virtio-net reports no speed or duplex unless QEMU gives it
- * one, and 802.3ad lets only full-duplex ports take part in LACP (bond_3ad.c,
+ * Device properties beyond the MAC, on DUT and peer NICs alike. virtio-net reports no speed or
+ * duplex unless QEMU gives it one, and 802.3ad lets only full-duplex ports take part in LACP (bond_3ad.c,
  * ad_update_actor_keys): a virtio-net partner would then send no LACPDUs and put each port in an
  * aggregator of its own. e1000 and e1000e report 1000 Mb/s full duplex by themselves.
  */
