@@ -7,7 +7,7 @@
  * BENCH_BASELINE: the dist/ directory of another bondlab build (an earlier commit, built beside
  * this one): its VM target is booted in turn with this one's, under the same load, as a ratio.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +15,7 @@ import { execa } from 'execa';
 import { HostTarget } from '../harness/target/host.js';
 import type { Target } from '../harness/target/target.js';
 import { VmTarget } from '../harness/vm/vm-target.js';
+import { qemuCpuMs } from './qemu-cpu.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const BOOTS = Number(process.env.BENCH_BOOTS ?? 3);
@@ -74,23 +75,6 @@ async function bootPhases(vm: Pick<VmTarget, 'readFile' | 'consoleLog' | 'timing
     switchRootToAgentStartMs: Math.round(agentStartMs - switchRootMs),
     agentStartToReadyMs: Math.round(uptimeMs - agentStartMs),
   };
-}
-
-/**
- * CPU time (user and system, all threads) of this process's qemu children so far: the work a boot
- * took, which other programs' load on a shared machine barely changes, unlike its wall time.
- */
-async function qemuCpuMs(): Promise<number> {
-  const tick = 1000 / Number((await execa('getconf', ['CLK_TCK'])).stdout);
-  let total = 0;
-  for (const pid of await readdir('/proc')) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // The command may hold spaces and parentheses: the fields after it start at its last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (!stat.includes('(qemu-system') || Number(fields[1]) !== process.pid) continue;
-    total += (Number(fields[11]) + Number(fields[12])) * tick;
-  }
-  return Math.round(total);
 }
 
 interface Boot {

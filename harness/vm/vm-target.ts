@@ -9,7 +9,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { AgentClient } from '../agent/client.js';
-import { agentScript } from '../agent/location.js';
+import { agentCjsScript } from '../agent/location.js';
 import { AgentTarget } from '../agent/agent-target.js';
 import { ownedTempDir } from '../target/processes.js';
 import { interruption, onTeardown } from '../target/teardown.js';
@@ -188,7 +188,7 @@ export class VmTarget extends AgentTarget {
 
   /** Boot a VM and wait for its agent. Throws with the console log's tail when the guest fails. */
   static async boot(options: VmOptions = {}): Promise<VmTarget> {
-    const agentJs = agentScript();
+    const agentJs = agentCjsScript();
     const qemuFound = await execa(QEMU, ['--version'], { reject: false });
     if (qemuFound.exitCode !== 0) throw new Error(`${QEMU} is not installed: apt-get install qemu-system-x86`);
     const prepareStart = performance.now();

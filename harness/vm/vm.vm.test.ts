@@ -10,8 +10,11 @@ import { VmTarget } from './vm-target.js';
 
 const kernel = process.env.BONDLAB_TEST_KERNEL ?? 'debian:bookworm';
 
+/** This process's qemu children (setpriv execs qemu): other runs on a shared machine start and stop their own. */
 async function qemuProcesses(): Promise<number> {
-  const result = await execa('pgrep', ['-c', '-f', 'qemu-system-x86_64'], { reject: false });
+  const result = await execa('pgrep', ['-c', '-P', String(process.pid), '-f', 'qemu-system-x86_64'], {
+    reject: false,
+  });
   return Number.parseInt(result.stdout.trim() || '0', 10);
 }
 
@@ -81,6 +84,7 @@ describe('VM lifecycle', () => {
     const before = await qemuProcesses();
     const dirsBefore = (await readdir(tmpdir())).filter((name) => name.startsWith('bondlab-vm-'));
     const vm = await VmTarget.boot({ kernel });
+    expect(await qemuProcesses()).toBe(before + 1);
     const workDir = (await run(vm, ['sh', '-c', 'echo ok'])).stdout;
     expect(workDir).toBe('ok\n');
     await vm.close();
