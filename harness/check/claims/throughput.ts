@@ -39,19 +39,21 @@ const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
 const mbit = (bps: number) => `${(bps / 1e6).toFixed(1)} Mbit/s`;
 
 /**
- * Why a throughput measurement cannot decide its claim, or undefined when it can. A slowed
- * reference link inflates the factor, so it decides nothing either way; a machine short of
- * capacity (or of CPU) during the bond's measurement can only lower the bond's total, so it leaves
- * a shortfall undecided but not a pass. Results written before these numbers existed carry none and are taken as they are.
+ * Why a throughput measurement cannot decide its claim, or undefined when it can. A reference
+ * link that moved between before and after, or that the machine could not fill, shows a disturbed
+ * machine and may have inflated the factor: neither verdict stands on it. Load can only lower the
+ * bond's total, so a machine short of capacity (unshaped) or of CPU during the bond's measurement
+ * leaves a shortfall undecided, while a pass on a sound reference stands. Results written before
+ * these numbers existed carry none and are taken as they are.
  */
 export function throughputDoubt(t: ThroughputResult, claim: ThroughputClaim, shortfall: boolean): string | undefined {
   const [before, after] = t.singleLinkRunsBps ?? [];
   if (before !== undefined && after !== undefined) {
-    const larger = Math.max(before, after);
-    if (larger > 0 && Math.abs(before - after) / larger > REFERENCE_AGREEMENT)
-      return `one link carried ${mbit(before)} before the bond's measurement and ${mbit(after)} after (${pct(Math.abs(before - after) / larger)} apart, tolerance ${pct(REFERENCE_AGREEMENT)}): the machine's capacity changed during the measurement`;
-    if (t.linkRateBps && Math.min(before, after) < REFERENCE_OF_RATE * t.linkRateBps)
-      return `one link carried ${mbit(Math.min(before, after))} of its ${mbit(t.linkRateBps)} limit (under ${pct(REFERENCE_OF_RATE)}): the machine could not fill even one link, so the factor over it means nothing`;
+    const [low, high] = [Math.min(before, after), Math.max(before, after)];
+    if (high > 0 && (high - low) / high > REFERENCE_AGREEMENT)
+      return `one link carried ${mbit(before)} before the bond's measurement and ${mbit(after)} after (${pct((high - low) / high)} apart, tolerance ${pct(REFERENCE_AGREEMENT)}): the machine's capacity changed during the measurement`;
+    if (t.linkRateBps && low < REFERENCE_OF_RATE * t.linkRateBps)
+      return `one link carried ${mbit(low)} of its ${mbit(t.linkRateBps)} limit (under ${pct(REFERENCE_OF_RATE)}): the machine could not fill even one link, so the factor over it means nothing`;
   }
   if (!shortfall) return undefined;
   const needed = Math.max((claim.minFactor ?? 0) * t.singleLinkBps, (claim.minMbps ?? 0) * 1e6);
