@@ -238,9 +238,9 @@ function throughputTable(c: CaseResult): string {
   if (!c.throughput.length) return '';
   const rows = c.throughput.map(
     (t) =>
-      `<tr><td>${t.settings.streams} stream(s), ${esc(t.settings.vary)}, ${esc(t.settings.direction)}, ${t.settings.seconds} s</td><td class="num">${(t.totalBps / 1e6).toFixed(0)} Mbit/s</td><td class="num">${(t.singleLinkBps / 1e6).toFixed(0)} Mbit/s</td><td class="num">${t.factor.toFixed(2)}x</td></tr>`,
+      `<tr><td>${t.settings.streams} stream(s), ${esc(t.settings.vary)}, ${esc(t.settings.direction)}, ${t.settings.seconds} s</td><td class="num">${(t.totalBps / 1e6).toFixed(0)} Mbit/s</td><td class="num">${(t.singleLinkBps / 1e6).toFixed(0)} Mbit/s</td><td class="num">${t.factor.toFixed(2)}x</td><td class="num">${t.capacityBps === undefined ? '' : `${(t.capacityBps / 1e6).toFixed(0)} Mbit/s`}</td></tr>`,
   );
-  return `<h4>Throughput</h4><table><thead><tr><th>measured</th><th class="num">bond</th><th class="num">one link</th><th class="num">factor</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h4>Throughput</h4><table><thead><tr><th>measured</th><th class="num">bond</th><th class="num">one link</th><th class="num">factor</th><th class="num">machine unshaped</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function windowBlock(c: CaseResult, window: TrafficWindow, i: number): string {

@@ -34,7 +34,10 @@ export function markdownSummary(run: RunResult): string {
         (w) =>
           `outage ${w.totals.outageMs.toFixed(0)} ms, loss ${percent(w.totals.lossRatio)}, ${w.perSlave.map((s) => `${s.slave} ${percent(Math.max(s.txShare, s.rxShare), 0)}`).join('/')}`,
       ),
-      ...result.throughput.map((t) => `${(t.totalBps / 1e6).toFixed(0)} Mbit/s = ${t.factor.toFixed(2)}x one link`),
+      ...result.throughput.map(
+        (t) =>
+          `${(t.totalBps / 1e6).toFixed(0)} Mbit/s = ${t.factor.toFixed(2)}x one link${t.capacityBps === undefined ? '' : ` (machine ${(t.capacityBps / 1e6).toFixed(0)} Mbit/s unshaped)`}`,
+      ),
     ].join('; ');
     const origin = caseOrigin(result);
     lines.push(

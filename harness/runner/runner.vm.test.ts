@@ -53,7 +53,11 @@ describe(`bondlab run on ${kernel} in the VM`, () => {
     const failoverOutage = byName('active-backup-traffic-failover')?.traffic[1]?.totals.outageMs ?? Number.NaN;
     expect(failoverOutage).toBeGreaterThan(0);
     expect(failoverOutage).toBeLessThan(300);
-    expect(byName('balance-rr-throughput')?.throughput[0]?.factor).toBeGreaterThan(1.5);
+    // A throughput measurement the loaded machine could not carry is inconclusive (with its reason), never failed.
+    const rrThroughput = byName('balance-rr-throughput');
+    if (rrThroughput?.status === 'passed') expect(rrThroughput.throughput[0]?.factor).toBeGreaterThan(1.5);
+    else expect(rrThroughput?.steps.flatMap((s) => s.checks).find((c) => c.disturbed)?.disturbed).toMatch(/Mbit\/s/);
+    expect(rrThroughput?.throughput[0]?.capacityBps).toBeGreaterThan(0);
     expect(byName('balance-rr-reordering')?.traffic[0]?.totals.reordered).toBeGreaterThan(0);
     const [timing] = byName('active-backup-traffic-failover')?.failovers ?? [];
     // Both are counted from when the fault's command was issued; the link changed somewhere before it returned.

@@ -26,7 +26,7 @@ export const throughput: StepDefinition<'throughput'> = {
     session.throughputs.push(result);
     return {
       checks: [],
-      description: `throughput: ${mbps(result.totalBps)} in ${result.streamsBps.length} stream(s) (${result.streamsBps.map((b) => (b / 1e6).toFixed(1)).join(', ')}), one link ${mbps(result.singleLinkBps)}, ${result.factor.toFixed(2)}x`,
+      description: `throughput: ${mbps(result.totalBps)} in ${result.streamsBps.length} stream(s) (${result.streamsBps.map((b) => (b / 1e6).toFixed(1)).join(', ')}), one link ${result.singleLinkRunsBps ? result.singleLinkRunsBps.map(mbps).join(' before, ') + ' after' : mbps(result.singleLinkBps)}, ${result.factor.toFixed(2)}x; unshaped ${result.capacityBps === undefined ? '?' : mbps(result.capacityBps)}`,
     };
   },
   describe: (step) => `throughput with ${step.settings.streams ?? 1} stream(s)`,

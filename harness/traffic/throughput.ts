@@ -1,11 +1,16 @@
 /**
  * TCP throughput through the bond with iperf3 (Debian's package), against one plain link with
- * the same rate limit measured in the same run: whether bonding multiplies bandwidth is a ratio.
+ * the same rate limit measured in the same run, before and after the bond: whether bonding
+ * multiplies bandwidth is a ratio. Each measurement also records how busy the machine's CPUs were
+ * (/proc/stat), so that a claim can tell a bond that did not deliver from a machine that could not
+ * carry the traffic (harness/check/claims/throughput.ts).
  */
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { Topology } from '../topology/topology.js';
 
 export const IPERF_PORT = 5201;
+/** The capacity measurement only shows what the machine carries now: a second is enough and costs little. */
+export const CAPACITY_SECONDS = 1;
 
 export interface ThroughputSettings {
   streams: number;
@@ -22,13 +27,91 @@ export const DEFAULT_THROUGHPUT: ThroughputSettings = {
   direction: 'to-clients',
 };
 
+/** How busy the machine's CPUs were during one measurement, from /proc/stat (fractions of 0-1). */
+export interface CpuUse {
+  /** The busiest CPU's busy share (not idle, not iowait, not stolen): near 1, that CPU was the limit. */
+  busiest: number;
+  /** All CPUs together. */
+  overall: number;
+  /** Time the hypervisor took from the CPUs (0 where the kernel cannot tell, as under TCG). */
+  steal: number;
+}
+
 export interface ThroughputResult {
   settings: ThroughputSettings;
   streamsBps: number[];
   totalBps: number;
-  /** The same streams over one link of the same rate, measured in this run. */
+  /**
+   * The same streams over one link of the same rate, measured in this run: the larger of the
+   * measurements before and after the bond's, so that a slowed reference cannot inflate the factor.
+   */
   singleLinkBps: number;
   factor: number;
+  /** One link before and after the bond's measurement (absent from results written before they existed). */
+  singleLinkRunsBps?: [number, number];
+  /** The topology's rate limit per link in bit/s, when it has one. */
+  linkRateBps?: number;
+  /**
+   * The same streams over one plain link without a rate limit, right after the bond's measurement
+   * (CAPACITY_SECONDS long): what the machine could carry at that time.
+   */
+  capacityBps?: number;
+  /** CPU use during the bond's measurement and during each single-link measurement. */
+  cpu?: { bond: CpuUse; singleLink: [CpuUse, CpuUse] };
+}
+
+/** A tc rate as the scenario schema allows it (100mbit) in bit/s. */
+export function rateBps(rate: string): number | undefined {
+  const match = /^(\d+)(kbit|mbit|gbit)$/.exec(rate);
+  if (!match) return undefined;
+  return Number(match[1]) * { kbit: 1e3, mbit: 1e6, gbit: 1e9 }[match[2] as 'kbit' | 'mbit' | 'gbit'];
+}
+
+interface CpuTimes {
+  busy: number;
+  total: number;
+  steal: number;
+}
+
+/** Per-CPU jiffies from /proc/stat: user nice system idle iowait irq softirq steal. */
+export function parseProcStat(text: string): CpuTimes[] {
+  return text
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line))
+    .map((line) => {
+      const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+        .split(/\s+/)
+        .slice(1, 9)
+        .map(Number);
+      return {
+        busy: user + nice + system + irq + softirq,
+        total: user + nice + system + idle + iowait + irq + softirq + steal,
+        steal,
+      };
+    });
+}
+
+/** CPU use between two /proc/stat readings. */
+export function cpuUse(before: CpuTimes[], after: CpuTimes[]): CpuUse {
+  const deltas = after.map((a, i) => {
+    const b = before[i] ?? { busy: 0, total: 0, steal: 0 };
+    return { busy: a.busy - b.busy, total: a.total - b.total, steal: a.steal - b.steal };
+  });
+  const share = (part: number, whole: number) => (whole > 0 ? Number((part / whole).toFixed(3)) : 0);
+  const sum = (key: keyof CpuTimes) => deltas.reduce((s, d) => s + d[key], 0);
+  return {
+    busiest: Math.max(0, ...deltas.map((d) => share(d.busy, d.total))),
+    overall: share(sum('busy'), sum('total')),
+    steal: share(sum('steal'), sum('total')),
+  };
+}
+
+/** Run a measurement and note how busy the machine was meanwhile. */
+async function withCpu<T>(target: Target, measure: () => Promise<T>): Promise<{ value: T; cpu: CpuUse }> {
+  const read = async () => parseProcStat((await target.readFile('/proc/stat')).toString());
+  const before = await read();
+  const value = await measure();
+  return { value, cpu: cpuUse(before, await read()) };
 }
 
 interface IperfJson {
@@ -113,12 +196,22 @@ async function iperf(
   }
 }
 
-/** One plain veth link with the topology's rate limit, in two namespaces of this case. */
-async function singleLink(target: Target, topology: Topology, settings: ThroughputSettings): Promise<number> {
+/**
+ * One plain veth link with the topology's rate limit, in two namespaces of this case, kept for the
+ * measurements before and after the bond's; without the limit for the capacity measurement.
+ */
+async function withSingleLink<T>(
+  target: Target,
+  topology: Topology,
+  settings: ThroughputSettings,
+  use: (measure: (shaped: boolean) => Promise<number>) => Promise<T>,
+): Promise<T> {
   const [a, b] = [`${topology.dut.netns}-l0`, `${topology.dut.netns}-l1`];
-  const shape = topology.linkRate
-    ? `ip netns exec ${a} tc qdisc add dev l0 root tbf rate ${topology.linkRate} burst 64kb latency 50ms; ip netns exec ${b} tc qdisc add dev l1 root tbf rate ${topology.linkRate} burst 64kb latency 50ms`
-    : 'true';
+  const tbf = (verb: 'add' | 'del') =>
+    topology.linkRate
+      ? `tc -n ${a} qdisc ${verb} dev l0 root tbf rate ${topology.linkRate} burst 64kb latency 50ms; tc -n ${b} qdisc ${verb} dev l1 root tbf rate ${topology.linkRate} burst 64kb latency 50ms`
+      : 'true';
+  let shapedNow = true;
   await run(target, [
     'sh',
     '-ec',
@@ -126,10 +219,15 @@ async function singleLink(target: Target, topology: Topology, settings: Throughp
 ip link add l0 netns ${a} type veth peer name l1 netns ${b}
 ip -n ${a} addr add 198.18.255.1/24 dev l0; ip -n ${b} addr add 198.18.255.2/24 dev l1
 ip -n ${a} link set l0 up; ip -n ${b} link set l1 up; ip -n ${a} link set lo up; ip -n ${b} link set lo up
-${shape}`,
+${tbf('add')}`,
   ]);
   try {
-    return (await iperf(target, a, [{ netns: b, address: '198.18.255.2', streams: settings.streams }], settings)).total;
+    return await use(async (shaped) => {
+      if (shaped !== shapedNow) await run(target, ['sh', '-ec', tbf(shaped ? 'add' : 'del')]);
+      shapedNow = shaped;
+      const time = shaped ? settings : { ...settings, seconds: CAPACITY_SECONDS };
+      return (await iperf(target, a, [{ netns: b, address: '198.18.255.2', streams: settings.streams }], time)).total;
+    });
   } finally {
     await target.exec(['sh', '-c', `ip netns del ${a}; ip netns del ${b}`]);
   }
@@ -152,13 +250,31 @@ export async function measureThroughput(
     settings.vary === 'clients'
       ? topology.clients.slice(0, settings.streams).map((c) => ({ netns: c.netns, address: c.ipv4, streams: 1 }))
       : [{ netns: first.netns, address: first.ipv4, streams: settings.streams }];
-  const bonded = await iperf(target, topology.dut.netns, servers, settings);
-  const single = await singleLink(target, topology, settings);
+  // One link before and after: a machine whose load changed during the bond's measurement shows as two references that differ.
+  // The capacity right after the bond's: what the machine could carry unshaped while the bond was measured.
+  const [before, bonded, capacity, after] = await withSingleLink(
+    target,
+    topology,
+    settings,
+    async (single) =>
+      [
+        await withCpu(target, () => single(true)),
+        await withCpu(target, () => iperf(target, topology.dut.netns, servers, settings)),
+        await single(false),
+        await withCpu(target, () => single(true)),
+      ] as const,
+  );
+  const reference = Math.max(before.value, after.value);
+  const linkRateBps = topology.linkRate ? rateBps(topology.linkRate) : undefined;
   return {
     settings,
-    streamsBps: bonded.streams,
-    totalBps: bonded.total,
-    singleLinkBps: single,
-    factor: single ? bonded.total / single : 0,
+    streamsBps: bonded.value.streams,
+    totalBps: bonded.value.total,
+    singleLinkBps: reference,
+    factor: reference ? bonded.value.total / reference : 0,
+    singleLinkRunsBps: [before.value, after.value],
+    capacityBps: capacity,
+    ...(linkRateBps ? { linkRateBps } : {}),
+    cpu: { bond: bonded.cpu, singleLink: [before.cpu, after.cpu] },
   };
 }
