@@ -130,7 +130,11 @@ export class CaseSession {
       step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : [],
     );
     // A traffic step that cannot be planned fails at that step, with its own message.
-    if (planned.length) this.probes.prewarm(tryOr(() => probeNamespaces(built.topology, planned), []));
+    if (planned.length)
+      this.probes.prewarm(
+        tryOr(() => probeNamespaces(built.topology, planned), []),
+        built.topology.dut.netns,
+      );
     const firstStart = scenarioCase.steps.findIndex(
       (step) => step.kind === 'traffic' && step.traffic.action === 'start',
     );
