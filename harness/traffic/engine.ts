@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeCommand, run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { FaultEvent } from '../timeline/events.js';
-import type { Topology } from '../topology/topology.js';
+import type { PlannedTopology, Topology } from '../topology/topology.js';
 import { analyze, deliverySeries, missingTails, type Arrival } from './analyze.js';
 import type { TrafficSettings, TrafficWindow } from './window.js';
 
@@ -57,7 +57,7 @@ function probeScript(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'probe.cjs');
 }
 
-export function planFlows(topology: Topology, settings: TrafficSettings): FlowPlan[] {
+export function planFlows(topology: PlannedTopology, settings: TrafficSettings): FlowPlan[] {
   const { flows, vary, direction } = settings;
   if (vary === 'clients' && flows > topology.clients.length) {
     throw new Error(
@@ -91,7 +91,7 @@ export function planFlows(topology: Topology, settings: TrafficSettings): FlowPl
 }
 
 /** Flows that vary by address go to extra addresses of the first client: same MAC, other IPs. */
-function extraAddress(topology: Topology, id: number): string {
+function extraAddress(topology: PlannedTopology, id: number): string {
   return `198.18.${topology.subnet}.${100 + id}`;
 }
 
@@ -225,7 +225,7 @@ interface Counters {
  * Probe packets each DUT slave has sent and received since its filters were installed; `before`:
  * tc commands (that print nothing) to run first, such as installing the filters.
  */
-async function probeCounters(pool: ProbePool, topology: Topology, before: string[] = []): Promise<Counters[]> {
+export async function probeCounters(pool: ProbePool, topology: Topology, before: string[] = []): Promise<Counters[]> {
   const queries = topology.dut.slaves.flatMap((slave) => [
     `filter show dev ${slave} egress`,
     `filter show dev ${slave} ingress`,
@@ -245,7 +245,7 @@ async function probeCounters(pool: ProbePool, topology: Topology, before: string
 }
 
 /** The namespaces whose probes these traffic windows will use. */
-export function probeNamespaces(topology: Topology, windows: Partial<TrafficSettings>[]): string[] {
+export function probeNamespaces(topology: PlannedTopology, windows: Partial<TrafficSettings>[]): string[] {
   const flows = windows.flatMap((requested) => planFlows(topology, { ...DEFAULT_TRAFFIC, ...requested }));
   return [...new Set(flows.flatMap((flow) => [flow.receiverNetns, flow.senderNetns]))];
 }
