@@ -117,20 +117,27 @@ export class CaseSession {
   async build(): Promise<void> {
     if (this.built) throw new Error('the topology is already built');
     const { scenarioCase } = this;
+    const planned = scenarioCase.steps.flatMap((step) =>
+      step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : [],
+    );
     const built = await buildTopology(this.target, {
       runId: this.options.runId,
       caseIndex: this.options.caseIndex,
       bond: scenarioCase.bond,
       topology: scenarioCase.topology,
       links: this.options.links,
+      // The probes start once their namespaces exist, beside the rest of the build.
+      // A traffic step that cannot be planned fails at that step, with its own message.
+      onNamespaces: (topology) => {
+        if (planned.length)
+          this.probes.prewarm(
+            tryOr(() => probeNamespaces(topology, planned), []),
+            topology.dut.netns,
+          );
+      },
     });
     this.built = built;
     this.removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, built.teardown);
-    const planned = scenarioCase.steps.flatMap((step) =>
-      step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : [],
-    );
-    // A traffic step that cannot be planned fails at that step, with its own message.
-    if (planned.length) this.probes.prewarm(tryOr(() => probeNamespaces(built.topology, planned), []));
     const firstStart = scenarioCase.steps.findIndex(
       (step) => step.kind === 'traffic' && step.traffic.action === 'start',
     );

@@ -55,6 +55,15 @@ describe('topology script', () => {
     expect(lines.slice(-2)).toEqual(['echo bondlab-topology-built $$', "exec sleep infinity'"]);
   });
 
+  it('says when the namespaces exist (probes can start in them), before anything is built inside them', () => {
+    const lines = script.split('\n');
+    const made = lines.indexOf('echo bondlab-namespaces-made');
+    const rootEnd = lines.indexOf('EOF');
+    expect(lines.slice(1, rootEnd).filter((l) => l.startsWith('netns add '))).toHaveLength(topology.namespaces.length);
+    expect(made).toBe(rootEnd + 1);
+    expect(lines.findIndex((l) => / -batch - <<'EOF' &$/.test(l))).toBeGreaterThan(made);
+  });
+
   it('points the ARP target token at the ARP target host', () => {
     expect(topology.arpTarget?.ipv4).toBe('198.18.4.254');
     expect(script).toContain('echo +198.18.4.254 > /sys/class/net/bond0/bonding/arp_ip_target');

@@ -97,6 +97,8 @@ export interface BuildRequest {
   applyWith?: (names: Names & { ipv4: string; server: DhcpServer }) => ApplyScripts;
   /** Lab links: the lab's NICs are moved into the DUT's namespace and its peer NICs into the far side's. */
   links?: LabLinks;
+  /** Called once the namespaces exist, while the rest is still being built: programs to start in them can start now. */
+  onNamespaces?: (topology: PlannedTopology) => void;
 }
 
 /**
@@ -141,10 +143,13 @@ function labCarrierNics(
   };
 }
 
+/** A topology's names and addresses, before it is built. */
+export type PlannedTopology = Omit<Topology, 'dut'> & { dut: Omit<Topology['dut'], 'holderPid'> };
+
 /** The shell script that builds the topology; one round trip to the target for all of it. */
 export function buildScript(request: BuildRequest): {
   script: string;
-  topology: Omit<Topology, 'dut'> & { dut: Omit<Topology['dut'], 'holderPid'> };
+  topology: PlannedTopology;
 } {
   const { runId, caseIndex, bond, topology: plan } = request;
   const subnet = (caseIndex % 250) + 1;
@@ -289,7 +294,7 @@ export function buildScript(request: BuildRequest): {
     ipv4: dut.ipv4,
     server: { iface: FAR_BRIDGE, ipv4: addresses(subnet, 253).ipv4 },
   });
-  const lines = ['set -e', ...(applied ? [applied.before] : []), batch('ip', root)];
+  const lines = ['set -e', ...(applied ? [applied.before] : []), batch('ip', root), `echo ${NAMESPACES_MARK}`];
   // The namespaces' batches do not depend on each other: run side by side, each one's failure kept.
   for (const [netns, commands] of batches) lines.push(batch(`ip -n ${netns}`, commands, true), 'pids="$pids $!"');
   lines.push('for pid in $pids; do wait $pid; done');
@@ -317,6 +322,8 @@ export function buildScript(request: BuildRequest): {
 
 /** The line the build prints once the topology stands, with the pid of the process that holds the DUT's namespace. */
 const HOLDER_MARK = 'bondlab-topology-built';
+/** The line the build prints once every namespace exists. */
+const NAMESPACES_MARK = 'bondlab-namespaces-made';
 
 function batch(prefix: string, commands: string[], background = false): string {
   return `${prefix} -batch - <<'EOF'${background ? ' &' : ''}\n${commands.join('\n')}\nEOF`;
@@ -375,8 +382,13 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
     const built = await new Promise<{ holderPid: number; stdout: string }>((resolve, reject) => {
       let stdout = '';
       let stderr = '';
+      let namespacesMade = false;
       building.onStdout((chunk) => {
         stdout += chunk;
+        if (!namespacesMade && stdout.includes(`${NAMESPACES_MARK}\n`)) {
+          namespacesMade = true;
+          request.onNamespaces?.(topology);
+        }
         const pid = new RegExp(`^${HOLDER_MARK} (\\d+)$`, 'm').exec(stdout)?.[1];
         if (pid) resolve({ holderPid: Number.parseInt(pid, 10), stdout });
       });

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeCommand, run, type SpawnedProcess, type Target } from '../target/target.js';
 import type { FaultEvent } from '../timeline/events.js';
-import type { Topology } from '../topology/topology.js';
+import type { PlannedTopology, Topology } from '../topology/topology.js';
 import { analyze, deliverySeries, missingTails, type Arrival } from './analyze.js';
 import type { TrafficSettings, TrafficWindow } from './window.js';
 
@@ -57,7 +57,7 @@ function probeScript(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'probe.cjs');
 }
 
-export function planFlows(topology: Topology, settings: TrafficSettings): FlowPlan[] {
+export function planFlows(topology: PlannedTopology, settings: TrafficSettings): FlowPlan[] {
   const { flows, vary, direction } = settings;
   if (vary === 'clients' && flows > topology.clients.length) {
     throw new Error(
@@ -91,18 +91,18 @@ export function planFlows(topology: Topology, settings: TrafficSettings): FlowPl
 }
 
 /** Flows that vary by address go to extra addresses of the first client: same MAC, other IPs. */
-function extraAddress(topology: Topology, id: number): string {
+function extraAddress(topology: PlannedTopology, id: number): string {
   return `198.18.${topology.subnet}.${100 + id}`;
 }
 
-/** One probe process in one namespace: commands in, one JSON line back per command, in order. */
-class Probe {
+/** A long-lived program on the target that answers lines on its stdin with lines on its stdout, in order. */
+class LineProcess {
   private buffered = '';
   private readonly waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
 
   constructor(
     private readonly process: SpawnedProcess,
-    readonly netns: string,
+    label: string,
   ) {
     process.onStdout((chunk) => {
       this.buffered += chunk;
@@ -117,32 +117,48 @@ class Probe {
       stderr = (stderr + chunk).slice(-2000);
     });
     void process.exited.then(() => {
-      for (const waiter of this.waiting.splice(0))
-        waiter.reject(new Error(`the probe in ${netns} exited: ${stderr.trim()}`));
+      for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`${label} exited: ${stderr.trim()}`));
     });
   }
 
-  /** The next line the probe prints: "ready" first, then one per command. */
-  private next(): Promise<string> {
+  /** The next line the process prints. */
+  protected next(): Promise<string> {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  /** Write `input` and wait for the `lines` lines it answers with. */
+  async ask(input: string, lines: number): Promise<string[]> {
+    const replies = Array.from({ length: lines }, () => this.next());
+    await this.process.write(input);
+    return await Promise.all(replies);
+  }
+
+  async close(): Promise<void> {
+    await this.process.kill('SIGKILL').catch(() => undefined);
+  }
+}
+
+/** One probe process in one namespace: commands in, one JSON line back per command, in order. */
+class Probe extends LineProcess {
+  constructor(
+    process: SpawnedProcess,
+    readonly netns: string,
+  ) {
+    super(process, `the probe in ${netns}`);
   }
 
   static async start(target: Target, netns: string): Promise<Probe> {
     const process = await target.spawn([...(await nodeCommand(target, probeScript())), 'serve'], { netns });
     const probe = new Probe(process, netns);
+    // "ready" first, then one line per command.
     const ready = await probe.next();
     if (ready !== 'ready') throw new Error(`the probe in ${netns} said ${ready}`);
     return probe;
   }
 
   async command(command: Record<string, unknown>): Promise<string> {
-    const reply = this.next();
-    await this.process.write(`${JSON.stringify(command)}\n`);
-    return await reply;
-  }
-
-  async close(): Promise<void> {
-    await this.process.kill('SIGKILL').catch(() => undefined);
+    const [reply] = await this.ask(`${JSON.stringify(command)}\n`, 1);
+    return reply ?? '';
   }
 }
 
@@ -152,13 +168,18 @@ class Probe {
  */
 export class ProbePool {
   private readonly probes = new Map<string, Promise<Probe>>();
+  private readonly counterReaders = new Map<string, Promise<LineProcess>>();
   counting = false;
 
   constructor(readonly target: Target) {}
 
-  /** Start the probes of these namespaces now, so that the first traffic start does not wait for them. */
-  prewarm(netns: string[]): void {
+  /**
+   * Start the probes of these namespaces now, and the tc that reads the counters in `countersIn`,
+   * so that the first traffic start does not wait for them.
+   */
+  prewarm(netns: string[], countersIn?: string): void {
     for (const name of netns) this.get(name).catch(() => undefined);
+    if (countersIn) this.counters(countersIn).catch(() => undefined);
   }
 
   get(netns: string): Promise<Probe> {
@@ -170,10 +191,27 @@ export class ProbePool {
     return probe;
   }
 
+  /**
+   * One tc in batch mode for the case, kept running: each window's counter reads are lines to it
+   * rather than a tc started each time (100-1000 ms under emulation on a loaded machine). It
+   * answers each `show` with one JSON line; it lives in the namespace, whose teardown ends it.
+   */
+  counters(netns: string): Promise<LineProcess> {
+    let reader = this.counterReaders.get(netns);
+    if (!reader) {
+      reader = this.target
+        .spawn(['tc', '-n', netns, '-s', '-j', '-batch', '-'])
+        .then((process) => new LineProcess(process, `tc in ${netns}`));
+      this.counterReaders.set(netns, reader);
+    }
+    return reader;
+  }
+
   async close(): Promise<void> {
-    const probes = await Promise.allSettled(this.probes.values());
+    const running = await Promise.allSettled<LineProcess>([...this.probes.values(), ...this.counterReaders.values()]);
     this.probes.clear();
-    await Promise.all(probes.flatMap((probe) => (probe.status === 'fulfilled' ? [probe.value.close()] : [])));
+    this.counterReaders.clear();
+    await Promise.all(running.flatMap((process) => (process.status === 'fulfilled' ? [process.value.close()] : [])));
   }
 }
 
@@ -183,24 +221,20 @@ interface Counters {
   rx: number;
 }
 
-/** Probe packets each DUT slave has sent and received since its filters were installed. */
-async function probeCounters(target: Target, topology: Topology): Promise<Counters[]> {
-  // One tc for every slave and direction, entering the namespace itself: each program start costs
-  // tens of ms under emulation.
-  const commands = topology.dut.slaves.flatMap((slave) => [
+/**
+ * Probe packets each DUT slave has sent and received since its filters were installed; `before`:
+ * tc commands (that print nothing) to run first, such as installing the filters.
+ */
+export async function probeCounters(pool: ProbePool, topology: Topology, before: string[] = []): Promise<Counters[]> {
+  const queries = topology.dut.slaves.flatMap((slave) => [
     `filter show dev ${slave} egress`,
     `filter show dev ${slave} ingress`,
   ]);
-  const out = (
-    await run(target, ['tc', '-n', topology.dut.netns, '-s', '-j', '-batch', '-'], {
-      input: `${commands.join('\n')}\n`,
-    })
-  ).stdout;
-  const lines = out.trim().split('\n');
-  if (lines.length !== commands.length)
-    throw new Error(`tc printed ${lines.length} filter lists for ${commands.length} queries:\n${out}`);
+  const tc = await pool.counters(topology.dut.netns);
+  const lines = await tc.ask([...before, ...queries].map((line) => `${line}\n`).join(''), queries.length);
   const packets = (json: string) => {
     const filters = JSON.parse(json) as { options?: { actions?: { stats?: { packets?: number } }[] } }[];
+    if (!Array.isArray(filters)) throw new Error(`tc printed ${json} for a filter list`);
     return filters.reduce((sum, f) => sum + (f.options?.actions?.[0]?.stats?.packets ?? 0), 0);
   };
   return topology.dut.slaves.map((slave, i) => ({
@@ -211,7 +245,7 @@ async function probeCounters(target: Target, topology: Topology): Promise<Counte
 }
 
 /** The namespaces whose probes these traffic windows will use. */
-export function probeNamespaces(topology: Topology, windows: Partial<TrafficSettings>[]): string[] {
+export function probeNamespaces(topology: PlannedTopology, windows: Partial<TrafficSettings>[]): string[] {
   const flows = windows.flatMap((requested) => planFlows(topology, { ...DEFAULT_TRAFFIC, ...requested }));
   return [...new Set(flows.flatMap((flow) => [flow.receiverNetns, flow.senderNetns]))];
 }
@@ -237,47 +271,44 @@ export class TrafficSession {
     const target = pool.target;
     const settings = { ...DEFAULT_TRAFFIC, ...requested };
     const flows = planFlows(topology, settings);
-    // One batch per tool and namespace, in one round trip: under emulation a program start costs more than its work.
-    const setup: string[] = [];
-    const batch = (tool: string, commands: string[]) => `${tool} -batch - <<'EOF'\n${commands.join('\n')}\nEOF`;
-    if (!pool.counting) {
-      const counting = topology.dut.slaves.flatMap((slave) => [
-        `qdisc add dev ${slave} clsact`,
-        ...['egress', 'ingress'].map(
-          (dir) => `filter add dev ${slave} ${dir} protocol ip flower ip_proto udp dst_port ${PROBE_PORT} action pass`,
-        ),
-      ]);
-      setup.push(batch(`tc -n ${topology.dut.netns}`, counting));
-    }
+    // The filters that count probe packets, installed by the case's tc before its first counter read.
+    const counting = pool.counting
+      ? []
+      : topology.dut.slaves.flatMap((slave) => [
+          `qdisc add dev ${slave} clsact`,
+          ...['egress', 'ingress'].map(
+            (dir) =>
+              `filter add dev ${slave} ${dir} protocol ip flower ip_proto udp dst_port ${PROBE_PORT} action pass`,
+          ),
+        ]);
     const client = topology.clients[0];
-    if (settings.vary === 'addresses' && client)
-      setup.push(
-        batch(
-          `ip -n ${client.netns}`,
-          flows.map((flow) => `addr replace ${flow.dst}/24 dev ${client.iface}`),
-        ),
-      );
-    // Filters made now have counted nothing yet: no probe has sent before this window's send below.
-    const fresh = !pool.counting;
+    const addresses =
+      settings.vary === 'addresses' && client
+        ? flows.map((flow) => `addr replace ${flow.dst}/24 dev ${client.iface}\n`).join('')
+        : undefined;
 
     const receiverNetns = [...new Set(flows.map((flow) => flow.receiverNetns))];
     const senderNetns = [...new Set(flows.map((flow) => flow.senderNetns))];
-    // Started side by side, and beside the set-up: each probe costs a Node start under emulation, the first time only.
-    const [receivers, senderProbes] = await Promise.all([
-      Promise.all(receiverNetns.map((netns) => pool.get(netns))),
-      Promise.all(senderNetns.map((netns) => pool.get(netns))),
-      setup.length ? run(target, ['sh', '-ec', setup.join('\n')]) : undefined,
-    ]);
-    pool.counting = true;
-    // The counters before any sender starts, read while the receivers get ready.
-    const [countersAtStart, flushed] = await Promise.all([
-      fresh ? topology.dut.slaves.map((slave) => ({ slave, tx: 0, rx: 0 })) : probeCounters(target, topology),
+    // The probes started side by side (each costs a Node start under emulation, the first time only)
+    // and readied, beside the counters' reading before any sender starts (which, the first time,
+    // installs the filters).
+    const [[receivers, senderProbes, flushed], countersAtStart] = await Promise.all([
       (async () => {
+        const [receivers, senderProbes] = await Promise.all([
+          Promise.all(receiverNetns.map((netns) => pool.get(netns))),
+          Promise.all(senderNetns.map((netns) => pool.get(netns))),
+          addresses && client
+            ? run(target, ['ip', '-n', client.netns, '-batch', '-'], { input: addresses })
+            : undefined,
+        ]);
         await Promise.all(receivers.map((probe) => probe.command({ op: 'recv', port: PROBE_PORT })));
         // Anything a receiver got between windows is not this window's.
-        return await Promise.all(receivers.map((probe) => probe.command({ op: 'report' })));
+        const flushed = await Promise.all(receivers.map((probe) => probe.command({ op: 'report' })));
+        return [receivers, senderProbes, flushed] as const;
       })(),
+      probeCounters(pool, topology, counting),
     ]);
+    pool.counting = true;
     const rcvbufErrorsAtStart = flushed.reduce(
       (sum, line) => sum + (JSON.parse(line) as ReceiverReport).rcvbufErrors,
       0,
@@ -387,7 +418,7 @@ export class TrafficSession {
       notSent,
       harnessLost: dropped + Math.max(0, rcvbufErrors - this.rcvbufErrorsAtStart),
     });
-    const counters = (await probeCounters(target, this.topology)).map((c) => {
+    const counters = (await probeCounters(this.pool, this.topology)).map((c) => {
       const before = this.countersAtStart.find((b) => b.slave === c.slave);
       return { slave: c.slave, tx: c.tx - (before?.tx ?? 0), rx: c.rx - (before?.rx ?? 0) };
     });
