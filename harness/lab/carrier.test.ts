@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inflict } from '../fault/faults.js';
 import { CommandFailedError, type ExecResult, type Target } from '../target/target.js';
 import { buildScript } from '../topology/topology.js';
-import { carrierError, carrierWaitScript, parseCarrierWaits } from './carrier.js';
+import { carrierError, carrierWaitScript, parseCarrierWaits, slaveUpWaitScript } from './carrier.js';
 import { PulledCables } from './pulled-cables.js';
 import type { LabLinks } from './session.js';
 
@@ -56,18 +56,64 @@ describe('carrier waits on lab NICs', () => {
     expect(carrierError(other)).toBe(other);
   });
 
-  it('brings a lab bond up only after every lab NIC has carrier; a veth bond waits for nothing', () => {
+  it('enslaves lab NICs one at a time into the bond that is up, slave0 up in the bond before slave1 joins', () => {
     const { script } = buildScript(request(links()));
-    const enslaved = script.indexOf('link set dev eth1 master bond0');
-    const farWait = script.indexOf('/sys/class/net/p1/carrier');
-    const dutWait = script.indexOf('/sys/class/net/eth1/carrier');
-    const bondUp = script.indexOf('link set dev bond0 up');
-    expect(enslaved).toBeGreaterThan(0);
-    expect(farWait).toBeGreaterThan(enslaved);
-    expect(dutWait).toBeGreaterThan(farWait);
-    expect(bondUp).toBeGreaterThan(dutWait);
+    const at = (text: string) => {
+      const index = script.indexOf(text);
+      expect(index, text).toBeGreaterThan(0);
+      return index;
+    };
+    const order = [
+      at('link set dev bond0 up'),
+      at('ip link set dev eth0 master bond0'),
+      at('/sys/class/net/p0/carrier'),
+      at('/sys/class/net/eth0/carrier'),
+      at('/sys/class/net/eth0/bonding_slave/mii_status'),
+      at('ip link set dev eth1 master bond0'),
+      at('/sys/class/net/p1/carrier'),
+      at('/sys/class/net/eth1/carrier'),
+    ];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(script).not.toContain('eth1/bonding_slave/mii_status');
     expect(script).toMatch(/dut1 \(e1000\) has no carrier/);
-    expect(buildScript(request()).script).not.toMatch(/carrier/);
+    expect(script).toMatch(/dut0 \(e1000e\) has carrier but the bond did not see it up/);
+    expect(buildScript(request()).script).not.toMatch(/carrier|mii_status/);
+  });
+
+  it('waits for a switch lab uplink with slave0, and records a primary before the enslaves', () => {
+    const { script } = buildScript({
+      ...request({
+        ...links(),
+        peerNics: [],
+        uplink: 'ens9',
+        shown: { dut: ['dut0 (e1000e)', 'dut1 (e1000)'], peer: [], uplink: 'up (virtio_net)' },
+      }),
+      bond: { mode: 'active-backup' as const, options: { miimon: 100, primary: 'slave1' } },
+    });
+    const uplink = script.indexOf('/sys/class/net/up0/carrier');
+    expect(uplink).toBeGreaterThan(script.indexOf('ip link set dev eth0 master bond0'));
+    expect(uplink).toBeLessThan(script.indexOf('ip link set dev eth1 master bond0'));
+    expect(script.indexOf('echo eth1 > /sys/class/net/bond0/bonding/primary')).toBeLessThan(
+      script.indexOf('ip link set dev eth0 master bond0'),
+    );
+  });
+
+  it('fails a slave the bond never sees up, naming it', () => {
+    const never = spawnSync('sh', ['-ec', slaveUpWaitScript({ name: 'blnone0', shown: 'dut7 (e1000e)' }, 300)], {
+      encoding: 'utf8',
+    });
+    expect(never.status).toBe(1);
+    const failed = new CommandFailedError({
+      argv: ['sh', '-c', 'a long build script'],
+      exitCode: 1,
+      stdout: '',
+      stderr: never.stderr,
+      durationMs: 300,
+      timedOut: false,
+    } as ExecResult);
+    expect(carrierError(failed).message).toBe(
+      'the lab NIC dut7 (e1000e) has carrier but the bond did not see it up after 0.3 s (does its link monitor, miimon or arp_interval with a reachable target, run?)',
+    );
   });
 
   it('completes a cable plug when the DUT NIC has carrier again, a pull when it has lost it, and records both', async () => {

@@ -23,6 +23,19 @@ export interface CarrierWait {
 
 const MARK = 'bondlab-carrier';
 
+/** Shell that sets `u` to /proc/uptime in centiseconds, without a fork. */
+const NOW = 'read u _ </proc/uptime; u=${u%.*}${u#*.}; u=${u#0}';
+
+/** Shell that polls a sysfs file while `waiting` (a test on its value `$c`) holds; after `timeoutMs` it fails with `failure`. */
+function pollScript(file: string, waiting: string, timeoutMs: number, failure: string): string[] {
+  return [
+    `while c=0; read c 2>/dev/null <${file} || true; ${waiting}; do`,
+    `  ${NOW}; if [ $(((u - s) * 10)) -ge ${timeoutMs} ]; then echo "${failure}" >&2; exit 1; fi`,
+    '  sleep 0.02',
+    'done',
+  ];
+}
+
 /**
  * A POSIX shell snippet, run in the NICs' namespace, that waits until each NIC has carrier and
  * prints `bondlab-carrier NAME MS`; after `timeoutMs` it fails naming the NIC. Builtins only
@@ -30,18 +43,33 @@ const MARK = 'bondlab-carrier';
  */
 export function carrierWaitScript(nics: CarrierNic[], timeoutMs = CARRIER_TIMEOUT_MS, lost = false): string {
   if (!nics.length) return 'true';
-  // /proc/uptime in centiseconds, without a fork.
-  const now = 'read u _ </proc/uptime; u=${u%.*}${u#*.}; u=${u#0}';
   return [
-    `${now}; s=$u`,
-    ...nics.map(({ name, shown }) =>
-      [
-        `while c=0; read c 2>/dev/null </sys/class/net/${name}/carrier || true; [ "$c" ${lost ? '=' : '!='} 1 ]; do`,
-        `  ${now}; if [ $(((u - s) * 10)) -ge ${timeoutMs} ]; then echo "the lab NIC ${shown} ${lost ? 'still has carrier' : 'has no carrier'} after ${timeoutMs / 1000} s (${lost ? 'did its cable pull reach it?' : 'is its cable or far side up?'})" >&2; exit 1; fi`,
-        '  sleep 0.02',
-        'done',
-        `${now}; echo "${MARK} ${name} $(((u - s) * 10))"`,
-      ].join('\n'),
+    `${NOW}; s=$u`,
+    ...nics.flatMap(({ name, shown }) => [
+      ...pollScript(
+        `/sys/class/net/${name}/carrier`,
+        `[ "$c" ${lost ? '=' : '!='} 1 ]`,
+        timeoutMs,
+        `the lab NIC ${shown} ${lost ? 'still has carrier' : 'has no carrier'} after ${timeoutMs / 1000} s (${lost ? 'did its cable pull reach it?' : 'is its cable or far side up?'})`,
+      ),
+      `${NOW}; echo "${MARK} ${name} $(((u - s) * 10))"`,
+    ]),
+  ].join('\n');
+}
+
+/**
+ * A POSIX shell snippet, run in the bond's namespace, that waits until the bond's link monitor has
+ * the enslaved lab NIC up (its MII status, whichever monitor sets it), so that it is the bond's
+ * choice before any other slave joins. After `timeoutMs` it fails naming the NIC.
+ */
+export function slaveUpWaitScript(nic: CarrierNic, timeoutMs = CARRIER_TIMEOUT_MS): string {
+  return [
+    `${NOW}; s=$u`,
+    ...pollScript(
+      `/sys/class/net/${nic.name}/bonding_slave/mii_status`,
+      '[ "$c" != up ]',
+      timeoutMs,
+      `the lab NIC ${nic.shown} has carrier but the bond did not see it up after ${timeoutMs / 1000} s (does its link monitor, miimon or arp_interval with a reachable target, run?)`,
     ),
   ].join('\n');
 }
@@ -50,7 +78,7 @@ export function carrierWaitScript(nics: CarrierNic[], timeoutMs = CARRIER_TIMEOU
 export function carrierError<E>(error: E): E | Error {
   const line =
     error instanceof CommandFailedError
-      ? /^the lab NIC .* (has no carrier|still has carrier) after .*$/m.exec(error.result.stderr)?.[0]
+      ? /^the lab NIC .* (has no carrier|still has carrier|did not see it up) after .*$/m.exec(error.result.stderr)?.[0]
       : undefined;
   return line ? new Error(line) : error;
 }

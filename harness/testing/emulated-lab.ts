@@ -54,20 +54,22 @@ export async function journalLeft(target: Target, runId: string): Promise<string
 }
 
 /**
- * A lab file naming an emulated lab's NICs as real ones, by permanent MAC, in the lab's order.
- * Not swapped: the CI lab's slave1 (e1000e) trains after the enslave while its slave0 (virtio-net)
- * keeps carrier while down, and the kernel makes a slave that has link at its enslave the active
- * one before a training slave0 is seen (the carrier waits run with the bond down and cannot undo it).
+ * A lab file naming an emulated two-cable lab's NICs as real ones, by permanent MAC, cable 1 as
+ * slave0: on the CI lab that makes the e1000e, which trains after its enslave, slave0, and the
+ * virtio-net, which keeps carrier while down, slave1. The build enslaves one NIC at a time, slave0
+ * up in the bond before slave1 joins, so slave0 is still the first active slave; in-guest runs on
+ * this file prove that ordering, runs on the lab itself the other.
  */
 export function asRealLab(lab: Lab): string {
+  const swapped = (list: NicRef[]) => [1, 0].flatMap((i) => list[i] ?? []);
   const nic = (indent: string, n: NicRef) => `${indent}- { label: ${n.label}, mac: "${n.mac ?? ''}" }`;
   return [
     'nics:',
-    ...lab.nics.map((n) => nic('  ', n)),
+    ...swapped(lab.nics).map((n) => nic('  ', n)),
     'far:',
     '  peer:',
     '    nics:',
-    ...(lab.far.kind === 'peer' ? lab.far.nics : []).map((n) => nic('      ', n)),
+    ...swapped(lab.far.kind === 'peer' ? lab.far.nics : []).map((n) => nic('      ', n)),
     '',
   ].join('\n');
 }

@@ -6,7 +6,13 @@
  */
 import type { ApplyScripts, DhcpServer, Names } from '../config/apply.js';
 import { configApplier, configPortSettings } from '../config/applier.js';
-import { carrierError, carrierWaitScript, parseCarrierWaits, type CarrierWait } from '../lab/carrier.js';
+import {
+  carrierError,
+  carrierWaitScript,
+  parseCarrierWaits,
+  slaveUpWaitScript,
+  type CarrierWait,
+} from '../lab/carrier.js';
 import type { LabLinks } from '../lab/session.js';
 import type { BondPlan, FarSide, TopologyPlan } from '../scenario/plan.js';
 import { CommandFailedError, type SpawnedProcess, type Target } from '../target/target.js';
@@ -143,6 +149,33 @@ function labCarrierNics(
   };
 }
 
+/**
+ * A lab bond's enslaves, one slave at a time into the bond that is already up: slave0 joins, trains
+ * and is up in the bond before the next one joins. The kernel picks the active slave at each
+ * enslave, bond down or not, from the slaves with link; a NIC that keeps carrier while down (virtio-net,
+ * some real NICs) would otherwise win against a slave0 still training.
+ */
+function labEnslave(
+  slaves: string[],
+  far: { netns: string; ports: string[] },
+  carrier: ReturnType<typeof labCarrierNics>,
+): string[] {
+  return slaves.flatMap((slave, i) => {
+    const dutNic = carrier.dut[i];
+    if (!dutNic) throw new Error(`the lab has no NIC for ${slave}`);
+    // The far side's own NICs (a switch lab's uplink) are waited for with slave0.
+    const farNics = carrier.far.filter(
+      (nic) => nic.name === far.ports[i] || (i === 0 && !far.ports.includes(nic.name)),
+    );
+    return [
+      `ip link set dev ${slave} master ${BOND}`,
+      ...(farNics.length ? [`ip netns exec ${far.netns} sh -ec ${shellQuote(carrierWaitScript(farNics))}`] : []),
+      carrierWaitScript([dutNic]),
+      ...(i === 0 ? [slaveUpWaitScript(dutNic)] : []),
+    ];
+  });
+}
+
 /** A topology's names and addresses, before it is built. */
 export type PlannedTopology = Omit<Topology, 'dut'> & { dut: Omit<Topology['dut'], 'holderPid'> };
 
@@ -265,9 +298,9 @@ export function buildScript(request: BuildRequest): {
     request.bond.config && !request.applyWith
       ? configPortSettings(request.bond.config, { bond: BOND, ports: dut.slaves })
       : [];
-  // A lab's NICs train after the enslave opened them: the bond comes up only once each has
-  // carrier (far side first: a real peer trains with the DUT NIC), so no NIC wins by training first.
-  // A bond its own tool brings up is up already; its slaves are still waited for before any step.
+  // A lab's NICs train after the enslave opened them, so the case starts only once each has carrier
+  // (far side first: a real peer trains with the DUT NIC). A bond its own tool brings up is up
+  // already; its slaves are still waited for before any step.
   const carrier = request.links && labCarrierNics(request.links, dut, far);
   const carrierWaits = carrier
     ? [
@@ -284,8 +317,8 @@ export function buildScript(request: BuildRequest): {
       : [
           `echo ${shellQuote(slave ? (dut.slaves[Number(slave[1])] ?? String(primary)) : String(primary))} > ${sysfs}/primary`,
         ];
-  if (primaryWrite.length || carrierWaits.length)
-    dutSh.push(batch('ip', enslave), ...primaryWrite, ...carrierWaits, batch('ip', up), ...portSettings);
+  if (carrier) dutSh.push(...primaryWrite, batch('ip', up), ...labEnslave(dut.slaves, far, carrier), ...portSettings);
+  else if (primaryWrite.length) dutSh.push(batch('ip', enslave), ...primaryWrite, batch('ip', up), ...portSettings);
   else dutSh.push(batch('ip', [...enslave, ...up]), ...portSettings);
 
   const applied = request.applyWith?.({
