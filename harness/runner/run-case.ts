@@ -27,10 +27,6 @@ export interface CaseOptions {
   captureDir?: string;
   /** With --lab: the lab's NICs in place of veth pairs. */
   links?: LabLinks;
-  /** See SessionOptions: the previous case's teardown overlaps this case's build. */
-  previousTeardown?: Promise<void>;
-  /** See SessionOptions: this case's teardown is handed over instead of awaited. */
-  deferTeardown?: (teardown: Promise<void>) => void;
   /** Called as steps start, for progress output. */
   onStep?: (step: StepResult | { index: number; description: string; running: true }) => void;
 }

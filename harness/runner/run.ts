@@ -25,7 +25,6 @@ import { labLockOptions, lockLab, type LabLock } from '../lab/lock.js';
 import { labMachine, openRunLab, type LabRun } from '../lab/container.js';
 import type { LabRecord } from '../lab/record.js';
 import type { LabLinks } from '../lab/session.js';
-import { PendingTeardowns } from './pending-teardowns.js';
 import { runCase, type CaseOptions } from './run-case.js';
 import { runSummary, type CaseResult, type RunResult } from './results.js';
 import { summarizeRepeats } from './repeats.js';
@@ -214,13 +213,7 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
   };
   let labRecord: LabRecord | undefined;
   let labError: string | undefined;
-  const runItem = async (
-    target: Target,
-    capture: KernelLogCapture,
-    item: WorkItem,
-    links: LabLinks | undefined,
-    teardowns: PendingTeardowns,
-  ) => {
+  const runItem = async (target: Target, capture: KernelLogCapture, item: WorkItem, links: LabLinks | undefined) => {
     const { scenarioCase, repetition, ordinal } = item;
     options.onCaseStart?.(scenarioCase, { index: ordinal, total, repetition });
     let lastStepEnd: number | undefined;
@@ -233,8 +226,6 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         links,
         sampleIntervalMs: options.sampleIntervalMs,
         captureDir: options.captureDir,
-        previousTeardown: teardowns.settled,
-        deferTeardown: (teardown) => teardowns.add(teardown),
         onStep: (step) => {
           if (!('running' in step)) lastStepEnd = performance.now();
           options.onStep?.(step, ordinal);
@@ -246,8 +237,6 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
     while (result.status === 'inconclusive' && attempts.length < (options.retryInconclusive ?? 0) && !isStopping()) {
       attempts.push(result);
       options.onRetry?.(result, attempts.length, ordinal);
-      // A retry makes the same namespaces again: the last attempt's must be gone first.
-      await teardowns.settled;
       result = await attempt();
     }
     if (attempts.length) result = { ...result, attempts };
@@ -275,7 +264,6 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       let kernelLog: KernelLogCapture | undefined;
       let labSession: LabRun | undefined;
       let labLock: LabLock | undefined;
-      const teardowns = new PendingTeardowns();
       try {
         if (options.target === 'host') await cleanupNamespaces(target);
         if (target instanceof SshTarget) await cleanupRemote(target);
@@ -292,19 +280,13 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
         }
         const capture = await KernelLogCapture.start(target);
         kernelLog = capture;
-        for (; item && item.key === key; item = next(key)) {
-          await runItem(caseTarget, capture, item, labSession?.links(), teardowns);
-          teardowns.check();
-        }
-        await teardowns.settled;
-        teardowns.check();
+        for (; item && item.key === key; item = next(key))
+          await runItem(caseTarget, capture, item, labSession?.links());
       } catch (error) {
         // What fails once a signal has torn the target down is a consequence of the signal.
         if (!isStopping()) broken ??= error;
         item = undefined;
       } finally {
-        // Also after an error: no case's namespaces outlive the run, whatever ended it.
-        await teardowns.settled;
         await kernelLog?.stop();
         await labSession?.close().catch((error: unknown) => {
           labError = error instanceof Error ? error.message : String(error);

@@ -31,17 +31,6 @@ export interface SessionOptions {
   captureDir?: string;
   /** With --lab: the lab's NICs in place of veth pairs. */
   links?: LabLinks;
-  /**
-   * The teardown of the case before on this target, still running: this case's build overlaps it
-   * and waits for it before the bond is sampled. Never rejects (the runner keeps its failure).
-   */
-  previousTeardown?: Promise<void>;
-  /**
-   * Given: close() leaves the topology's teardown running and hands it over here, to be awaited by
-   * the runner (it stays registered for signals until done). Not for lab NICs or a bond its own
-   * tool applied: the next case needs those back first.
-   */
-  deferTeardown?: (teardown: Promise<void>) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -151,7 +140,6 @@ export class CaseSession {
     });
     this.built = built;
     this.removeTeardown = onTeardown(`topology of ${scenarioCase.name}`, built.teardown);
-    await this.options.previousTeardown;
     const firstStart = scenarioCase.steps.findIndex(
       (step) => step.kind === 'traffic' && step.traffic.action === 'start',
     );
@@ -320,10 +308,6 @@ export class CaseSession {
     if (!this.built) return;
     this.timeline.push(...this.kernelEvents());
     if (!passed && this.latestState) this.procAtFailure ??= this.latestState.procText;
-    const { deferTeardown, links } = this.options;
-    if (!deferTeardown || links || this.scenarioCase.bond.config?.apply) return await this.removeTeardown?.();
-    // Unregistered once done: a signal meanwhile runs (awaits) the same teardown.
-    const remove = this.removeTeardown;
-    deferTeardown(this.built.teardown({ bondFirst: true }).finally(() => remove?.().catch(() => undefined)));
+    await this.removeTeardown?.();
   }
 }

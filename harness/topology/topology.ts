@@ -331,27 +331,17 @@ function batch(prefix: string, commands: string[], background = false): string {
 
 export interface BuiltTopology {
   topology: Topology;
-  /**
-   * Kills the namespace holder and deletes every namespace; a second call awaits the first.
-   * `bondFirst`: delete the DUT's bond before the namespaces (see teardownNamespaces).
-   */
-  teardown: (options?: { bondFirst?: boolean }) => Promise<void>;
+  /** Kills the namespace holder and deletes every namespace; safe to call twice. */
+  teardown: () => Promise<void>;
 }
 
-/**
- * Deletes namespaces and kills what runs in them. `bondIn`: a namespace whose bond is deleted
- * first, synchronously: namespaces die later in a kernel workqueue, and a bond whose slaves'
- * peers die first logs releases and new active slaves under its name, which a case running
- * meanwhile (its bond has the same name) would read as its own.
- */
-export async function teardownNamespaces(target: Target, namespaces: string[], bondIn?: string): Promise<void> {
+export async function teardownNamespaces(target: Target, namespaces: string[]): Promise<void> {
   // Two ip batches for all namespaces (-force: one already gone does not stop the rest), not two ips per namespace.
   const lines = (command: string) => namespaces.map((name) => `netns ${command} ${name}`).join('\n');
-  const bond = bondIn ? `ip -n ${bondIn} link del ${BOND} 2>/dev/null\n` : '';
   await target.exec([
     'sh',
     '-c',
-    `${bond}ip -force -batch - 2>/dev/null <<'EOF' | xargs -r kill -9\n${lines('pids')}\nEOF\nip -force -batch - 2>/dev/null <<'EOF'\n${lines('del')}\nEOF\ntrue`,
+    `ip -force -batch - 2>/dev/null <<'EOF' | xargs -r kill -9\n${lines('pids')}\nEOF\nip -force -batch - 2>/dev/null <<'EOF'\n${lines('del')}\nEOF\ntrue`,
   ]);
 }
 
@@ -374,14 +364,15 @@ export async function buildTopology(target: Target, request: BuildRequest): Prom
     ...(applier ? { applyWith: (names) => applier.scripts(names) } : {}),
   });
   let holder: SpawnedProcess | undefined;
-  let running: Promise<void> | undefined;
-  const teardown = (options: { bondFirst?: boolean } = {}) =>
-    (running ??= (async () => {
-      await holder?.kill('SIGKILL').catch(() => undefined);
-      await teardownNamespaces(target, topology.namespaces, options.bondFirst ? topology.dut.netns : undefined);
-      await applier?.restore();
-      await request.links?.restore();
-    })());
+  let done = false;
+  const teardown = async () => {
+    if (done) return;
+    done = true;
+    await holder?.kill('SIGKILL').catch(() => undefined);
+    await teardownNamespaces(target, topology.namespaces);
+    await applier?.restore();
+    await request.links?.restore();
+  };
   try {
     await request.links?.lend?.();
     // The build's last process holds the DUT's namespace: a process there lets the sampler read
