@@ -1,35 +1,11 @@
 /**
- * The suite benchmark's accounting: what the runner records as a step's waits (a new bond settling,
- * a configured window closing) against a fake target, and how splitCase/splitRun count each part.
+ * The suite benchmark's accounting: how splitCase/splitRun count each part of a run's time (the
+ * runner's recording of a step's waits is tested in run-case.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { loadScenarioText } from '../scenario/load.js';
-import { KernelLogCapture } from '../target/kmsg.js';
-import { FakeBondTarget } from '../testing/fake-target.js';
 import { sampleCase, sampleRun } from '../testing/sample-run.js';
 import type { StepResult } from './results.js';
-import { runCase } from './run-case.js';
 import { splitCase, splitRun, TIME_SPLIT_RULES } from './time-split.js';
-
-async function runSteps(target: FakeBondTarget, steps: string) {
-  const { cases, errors } = loadScenarioText(
-    `name: fake\nbond: { mode: active-backup, miimon: 100 }\nsteps:\n${steps}`,
-    'fake.yaml',
-  );
-  expect(errors).toEqual([]);
-  const kernelLog = await KernelLogCapture.start(target);
-  try {
-    return await runCase(target, cases[0]!, {
-      runId: 'unit',
-      caseIndex: 0,
-      repetition: 1,
-      kernelLog,
-      sampleIntervalMs: 10,
-    });
-  } finally {
-    await kernelLog.stop();
-  }
-}
 
 const step = (kind: string, durationMs: number, fields: Partial<StepResult> = {}): StepResult => ({
   index: 0,
@@ -39,42 +15,6 @@ const step = (kind: string, durationMs: number, fields: Partial<StepResult> = {}
   durationMs,
   checks: [],
   ...fields,
-});
-
-describe("a step's waits", () => {
-  it('records how long a new bond took to settle as the build step waiting, not the polling after', async () => {
-    const target = new FakeBondTarget();
-    // No active slave: the bond's MII is down until the "kernel" makes eth0 active 300 ms on.
-    target.active = null;
-    setTimeout(() => (target.active = 'eth0'), 300);
-    const result = await runSteps(target, '  - build\n  - expect: { activeSlave: slave0 }\n');
-    expect(result.status).toBe('passed');
-    const [build, expectStep] = result.steps;
-    const settleMs = build?.waits?.settleMs ?? 0;
-    expect(settleMs).toBeGreaterThan(200);
-    // The last unsettled reading began before the bond settled; what followed it is the harness's.
-    expect(settleMs).toBeLessThan(300);
-    expect(settleMs).toBeLessThan(build?.durationMs ?? 0);
-    expect(expectStep?.waits).toBeUndefined();
-  });
-
-  it('records no wait for a bond that is settled at its first reading', async () => {
-    const result = await runSteps(new FakeBondTarget(), '  - build\n');
-    expect(result.steps[0]?.waits).toBeUndefined();
-  });
-
-  it("records the wait for a never-during window until the window's configured end", async () => {
-    const result = await runSteps(
-      new FakeBondTarget(),
-      '  - build\n  - expect: { never: { bondMii: down }, since: now, during: 400ms }\n',
-    );
-    expect(result.status).toBe('passed');
-    const windowMs = result.steps[1]?.waits?.windowMs ?? 0;
-    expect(windowMs).toBeGreaterThan(300);
-    expect(windowMs).toBeLessThanOrEqual(400);
-    // The sample past the window's end and the check stay in the step, outside the wait.
-    expect(result.steps[1]?.durationMs).toBeGreaterThan(windowMs);
-  });
 });
 
 describe('splitCase and splitRun', () => {
