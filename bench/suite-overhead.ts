@@ -1,12 +1,14 @@
 /**
  * How much of the suite's wall time is waiting that no harness can avoid, and how much is the
  * harness's own: runs scenarios/suite in the VM (or reads a run's results.json given as the first
- * argument) and splits the time into
- *   - configured delays: the scenarios' wait steps (the traffic windows run inside them);
- *   - waiting for the kernel: wait-until steps and expects that had to poll until the kernel
- *     reached the state (LACP negotiation, updelay, failover), as long as the kernel took;
+ * argument) and splits the time (harness/runner/time-split.ts; its rules go into the JSON) into
+ *   - configured delays: the scenarios' wait steps (the traffic windows run inside them), and
+ *     the wait for a `never ... during` window to close (a step's waits.windowMs);
+ *   - waiting for the kernel: a new bond settling in the build (MII, LACP negotiation: a step's
+ *     waits.settleMs, until the last reading that found it unsettled), wait-until steps and
+ *     expects that had to poll until the kernel reached the state (updelay, failover);
  *   - the harness: VM boot, topology build and teardown, starting and stopping traffic, faults'
- *     commands, checks, reports.
+ *     commands, checks, reports, and polling's own overshoot.
  * Writes reports/bench-suite-overhead.json, and the run's results.json under reports/<run id>/.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,8 +16,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readResults } from '../harness/cli/results-file.js';
 import { packageRoot } from '../harness/package-root.js';
-import type { CaseResult, RunResult } from '../harness/runner/results.js';
+import type { RunResult } from '../harness/runner/results.js';
 import { runScenarios } from '../harness/runner/run.js';
+import { splitRun, TIME_SPLIT_RULES } from '../harness/runner/time-split.js';
 import { loadScenarioFiles } from '../harness/scenario/load.js';
 import { writeReports } from '../harness/report/write.js';
 
@@ -29,42 +32,14 @@ async function suiteRun(): Promise<RunResult> {
   });
 }
 
-interface Split {
-  configuredDelayMs: number;
-  kernelWaitMs: number;
-  harness: Record<string, number>;
-}
-
-/** A case's steps by what they spent their time on; what no step covers is set-up and teardown. */
-function split(c: CaseResult): Split {
-  const harness: Record<string, number> = {};
-  const add = (key: string, ms: number) => (harness[key] = (harness[key] ?? 0) + ms);
-  let configuredDelayMs = 0;
-  let kernelWaitMs = 0;
-  for (const step of c.steps) {
-    if (step.kind === 'wait') configuredDelayMs += step.durationMs;
-    else if (step.kind === 'wait-until' || (step.kind === 'expect' && step.description.includes(' within ')))
-      kernelWaitMs += step.durationMs;
-    else add(step.kind === 'expect' ? 'checks' : step.kind, step.durationMs);
-  }
-  add('case set-up and teardown', c.durationMs - c.steps.reduce((sum, s) => sum + s.durationMs, 0));
-  return { configuredDelayMs, kernelWaitMs, harness };
-}
-
 const from = process.argv[2];
 const loadBefore = loadavg();
 const round2 = (v: number) => Number(v.toFixed(2));
 const run = from ? (await readResults(from)).run : await suiteRun();
 // The run's own reports too, so that the suite's results can be compared with other kernels.
 if (!from) console.error(`results: ${(await writeReports(run, join('reports', run.runId), ['json']))[0]}`);
-const perCase = run.cases.map((c) => ({ name: c.name, durationMs: Math.round(c.durationMs), ...split(c) }));
-const sum = (get: (s: Split) => number) => perCase.reduce((total, c) => total + get(c), 0);
-const harness: Record<string, number> = {};
-for (const c of perCase) for (const [key, ms] of Object.entries(c.harness)) harness[key] = (harness[key] ?? 0) + ms;
-harness['VM boot, between cases, reports'] =
-  run.durationMs -
-  sum((c) => c.configuredDelayMs + c.kernelWaitMs + Object.values(c.harness).reduce((a, b) => a + b, 0));
-const inherentMs = sum((c) => c.configuredDelayMs + c.kernelWaitMs);
+const split = splitRun(run);
+const inherentMs = split.configuredDelayMs + split.kernelWaitMs;
 const report = {
   benchmark: 'suite-overhead',
   date: new Date().toISOString(),
@@ -75,18 +50,23 @@ const report = {
   cases: run.cases.length,
   wallMs: Math.round(run.durationMs),
   inherentMs: Math.round(inherentMs),
-  configuredDelayMs: Math.round(sum((c) => c.configuredDelayMs)),
-  kernelWaitMs: Math.round(sum((c) => c.kernelWaitMs)),
-  harnessMs: Math.round(run.durationMs - inherentMs),
-  harnessShare: Number(((run.durationMs - inherentMs) / run.durationMs).toFixed(3)),
+  configuredDelayMs: Math.round(split.configuredDelayMs),
+  kernelWaitMs: Math.round(split.kernelWaitMs),
+  harnessMs: Math.round(split.harnessMs),
+  harnessShare: Number(split.harnessShare.toFixed(3)),
   goal: 'harness share under 1/3 of the wall time',
+  rules: TIME_SPLIT_RULES,
+  verdicts: run.summary,
   harnessByKind: Object.fromEntries(
-    Object.entries(harness)
+    Object.entries(split.harnessByKind)
       .map(([key, ms]) => [key, Math.round(ms)] as const)
       .sort((a, b) => b[1] - a[1]),
   ),
-  perCase: perCase.map((c) => ({
+  perCase: split.perCase.map((c) => ({
     ...c,
+    durationMs: Math.round(c.durationMs),
+    configuredDelayMs: Math.round(c.configuredDelayMs),
+    kernelWaitMs: Math.round(c.kernelWaitMs),
     harness: Object.fromEntries(Object.entries(c.harness).map(([key, ms]) => [key, Math.round(ms)])),
   })),
 };

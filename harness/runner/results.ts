@@ -22,7 +22,20 @@ export interface StepResult {
   outcome: 'ok' | 'failed' | 'error' | 'inconclusive';
   durationMs: number;
   checks: CheckResult[];
+  /** The parts of durationMs spent waiting rather than working; absent when the step did not wait. */
+  waits?: StepWaits;
   error?: string;
+}
+
+/** What a step waited for, in ms of its durationMs: benchmarks count these as the kernel's or the scenario's time, not the harness's. */
+export interface StepWaits {
+  /**
+   * For a new bond to settle (MII up; in 802.3ad an LACP partner and every port distributing): from
+   * the first reading of its state to the start of the last reading that found it not yet settled.
+   */
+  settleMs?: number;
+  /** For the windows of `never ... during` claims to close, from when the step began waiting until their configured end. */
+  windowMs?: number;
 }
 
 export interface CaseResult {

@@ -105,3 +105,39 @@ describe('runCase', () => {
     expect(result.steps[1]?.checks[0]?.name).toBe('wait until bond MII status');
   });
 });
+
+describe("a step's waits", () => {
+  it('records how long a new bond took to settle as the build step waiting, not the polling after', async () => {
+    const target = new FakeBondTarget();
+    // No active slave: the bond's MII is down until the "kernel" makes eth0 active 300 ms on.
+    target.active = null;
+    setTimeout(() => (target.active = 'eth0'), 300);
+    const result = await runOn(target, '  - build\n  - expect: { activeSlave: slave0 }\n');
+    expect(result.status).toBe('passed');
+    const [build, expectStep] = result.steps;
+    const settleMs = build?.waits?.settleMs ?? 0;
+    expect(settleMs).toBeGreaterThan(100);
+    // The last unsettled reading began before the bond settled; what followed it is the harness's.
+    expect(settleMs).toBeLessThan(300);
+    expect(settleMs).toBeLessThan(build?.durationMs ?? 0);
+    expect(expectStep?.waits).toBeUndefined();
+  });
+
+  it('records no wait for a bond that is settled at its first reading', async () => {
+    const result = await runOn(new FakeBondTarget(), '  - build\n');
+    expect(result.steps[0]?.waits).toBeUndefined();
+  });
+
+  it("records the wait for a never-during window until the window's configured end", async () => {
+    const result = await runOn(
+      new FakeBondTarget(),
+      '  - build\n  - expect: { never: { bondMii: down }, since: now, during: 400ms }\n',
+    );
+    expect(result.status).toBe('passed');
+    const windowMs = result.steps[1]?.waits?.windowMs ?? 0;
+    expect(windowMs).toBeGreaterThan(300);
+    expect(windowMs).toBeLessThanOrEqual(400);
+    // The sample past the window's end and the check stay in the step, outside the wait.
+    expect(result.steps[1]?.durationMs).toBeGreaterThan(windowMs);
+  });
+});

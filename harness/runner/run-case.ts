@@ -55,6 +55,9 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
   const { timeline } = session;
   let status: CaseResult['status'] = 'passed';
   let caseError: string | undefined;
+  // One clock reading serves as a step's end and the next step's start (the case's start for the
+  // first): under emulation each reading is a round trip of tens of ms.
+  let nextStartNs = session.caseStartNs;
   try {
     for (const [index, step] of scenarioCase.steps.entries()) {
       // After Ctrl-C no fault is inflicted any more: the run is ending.
@@ -62,7 +65,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
       const definition = stepDefinition(step);
       options.onStep?.({ index, description: describeStep(step), running: true });
       const stepStart = performance.now();
-      const startNs = await target.clockNs();
+      const startNs = nextStartNs;
       session.stepStartNs = startNs;
       const result: StepResult = {
         index,
@@ -91,12 +94,15 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
         }
       }
       result.durationMs = performance.now() - stepStart;
+      const waits = session.takeWaits();
+      if (waits) result.waits = waits;
+      nextStartNs = await target.clockNs();
       timeline.push({
         kind: 'step',
         index,
         step: result.description,
         startNs,
-        endNs: await target.clockNs(),
+        endNs: nextStartNs,
         outcome: result.outcome,
       });
       steps.push(result);

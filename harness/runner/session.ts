@@ -19,7 +19,7 @@ import { ProbePool, probeNamespaces, type TrafficSession } from '../traffic/engi
 import type { TrafficWindow } from '../traffic/window.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
 import { kernelEvents, readBondSnapshot, sampleOf } from './observe.js';
-import type { CheckResult } from './results.js';
+import type { CheckResult, StepWaits } from './results.js';
 
 export interface SessionOptions {
   runId: string;
@@ -69,6 +69,8 @@ export class CaseSession {
   traffic: TrafficSession | undefined;
   /** When the current step began, on the target's clock. */
   stepStartNs: bigint;
+  /** What the current step waited for so far; the runner takes it at the step's end. */
+  private waits: StepWaits = {};
 
   constructor(
     readonly target: Target,
@@ -161,17 +163,40 @@ export class CaseSession {
    * (a flow hashed to a port that is not yet distributing is lost). Wait for it, briefly.
    */
   private async settle(): Promise<void> {
-    const deadline = performance.now() + 10_000;
-    while (performance.now() < deadline) {
-      const state = await this.observe();
-      const lacpReady = state.status.slaves.every((s) => s.miiStatus !== 'up' || s.actor?.portStateFlags?.distributing);
-      if (
-        state.status.miiStatus === 'up' &&
-        (this.scenarioCase.bond.mode !== '802.3ad' || (state.status.ad?.activeAggregator?.partnerMac && lacpReady))
-      )
-        return;
-      await sleep(this.intervalMs);
+    const began = performance.now();
+    const deadline = began + 10_000;
+    // The kernel's share ends where the last reading that found the bond unsettled began; the
+    // polling after it (its sleep and reads) stays the harness's.
+    let unsettledAt = began;
+    try {
+      while (performance.now() < deadline) {
+        const readAt = performance.now();
+        const state = await this.observe();
+        const lacpReady = state.status.slaves.every(
+          (s) => s.miiStatus !== 'up' || s.actor?.portStateFlags?.distributing,
+        );
+        if (
+          state.status.miiStatus === 'up' &&
+          (this.scenarioCase.bond.mode !== '802.3ad' || (state.status.ad?.activeAggregator?.partnerMac && lacpReady))
+        )
+          return;
+        unsettledAt = readAt;
+        await sleep(this.intervalMs);
+      }
+    } finally {
+      this.addWait('settleMs', unsettledAt - began);
     }
+  }
+
+  private addWait(kind: keyof StepWaits, ms: number): void {
+    if (ms > 0) this.waits[kind] = (this.waits[kind] ?? 0) + ms;
+  }
+
+  /** What the step now ending waited for (undefined if nothing); the next step starts from none. */
+  takeWaits(): StepWaits | undefined {
+    const waits = this.waits;
+    this.waits = {};
+    return Object.keys(waits).length ? waits : undefined;
   }
 
   async resolveSlave(ref: SlaveRef): Promise<string> {
@@ -219,16 +244,26 @@ export class CaseSession {
     };
   }
 
-  /** A never claim with a duration is judged once its window is over (and sampled past its end). */
+  /**
+   * A never claim with a duration is judged once its window is over (and sampled past its end).
+   * The wait until the latest window's configured end is the scenario's; the sample past it is the harness's.
+   */
   async awaitWindows(claims: Claim[]): Promise<void> {
+    let closeNs: bigint | undefined;
     for (const claim of claims) {
       if (claim.kind !== 'never' || claim.duringMs === undefined) continue;
       const from = this.origin(claim.since);
       if ('error' in from) continue;
-      const endNs = from.ns + BigInt(Math.round((claim.duringMs + this.intervalMs) * 1e6));
-      for (let now = await this.target.clockNs(); now < endNs; now = await this.target.clockNs())
-        await sleep(Math.min(200, Number(endNs - now) / 1e6));
+      const close = from.ns + BigInt(Math.round(claim.duringMs * 1e6));
+      if (closeNs === undefined || close > closeNs) closeNs = close;
     }
+    if (closeNs === undefined) return;
+    const began = performance.now();
+    const endNs = closeNs + BigInt(Math.round(this.intervalMs * 1e6));
+    const firstNs = await this.target.clockNs();
+    for (let now = firstNs; now < endNs; now = await this.target.clockNs())
+      await sleep(Math.min(200, Number(endNs - now) / 1e6));
+    this.addWait('windowMs', Math.min(performance.now() - began, Number(closeNs - firstNs) / 1e6));
   }
 
   private checkContext(): CheckContext {
