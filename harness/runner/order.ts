@@ -36,9 +36,13 @@ function configuredMs(step: Step): number {
   }
 }
 
+/** Starting a case's traffic probes, one Node per namespace, once per case (about 1 s of guest CPU each). */
+const PROBES_START_MS = 3000;
+
 /** A case's expected duration from its plan alone: configured waits plus each step's fixed cost. */
 export function estimateCaseMs(scenarioCase: ScenarioCase): number {
-  return scenarioCase.steps.reduce((total, step) => total + STEP_COST_MS[step.kind] + configuredMs(step), 0);
+  const probes = scenarioCase.steps.some((step) => step.kind === 'traffic') ? PROBES_START_MS : 0;
+  return scenarioCase.steps.reduce((total, step) => total + STEP_COST_MS[step.kind] + configuredMs(step), probes);
 }
 
 /**
