@@ -36,7 +36,7 @@ function configuredMs(step: Step): number {
   }
 }
 
-/** Starting a case's traffic probes, one Node per namespace, once per case (about 1 s of guest CPU each). */
+/** Starting a case's traffic probes, one Node per namespace, once per case (0.5-1 s of guest CPU each). */
 const PROBES_START_MS = 3000;
 
 /** A case's expected duration from its plan alone: configured waits plus each step's fixed cost. */
