@@ -66,3 +66,31 @@ describe('bondlab run --lab with a case the lab cannot carry', () => {
     }
   });
 });
+
+describe('bondlab run --durations', () => {
+  it('needs --shard or --jobs above 1 (it balances shards and orders workers), exit 2, nothing run', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'bondlab-test-durations-'));
+    try {
+      const run = await execa(
+        'node',
+        [cli, 'run', 'scenarios/suite', '--jobs', '1', '--durations', 'no-such-results.json', '-o', output],
+        { reject: false },
+      );
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain(
+        '--durations balances shards and orders --jobs workers: give --shard i/n or --jobs N',
+      );
+      // With --jobs 2 it is taken: the file is read (here: it does not exist), still before anything runs.
+      const jobs = await execa(
+        'node',
+        [cli, 'run', 'scenarios/suite', '--jobs', '2', '--durations', 'no-such-results.json', '-o', output],
+        { reject: false },
+      );
+      expect(jobs.exitCode).toBe(2);
+      expect(jobs.stderr).toMatch(/^bondlab: no-such-results\.json: ENOENT/m);
+      expect(await readdir(output)).toEqual([]);
+    } finally {
+      await rm(output, { recursive: true, force: true });
+    }
+  });
+});

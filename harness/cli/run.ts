@@ -128,7 +128,7 @@ export function registerRun(program: Command): void {
     )
     .option(
       '--durations <results>',
-      "with --shard: balance the shards by the case durations of an earlier run's results.json (longest first)",
+      "with --shard: balance the shards by the case durations of an earlier run's results.json (longest first); with --jobs N: workers take the longest cases first by them (by default, by each case's configured waits and steps)",
     )
     .option(
       '--sample-interval <ms>',
@@ -211,10 +211,12 @@ export function registerRun(program: Command): void {
           throw new UsageError(
             `no scenario cases${options.filter ? ` match "${options.filter}"` : ''} in ${paths.join(', ')}`,
           );
-        if (options.durations && !options.shard)
-          throw new UsageError('--durations balances shards: give --shard i/n with it');
-        const durations = options.durations ? recordedDurations((await readResults(options.durations)).run) : undefined;
         const jobs = options.jobs ?? defaultJobs(options.target, options.engine, undefined, options.lab !== undefined);
+        if (options.durations && !options.shard && jobs === 1)
+          throw new UsageError(
+            '--durations balances shards and orders --jobs workers: give --shard i/n or --jobs N with it',
+          );
+        const durations = options.durations ? recordedDurations((await readResults(options.durations)).run) : undefined;
         const tty = interactive(process.stderr);
         const color = useColor(process.stderr);
         const say = (line: string) => process.stderr.write(`${line}\n`);

@@ -29,6 +29,7 @@ import { runCase, type CaseOptions } from './run-case.js';
 import { runSummary, type CaseResult, type RunResult } from './results.js';
 import { summarizeRepeats } from './repeats.js';
 import { shardCases, shardLabel, type Shard } from './shard.js';
+import { caseCost, longestFirst } from './order.js';
 
 export type TargetKind = 'vm' | 'host' | 'container' | 'ssh';
 
@@ -69,7 +70,7 @@ export interface RunOptions {
   jobs?: number;
   /** Run only this shard of the cases (chosen by name, balanced by `durations` when given); recorded in results.json. */
   shard?: Shard;
-  /** Recorded durations per case name (an earlier run's), to balance shards by. */
+  /** Recorded durations per case name (an earlier run's), to balance shards by and, with --jobs, to take the longest first. */
   durations?: Map<string, number>;
   /** Run on this lab's NICs instead of veth pairs. */
   lab?: Lab;
@@ -202,6 +203,15 @@ export async function runScenarios(cases: ScenarioCase[], options: RunOptions): 
       results.push(undefined);
       queues.set(key, queue);
     }
+  }
+  // With several workers the longest cases go first, so that no long case is left to run alone at the end.
+  if (jobs > 1) {
+    const cost = caseCost(chosen, options.durations);
+    for (const [key, queue] of queues)
+      queues.set(
+        key,
+        longestFirst(queue, (item) => cost(item.scenarioCase)),
+      );
   }
   const total = results.length;
   let bailed = false;

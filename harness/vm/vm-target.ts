@@ -209,6 +209,9 @@ export class VmTarget extends AgentTarget {
     const layout = options.emulatedNics?.length ? emulatedLayout(options.emulatedNics) : undefined;
     const qmpPath = join(workDir, 'qmp.sock');
     const args = [
+      // Threads named by role ("CPU 0/TCG", "worker"): a guest's CPU can be told from qemu's I/O in /proc.
+      '-name',
+      'bondlab,debug-threads=on',
       '-machine',
       `q35,accel=${accel.accel}`,
       '-cpu',
