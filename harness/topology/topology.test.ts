@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { faultCommands } from '../fault/faults.js';
-import { buildScript, type Topology } from './topology.js';
+import { buildScript, shapingCommand, type Topology } from './topology.js';
 import { netnsName, ownerPid, newRunId } from './names.js';
 
 const request = {
@@ -21,6 +21,29 @@ const request = {
 
 describe('topology script', () => {
   const { script, topology } = buildScript(request);
+
+  it('shapes both ends of every bond link and records the qdiscs, a latency on the bond side', () => {
+    expect(topology.shaping).toBeUndefined();
+    const shaped = buildScript({
+      ...request,
+      topology: { ...request.topology, linkRate: '50mbit', linkDelaysMs: [0, 20, 0] },
+    }).topology;
+    const tbf = 'tbf rate 50mbit burst 64kb latency 50ms';
+    const [dut, far] = [netnsName('abc1234', 3, 'dut'), netnsName('abc1234', 3, 'far')];
+    expect(shaped.shaping).toEqual([
+      { netns: dut, dev: 'eth0', qdisc: tbf },
+      { netns: far, dev: 'p0', qdisc: tbf },
+      { netns: dut, dev: 'eth1', qdisc: 'netem delay 20ms rate 50mbit limit 10000' },
+      { netns: far, dev: 'p1', qdisc: tbf },
+      { netns: dut, dev: 'eth2', qdisc: tbf },
+      { netns: far, dev: 'p2', qdisc: tbf },
+    ]);
+    const script = buildScript({ ...request, topology: { ...request.topology, linkRate: '50mbit' } }).script;
+    expect(script).toContain(`tc -n ${far} qdisc add dev p2 root ${tbf}`);
+    expect(shapingCommand('del')(shaped.shaping?.[2] ?? { netns: '', dev: '', qdisc: '' })).toBe(
+      `tc -n ${dut} qdisc del dev eth1 root`,
+    );
+  });
 
   it('names every namespace after the run and case, and only creates inside them', () => {
     expect(topology.namespaces).toEqual(['dut', 'far', 'c0', 'c1', 'arp'].map((role) => netnsName('abc1234', 3, role)));

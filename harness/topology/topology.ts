@@ -32,6 +32,13 @@ export interface Host {
   mac?: string;
 }
 
+/** A root qdisc on one of the bond's links: `tc -n NETNS qdisc add dev DEV root QDISC`. */
+export interface Shaping {
+  netns: string;
+  dev: string;
+  qdisc: string;
+}
+
 export interface Topology {
   runId: string;
   caseIndex: number;
@@ -47,6 +54,8 @@ export interface Topology {
   subnet: number;
   /** The rate limit on every link, when the scenario set one. */
   linkRate?: string;
+  /** The root qdiscs the build put on the bond's links (rate limits, latencies), so that a measurement can lift and restore them. */
+  shaping?: Shaping[];
   /** Lab NICs instead of veth pairs (`bondlab run --lab`). */
   links?: LabLinks;
   /** On a lab: how long each lab NIC took to get carrier before the bond came up. */
@@ -335,22 +344,27 @@ export function buildScript(request: BuildRequest): {
   const dutLines = applied ? [applied.up, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`, ...carrierWaits] : dutSh;
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
   // its own goes on the bond's side (netem, which can also limit the rate).
-  dut.slaves.forEach((slave, i) => {
+  const tbf = plan.linkRate ? `tbf rate ${plan.linkRate} burst 64kb latency 50ms` : undefined;
+  const shaping: Shaping[] = dut.slaves.flatMap((slave, i) => {
     const delay = plan.linkDelaysMs?.[i] ?? 0;
-    const rate = plan.linkRate ? ` rate ${plan.linkRate}` : '';
-    if (delay > 0)
-      dutLines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root netem delay ${delay}ms${rate} limit 10000`);
-    else if (plan.linkRate)
-      dutLines.push(`tc -n ${dut.netns} qdisc add dev ${slave} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`);
-    if (plan.linkRate)
-      dutLines.push(
-        `tc -n ${far.netns} qdisc add dev ${far.ports[i]} root tbf rate ${plan.linkRate} burst 64kb latency 50ms`,
-      );
+    const dutQdisc =
+      delay > 0 ? `netem delay ${delay}ms${plan.linkRate ? ` rate ${plan.linkRate}` : ''} limit 10000` : tbf;
+    const farPort = far.ports[i];
+    return [
+      ...(dutQdisc ? [{ netns: dut.netns, dev: slave, qdisc: dutQdisc }] : []),
+      ...(tbf && farPort ? [{ netns: far.netns, dev: farPort, qdisc: tbf }] : []),
+    ];
   });
+  dutLines.push(...shaping.map(shapingCommand('add')));
   // The DUT's shell stays as the namespace's holder once all is built: one program fewer to start.
   dutLines.push(`echo ${HOLDER_MARK} $$`, 'exec sleep infinity');
   lines.push(`exec ip netns exec ${dut.netns} sh -ec ${shellQuote(dutLines.join('\n'))}`);
-  return { script: lines.join('\n'), topology };
+  return { script: lines.join('\n'), topology: { ...topology, ...(shaping.length ? { shaping } : {}) } };
+}
+
+/** The tc command that adds, puts back (whether or not it is there) or deletes one of the build's qdiscs. */
+export function shapingCommand(verb: 'add' | 'replace' | 'del'): (shaping: Shaping) => string {
+  return ({ netns, dev, qdisc }) => `tc -n ${netns} qdisc ${verb} dev ${dev} root${verb === 'del' ? '' : ` ${qdisc}`}`;
 }
 
 /** The line the build prints once the topology stands, with the pid of the process that holds the DUT's namespace. */

@@ -6,7 +6,7 @@
  * carry the traffic (harness/check/claims/throughput.ts).
  */
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
-import type { Topology } from '../topology/topology.js';
+import { shapingCommand, type Shaping, type Topology } from '../topology/topology.js';
 
 export const IPERF_PORT = 5201;
 /** The capacity measurement only shows what the machine carries now: a second is enough and costs little. */
@@ -56,6 +56,12 @@ export interface ThroughputResult {
    * (CAPACITY_SECONDS long): what the machine could carry at that time.
    */
   capacityBps?: number;
+  /**
+   * On a lab: the same streams through the bond with its links' rate limits lifted
+   * (CAPACITY_SECONDS long), right after the bond's measurement: what the lab's NICs carried then.
+   * The plain-link capacity is a veth's and does not speak for them.
+   */
+  pathCapacityBps?: number;
   /** CPU use during the bond's measurement and during each single-link measurement. */
   cpu?: { bond: CpuUse; singleLink: [CpuUse, CpuUse] };
 }
@@ -233,6 +239,17 @@ ${tbf('add')}`,
   }
 }
 
+/** A measurement with the topology's qdiscs lifted from the bond's links, put back whatever happens. */
+async function unshaped<T>(target: Target, shaping: Shaping[], measure: () => Promise<T>): Promise<T> {
+  const tc = (verb: 'replace' | 'del') => run(target, ['sh', '-ec', shaping.map(shapingCommand(verb)).join('\n')]);
+  await tc('del');
+  try {
+    return await measure();
+  } finally {
+    await tc('replace');
+  }
+}
+
 export async function measureThroughput(
   target: Target,
   topology: Topology,
@@ -252,15 +269,19 @@ export async function measureThroughput(
       : [{ netns: first.netns, address: first.ipv4, streams: settings.streams }];
   // One link before and after: a machine whose load changed during the bond's measurement shows as two references that differ.
   // The capacity right after the bond's: what the machine could carry unshaped while the bond was measured.
-  const [before, bonded, capacity, after] = await withSingleLink(
+  const throughBond = (time: ThroughputSettings) => iperf(target, topology.dut.netns, servers, time);
+  const [before, bonded, capacity, pathCapacity, after] = await withSingleLink(
     target,
     topology,
     settings,
     async (single) =>
       [
         await withCpu(target, () => single(true)),
-        await withCpu(target, () => iperf(target, topology.dut.netns, servers, settings)),
+        await withCpu(target, () => throughBond(settings)),
         await single(false),
+        topology.links && topology.shaping?.length
+          ? await unshaped(target, topology.shaping, () => throughBond({ ...settings, seconds: CAPACITY_SECONDS }))
+          : undefined,
         await withCpu(target, () => single(true)),
       ] as const,
   );
@@ -274,6 +295,7 @@ export async function measureThroughput(
     factor: reference ? bonded.value.total / reference : 0,
     singleLinkRunsBps: [before.value, after.value],
     capacityBps: capacity,
+    ...(pathCapacity ? { pathCapacityBps: pathCapacity.total } : {}),
     ...(linkRateBps ? { linkRateBps } : {}),
     cpu: { bond: bonded.cpu, singleLink: [before.cpu, after.cpu] },
   };

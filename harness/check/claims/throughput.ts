@@ -59,6 +59,8 @@ export function throughputDoubt(t: ThroughputResult, claim: ThroughputClaim, sho
   const needed = Math.max((claim.minFactor ?? 0) * t.singleLinkBps, (claim.minMbps ?? 0) * 1e6);
   if (t.capacityBps !== undefined && t.capacityBps < CAPACITY_MARGIN * needed)
     return `one plain link without a rate limit carried ${mbit(t.capacityBps)} right after the bond's measurement, under ${CAPACITY_MARGIN}x the ${mbit(needed)} the claim needs: the machine, not necessarily the bond, limited the total`;
+  if (t.pathCapacityBps !== undefined && t.pathCapacityBps < CAPACITY_MARGIN * needed)
+    return `the bond's own links without their rate limits carried ${mbit(t.pathCapacityBps)} right after its measurement, under ${CAPACITY_MARGIN}x the ${mbit(needed)} the claim needs: the rate limit was not what limited the total (the lab's NICs, the machine or the bond was), so the measurement cannot test the claim; a lower linkRate can`;
   const cpu = t.cpu?.bond;
   if (cpu && (cpu.busiest >= SATURATED || cpu.steal >= STOLEN))
     return `during the bond's measurement the busiest CPU was ${pct(cpu.busiest)} busy and ${pct(cpu.steal)} was stolen (limits ${pct(SATURATED)}, ${pct(STOLEN)}): the machine, not necessarily the bond, limited the total`;
@@ -102,7 +104,7 @@ export const throughput: ClaimDefinition<ThroughputClaim> = {
     ]
       .filter(Boolean)
       .join(' and ');
-    const actual = `${mbps.toFixed(1)} Mbit/s over ${t.streamsBps.length} stream(s) = ${t.factor.toFixed(2)}x one link (${(t.singleLinkBps / 1e6).toFixed(1)} Mbit/s)${t.capacityBps !== undefined ? `; the machine carried ${mbit(t.capacityBps)} unshaped` : ''}`;
+    const actual = `${mbps.toFixed(1)} Mbit/s over ${t.streamsBps.length} stream(s) = ${t.factor.toFixed(2)}x one link (${(t.singleLinkBps / 1e6).toFixed(1)} Mbit/s)${t.capacityBps !== undefined ? `; the machine carried ${mbit(t.capacityBps)} unshaped` : ''}${t.pathCapacityBps !== undefined ? `, the bond's links ${mbit(t.pathCapacityBps)} unshaped` : ''}`;
     const reason = throughputDoubt(t, claim, !ok);
     return reason ? doubt('TCP throughput', wanted, actual, reason) : check('TCP throughput', ok, wanted, actual);
   },
