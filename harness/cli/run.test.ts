@@ -6,10 +6,19 @@ import { describe, expect, it } from 'vitest';
 
 const cli = join(process.cwd(), 'dist', 'harness', 'cli', 'main.js');
 
+/** A fresh output directory for one test, removed after it. */
+async function withOutput(prefix: string, use: (output: string) => Promise<void>): Promise<void> {
+  const output = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    await use(output);
+  } finally {
+    await rm(output, { recursive: true, force: true });
+  }
+}
+
 describe('bondlab run --target host with a hook in the root namespace', () => {
-  it('is an input error with file, line and field, exit 2, and nothing is run', async () => {
-    const output = await mkdtemp(join(tmpdir(), 'bondlab-test-hooks-'));
-    try {
+  it('is an input error with file, line and field, exit 2, and nothing is run', () =>
+    withOutput('bondlab-test-hooks-', async (output) => {
       const run = await execa(
         'node',
         [cli, 'run', 'fixtures/scenarios-hooks/root-namespace-hook.yaml', '--target', 'host', '-o', output],
@@ -21,10 +30,7 @@ describe('bondlab run --target host with a hook in the root namespace', () => {
       );
       expect(run.stderr).toContain('nothing was run');
       expect(await readdir(output)).toEqual([]);
-    } finally {
-      await rm(output, { recursive: true, force: true });
-    }
-  });
+    }));
 
   it('names the opt-in flag and its risk in --help', async () => {
     const help = await execa('node', [cli, 'run', '--help']);
@@ -46,9 +52,8 @@ describe('output into a pipe closed early', () => {
 });
 
 describe('bondlab run --lab with a case the lab cannot carry', () => {
-  it('refuses the run with the case, its place and the reason, exit 2, before any VM boots', async () => {
-    const output = await mkdtemp(join(tmpdir(), 'bondlab-test-lab-'));
-    try {
+  it('refuses the run with the case, its place and the reason, exit 2, before any VM boots', () =>
+    withOutput('bondlab-test-lab-', async (output) => {
       const run = await execa(
         'node',
         [cli, 'run', '--lab', 'fixtures/labs/emulated.yaml', 'fixtures/scenarios-lab/three-slaves.yaml', '-o', output],
@@ -61,16 +66,12 @@ describe('bondlab run --lab with a case the lab cannot carry', () => {
       expect(run.stderr).not.toMatch(/lab-two-slaves/);
       expect(run.stderr).toContain('1 case(s) cannot run on the lab fixtures/labs/emulated.yaml; nothing was run');
       expect(await readdir(output)).toEqual([]);
-    } finally {
-      await rm(output, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('bondlab run --durations', () => {
-  it('needs --shard or --jobs above 1 (it balances shards and orders workers), exit 2, nothing run', async () => {
-    const output = await mkdtemp(join(tmpdir(), 'bondlab-test-durations-'));
-    try {
+  it('needs --shard or --jobs above 1 (it balances shards and orders workers), exit 2, nothing run', () =>
+    withOutput('bondlab-test-durations-', async (output) => {
       const run = await execa(
         'node',
         [cli, 'run', 'scenarios/suite', '--jobs', '1', '--durations', 'no-such-results.json', '-o', output],
@@ -89,8 +90,5 @@ describe('bondlab run --durations', () => {
       expect(jobs.exitCode).toBe(2);
       expect(jobs.stderr).toMatch(/^bondlab: no-such-results\.json: ENOENT/m);
       expect(await readdir(output)).toEqual([]);
-    } finally {
-      await rm(output, { recursive: true, force: true });
-    }
-  });
+    }));
 });
