@@ -344,7 +344,7 @@ export function buildScript(request: BuildRequest): {
   const dutLines = applied ? [applied.up, `ip -6 addr add ${dut.ipv6}/64 dev ${BOND} nodad`, ...carrierWaits] : dutSh;
   // Both directions of every bond link get the rate, as a NIC of that speed would; a latency of
   // its own goes on the bond's side (netem, which can also limit the rate).
-  const tbf = plan.linkRate ? `tbf rate ${plan.linkRate} burst 64kb latency 50ms` : undefined;
+  const tbf = plan.linkRate ? tbfQdisc(plan.linkRate) : undefined;
   const shaping: Shaping[] = dut.slaves.flatMap((slave, i) => {
     const delay = plan.linkDelaysMs?.[i] ?? 0;
     const dutQdisc =
@@ -360,6 +360,11 @@ export function buildScript(request: BuildRequest): {
   dutLines.push(`echo ${HOLDER_MARK} $$`, 'exec sleep infinity');
   lines.push(`exec ip netns exec ${dut.netns} sh -ec ${shellQuote(dutLines.join('\n'))}`);
   return { script: lines.join('\n'), topology: { ...topology, ...(shaping.length ? { shaping } : {}) } };
+}
+
+/** A link of `rate` as the build shapes it: a token bucket, as a NIC of that speed. */
+export function tbfQdisc(rate: string): string {
+  return `tbf rate ${rate} burst 64kb latency 50ms`;
 }
 
 /** The tc command that adds, puts back (whether or not it is there) or deletes one of the build's qdiscs. */

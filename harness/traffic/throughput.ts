@@ -6,7 +6,7 @@
  * carry the traffic (harness/check/claims/throughput.ts).
  */
 import { run, type SpawnedProcess, type Target } from '../target/target.js';
-import { shapingCommand, type Shaping, type Topology } from '../topology/topology.js';
+import { shapingCommand, tbfQdisc, type Shaping, type Topology } from '../topology/topology.js';
 
 export const IPERF_PORT = 5201;
 /** The capacity measurement only shows what the machine carries now: a second is enough and costs little. */
@@ -215,7 +215,7 @@ async function withSingleLink<T>(
   const [a, b] = [`${topology.dut.netns}-l0`, `${topology.dut.netns}-l1`];
   const tbf = (verb: 'add' | 'del') =>
     topology.linkRate
-      ? `tc -n ${a} qdisc ${verb} dev l0 root tbf rate ${topology.linkRate} burst 64kb latency 50ms; tc -n ${b} qdisc ${verb} dev l1 root tbf rate ${topology.linkRate} burst 64kb latency 50ms`
+      ? `tc -n ${a} qdisc ${verb} dev l0 root ${tbfQdisc(topology.linkRate)}; tc -n ${b} qdisc ${verb} dev l1 root ${tbfQdisc(topology.linkRate)}`
       : 'true';
   let shapedNow = true;
   await run(target, [
