@@ -17,6 +17,7 @@ import { execa } from 'execa';
 import { packageRoot } from '../harness/package-root.js';
 import type { RunResult } from '../harness/runner/results.js';
 import { resultsPath } from '../harness/testing/cli-output.js';
+import { procStat } from './qemu-cpu.js';
 
 const cli = join(packageRoot(), 'dist', 'harness', 'cli', 'main.js');
 const paths = process.argv.slice(2).length
@@ -56,19 +57,6 @@ const TICK_S = 0.01;
 interface ThreadCpu {
   vcpu: boolean;
   ticks: number;
-}
-
-/** utime + stime in ticks, the parent pid and the command name of a /proc/<pid>[/task/<tid>]/stat. */
-async function procStat(path: string): Promise<{ comm: string; ppid: number; ticks: number } | undefined> {
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (!text) return undefined;
-  const end = text.lastIndexOf(')');
-  const fields = text.slice(end + 2).split(' ');
-  return {
-    comm: text.slice(text.indexOf('(') + 1, end),
-    ppid: Number(fields[1]),
-    ticks: Number(fields[11]) + Number(fields[12]),
-  };
 }
 
 /**
