@@ -77,6 +77,7 @@ export async function runCase(target: Target, scenarioCase: ScenarioCase, option
       };
       try {
         if (definition.needsTopology && !session.isBuilt) await session.build();
+        session.stepBegins(index);
         const outcome = await definition.run(session, step);
         result.checks = outcome.checks;
         if (outcome.description) result.description = outcome.description;

@@ -14,11 +14,12 @@ import type { LabLinks } from '../lab/session.js';
 import type { KernelLogCapture } from '../target/kmsg.js';
 import { onTeardown } from '../target/teardown.js';
 import type { FaultEvent, KernelEvent, SampleEvent, TimelineEvent } from '../timeline/events.js';
-import { BOND, buildTopology, type BuiltTopology, type Topology } from '../topology/topology.js';
+import { BOND, buildTopology, type BuiltTopology, type PlannedTopology, type Topology } from '../topology/topology.js';
 import { ProbePool, probeNamespaces, type TrafficSession } from '../traffic/engine.js';
 import type { TrafficWindow } from '../traffic/window.js';
 import type { ThroughputResult } from '../traffic/throughput.js';
 import { kernelEvents, readBondSnapshot, sampleOf } from './observe.js';
+import { probeStartStep } from './probe-start.js';
 import type { CheckResult, StepWaits } from './results.js';
 
 export interface SessionOptions {
@@ -71,6 +72,8 @@ export class CaseSession {
   stepStartNs: bigint;
   /** What the current step waited for so far; the runner takes it at the step's end. */
   private waits: StepWaits = {};
+  /** The wait step in which the probes start; undefined: beside the build. */
+  private readonly probeStart: number | undefined;
 
   constructor(
     readonly target: Target,
@@ -79,6 +82,7 @@ export class CaseSession {
     readonly caseStartNs: bigint,
   ) {
     this.probes = new ProbePool(target);
+    this.probeStart = probeStartStep(scenarioCase.steps);
     this.capture = options.captureDir
       ? new FailoverCapture(target, scenarioCase.steps, options.captureDir, `${options.caseIndex}-${scenarioCase.name}`)
       : undefined;
@@ -119,23 +123,15 @@ export class CaseSession {
   async build(): Promise<void> {
     if (this.built) throw new Error('the topology is already built');
     const { scenarioCase } = this;
-    const planned = scenarioCase.steps.flatMap((step) =>
-      step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : [],
-    );
     const built = await buildTopology(this.target, {
       runId: this.options.runId,
       caseIndex: this.options.caseIndex,
       bond: scenarioCase.bond,
       topology: scenarioCase.topology,
       links: this.options.links,
-      // The probes start once their namespaces exist, beside the rest of the build.
-      // A traffic step that cannot be planned fails at that step, with its own message.
+      // Without an idle wait for them, the probes start once their namespaces exist, beside the rest of the build.
       onNamespaces: (topology) => {
-        if (planned.length)
-          this.probes.prewarm(
-            tryOr(() => probeNamespaces(topology, planned), []),
-            topology.dut.netns,
-          );
+        if (this.probeStart === undefined) this.startProbes(topology);
       },
     });
     this.built = built;
@@ -146,6 +142,22 @@ export class CaseSession {
     if (firstStart >= 0) this.capture?.begin(built.topology, firstStart);
     this.startSampler();
     await this.settle();
+  }
+
+  /**
+   * Start the probes of the case's traffic windows, and its counter reader, without waiting for them.
+   * A traffic step that cannot be planned fails at that step, with its own message.
+   */
+  private startProbes(topology: PlannedTopology): void {
+    const planned = this.scenarioCase.steps.flatMap((step) =>
+      step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : [],
+    );
+    if (planned.length) this.probes.prewarm(tryOr(() => probeNamespaces(topology, planned), []), topology.dut.netns);
+  }
+
+  /** Called as each step begins: at the idle wait chosen for them (probe-start.ts), the probes start. */
+  stepBegins(index: number): void {
+    if (index === this.probeStart && this.built) this.startProbes(this.built.topology);
   }
 
   private startSampler(): void {

@@ -23,8 +23,12 @@ export const DEFAULT_TRAFFIC: TrafficSettings = {
 
 /** How long the receivers are read after the senders stop, at most. */
 const COLLECT_MS = 3000;
+/** How long without any arrival before what is missing counts as lost. */
+const QUIET_MS = 200;
 /** With a flow's last packets missing, how long without any arrival before they count as lost. */
 const TAIL_QUIET_MS = 1000;
+/** How often the receivers are read meanwhile: the quiet is timed from the reading that last found something. */
+const COLLECT_POLL_MS = 50;
 
 /** Fine enough to show a 50 ms outage, coarse enough to keep a long window's JSON small. */
 const DELIVERY_BUCKET_MS = 10;
@@ -366,17 +370,13 @@ export class TrafficSession {
     const startedMs = performance.now();
     let lastFreshMs = startedMs;
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, COLLECT_POLL_MS));
       const fresh = (await read()) + carried;
       carried = 0;
       const nowMs = performance.now();
       if (fresh) lastFreshMs = nowMs;
-      const quietMs = missingTails(sent, arrivals) > 0 ? TAIL_QUIET_MS : 0;
-      if (
-        (fresh === 0 && nowMs - lastFreshMs >= quietMs) ||
-        arrivals.length >= expected ||
-        nowMs - startedMs > COLLECT_MS
-      )
+      const quietMs = missingTails(sent, arrivals) > 0 ? TAIL_QUIET_MS : QUIET_MS;
+      if (nowMs - lastFreshMs >= quietMs || arrivals.length >= expected || nowMs - startedMs > COLLECT_MS)
         return { arrivals, rcvbufErrors };
     }
   }
