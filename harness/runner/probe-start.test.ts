@@ -32,6 +32,8 @@ describe('when the probes start', () => {
       '  - build\n  - traffic: { start: { flows: 2 } }\n  - wait: 1s\n  - traffic: stop\n',
       '  - build\n  - wait: 400ms\n  - traffic: { start: { flows: 2 } }\n  - wait: 1s\n  - traffic: stop\n',
       '  - build\n  - wait: 1s\n  - carrier-off: slave0\n',
+      // The namespaces do not exist yet in a wait before the build.
+      '  - wait: 1s\n  - build\n  - traffic: { start: { flows: 2 } }\n  - wait: 1s\n  - traffic: stop\n',
       // A fault or a check ends the idle prefix: nothing it measures is shared with the probes' start.
       '  - build\n  - carrier-off: slave0\n  - wait: 1s\n  - traffic: { start: { flows: 2 } }\n  - wait: 1s\n  - traffic: stop\n',
       '  - build\n  - expect: { bondMii: up }\n  - wait: 1s\n  - traffic: { start: { flows: 2 } }\n  - wait: 1s\n  - traffic: stop\n',

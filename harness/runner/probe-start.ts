@@ -1,10 +1,11 @@
 /**
  * When a case's traffic probes start. Each is a Node start in the target (0.3-1 s of a guest CPU
- * under emulation), so they start where nothing is measured: during the first fixed wait of the
- * case's idle prefix (build, wait-until and waits, before any fault, traffic or check), when there
- * is one long enough; else beside the build, once the namespaces exist. The bond is sampled all
- * the while, so a claim judged over the recorded timeline from within that prefix (a `never` or
- * `sequence` claim since the case start, or since one of its steps) keeps them at the build.
+ * under emulation), so they start where nothing is measured: during the first fixed wait after
+ * the build in the case's idle prefix (build, wait-until and waits, before any fault, traffic or
+ * check), when there is one long enough; else beside the build, once the namespaces exist. The
+ * bond is sampled all the while, so a claim judged over the recorded timeline from within that
+ * prefix (a `never` or `sequence` claim since the case start, or since one of its steps) keeps
+ * them at the build.
  */
 import type { Claim, Step, TimelineOrigin } from '../scenario/plan.js';
 
@@ -15,9 +16,16 @@ export const IDLE_WAIT_MIN_MS = 500;
 export function probeStartStep(steps: Step[]): number | undefined {
   const firstTraffic = steps.findIndex((step) => step.kind === 'traffic' && step.traffic.action === 'start');
   if (firstTraffic < 0) return undefined;
+  const build = steps.findIndex((step) => step.kind === 'build');
   const prefixEnd = steps.findIndex((step) => !['build', 'wait', 'wait-until'].includes(step.kind));
   const idle = steps.findIndex(
-    (step, index) => step.kind === 'wait' && step.ms >= IDLE_WAIT_MIN_MS && index < firstTraffic && index < prefixEnd,
+    (step, index) =>
+      step.kind === 'wait' &&
+      step.ms >= IDLE_WAIT_MIN_MS &&
+      build >= 0 &&
+      index > build &&
+      index < firstTraffic &&
+      index < prefixEnd,
   );
   if (idle < 0) return undefined;
   return looksBackTo(steps, idle) ? undefined : idle;
