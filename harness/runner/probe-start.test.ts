@@ -56,7 +56,8 @@ describe('when the probes start', () => {
       '  - carrier-off: slave0\n  - expect: { never: { bondMii: down }, during: 1s }\n',
       '  - expect: { never: { bondMii: down }, since: step 2 }\n',
     ];
-    for (const claim of after) expect(probeStartStep(steps(`  - build\n  - wait: 1s\n${traffic}${claim}`)), claim).toBe(1);
+    for (const claim of after)
+      expect(probeStartStep(steps(`  - build\n  - wait: 1s\n${traffic}${claim}`)), claim).toBe(1);
   });
 
   it("in the suite's waits before traffic: the mode matrix and the hash cases", async () => {

@@ -152,7 +152,11 @@ export class CaseSession {
     const planned = this.scenarioCase.steps.flatMap((step) =>
       step.kind === 'traffic' && step.traffic.action === 'start' ? [step.traffic.settings] : [],
     );
-    if (planned.length) this.probes.prewarm(tryOr(() => probeNamespaces(topology, planned), []), topology.dut.netns);
+    if (planned.length)
+      this.probes.prewarm(
+        tryOr(() => probeNamespaces(topology, planned), []),
+        topology.dut.netns,
+      );
   }
 
   /** Called as each step begins: at the idle wait chosen for them (probe-start.ts), the probes start. */
